@@ -1,0 +1,200 @@
+import { MultitaskError } from '../errors.js';
+import type { ActorId } from '../ids.js';
+import type { MailboxOptions } from '../protocol.js';
+import type { ActorRef } from './ActorRef.js';
+import type { ActorContext, AnyActorDefinition, Handler } from './defineActor.js';
+import { Mailbox, type Letter } from './Mailbox.js';
+
+/** What a cell needs from the node that hosts it. @internal */
+export interface CellHost {
+  /** A message could not be delivered or was dropped. */
+  deadLetter(to: ActorId, letter: Letter, error: Error): void;
+  /** A handler threw while handling a message nobody waits on (a `tell` or `send`). */
+  failure(actor: ActorId, type: string, error: unknown): void;
+  makeRef(id: ActorId, name: string | undefined): ActorRef;
+}
+
+/** Messages handled in one go before the cell yields the thread to I/O and timers. */
+const BUDGET = 512;
+
+type Status = 'starting' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * A running actor: its state, mailbox and handler loop. Handles one message at a time,
+ * also across `await`: the next message starts only when the previous handler settled.
+ * @internal
+ */
+export class ActorCell {
+  readonly id: ActorId;
+  readonly name: string | undefined;
+  readonly mailbox: Mailbox;
+  readonly #host: CellHost;
+  readonly #definition: AnyActorDefinition;
+  readonly #handlers: Map<string, Handler<unknown>>;
+  readonly #ctx: ActorContext<unknown>;
+  #status: Status = 'starting';
+  #busy = false;
+  #scheduled = false;
+  #idle: (() => void) | undefined;
+  #stopped: Promise<void> | undefined;
+
+  private constructor(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions) {
+    this.#host = host;
+    this.id = id;
+    this.name = name;
+    this.#definition = definition;
+    this.#handlers = new Map(Object.entries(definition.handlers) as Array<[string, Handler<unknown>]>);
+    this.mailbox = new Mailbox(mailbox, (letter) => this.#dropped(letter));
+    this.#ctx = { state: undefined, id, self: host.makeRef(id, name) };
+  }
+
+  /** Creates a cell in the `starting` state: it queues messages until {@link ActorCell.start} is done. */
+  static create(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions): ActorCell {
+    return new ActorCell(host, id, name, definition, mailbox);
+  }
+
+  /**
+   * Builds the state with `init(args)`, runs `onStart`, and starts handling messages.
+   * @throws MultitaskError `SPAWN_FAILED` with the hook's error as `cause`
+   */
+  async start(args: unknown): Promise<void> {
+    try {
+      this.#ctx.state = await (this.#definition.init as (args: unknown) => unknown)(args);
+      await this.#definition.onStart?.(this.#ctx as ActorContext<never>);
+    } catch (error) {
+      this.#status = 'stopped';
+      for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id));
+      throw new MultitaskError('SPAWN_FAILED', `actor ${this.#definition.name} failed to start: ${errorMessage(error)}`, { cause: error });
+    }
+    if (this.#status !== 'starting') return;
+    this.#status = 'running';
+    this.#schedule();
+  }
+
+  get stopping(): boolean {
+    return this.#status === 'stopping' || this.#status === 'stopped';
+  }
+
+  /** Offers a letter: it is queued, parked (backpressure) or refused. */
+  deliver(letter: Letter): void {
+    if (this.stopping) return this.#refuse(letter, stoppedError(this.id));
+    switch (this.mailbox.offer(letter)) {
+      case 'accepted':
+        letter.accepted?.();
+        this.#schedule();
+        return;
+      case 'parked':
+        return;
+      case 'refused': {
+        const error = new MultitaskError('MAILBOX_FULL', `the mailbox of actor ${this.id} is full (capacity ${this.mailbox.capacity})`);
+        if (this.mailbox.overflow === 'drop-newest' && letter.refused !== undefined) this.#host.deadLetter(this.id, letter, error);
+        return this.#refuse(letter, error);
+      }
+    }
+  }
+
+  /**
+   * Stops the actor: lets the running handler finish, runs `onStop`, then refuses what is
+   * still queued with `ACTOR_STOPPED`. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
+    const starting = this.#status === 'starting';
+    this.#status = 'stopping';
+    if (this.#busy) await new Promise<void>((resolve) => (this.#idle = resolve));
+    if (!starting) {
+      try {
+        await this.#definition.onStop?.(this.#ctx as ActorContext<never>);
+      } catch (error) {
+        this.#host.failure(this.id, 'onStop', error);
+      }
+    }
+    this.#status = 'stopped';
+    for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id));
+  }
+
+  #schedule(yieldFirst = false): void {
+    if (this.#scheduled || this.#busy) return;
+    this.#scheduled = true;
+    if (yieldFirst) setImmediate(this.#run);
+    else queueMicrotask(this.#run);
+  }
+
+  readonly #run = (): void => {
+    this.#scheduled = false;
+    for (let budget = BUDGET; budget > 0; budget--) {
+      if (this.#status !== 'running' || this.#busy) return;
+      const letter = this.mailbox.take();
+      if (letter === undefined) return;
+      const handler = this.#handlers.get(letter.type);
+      if (handler === undefined) {
+        this.#unknown(letter);
+        continue;
+      }
+      let result: unknown;
+      try {
+        result = handler(this.#ctx, letter.payload as never);
+      } catch (error) {
+        this.#failed(letter, error);
+        continue;
+      }
+      if (isThenable(result)) {
+        this.#busy = true;
+        result.then((value) => this.#finish(letter, true, value), (error: unknown) => this.#finish(letter, false, error));
+        return;
+      }
+      letter.replier?.resolve(result);
+    }
+    this.#schedule(true);
+  };
+
+  #finish(letter: Letter, ok: boolean, value: unknown): void {
+    this.#busy = false;
+    if (ok) letter.replier?.resolve(value);
+    else this.#failed(letter, value);
+    if (this.#idle !== undefined) {
+      this.#idle();
+      this.#idle = undefined;
+    } else this.#run();
+  }
+
+  #failed(letter: Letter, error: unknown): void {
+    if (letter.replier !== undefined) letter.replier.reject(error);
+    else this.#host.failure(this.id, letter.type, error);
+  }
+
+  #unknown(letter: Letter): void {
+    const error = new MultitaskError('UNKNOWN_MESSAGE', `actor ${this.#definition.name} (${this.id}) has no handler for message type '${letter.type}'`);
+    if (letter.replier !== undefined) letter.replier.reject(error);
+    else this.#host.deadLetter(this.id, letter, error);
+  }
+
+  #dropped(letter: Letter): void {
+    const error = new MultitaskError('MAILBOX_FULL', `dropped from the full mailbox of actor ${this.id} (drop-oldest)`);
+    this.#host.deadLetter(this.id, letter, error);
+    letter.replier?.reject(error);
+  }
+
+  #refuse(letter: Letter, error: Error): void {
+    if (letter.refused !== undefined) letter.refused(error);
+    else this.#host.deadLetter(this.id, letter, error);
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** @internal */
+export function stoppedError(id: ActorId): MultitaskError {
+  return new MultitaskError('ACTOR_STOPPED', `actor ${id} is stopped`);
+}
+
+/** @internal */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,118 @@
+import type { MailboxOptions, OverflowPolicy } from '../protocol.js';
+import { MultitaskError } from '../errors.js';
+
+/** Settles the sender's promise of an `ask`. @internal */
+export interface Replier {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** One message waiting in a mailbox. @internal */
+export interface Letter {
+  readonly type: string;
+  readonly payload: unknown;
+  /** Present for `ask`: where the handler's result goes. */
+  readonly replier: Replier | undefined;
+  /** Present for `send`: called once the message is in the mailbox. */
+  readonly accepted: (() => void) | undefined;
+  /** Present for `send` and `ask`: called when the message is refused or dropped. */
+  readonly refused: ((error: Error) => void) | undefined;
+}
+
+/** What happened to an offered letter. @internal */
+export type Offer = 'accepted' | 'parked' | 'refused';
+
+/**
+ * A bounded FIFO of letters with an overflow policy. Under `backpressure`, letters that
+ * arrive when it is full wait in a parking line (in order) and move in as room frees up.
+ * @internal
+ */
+export class Mailbox {
+  #items: Letter[] = [];
+  #head = 0;
+  #parked: Letter[] = [];
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  readonly #onDrop: (letter: Letter) => void;
+
+  /**
+   * @param options - capacity and overflow policy
+   * @param onDrop - receives each letter evicted by `drop-oldest`
+   */
+  constructor(options: MailboxOptions, onDrop: (letter: Letter) => void) {
+    this.capacity = options.capacity ?? Number.POSITIVE_INFINITY;
+    this.overflow = options.overflow ?? 'backpressure';
+    this.#onDrop = onDrop;
+  }
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  offer(letter: Letter): Offer {
+    if (this.size < this.capacity && this.#parked.length === 0) {
+      this.#items.push(letter);
+      return 'accepted';
+    }
+    switch (this.overflow) {
+      case 'backpressure':
+        this.#parked.push(letter);
+        return 'parked';
+      case 'drop-oldest': {
+        const oldest = this.#shift();
+        if (oldest !== undefined) this.#onDrop(oldest);
+        this.#items.push(letter);
+        return 'accepted';
+      }
+      case 'drop-newest':
+      case 'fail':
+        return 'refused';
+    }
+  }
+
+  take(): Letter | undefined {
+    const letter = this.#shift();
+    if (letter !== undefined && this.#parked.length > 0 && this.size < this.capacity) {
+      const next = this.#parked.shift() as Letter;
+      this.#items.push(next);
+      next.accepted?.();
+    }
+    return letter;
+  }
+
+  /** Removes and returns everything, waiting and parked, in order. */
+  drain(): Letter[] {
+    const all = [...this.#items.slice(this.#head), ...this.#parked];
+    this.#items = [];
+    this.#head = 0;
+    this.#parked = [];
+    return all;
+  }
+
+  #shift(): Letter | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const letter = this.#items[this.#head] as Letter;
+    this.#items[this.#head++] = undefined as never;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return letter;
+  }
+}
+
+/** Checks mailbox options at the call site. @internal */
+export function checkMailboxOptions(options: MailboxOptions | undefined): MailboxOptions {
+  if (options === undefined) return {};
+  const { capacity, overflow } = options;
+  if (capacity !== undefined && !(capacity === Number.POSITIVE_INFINITY || (Number.isInteger(capacity) && capacity > 0))) {
+    throw new MultitaskError('INVALID_ARGUMENT', 'options.mailbox.capacity must be a positive integer or Infinity');
+  }
+  if (overflow !== undefined && !['backpressure', 'drop-newest', 'drop-oldest', 'fail'].includes(overflow)) {
+    throw new MultitaskError('INVALID_ARGUMENT', "options.mailbox.overflow must be 'backpressure', 'drop-newest', 'drop-oldest' or 'fail'");
+  }
+  return options;
+}

@@ -1,0 +1,112 @@
+import type { ActorId } from '../ids.js';
+import { MultitaskError } from '../errors.js';
+import type { ActorRef } from './ActorRef.js';
+
+/**
+ * What a handler or hook sees of its actor.
+ * @typeParam S - the actor's state, as `init` returns it
+ */
+export interface ActorContext<S> {
+  /** The actor's state. Mutate it, or assign a new value. */
+  state: S;
+  /** The actor's own id. */
+  readonly id: ActorId;
+  /** A ref to the actor itself, to hand to others. */
+  readonly self: ActorRef;
+}
+
+/**
+ * A message handler: receives the context and the payload; its return value (or the value
+ * its promise resolves to) is the reply to an `ask`.
+ * @typeParam S - the actor's state
+ */
+export type Handler<S> = {
+  // Method syntax keeps parameters bivariant, so a handler of any state fits `Handler<unknown>`.
+  handle(ctx: ActorContext<S>, payload: never): unknown;
+}['handle'];
+
+/** The handlers of an actor, by message type. */
+export type Handlers<S> = Record<string, Handler<S>>;
+
+/**
+ * What you give {@link defineActor}.
+ * @typeParam A - the spawn arguments `init` takes
+ * @typeParam S - the state `init` returns
+ * @typeParam H - the handlers, by message type
+ */
+export interface ActorSpec<A, S, H extends Handlers<S>> {
+  /**
+   * The URL of the module that exports the definition: pass `import.meta.url`. Threads and
+   * processes import this module to find the definition; nothing is serialized.
+   */
+  readonly url: string;
+  /** The definition's name, unique within its module. Hosts find the definition by it. */
+  readonly name: string;
+  /** Builds the initial state from the spawn arguments. Runs again on every start. */
+  init(args: A): S | Promise<S>;
+  /** One handler per message type. */
+  readonly handlers: H;
+  /** Runs once the actor is started, before its first message. A throw fails the spawn with `SPAWN_FAILED`. */
+  onStart?(ctx: ActorContext<S>): void | Promise<void>;
+  /** Runs when the actor stops (by `stop` or `shutdown`), after its last message. */
+  onStop?(ctx: ActorContext<S>): void | Promise<void>;
+}
+
+const DEFINITION: unique symbol = Symbol.for('multitask.ActorDefinition') as never;
+
+/**
+ * An actor definition: the value {@link defineActor} returns, to pass to `spawn`.
+ * Message types, payloads and replies of every {@link ActorRef} to it derive from it.
+ */
+export interface ActorDefinition<A, S, H extends Handlers<S>> extends ActorSpec<A, S, H> {
+  /** Marks the value as a definition (also across copies of the library). */
+  readonly [DEFINITION]: true;
+}
+
+/** Any actor definition, whatever its arguments, state and handlers. */
+export type AnyActorDefinition = ActorDefinition<never, unknown, Handlers<unknown>>;
+
+/**
+ * Defines an actor: its initial state from spawn arguments, its handlers, and its
+ * lifecycle hooks. Export the result from a module so threads and processes can import it.
+ *
+ * @param spec - the url (`import.meta.url`), name, `init`, handlers and hooks
+ * @returns the definition, to pass to `system.spawn`
+ * @throws {@link MultitaskError} `INVALID_ARGUMENT` when the spec is incomplete
+ *
+ * @example
+ * ```ts
+ * import { defineActor } from '@multitask/core';
+ *
+ * export const Counter = defineActor({
+ *   url: import.meta.url,
+ *   name: 'Counter',
+ *   init: (start: number) => ({ count: start }),
+ *   handlers: {
+ *     add(ctx, by: number) { ctx.state.count += by; },
+ *     get(ctx) { return ctx.state.count; },
+ *   },
+ * });
+ * ```
+ */
+export function defineActor<A, S, H extends Handlers<S>>(spec: ActorSpec<A, S, H>): ActorDefinition<A, S, H> {
+  if (typeof spec?.url !== 'string' || spec.url.length === 0) {
+    throw new MultitaskError('INVALID_ARGUMENT', 'defineActor: spec.url must be the module URL (pass import.meta.url)');
+  }
+  if (typeof spec.name !== 'string' || spec.name.length === 0) {
+    throw new MultitaskError('INVALID_ARGUMENT', 'defineActor: spec.name must be a non-empty string');
+  }
+  if (typeof spec.init !== 'function') throw new MultitaskError('INVALID_ARGUMENT', `defineActor(${spec.name}): spec.init must be a function`);
+  if (typeof spec.handlers !== 'object' || spec.handlers === null) {
+    throw new MultitaskError('INVALID_ARGUMENT', `defineActor(${spec.name}): spec.handlers must be an object of functions`);
+  }
+  for (const [type, handler] of Object.entries(spec.handlers)) {
+    if (typeof handler !== 'function') throw new MultitaskError('INVALID_ARGUMENT', `defineActor(${spec.name}): handler '${type}' must be a function`);
+  }
+  return Object.freeze({ ...spec, [DEFINITION]: true as const });
+}
+
+/** Whether a value is an actor definition (made by any copy of this library). @internal */
+export function isActorDefinition(value: unknown): value is AnyActorDefinition {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINITION] === true;
+}

@@ -1,0 +1,48 @@
+/**
+ * The runtime of a thread or process host: the module the bootstrap imports. It connects
+ * to the parent and serves spawn, stop and message envelopes until the parent ends it.
+ * @internal
+ * @packageDocumentation
+ */
+import { systemClock } from '../clock.js';
+import { serializeError } from '../errorWire.js';
+import { MAIN_NODE, type NodeId } from '../ids.js';
+import { connectParent } from '../transport/parentTransport.js';
+import { encode } from './messageCodec.js';
+import { Runtime } from './Runtime.js';
+
+/** What the parent hands a new host. @internal */
+export interface HostData {
+  readonly node: NodeId;
+  readonly askTimeout: number;
+}
+
+/** Starts this host's runtime. Called by the bootstrap. @internal */
+export function startHost(data: HostData): Runtime {
+  const { kind, endpoint } = connectParent();
+  const runtime: Runtime = new Runtime({
+    node: data.node,
+    kind,
+    clock: systemClock,
+    askTimeout: data.askTimeout,
+    parent: endpoint,
+    sink: {
+      deadLetter(to, type, payload, error) {
+        let wire: ReturnType<typeof encode>;
+        try {
+          wire = encode(payload);
+        } catch {
+          wire = { value: undefined, enc: 0 };
+        }
+        runtime.route({ kind: 'dead-letter', dst: MAIN_NODE, to, type, payload: wire.value, enc: wire.enc, error: serializeError(error) });
+      },
+      failure(actor, type, error) {
+        runtime.route({ kind: 'failure', dst: MAIN_NODE, actor, type, error: serializeError(error) });
+      },
+      connect() {
+        // Only the main thread hands out routes.
+      },
+    },
+  });
+  return runtime;
+}

@@ -1,0 +1,53 @@
+import type { ActorDefinition, Handlers } from './defineActor.js';
+
+/** The spawn arguments of a definition. */
+export type ArgsOf<D> = D extends ActorDefinition<infer A, infer _S, infer _H> ? A : never;
+
+/** The state of a definition. */
+export type StateOf<D> = D extends ActorDefinition<infer _A, infer S, infer _H> ? S : never;
+
+/** The handlers of a definition. */
+export type HandlersOf<D> = D extends ActorDefinition<infer _A, infer _S, infer H> ? H : Handlers<never>;
+
+/** The message types an actor accepts. */
+export type MessageType<D> = keyof HandlersOf<D> & string;
+
+/** The payload of message `K`: the handler's second parameter (`undefined` when it has none). */
+export type PayloadOf<D, K extends MessageType<D>> =
+  Parameters<HandlersOf<D>[K]> extends [unknown] | [] ? undefined : Parameters<HandlersOf<D>[K]>[1];
+
+/** What an `ask` of message `K` resolves with: the handler's (awaited) return value. */
+export type ReplyOf<D, K extends MessageType<D>> = Awaited<ReturnType<HandlersOf<D>[K]>>;
+
+/** The payload argument(s) of `tell`/`send`: required when the handler takes one, else optional. */
+export type PayloadArgs<D, K extends MessageType<D>> =
+  Parameters<HandlersOf<D>[K]> extends [unknown] | [] ? [payload?: undefined] : [payload: PayloadOf<D, K>];
+
+/** Options for {@link ActorRef.ask}. */
+export interface AskOptions {
+  /**
+   * Milliseconds to wait for the reply before rejecting with `ASK_TIMEOUT`.
+   * @defaultValue the system's `askTimeout` (30 000)
+   */
+  readonly timeout?: number;
+  /** Rejects the ask with `ABORTED` when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options for {@link ActorRef.send}. */
+export interface SendOptions {
+  /** Rejects the send with `ABORTED` when aborted before the mailbox accepted it. */
+  readonly signal?: AbortSignal;
+}
+
+/** The argument(s) of `ask`: the payload, then options. */
+export type AskArgs<D, K extends MessageType<D>> =
+  Parameters<HandlersOf<D>[K]> extends [unknown] | []
+    ? [payload?: undefined, options?: AskOptions]
+    : [payload: PayloadOf<D, K>, options?: AskOptions];
+
+/** The argument(s) of `send`: the payload, then options. */
+export type SendArgs<D, K extends MessageType<D>> =
+  Parameters<HandlersOf<D>[K]> extends [unknown] | []
+    ? [payload?: undefined, options?: SendOptions]
+    : [payload: PayloadOf<D, K>, options?: SendOptions];

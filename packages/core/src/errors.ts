@@ -1,0 +1,99 @@
+/**
+ * Every error multitask raises carries a code from {@link ErrorCode}.
+ *
+ * @packageDocumentation
+ */
+
+/**
+ * The codes a {@link MultitaskError} can carry. Compare against these values, never
+ * against messages.
+ *
+ * @example
+ * ```ts
+ * import { ErrorCode, MultitaskError } from '@multitask/core';
+ * function isTimeout(error: unknown): boolean {
+ *   return error instanceof MultitaskError && error.code === ErrorCode.ASK_TIMEOUT;
+ * }
+ * ```
+ */
+export const ErrorCode = {
+  /** An `ask` got no reply within its timeout. */
+  ASK_TIMEOUT: 'ASK_TIMEOUT',
+  /** A mailbox with the `fail` or `drop-newest` overflow policy refused a message. */
+  MAILBOX_FULL: 'MAILBOX_FULL',
+  /** The actor was stopped (or its system shut down) before it could handle the message. */
+  ACTOR_STOPPED: 'ACTOR_STOPPED',
+  /** The actor has no handler for this message type. */
+  UNKNOWN_MESSAGE: 'UNKNOWN_MESSAGE',
+  /** Sending on a closed channel. */
+  CHANNEL_CLOSED: 'CHANNEL_CLOSED',
+  /** `trySend` on a channel holding `capacity` items. */
+  CHANNEL_FULL: 'CHANNEL_FULL',
+  /** `tryReceive` on an empty channel. */
+  CHANNEL_EMPTY: 'CHANNEL_EMPTY',
+  /** A message, argument or reply cannot be copied to another thread or process. */
+  NOT_SERIALIZABLE: 'NOT_SERIALIZABLE',
+  /** An actor could not be started: missing module or export, or its `onStart` threw. */
+  SPAWN_FAILED: 'SPAWN_FAILED',
+  /** A registered name is already in use. */
+  NAME_TAKEN: 'NAME_TAKEN',
+  /** The thread or process hosting the actor died (crash, exit, signal, out of memory). */
+  WORKER_CRASHED: 'WORKER_CRASHED',
+  /** The pool no longer accepts work. */
+  POOL_CLOSED: 'POOL_CLOSED',
+  /** A task ran past its timeout. */
+  TASK_TIMEOUT: 'TASK_TIMEOUT',
+  /** The caller's `AbortSignal` fired. */
+  ABORTED: 'ABORTED',
+  /** An option or argument given at a call site is invalid. */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+} as const;
+
+/** One of the values of {@link ErrorCode}. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Options accepted by the {@link MultitaskError} constructor. */
+export interface MultitaskErrorOptions {
+  /** The underlying error, kept as the standard `cause`. */
+  cause?: unknown;
+}
+
+/**
+ * The one error class multitask throws. Its `code` says what happened; `cause` holds the
+ * underlying error when there is one.
+ *
+ * @remarks
+ * Errors thrown by your handlers keep their own class name, message, `code`, `stack`,
+ * `cause` and own enumerable properties when they cross to the caller's thread or
+ * process; errors raised by multitask itself are instances of this class.
+ *
+ * @example
+ * ```ts
+ * import { MultitaskError } from '@multitask/core';
+ * try {
+ *   throw new MultitaskError('ASK_TIMEOUT', 'no reply within 10 ms');
+ * } catch (error) {
+ *   if (error instanceof MultitaskError) console.log(error.code); // 'ASK_TIMEOUT'
+ * }
+ * ```
+ */
+export class MultitaskError extends Error {
+  /** What happened, from {@link ErrorCode}. */
+  readonly code: ErrorCode;
+
+  /**
+   * @param code - what happened, from {@link ErrorCode}
+   * @param message - a sentence for people
+   * @param options - `cause`: the underlying error
+   */
+  constructor(code: ErrorCode, message: string, options?: MultitaskErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    Object.defineProperty(this, 'name', { value: 'MultitaskError', configurable: true, writable: true });
+  }
+}
+
+/** Whether `value` is a {@link MultitaskError} with the given code. */
+export function isMultitaskError(value: unknown, code?: ErrorCode): value is MultitaskError {
+  return value instanceof MultitaskError && (code === undefined || value.code === code);
+}

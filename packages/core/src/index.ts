@@ -1,0 +1,31 @@
+/**
+ * multitask: actors for Node.js. Actors run inline, in worker threads or in child
+ * processes, talk through typed refs, and share nothing.
+ *
+ * @packageDocumentation
+ */
+export { defineActor } from './actor/defineActor.js';
+export type { ActorContext, ActorDefinition, ActorSpec, AnyActorDefinition, Handler, Handlers } from './actor/defineActor.js';
+export { ActorRef } from './actor/ActorRef.js';
+export { ActorSystem, createSystem } from './actor/ActorSystem.js';
+export type { DeadLetter, Placement, SpawnArgs, SpawnOptions, SpawnOptionsBase, SystemEvents, SystemOptions } from './actor/ActorSystem.js';
+export type { StopReason, ThreadLimits } from './actor/HostTable.js';
+export type {
+  ArgsOf,
+  AskArgs,
+  AskOptions,
+  HandlersOf,
+  MessageType,
+  PayloadArgs,
+  PayloadOf,
+  ReplyOf,
+  SendArgs,
+  SendOptions,
+  StateOf,
+} from './actor/types.js';
+export type { MailboxOptions, OverflowPolicy } from './protocol.js';
+export { ErrorCode, MultitaskError, isMultitaskError } from './errors.js';
+export type { MultitaskErrorOptions } from './errors.js';
+export { systemClock } from './clock.js';
+export type { Clock, TimerHandle } from './clock.js';
+export type { ActorId, Branded } from './ids.js';

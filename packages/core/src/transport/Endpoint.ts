@@ -1,0 +1,54 @@
+import type { Batch } from '../protocol.js';
+
+/**
+ * One end of a connection to another node. Adapters: a `MessagePort` (threads), a child
+ * process's IPC channel (processes). The inline placement needs no endpoint.
+ * @internal
+ */
+export interface Endpoint {
+  /** Posts one batch. Throws (synchronously) when the batch cannot be copied. */
+  post(batch: Batch, transfer?: readonly Transferable[]): void;
+  /** Registers the single receiver of incoming batches. */
+  onReceive(receiver: (batch: Batch) => void): void;
+  /** Stops receiving and releases the underlying handle. */
+  close(): void;
+}
+
+/** A value that can be moved (not copied) to another thread. @internal */
+export type Transferable = ArrayBuffer | object;
+
+/**
+ * How a host (thread or process) ended.
+ * @internal
+ */
+export type HostExit =
+  | { readonly kind: 'exit'; readonly code: number }
+  | { readonly kind: 'signal'; readonly signal: string }
+  | { readonly kind: 'error'; readonly error: Error }
+  | { readonly kind: 'out-of-memory'; readonly error: Error };
+
+/**
+ * A started thread or process, seen from its parent.
+ * @internal
+ */
+export interface Host {
+  readonly endpoint: Endpoint;
+  /** `threadId` for threads, `pid` for processes. */
+  readonly label: string;
+  /** The process id of a process host; `undefined` for threads. */
+  readonly pid: number | undefined;
+  /** Called once, when the host is gone for any reason. */
+  onExit(listener: (exit: HostExit) => void): void;
+  /** Ends the host now. Resolves once it is gone. */
+  kill(): Promise<void>;
+}
+
+/** What every host needs to start. @internal */
+export interface HostStart {
+  /** URL of the module the host imports once its loaders are in place. */
+  readonly main: string;
+  /** Data handed to that module's `startHost(data)`. */
+  readonly data: unknown;
+  /** Node flags for the host; default: the parent's `process.execArgv`. */
+  readonly execArgv?: readonly string[];
+}

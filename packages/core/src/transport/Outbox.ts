@@ -1,0 +1,60 @@
+import type { Envelope } from '../protocol.js';
+import type { Endpoint, Transferable } from './Endpoint.js';
+
+/** Most envelopes in one posted batch; a fuller batch is posted at once. */
+const BATCH_LIMIT = 1024;
+
+/**
+ * Coalesces every envelope posted to one peer in the same tick into a single batch: one
+ * `postMessage` (or IPC write) instead of one per message. The batch goes out at the end
+ * of the current microtask checkpoint, so a lone message waits for nothing.
+ * @internal
+ */
+export class Outbox {
+  #batch: Envelope[] = [];
+  #transfer: Transferable[] = [];
+  #scheduled = false;
+  readonly #endpoint: Endpoint;
+  readonly #onUnsendable: (envelope: Envelope, error: unknown) => void;
+
+  /**
+   * @param endpoint - where batches go
+   * @param onUnsendable - called for each envelope the endpoint refused to copy
+   */
+  constructor(endpoint: Endpoint, onUnsendable: (envelope: Envelope, error: unknown) => void) {
+    this.#endpoint = endpoint;
+    this.#onUnsendable = onUnsendable;
+  }
+
+  push(envelope: Envelope, transfer?: readonly Transferable[]): void {
+    this.#batch.push(envelope);
+    if (transfer !== undefined && transfer.length > 0) this.#transfer.push(...transfer);
+    if (this.#batch.length >= BATCH_LIMIT) this.flush();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.flush);
+    }
+  }
+
+  readonly flush = (): void => {
+    this.#scheduled = false;
+    const batch = this.#batch;
+    if (batch.length === 0) return;
+    const transfer = this.#transfer;
+    this.#batch = [];
+    this.#transfer = [];
+    try {
+      this.#endpoint.post(batch, transfer);
+    } catch {
+      // Something in the batch cannot be copied (call sites check payloads first, so this
+      // is rare): post one by one so that only the culprits fail, in order.
+      for (const envelope of batch) {
+        try {
+          this.#endpoint.post([envelope], transfer);
+        } catch (error) {
+          this.#onUnsendable(envelope, error);
+        }
+      }
+    }
+  };
+}

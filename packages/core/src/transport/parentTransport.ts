@@ -1,0 +1,36 @@
+import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
+import type { Batch } from '../protocol.js';
+import type { Endpoint } from './Endpoint.js';
+import { portEndpoint } from './threadTransport.js';
+
+/** Which kind of host this code runs in. @internal */
+export type HostKind = 'thread' | 'process';
+
+/**
+ * The endpoint to this host's parent: the port the parent handed over (threads) or the
+ * IPC channel (processes). A process host exits when its parent goes away.
+ * @internal
+ */
+export function connectParent(): { readonly kind: HostKind; readonly endpoint: Endpoint } {
+  if (!isMainThread) {
+    const { port } = workerData as { port: MessagePort };
+    return { kind: 'thread', endpoint: portEndpoint(port) };
+  }
+  const send = process.send?.bind(process);
+  if (send === undefined) throw new Error('multitask host started without a parent channel');
+  process.on('disconnect', () => process.exit(0));
+  return {
+    kind: 'process',
+    endpoint: {
+      post(batch) {
+        if (process.connected) send(batch);
+      },
+      onReceive(receiver) {
+        process.on('message', (batch) => receiver(batch as Batch));
+      },
+      close() {
+        if (process.connected) process.disconnect();
+      },
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Batch } from '../protocol.js';
+import { bootUrl } from './bootUrl.js';
+import type { Endpoint, Host, HostExit, HostStart } from './Endpoint.js';
+
+/** How long a child may take to exit after its channel is closed, before SIGKILL. */
+const EXIT_GRACE_MS = 2000;
+
+function childEndpoint(child: ChildProcess): Endpoint {
+  return {
+    post(batch) {
+      if (child.connected) child.send(batch as Batch);
+    },
+    onReceive(receiver) {
+      child.on('message', (batch) => receiver(batch as Batch));
+    },
+    close() {
+      if (child.connected) child.disconnect();
+    },
+  };
+}
+
+/**
+ * Forks a child process running the bootstrap, which imports `start.main`. The child uses
+ * the parent's `execArgv` (so loaders such as tsx carry over) and the `advanced`
+ * (structured clone) serialization, so messages keep the same shape as between threads.
+ * @internal
+ */
+export function spawnProcess(start: HostStart): Host {
+  const child = fork(fileURLToPath(bootUrl), [start.main, JSON.stringify(start.data)], {
+    execArgv: [...(start.execArgv ?? process.execArgv)],
+    serialization: 'advanced',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  });
+  let exited: HostExit | undefined;
+  let spawnError: Error | undefined;
+  const listeners: Array<(exit: HostExit) => void> = [];
+  child.on('error', (error) => {
+    spawnError = error;
+  });
+  child.on('exit', (code, signal) => {
+    exited = spawnError !== undefined ? { kind: 'error', error: spawnError }
+      : signal !== null ? { kind: 'signal', signal }
+      : { kind: 'exit', code: code ?? 0 };
+    for (const listener of listeners) listener(exited);
+  });
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    endpoint: childEndpoint(child),
+    label: `process ${child.pid ?? '?'}`,
+    pid: child.pid,
+    onExit(listener) {
+      if (exited === undefined) listeners.push(listener);
+      else listener(exited);
+    },
+    async kill() {
+      if (exited !== undefined) return;
+      if (child.connected) child.disconnect();
+      const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+

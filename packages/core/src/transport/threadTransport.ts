@@ -1,0 +1,80 @@
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import type { Batch } from '../protocol.js';
+import { bootUrl } from './bootUrl.js';
+import type { Endpoint, Host, HostExit, HostStart, Transferable } from './Endpoint.js';
+
+/**
+ * An endpoint over a `MessagePort`. On a wake-up it drains the port synchronously with
+ * `receiveMessageOnPort`, so a burst is handled in one go.
+ * @internal
+ */
+export function portEndpoint(handle: unknown): Endpoint {
+  const port = handle as MessagePort;
+  return {
+    post(batch, transfer) {
+      port.postMessage(batch, transfer as readonly Exclude<Transferable, ArrayBuffer>[] as never);
+    },
+    onReceive(receiver) {
+      port.on('message', (batch: Batch) => {
+        receiver(batch);
+        for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) {
+          receiver(next.message as Batch);
+        }
+      });
+    },
+    close() {
+      port.close();
+    },
+  };
+}
+
+/**
+ * A fresh pair of connected ports, one for each of two threads.
+ * @internal
+ */
+export function openPortPair(): { readonly a: MessagePort; readonly b: MessagePort } {
+  const { port1, port2 } = new MessageChannel();
+  return { a: port1, b: port2 };
+}
+
+/** Options for a thread host beyond {@link HostStart}. @internal */
+export interface ThreadOptions {
+  readonly resourceLimits?: ResourceLimits;
+}
+
+/**
+ * Starts a worker thread running the bootstrap, which imports `start.main`.
+ * @internal
+ */
+export function spawnThread(start: HostStart, options: ThreadOptions = {}): Host {
+  const { a, b } = openPortPair();
+  const worker = new Worker(bootUrl, {
+    workerData: { main: start.main, data: start.data, port: b },
+    transferList: [b],
+    execArgv: [...(start.execArgv ?? process.execArgv)],
+    ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
+  });
+  let failure: HostExit | undefined;
+  let exited: HostExit | undefined;
+  const listeners: Array<(exit: HostExit) => void> = [];
+  worker.on('error', (error: Error & { code?: string }) => {
+    failure = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? { kind: 'out-of-memory', error } : { kind: 'error', error };
+  });
+  worker.on('exit', (code) => {
+    exited = failure ?? { kind: 'exit', code };
+    a.close();
+    for (const listener of listeners) listener(exited);
+  });
+  return {
+    endpoint: portEndpoint(a),
+    label: `thread ${worker.threadId}`,
+    pid: undefined,
+    onExit(listener) {
+      if (exited === undefined) listeners.push(listener);
+      else listener(exited);
+    },
+    async kill() {
+      if (exited === undefined) await worker.terminate();
+    },
+  };
+}
