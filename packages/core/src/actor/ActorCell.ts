@@ -1,3 +1,4 @@
+import type { Clock, TimerHandle } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import type { ActorId } from '../ids.js';
 import type { MailboxOptions } from '../protocol.js';
@@ -36,6 +37,8 @@ export class ActorCell {
   #busy = false;
   #scheduled = false;
   #idle: (() => void) | undefined;
+  /** The letter whose async handler is running. */
+  #current: Letter | undefined;
   #stopped: Promise<void> | undefined;
 
   private constructor(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions) {
@@ -94,18 +97,30 @@ export class ActorCell {
   }
 
   /**
-   * Stops the actor: lets the running handler finish, runs `onStop`, then refuses what is
-   * still queued with `ACTOR_STOPPED`. Idempotent.
+   * Stops the actor: lets the running handler finish (for at most `grace`), runs `onStop`,
+   * then refuses what is still queued with `ACTOR_STOPPED`. A handler still running after
+   * the grace is abandoned and its `ask` rejected with `ACTOR_STOPPED`. Idempotent.
    */
-  stop(): Promise<void> {
-    this.#stopped ??= this.#stop();
+  stop(grace: number, clock: Clock): Promise<void> {
+    this.#stopped ??= this.#stop(grace, clock);
     return this.#stopped;
   }
 
-  async #stop(): Promise<void> {
+  async #stop(grace: number, clock: Clock): Promise<void> {
     const starting = this.#status === 'starting';
     this.#status = 'stopping';
-    if (this.#busy) await new Promise<void>((resolve) => (this.#idle = resolve));
+    if (this.#busy) {
+      let timer: TimerHandle | undefined;
+      await new Promise<void>((resolve) => {
+        this.#idle = resolve;
+        timer = clock.setTimeout(() => {
+          this.#current?.replier?.reject(stoppedError(this.id));
+          resolve();
+        }, grace);
+      });
+      if (timer !== undefined) clock.clearTimeout(timer);
+      this.#idle = undefined;
+    }
     if (!starting) {
       try {
         await this.#definition.onStop?.(this.#ctx as ActorContext<never>);
@@ -144,6 +159,7 @@ export class ActorCell {
       }
       if (isThenable(result)) {
         this.#busy = true;
+        this.#current = letter;
         result.then((value) => this.#finish(letter, true, value), (error: unknown) => this.#finish(letter, false, error));
         return;
       }
@@ -153,7 +169,9 @@ export class ActorCell {
   };
 
   #finish(letter: Letter, ok: boolean, value: unknown): void {
+    if (this.#current !== letter) return; // abandoned by stop()
     this.#busy = false;
+    this.#current = undefined;
     if (ok) letter.replier?.resolve(value);
     else this.#failed(letter, value);
     if (this.#idle !== undefined) {

@@ -52,7 +52,9 @@ export interface SystemOptions {
    */
   readonly askTimeout?: number;
   /**
-   * Milliseconds a stopping actor's `onStop` may take before its thread or process is ended.
+   * Milliseconds a stopping actor may take to finish: its running handler gets half of it
+   * (then it is abandoned and its `ask` rejected with `ACTOR_STOPPED`), then `onStop` runs;
+   * a thread or process still busy after the whole of it is ended.
    * @defaultValue 5000
    */
   readonly shutdownTimeout?: number;
@@ -123,8 +125,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const askTimeout = positive(options.askTimeout, 30_000, 'options.askTimeout');
     this.#shutdownTimeout = positive(options.shutdownTimeout, 5_000, 'options.shutdownTimeout');
     this.#spawnTimeout = positive(options.spawnTimeout, 60_000, 'options.spawnTimeout');
-    this.#runtime = new Runtime({ node: MAIN_NODE, kind: 'main', clock: options.clock ?? systemClock, askTimeout, parent: undefined, sink: this.#sink() });
-    this.#hosts = new HostTable(this.#runtime, { askTimeout, execArgv: options.execArgv, onGone: (record, reason) => this.#hostGone(record, reason) });
+    const stopGrace = this.#shutdownTimeout / 2;
+    this.#runtime = new Runtime({ node: MAIN_NODE, kind: 'main', clock: options.clock ?? systemClock, askTimeout, stopGrace, parent: undefined, sink: this.#sink() });
+    this.#hosts = new HostTable(this.#runtime, { askTimeout, stopGrace, execArgv: options.execArgv, onGone: (record, reason) => this.#hostGone(record, reason) });
   }
 
   /** True once {@link ActorSystem.shutdown} has been called. */

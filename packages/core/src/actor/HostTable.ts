@@ -42,6 +42,7 @@ export interface HostRecord {
 /** @internal */
 export interface HostTableOptions {
   readonly askTimeout: number;
+  readonly stopGrace: number;
   readonly execArgv: readonly string[] | undefined;
   readonly onGone: (record: HostRecord, reason: StopReason) => void;
 }
@@ -76,7 +77,7 @@ export class HostTable {
 
   start(kind: 'thread' | 'process', limits: ThreadLimits | undefined): HostRecord {
     const node = ++this.#nextNode as NodeId;
-    const data: HostData = { node, askTimeout: this.#options.askTimeout };
+    const data: HostData = { node, askTimeout: this.#options.askTimeout, stopGrace: this.#options.stopGrace };
     const start = { main: hostMainUrl, data, ...(this.#options.execArgv === undefined ? {} : { execArgv: this.#options.execArgv }) };
     const host = kind === 'thread' ? spawnThread(start, limits === undefined ? {} : { resourceLimits: limits }) : spawnProcess(start);
     let done!: () => void;
@@ -108,7 +109,10 @@ export class HostTable {
     this.#runtime.route({ kind: 'link', dst: peer, peer: from, port: ports.b }, [ports.b]);
   }
 
-  /** Stops every actor of the host (running `onStop` hooks, within `timeout`), then ends it. */
+  /**
+   * Stops every actor of the host (running handlers get the grace, then `onStop` runs),
+   * waits for that at most `timeout`, then ends the host.
+   */
   async stop(node: NodeId, timeout: number): Promise<void> {
     const record = this.#records.get(node);
     if (record === undefined) return;

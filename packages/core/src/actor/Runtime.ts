@@ -32,6 +32,8 @@ export interface RuntimeOptions {
   readonly kind: NodeKind;
   readonly clock: Clock;
   readonly askTimeout: number;
+  /** Milliseconds a stopping actor's running handler may take before it is abandoned. */
+  readonly stopGrace: number;
   /** The endpoint to the parent (threads and processes). */
   readonly parent: Endpoint | undefined;
   readonly sink: RuntimeSink;
@@ -52,6 +54,8 @@ export class Runtime implements RefRouter, CellHost {
   readonly #down = new Map<NodeId, Error>();
   readonly #parent: Outbox | undefined;
   readonly #askTimeout: number;
+  readonly #stopGrace: number;
+  readonly #clock: Clock;
   readonly #sink: RuntimeSink;
 
   constructor(options: RuntimeOptions) {
@@ -59,6 +63,8 @@ export class Runtime implements RefRouter, CellHost {
     this.kind = options.kind;
     this.pending = new PendingTable(options.clock);
     this.#askTimeout = options.askTimeout;
+    this.#stopGrace = options.stopGrace;
+    this.#clock = options.clock;
     this.#sink = options.sink;
     if (options.parent !== undefined) {
       this.#parent = this.attach(MAIN_NODE, options.parent);
@@ -172,7 +178,7 @@ export class Runtime implements RefRouter, CellHost {
   async stopLocal(id: ActorId): Promise<void> {
     const cell = this.cells.get(id);
     if (cell === undefined) return;
-    await cell.stop();
+    await cell.stop(this.#stopGrace, this.#clock);
     this.cells.delete(id);
   }
 

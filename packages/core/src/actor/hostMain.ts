@@ -15,6 +15,7 @@ import { Runtime } from './Runtime.js';
 export interface HostData {
   readonly node: NodeId;
   readonly askTimeout: number;
+  readonly stopGrace: number;
 }
 
 /** Starts this host's runtime. Called by the bootstrap. @internal */
@@ -25,6 +26,7 @@ export function startHost(data: HostData): Runtime {
     kind,
     clock: systemClock,
     askTimeout: data.askTimeout,
+    stopGrace: data.stopGrace,
     parent: endpoint,
     sink: {
       deadLetter(to, type, payload, error) {

@@ -1,0 +1,250 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSystem, type ActorSystem, type DeadLetter, type Placement, MultitaskError } from '../src/index.js';
+import { Counter } from './fixtures/counter.js';
+import { Gate, openGate, resetGate, someoneWaiting } from './fixtures/gate.js';
+import { Probe, QuotaError } from './fixtures/probe.js';
+
+const placements: readonly Placement[] = ['inline', 'thread', 'process'];
+
+/** Resolves with the first `dead-letter` event that satisfies `test`. */
+function nextDeadLetter(system: ActorSystem, test: (letter: DeadLetter) => boolean = () => true): Promise<DeadLetter> {
+  return new Promise((resolve) => {
+    const listener = (letter: DeadLetter): void => {
+      if (!test(letter)) return;
+      system.off('dead-letter', listener);
+      resolve(letter);
+    };
+    system.on('dead-letter', listener);
+  });
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+}
+
+describe.each(placements)('an actor on the %s placement', (placement) => {
+  let system: ActorSystem;
+
+  beforeEach(() => {
+    // A short shutdown timeout: some tests leave a handler hanging on purpose.
+    system = createSystem({ shutdownTimeout: 400 });
+    resetGate();
+  });
+
+  afterEach(async () => {
+    openGate();
+    await system.shutdown();
+  });
+
+  it('answers tell, send and ask with typed replies', async () => {
+    const counter = await system.spawn(Counter, { placement, args: 5 });
+    counter.tell('add', 2);
+    await counter.send('add', 3);
+    await expect(counter.ask('get')).resolves.toBe(10);
+  });
+
+  it('handles one message at a time, also across await, in FIFO order per sender', async () => {
+    const counter = await system.spawn(Counter, { placement, args: 0 });
+    const replies = await Promise.all(Array.from({ length: 20 }, () => counter.ask('slowAdd', 1)));
+    expect(replies).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    for (let i = 0; i < 500; i++) counter.tell('record', i);
+    expect(await counter.ask('seen')).toEqual(Array.from({ length: 500 }, (_, i) => i));
+  });
+
+  it('rejects an ask with the handler error, keeping name, message, code, stack, cause and own properties', async () => {
+    const probe = await system.spawn(Probe, { placement });
+    const error = await probe.ask('fail', 3).catch((e: unknown) => e as QuotaError & { cause: Error });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('QuotaError');
+    expect(error.message).toBe('quota of 3 exceeded');
+    expect(error.code).toBe('E_QUOTA');
+    expect(error.limit).toBe(3);
+    expect(error.stack).toContain('probe.ts');
+    expect(error.cause).toBeInstanceOf(RangeError);
+    expect(error.cause.message).toBe('inner cause');
+    const coded = await probe.ask('failCoded').catch((e: unknown) => e);
+    expect(coded).toBeInstanceOf(MultitaskError);
+    expect((coded as MultitaskError).code).toBe('TASK_TIMEOUT');
+    await expect(probe.ask('echo', 'still alive')).resolves.toBe('still alive');
+  });
+
+  it('rejects an ask past its deadline with ASK_TIMEOUT', async () => {
+    const probe = await system.spawn(Probe, { placement });
+    expect(await codeOf(probe.ask('hang', undefined, { timeout: 20 }))).toBe('ASK_TIMEOUT');
+  });
+
+  it('rejects an ask with ABORTED when its signal fires, before or after sending', async () => {
+    const probe = await system.spawn(Probe, { placement });
+    expect(await codeOf(probe.ask('echo', 1, { signal: AbortSignal.abort() }))).toBe('ABORTED');
+    const controller = new AbortController();
+    const pending = probe.ask('hang', undefined, { signal: controller.signal });
+    controller.abort(new Error('user gave up'));
+    const error = await pending.catch((e: unknown) => e as MultitaskError);
+    expect(error.code).toBe('ABORTED');
+    expect((error.cause as Error).message).toBe('user gave up');
+  });
+
+  it('refuses a message that cannot be cloned with NOT_SERIALIZABLE at the call, and keeps working', async () => {
+    const probe = await system.spawn(Probe, { placement });
+    const fn = (): number => 1;
+    expect(() => probe.tell('echo', { fn })).toThrow(expect.objectContaining({ code: 'NOT_SERIALIZABLE' }));
+    expect(await codeOf(probe.ask('echo', { nested: [Symbol('no')] }))).toBe('NOT_SERIALIZABLE');
+    await expect(probe.ask('echo', { ok: [1, 2], when: new Date(0) })).resolves.toEqual({ ok: [1, 2], when: new Date(0) });
+  });
+
+  it('rejects an ask whose reply cannot be cloned with NOT_SERIALIZABLE', async () => {
+    const probe = await system.spawn(Probe, { placement });
+    if (placement === 'inline') {
+      // Inline replies are handed over as they are: nothing is copied.
+      await expect(probe.ask('unclonableReply')).resolves.toHaveProperty('fn');
+    } else {
+      expect(await codeOf(probe.ask('unclonableReply'))).toBe('NOT_SERIALIZABLE');
+    }
+    await expect(probe.ask('echo', 2)).resolves.toBe(2);
+  });
+
+  it('rejects an unknown message type in an ask and reports it as a dead letter in a tell', async () => {
+    const probe = await system.spawn(Probe, { placement });
+    const untyped = probe as unknown as { ask(type: string): Promise<unknown>; tell(type: string, payload: unknown): void };
+    expect(await codeOf(untyped.ask('nope'))).toBe('UNKNOWN_MESSAGE');
+    const dead = nextDeadLetter(system);
+    untyped.tell('nope', 42);
+    const letter = await dead;
+    expect(letter).toMatchObject({ type: 'nope', payload: 42, error: { code: 'UNKNOWN_MESSAGE' } });
+    expect(letter.recipient.id).toBe(probe.id);
+  });
+
+  it('fails a spawn whose onStart throws with SPAWN_FAILED', async () => {
+    const error = await system.spawn(Probe, { placement, args: { failStart: true } }).catch((e: unknown) => e as MultitaskError);
+    expect(error.code).toBe('SPAWN_FAILED');
+    expect(error.message).toContain('refusing to start');
+  });
+
+  it('rejects asks to a stopped actor with ACTOR_STOPPED and turns tells into dead letters', async () => {
+    const counter = await system.spawn(Counter, { placement, args: 0 });
+    await system.stop(counter);
+    expect(await codeOf(counter.ask('get'))).toBe('ACTOR_STOPPED');
+    expect(await codeOf(counter.send('add', 1))).toBe('ACTOR_STOPPED');
+    const dead = nextDeadLetter(system);
+    counter.tell('add', 1);
+    expect(await dead).toMatchObject({ type: 'add', error: { code: 'ACTOR_STOPPED' } });
+  });
+
+  it('runs onStop when stopped and reports actor:started and actor:stopped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'multitask-'));
+    try {
+      const events: string[] = [];
+      system.on('actor:started', (ref) => events.push(`started ${ref.name}`));
+      system.on('actor:stopped', (ref, reason) => events.push(`stopped ${ref.name} ${reason.kind}`));
+      const marker = join(dir, 'stopped');
+      const probe = await system.spawn(Probe, { placement, args: { marker }, name: 'probe' });
+      expect(system.lookup('probe')?.id).toBe(probe.id);
+      await system.stop(probe);
+      expect(existsSync(marker)).toBe(true);
+      expect(system.lookup('probe')).toBeUndefined();
+      expect(events).toEqual(['started probe', 'stopped probe stopped']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a second actor under a taken name with NAME_TAKEN', async () => {
+    await system.spawn(Counter, { placement, args: 0, name: 'only' });
+    expect(await codeOf(system.spawn(Counter, { placement, args: 0, name: 'only' }))).toBe('NAME_TAKEN');
+  });
+
+  describe('with a full mailbox (capacity 1, handler held at a gate)', () => {
+    async function heldCounter(overflow: 'backpressure' | 'fail' | 'drop-newest' | 'drop-oldest') {
+      const gate = await system.spawn(Gate);
+      const counter = await system.spawn(Counter, { placement, args: 0, mailbox: { capacity: 1, overflow } });
+      const held = counter.ask('block', gate, { timeout: 60_000 });
+      await someoneWaiting();
+      await expect(counter.send('add', 1)).resolves.toBeUndefined(); // fills the one slot
+      return { counter, held };
+    }
+
+    it('makes send wait under backpressure until there is room, losing nothing', async () => {
+      const { counter, held } = await heldCounter('backpressure');
+      let accepted = false;
+      const waiting = counter.send('add', 10).then(() => (accepted = true));
+      counter.tell('add', 100); // tell never throws, and waits in line behind the send
+      await counter.ask('get', undefined, { timeout: 100 }).catch(() => undefined);
+      expect(accepted).toBe(false);
+      openGate();
+      await held;
+      await waiting;
+      expect(await counter.ask('get')).toBe(111);
+    });
+
+    it('rejects send with MAILBOX_FULL under fail, and turns a tell into a dead letter', async () => {
+      const { counter, held } = await heldCounter('fail');
+      expect(await codeOf(counter.send('add', 10))).toBe('MAILBOX_FULL');
+      const dead = nextDeadLetter(system);
+      counter.tell('add', 100);
+      expect(await dead).toMatchObject({ type: 'add', payload: 100, error: { code: 'MAILBOX_FULL' } });
+      openGate();
+      await held;
+      expect(await counter.ask('get')).toBe(1);
+    });
+
+    it('drops the newest message under drop-newest, as a dead letter', async () => {
+      const { counter, held } = await heldCounter('drop-newest');
+      const dead = nextDeadLetter(system);
+      counter.tell('add', 100);
+      expect(await dead).toMatchObject({ payload: 100, error: { code: 'MAILBOX_FULL' } });
+      openGate();
+      await held;
+      expect(await counter.ask('get')).toBe(1);
+    });
+
+    it('drops the oldest message under drop-oldest, as a dead letter', async () => {
+      const { counter, held } = await heldCounter('drop-oldest');
+      const dead = nextDeadLetter(system);
+      counter.tell('add', 100);
+      expect(await dead).toMatchObject({ payload: 1, error: { code: 'MAILBOX_FULL' } });
+      openGate();
+      await held;
+      expect(await counter.ask('get')).toBe(100);
+    });
+  });
+
+  it('settles every pending ask with ACTOR_STOPPED on shutdown with work in flight', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'multitask-'));
+    try {
+      const marker = join(dir, 'stopped');
+      const probe = await system.spawn(Probe, { placement, args: { marker } });
+      const counter = await system.spawn(Counter, { placement, args: 0 });
+      const hanging = codeOf(probe.ask('hang'));
+      const queued = Promise.allSettled(Array.from({ length: 50 }, (_, i) => counter.ask('slowAdd', i)));
+      for (let i = 0; i < 100; i++) counter.tell('add', 1);
+      await system.shutdown();
+      expect(await hanging).toBe('ACTOR_STOPPED');
+      const outcomes = await queued;
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') expect((outcome.reason as MultitaskError).code).toBe('ACTOR_STOPPED');
+      }
+      expect(existsSync(marker)).toBe(true);
+      expect(await codeOf(system.spawn(Counter, { placement, args: 0 }))).toBe('ACTOR_STOPPED');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps delivering to the other listeners when one listener throws', async () => {
+    const seen: string[] = [];
+    system.on('actor:started', () => {
+      throw new Error('bad listener');
+    });
+    system.on('actor:started', (ref) => seen.push(ref.id));
+    const counter = await system.spawn(Counter, { placement, args: 0 });
+    expect(seen).toEqual([counter.id]);
+  });
+});

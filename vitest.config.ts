@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    // Tests run the way a TypeScript user runs under tsx: the threads and processes the
+    // tests start inherit `--import tsx`, so TypeScript actor modules load in them.
+    execArgv: ['--import', 'tsx'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
