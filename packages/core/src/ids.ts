@@ -1,7 +1,10 @@
 declare const brand: unique symbol;
 
 /** A value of type `T` that the compiler keeps apart from other `T`s by its brand `B`. */
-export type Branded<T, B extends string> = T & { readonly [brand]: B };
+export type Branded<T, B extends string> = T & {
+  /** Exists only for the compiler. */
+  readonly [brand]: B;
+};
 
 /**
  * The system-wide identity of an actor: `"<node>.<sequence>"`, where the node is the

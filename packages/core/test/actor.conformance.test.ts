@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSystem, type ActorSystem, type DeadLetter, type Placement, MultitaskError } from '../src/index.js';
 import { Counter } from './fixtures/counter.js';
+import { codeOf, failureOf } from './helpers.js';
 import { Gate, openGate, resetGate, someoneWaiting } from './fixtures/gate.js';
 import { Probe, QuotaError } from './fixtures/probe.js';
 
@@ -21,14 +22,6 @@ function nextDeadLetter(system: ActorSystem, test: (letter: DeadLetter) => boole
   });
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-}
 
 describe.each(placements)('an actor on the %s placement', (placement) => {
   let system: ActorSystem;
@@ -61,7 +54,7 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
 
   it('rejects an ask with the handler error, keeping name, message, code, stack, cause and own properties', async () => {
     const probe = await system.spawn(Probe, { placement });
-    const error = await probe.ask('fail', 3).catch((e: unknown) => e as QuotaError & { cause: Error });
+    const error = await failureOf<QuotaError & { cause: Error }>(probe.ask('fail', 3));
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe('QuotaError');
     expect(error.message).toBe('quota of 3 exceeded');
@@ -70,7 +63,7 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
     expect(error.stack).toContain('probe.ts');
     expect(error.cause).toBeInstanceOf(RangeError);
     expect(error.cause.message).toBe('inner cause');
-    const coded = await probe.ask('failCoded').catch((e: unknown) => e);
+    const coded = await failureOf(probe.ask('failCoded'));
     expect(coded).toBeInstanceOf(MultitaskError);
     expect((coded as MultitaskError).code).toBe('TASK_TIMEOUT');
     await expect(probe.ask('echo', 'still alive')).resolves.toBe('still alive');
@@ -87,7 +80,7 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
     const controller = new AbortController();
     const pending = probe.ask('hang', undefined, { signal: controller.signal });
     controller.abort(new Error('user gave up'));
-    const error = await pending.catch((e: unknown) => e as MultitaskError);
+    const error = await failureOf<MultitaskError>(pending);
     expect(error.code).toBe('ABORTED');
     expect((error.cause as Error).message).toBe('user gave up');
   });
@@ -123,7 +116,7 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
   });
 
   it('fails a spawn whose onStart throws with SPAWN_FAILED', async () => {
-    const error = await system.spawn(Probe, { placement, args: { failStart: true } }).catch((e: unknown) => e as MultitaskError);
+    const error = await failureOf<MultitaskError>(system.spawn(Probe, { placement, args: { failStart: true } }));
     expect(error.code).toBe('SPAWN_FAILED');
     expect(error.message).toContain('refusing to start');
   });

@@ -15,8 +15,14 @@ export interface CellHost {
   makeRef(id: ActorId, name: string | undefined): ActorRef;
 }
 
-/** Messages handled in one go before the cell yields the thread to I/O and timers. */
-const BUDGET = 512;
+/**
+ * A cell handles messages in one go until it has run this long, then yields the thread to
+ * I/O and timers. A time budget, not a message count: yielding after a fixed count let
+ * arriving frames pile up between turns (measured: half the throughput, 40% time in GC).
+ */
+const SLICE_MS = 10;
+/** How many messages between two looks at the clock. */
+const CHECK_EVERY = 256;
 
 type Status = 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -141,7 +147,9 @@ export class ActorCell {
 
   readonly #run = (): void => {
     this.#scheduled = false;
-    for (let budget = BUDGET; budget > 0; budget--) {
+    const start = performance.now();
+    for (let handled = 1; ; handled++) {
+      if (handled % CHECK_EVERY === 0 && performance.now() - start > SLICE_MS) break;
       if (this.#status !== 'running' || this.#busy) return;
       const letter = this.mailbox.take();
       if (letter === undefined) return;

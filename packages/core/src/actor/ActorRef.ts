@@ -1,4 +1,4 @@
-import type { ActorId } from '../ids.js';
+import { nodeOf, type ActorId, type NodeId } from '../ids.js';
 import type { AnyActorDefinition } from './defineActor.js';
 import { REF_BRAND } from './messageCodec.js';
 import type { AskArgs, AskOptions, MessageType, PayloadArgs, ReplyOf, SendArgs, SendOptions } from './types.js';
@@ -8,9 +8,9 @@ import type { AskArgs, AskOptions, MessageType, PayloadArgs, ReplyOf, SendArgs, 
  * @internal
  */
 export interface RefRouter {
-  tell(to: ActorId, type: string, payload: unknown): void;
-  send(to: ActorId, type: string, payload: unknown, options: SendOptions | undefined): Promise<void>;
-  ask(to: ActorId, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown>;
+  tell(to: ActorId, node: NodeId, type: string, payload: unknown): void;
+  send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined): Promise<void>;
+  ask(to: ActorId, node: NodeId, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown>;
 }
 
 /**
@@ -37,6 +37,7 @@ export class ActorRef<D = AnyActorDefinition> {
   /** The name the actor was registered under, if any. */
   readonly name: string | undefined;
   readonly #router: RefRouter;
+  readonly #node: NodeId;
   /** @internal */
   declare readonly [REF_BRAND]: true;
   /** Phantom: carries `D` for type inference only. @internal */
@@ -45,6 +46,7 @@ export class ActorRef<D = AnyActorDefinition> {
   /** @internal */
   constructor(router: RefRouter, id: ActorId, name: string | undefined) {
     this.#router = router;
+    this.#node = nodeOf(id);
     this.id = id;
     this.name = name;
   }
@@ -57,7 +59,7 @@ export class ActorRef<D = AnyActorDefinition> {
    * @throws {@link MultitaskError} `NOT_SERIALIZABLE` when the payload cannot be copied to the actor's thread or process
    */
   tell<K extends MessageType<D>>(type: K, ...args: PayloadArgs<D, K>): void {
-    this.#router.tell(this.id, type, args[0]);
+    this.#router.tell(this.id, this.#node, type, args[0]);
   }
 
   /**
@@ -68,7 +70,7 @@ export class ActorRef<D = AnyActorDefinition> {
    * @throws (rejects with) {@link MultitaskError} `MAILBOX_FULL`, `ACTOR_STOPPED`, `NOT_SERIALIZABLE`, `ABORTED`, `WORKER_CRASHED`
    */
   send<K extends MessageType<D>>(type: K, ...args: SendArgs<D, K>): Promise<void> {
-    return this.#router.send(this.id, type, args[0], args[1]);
+    return this.#router.send(this.id, this.#node, type, args[0], args[1]);
   }
 
   /**
@@ -79,7 +81,7 @@ export class ActorRef<D = AnyActorDefinition> {
    * `ACTOR_STOPPED`, `UNKNOWN_MESSAGE`, `MAILBOX_FULL`, `NOT_SERIALIZABLE`, `ABORTED`, `WORKER_CRASHED`
    */
   ask<K extends MessageType<D>>(type: K, ...args: AskArgs<D, K>): Promise<ReplyOf<D, K>> {
-    return this.#router.ask(this.id, type, args[0], args[1]) as Promise<ReplyOf<D, K>>;
+    return this.#router.ask(this.id, this.#node, type, args[0], args[1]) as Promise<ReplyOf<D, K>>;
   }
 
   /** A readable label, `ActorRef(1.1 "name")`. */

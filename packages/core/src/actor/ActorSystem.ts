@@ -88,7 +88,16 @@ export interface SpawnOptionsBase {
 }
 
 /** Options of {@link ActorSystem.spawn}: `args` is required when the definition's `init` needs it. */
-export type SpawnOptions<A> = SpawnOptionsBase & (undefined extends A ? { readonly args?: A } : { readonly args: A });
+export type SpawnOptions<A> = SpawnOptionsBase &
+  (undefined extends A
+    ? {
+        /** The argument of the definition's `init`. */
+        readonly args?: A;
+      }
+    : {
+        /** The argument of the definition's `init` (required: `init` needs it). */
+        readonly args: A;
+      });
 
 /** The rest parameters of {@link ActorSystem.spawn} for a definition `D`. */
 export type SpawnArgs<D> = undefined extends ArgsOf<D> ? [options?: SpawnOptions<ArgsOf<D>>] : [options: SpawnOptions<ArgsOf<D>>];

@@ -23,11 +23,38 @@ export interface ThreadLimits {
  * `out-of-memory`). The `error` is what pending requests were rejected with.
  */
 export type StopReason =
-  | { readonly kind: 'stopped' }
-  | { readonly kind: 'error'; readonly error: MultitaskError }
-  | { readonly kind: 'exit'; readonly code: number; readonly error: MultitaskError }
-  | { readonly kind: 'signal'; readonly signal: string; readonly error: MultitaskError }
-  | { readonly kind: 'out-of-memory'; readonly error: MultitaskError };
+  | {
+      /** Stopped on request: `stop(ref)` or `shutdown()`. */
+      readonly kind: 'stopped';
+    }
+  | {
+      /** The host crashed with an uncaught error. */
+      readonly kind: 'error';
+      /** `WORKER_CRASHED`, with the uncaught error as `cause`. */
+      readonly error: MultitaskError;
+    }
+  | {
+      /** The host exited (for instance `process.exit(code)` in a handler). */
+      readonly kind: 'exit';
+      /** The exit code. */
+      readonly code: number;
+      /** `WORKER_CRASHED`, naming the code. */
+      readonly error: MultitaskError;
+    }
+  | {
+      /** The process was killed by a signal. */
+      readonly kind: 'signal';
+      /** The signal, such as `'SIGKILL'`. */
+      readonly signal: string;
+      /** `WORKER_CRASHED`, naming the signal. */
+      readonly error: MultitaskError;
+    }
+  | {
+      /** The thread ran past its `resourceLimits`. */
+      readonly kind: 'out-of-memory';
+      /** `WORKER_CRASHED`, with Node's error as `cause`. */
+      readonly error: MultitaskError;
+    };
 
 /** A thread or process started by the main thread, and the actors it hosts. @internal */
 export interface HostRecord {

@@ -2,8 +2,8 @@ import { match } from 'ts-pattern';
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { reviveError, serializeError } from '../errorWire.js';
-import { MAIN_NODE, nodeOf, type ActorId, type CorrelationId, type NodeId } from '../ids.js';
-import type { Envelope, LinkEnvelope, RequestEnvelope, SpawnEnvelope, StopEnvelope, TellEnvelope } from '../protocol.js';
+import { MAIN_NODE, type ActorId, type CorrelationId, type NodeId } from '../ids.js';
+import { readFrame, type Envelope, type Frame, type LinkEnvelope, type RequestEnvelope, type SpawnEnvelope, type StopEnvelope, type TellEnvelope } from '../protocol.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
 import { Outbox } from '../transport/Outbox.js';
 import { portEndpoint } from '../transport/threadTransport.js';
@@ -79,9 +79,11 @@ export class Runtime implements RefRouter, CellHost {
     return outbox;
   }
 
-  readonly receive = (batch: readonly Envelope[]): void => {
-    for (const envelope of batch) this.route(envelope);
+  readonly receive = (frame: Frame): void => {
+    readFrame(frame, this.#route);
   };
+
+  readonly #route = (envelope: Envelope): void => this.route(envelope);
 
   /** Delivers here, or forwards toward `envelope.dst`. */
   route(envelope: Envelope, transfer?: readonly Transferable[]): void {
@@ -242,8 +244,7 @@ export class Runtime implements RefRouter, CellHost {
 
   // ---- RefRouter: what refs on this node call ------------------------------------------
 
-  tell(to: ActorId, type: string, payload: unknown): void {
-    const node = nodeOf(to);
+  tell(to: ActorId, node: NodeId, type: string, payload: unknown): void {
     if (node === this.node) {
       scan(payload);
       const cell = this.cells.get(to);
@@ -255,19 +256,18 @@ export class Runtime implements RefRouter, CellHost {
     this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc });
   }
 
-  send(to: ActorId, type: string, payload: unknown, options: SendOptions | undefined): Promise<void> {
-    return this.#request('send', to, type, payload, { signal: options?.signal, what: `send '${type}' to actor ${to}` }) as Promise<void>;
+  send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined): Promise<void> {
+    return this.#request('send', to, node, type, payload, { signal: options?.signal, what: `send '${type}' to actor ${to}` }) as Promise<void>;
   }
 
-  ask(to: ActorId, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown> {
+  ask(to: ActorId, node: NodeId, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown> {
     const timeout = options?.timeout ?? this.#askTimeout;
     if (!(timeout > 0)) return Promise.reject(new MultitaskError('INVALID_ARGUMENT', 'options.timeout must be a positive number of milliseconds'));
-    return this.#request('ask', to, type, payload, { timeout, signal: options?.signal, what: `ask '${type}' to actor ${to}` });
+    return this.#request('ask', to, node, type, payload, { timeout, signal: options?.signal, what: `ask '${type}' to actor ${to}` });
   }
 
-  #request(kind: 'send' | 'ask', to: ActorId, type: string, payload: unknown, limits: PendingLimits): Promise<unknown> {
+  #request(kind: 'send' | 'ask', to: ActorId, node: NodeId, type: string, payload: unknown, limits: PendingLimits): Promise<unknown> {
     if (limits.signal?.aborted === true) return Promise.reject(abortError(limits.signal, limits.what));
-    const node = nodeOf(to);
     let wire: ReturnType<typeof encode>;
     try {
       wire = node === this.node ? (scan(payload), { value: payload, enc: 0 }) : encode(payload);

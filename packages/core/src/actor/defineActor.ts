@@ -22,6 +22,11 @@ export interface ActorContext<S> {
  */
 export type Handler<S> = {
   // Method syntax keeps parameters bivariant, so a handler of any state fits `Handler<unknown>`.
+  /**
+   * @param ctx - the actor's context: its state, id and own ref
+   * @param payload - the message payload, typed by the handler's own annotation
+   * @returns the reply to an `ask` (or a promise of it)
+   */
   handle(ctx: ActorContext<S>, payload: never): unknown;
 }['handle'];
 

@@ -1,4 +1,4 @@
-import type { Batch } from '../protocol.js';
+import type { Frame } from '../protocol.js';
 
 /**
  * One end of a connection to another node. Adapters: a `MessagePort` (threads), a child
@@ -6,10 +6,10 @@ import type { Batch } from '../protocol.js';
  * @internal
  */
 export interface Endpoint {
-  /** Posts one batch. Throws (synchronously) when the batch cannot be copied. */
-  post(batch: Batch, transfer?: readonly Transferable[]): void;
-  /** Registers the single receiver of incoming batches. */
-  onReceive(receiver: (batch: Batch) => void): void;
+  /** Posts one frame. Throws (synchronously) when the frame cannot be copied. */
+  post(frame: Frame, transfer?: readonly Transferable[]): void;
+  /** Registers the single receiver of incoming framees. */
+  onReceive(receiver: (frame: Frame) => void): void;
   /** Stops receiving and releases the underlying handle. */
   close(): void;
 }

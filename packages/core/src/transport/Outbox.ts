@@ -1,8 +1,14 @@
-import type { Envelope } from '../protocol.js';
+import { writeEnvelope, type Envelope, type Frame } from '../protocol.js';
 import type { Endpoint, Transferable } from './Endpoint.js';
 
 /** Most envelopes in one posted batch; a fuller batch is posted at once. */
 const BATCH_LIMIT = 1024;
+
+function frameOf(envelopes: readonly Envelope[]): Frame {
+  const frame: Frame = [];
+  for (const envelope of envelopes) writeEnvelope(frame, envelope);
+  return frame;
+}
 
 /**
  * Coalesces every envelope posted to one peer in the same tick into a single batch: one
@@ -44,13 +50,13 @@ export class Outbox {
     this.#batch = [];
     this.#transfer = [];
     try {
-      this.#endpoint.post(batch, transfer);
+      this.#endpoint.post(frameOf(batch), transfer);
     } catch {
       // Something in the batch cannot be copied (call sites check payloads first, so this
       // is rare): post one by one so that only the culprits fail, in order.
       for (const envelope of batch) {
         try {
-          this.#endpoint.post([envelope], transfer);
+          this.#endpoint.post(frameOf([envelope]), transfer);
         } catch (error) {
           this.#onUnsendable(envelope, error);
         }

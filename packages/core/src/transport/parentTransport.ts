@@ -1,5 +1,5 @@
 import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
-import type { Batch } from '../protocol.js';
+import type { Frame } from '../protocol.js';
 import type { Endpoint } from './Endpoint.js';
 import { portEndpoint } from './threadTransport.js';
 
@@ -22,11 +22,11 @@ export function connectParent(): { readonly kind: HostKind; readonly endpoint: E
   return {
     kind: 'process',
     endpoint: {
-      post(batch) {
-        if (process.connected) send(batch);
+      post(frame) {
+        if (process.connected) send(frame);
       },
       onReceive(receiver) {
-        process.on('message', (batch) => receiver(batch as Batch));
+        process.on('message', (frame) => receiver(frame as Frame));
       },
       close() {
         if (process.connected) process.disconnect();

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Batch } from '../protocol.js';
+import type { Frame } from '../protocol.js';
 import { bootUrl } from './bootUrl.js';
 import type { Endpoint, Host, HostExit, HostStart } from './Endpoint.js';
 
@@ -9,11 +9,11 @@ const EXIT_GRACE_MS = 2000;
 
 function childEndpoint(child: ChildProcess): Endpoint {
   return {
-    post(batch) {
-      if (child.connected) child.send(batch as Batch);
+    post(frame) {
+      if (child.connected) child.send(frame as Frame);
     },
     onReceive(receiver) {
-      child.on('message', (batch) => receiver(batch as Batch));
+      child.on('message', (frame) => receiver(frame as Frame));
     },
     close() {
       if (child.connected) child.disconnect();

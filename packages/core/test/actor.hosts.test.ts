@@ -1,0 +1,100 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSystem, defineActor, type ActorSystem, type MultitaskError, type StopReason } from '../src/index.js';
+import { Counter } from './fixtures/counter.js';
+import { failureOf } from './helpers.js';
+import { Probe } from './fixtures/probe.js';
+
+describe('actors on threads and processes', () => {
+  let system: ActorSystem;
+
+  beforeEach(() => {
+    system = createSystem({ shutdownTimeout: 1_000 });
+  });
+
+  afterEach(async () => {
+    await system.shutdown();
+  });
+
+  it('passes refs in spawn arguments between a thread actor and a process actor, both ways', async () => {
+    const inProcess = await system.spawn(Counter, { placement: 'process', args: 0 });
+    const inThread = await system.spawn(Counter, { placement: 'thread', args: 100 });
+    const threadToProcess = await system.spawn(Probe, { placement: 'thread', args: { peer: inProcess } });
+    const processToThread = await system.spawn(Probe, { placement: 'process', args: { peer: inThread } });
+    await expect(threadToProcess.ask('addToPeer', 5)).resolves.toBe(5);
+    await expect(processToThread.ask('addToPeer', 7)).resolves.toBe(107);
+    expect(await inProcess.ask('get')).toBe(5);
+    expect(await inThread.ask('get')).toBe(107);
+  });
+
+  it('passes refs inside messages to actors on any placement, and refs come back in replies', async () => {
+    const targets = await Promise.all((['inline', 'thread', 'process'] as const).map((placement) => system.spawn(Counter, { placement, args: 0 })));
+    const couriers = await Promise.all((['inline', 'thread', 'process'] as const).map((placement) => system.spawn(Probe, { placement })));
+    for (const courier of couriers) {
+      for (const [i, target] of targets.entries()) await courier.ask('addVia', { target, by: i + 1 });
+    }
+    expect(await Promise.all(targets.map((target) => target.ask('get')))).toEqual([3, 6, 9]);
+    const self = await couriers[1]!.ask('self');
+    expect(self.id).toBe(couriers[1]!.id);
+    await expect(self.ask('echo' as never, 'via a returned ref' as never)).resolves.toBe('via a returned ref');
+  });
+
+  it('rejects a pending ask with WORKER_CRASHED when the child process is killed with SIGKILL', async () => {
+    const probe = await system.spawn(Probe, { placement: 'process' });
+    const stopped = new Promise<StopReason>((resolve) => system.once('actor:stopped', (_ref, reason) => resolve(reason)));
+    const { pid } = await probe.ask('where');
+    const pending = failureOf<MultitaskError>(probe.ask('hang'));
+    process.kill(pid, 'SIGKILL');
+    const error = await pending;
+    expect(error.code).toBe('WORKER_CRASHED');
+    expect(error.message).toContain('SIGKILL');
+    expect(await stopped).toMatchObject({ kind: 'signal', signal: 'SIGKILL' });
+    await expect(probe.ask('where')).rejects.toMatchObject({ code: 'WORKER_CRASHED' });
+  });
+
+  it.each(['thread', 'process'] as const)('reports a %s that calls process.exit as a crash with its exit code', async (placement) => {
+    const probe = await system.spawn(Probe, { placement });
+    const stopped = new Promise<StopReason>((resolve) => system.once('actor:stopped', (_ref, reason) => resolve(reason)));
+    const pending = failureOf<MultitaskError>(probe.ask('exit', 3));
+    expect((await pending).code).toBe('WORKER_CRASHED');
+    expect(await stopped).toMatchObject({ kind: 'exit', code: 3 });
+  });
+
+  it.each(['thread', 'process'] as const)('fails the spawn with SPAWN_FAILED naming a missing module on a %s', async (placement) => {
+    const missing = defineActor({ url: new URL('./fixtures/no-such-module.ts', import.meta.url).href, name: 'Ghost', init: () => null, handlers: {} });
+    const error = await failureOf<MultitaskError>(system.spawn(missing, { placement }));
+    expect(error.code).toBe('SPAWN_FAILED');
+    expect(error.message).toContain('no-such-module.ts');
+  });
+
+  it.each(['thread', 'process'] as const)('fails the spawn with SPAWN_FAILED naming a missing export on a %s', async (placement) => {
+    const renamed = defineActor({ ...Counter, name: 'NotExported' });
+    const error = await failureOf<MultitaskError>(system.spawn(renamed, { placement, args: 0 }));
+    expect(error.code).toBe('SPAWN_FAILED');
+    expect(error.message).toContain("no actor definition named 'NotExported'");
+    expect(error.message).toContain('counter.ts');
+  });
+
+  it('refuses spawn arguments that cannot be cloned with NOT_SERIALIZABLE', async () => {
+    const error = await failureOf<MultitaskError>(system.spawn(Counter, { placement: 'thread', args: (() => 1) as unknown as number }));
+    expect(error.code).toBe('NOT_SERIALIZABLE');
+  });
+
+  it('moves many messages between two thread actors in order', async () => {
+    const target = await system.spawn(Counter, { placement: 'thread', args: 0 });
+    const courier = await system.spawn(Probe, { placement: 'thread' });
+    const totals = await Promise.all(Array.from({ length: 100 }, () => courier.ask('addVia', { target, by: 1 })));
+    expect(totals).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
+});
+
+describe('a script that shuts its system down', () => {
+  it('exits by itself, with no handle left open', () => {
+    const script = fileURLToPath(new URL('./fixtures/exits.ts', import.meta.url));
+    const run = spawnSync(process.execPath, [...process.execArgv, script], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('3 3 3');
+    expect(run.status).toBe(0);
+  });
+});

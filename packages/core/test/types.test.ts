@@ -1,0 +1,47 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import { createSystem, type ActorRef, type MessageType, type ReplyOf } from '../src/index.js';
+import { Counter } from './fixtures/counter.js';
+import { Probe } from './fixtures/probe.js';
+
+// These checks run at compile time (`npm run typecheck`): an unused @ts-expect-error, or a
+// wrong expectTypeOf, fails the build. The bodies never run.
+async function typeChecks(): Promise<void> {
+  const system = createSystem();
+  const counter = await system.spawn(Counter, { placement: 'thread', args: 1 });
+  expectTypeOf(counter).toEqualTypeOf<ActorRef<typeof Counter>>();
+  expectTypeOf<MessageType<typeof Counter>>().toEqualTypeOf<'add' | 'get' | 'slowAdd' | 'record' | 'seen' | 'block' | 'where'>();
+  expectTypeOf(counter.ask('get')).resolves.toEqualTypeOf<number>();
+  expectTypeOf(counter.ask('slowAdd', 2)).resolves.toEqualTypeOf<number>();
+  expectTypeOf(counter.ask('seen')).resolves.toEqualTypeOf<number[]>();
+  expectTypeOf<ReplyOf<typeof Counter, 'add'>>().toEqualTypeOf<void>();
+  counter.tell('add', 1);
+  await counter.send('record', 3, { signal: AbortSignal.timeout(10) });
+  await counter.ask('get', undefined, { timeout: 100 });
+
+  // @ts-expect-error -- no handler 'reset'
+  counter.tell('reset');
+  // @ts-expect-error -- 'add' takes a number
+  counter.tell('add', 'one');
+  // @ts-expect-error -- 'add' needs its payload
+  counter.tell('add');
+  // @ts-expect-error -- 'get' takes no payload
+  void counter.ask('get', 5);
+  // @ts-expect-error -- init needs a number: args are required
+  void system.spawn(Counter, { placement: 'thread' });
+  // @ts-expect-error -- init takes a number, not a string
+  void system.spawn(Counter, { args: 'zero' });
+  // @ts-expect-error -- not a placement
+  void system.spawn(Counter, { args: 0, placement: 'gpu' });
+
+  // Probe's init accepts undefined: args may be left out.
+  const probe = await system.spawn(Probe);
+  expectTypeOf(probe.ask('addVia', { target: counter, by: 1 })).resolves.toEqualTypeOf<number>();
+  // @ts-expect-error -- the target must be a Counter ref
+  void probe.ask('addVia', { target: probe, by: 1 });
+}
+
+describe('typed refs', () => {
+  it('derive message types, payloads and replies from the definition (checked by the compiler)', () => {
+    expectTypeOf(typeChecks).returns.resolves.toBeVoid();
+  });
+});
