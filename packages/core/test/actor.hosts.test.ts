@@ -81,11 +81,19 @@ describe('actors on threads and processes', () => {
     expect(error.code).toBe('NOT_SERIALIZABLE');
   });
 
-  it('moves many messages between two thread actors in order', async () => {
+  it('moves messages between two thread actors over a direct channel, in order, bypassing the main thread', async () => {
     const target = await system.spawn(Counter, { placement: 'thread', args: 0 });
     const courier = await system.spawn(Probe, { placement: 'thread' });
     const totals = await Promise.all(Array.from({ length: 100 }, () => courier.ask('addVia', { target, by: 1 })));
     expect(totals).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(system.forwardedCount).toBe(0);
+  });
+
+  it('routes messages between a thread actor and a process actor through the main thread', async () => {
+    const target = await system.spawn(Counter, { placement: 'process', args: 0 });
+    const courier = await system.spawn(Probe, { placement: 'thread' });
+    await courier.ask('addVia', { target, by: 1 });
+    expect(system.forwardedCount).toBeGreaterThan(0);
   });
 });
 

@@ -139,6 +139,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.#hosts = new HostTable(this.#runtime, { askTimeout, stopGrace, execArgv: options.execArgv, onGone: (record, reason) => this.#hostGone(record, reason) });
   }
 
+  /**
+   * How many envelopes the main thread has passed on between other nodes.
+   * @internal
+   */
+  get forwardedCount(): number {
+    return this.#runtime.forwarded;
+  }
+
   /** True once {@link ActorSystem.shutdown} has been called. */
   get isShutDown(): boolean {
     return this.#shutdown !== undefined;

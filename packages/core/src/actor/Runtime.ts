@@ -79,11 +79,17 @@ export class Runtime implements RefRouter, CellHost {
     return outbox;
   }
 
+  /** Envelopes this node received and passed on to another node (processes reach others this way). */
+  forwarded = 0;
+
   readonly receive = (frame: Frame): void => {
     readFrame(frame, this.#route);
   };
 
-  readonly #route = (envelope: Envelope): void => this.route(envelope);
+  readonly #route = (envelope: Envelope): void => {
+    if (envelope.dst !== this.node) this.forwarded += 1;
+    this.route(envelope);
+  };
 
   /** Delivers here, or forwards toward `envelope.dst`. */
   route(envelope: Envelope, transfer?: readonly Transferable[]): void {

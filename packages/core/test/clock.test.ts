@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSystem, type ActorSystem, type Clock } from '../src/index.js';
+import { failureOf } from './helpers.js';
+import { Probe } from './fixtures/probe.js';
+
+/** A clock that only moves when the test says so. */
+function manualClock(): Clock & { advance(ms: number): void } {
+  let now = 0;
+  let timers: Array<{ at: number; fn: () => void; handle: object }> = [];
+  return {
+    now: () => now,
+    setTimeout(fn, ms) {
+      const handle = {};
+      timers.push({ at: now + ms, fn, handle });
+      return handle;
+    },
+    clearTimeout(handle) {
+      timers = timers.filter((timer) => timer.handle !== handle);
+    },
+    advance(ms) {
+      now += ms;
+      const due = timers.filter((timer) => timer.at <= now);
+      timers = timers.filter((timer) => timer.at > now);
+      for (const timer of due) timer.fn();
+    },
+  };
+}
+
+describe('timeouts on an injected clock', () => {
+  let system: ActorSystem | undefined;
+  afterEach(async () => {
+    await system?.shutdown();
+  });
+
+  it('rejects an ask with ASK_TIMEOUT after the system default, and not before', async () => {
+    const clock = manualClock();
+    system = createSystem({ clock, askTimeout: 1_000, shutdownTimeout: 50 });
+    const probe = await system.spawn(Probe);
+    let settled = false;
+    const pending = failureOf(probe.ask('hang')).finally(() => (settled = true));
+    clock.advance(999);
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    clock.advance(1);
+    const error = await pending;
+    expect(error.code).toBe('ASK_TIMEOUT');
+    expect(error.message).toContain('1000 ms');
+    // The handler still hangs: shutdown gives it its grace on the same clock, then moves on.
+    const done = system.shutdown();
+    clock.advance(50);
+    await done;
+  });
+
+  it('rejects options that make no sense with INVALID_ARGUMENT at the call site', async () => {
+    expect(() => createSystem({ askTimeout: -1 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    system = createSystem();
+    const probe = await system.spawn(Probe);
+    expect((await failureOf(probe.ask('echo', 1, { timeout: 0 }))).code).toBe('INVALID_ARGUMENT');
+    expect((await failureOf(system.spawn(Probe, { placement: 'gpu' as 'thread' }))).code).toBe('INVALID_ARGUMENT');
+    expect((await failureOf(system.spawn(Probe, { mailbox: { capacity: 0 } }))).code).toBe('INVALID_ARGUMENT');
+    await expect(probe.ask('echo', 'still fine')).resolves.toBe('still fine');
+  });
+});
