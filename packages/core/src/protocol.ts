@@ -170,42 +170,87 @@ const ASK = 1;
 const SEND = 2;
 const REPLY = 3;
 const OTHER = 4;
+/** A tell to the same destination, actor and type as the frame's previous tell: payload and enc only. */
+const TELL_AGAIN = 5;
+/** An ask to the same destination, actor and type, from the same node, as the previous ask. */
+const ASK_AGAIN = 6;
 
 /** A batch on the wire. @internal */
 export type Frame = unknown[];
 
-/** Appends an envelope to a frame. @internal */
-export function writeEnvelope(frame: Frame, e: Envelope): void {
-  switch (e.kind) {
-    case 'tell':
-      frame.push(TELL, e.dst, e.to, e.type, e.payload, e.enc);
-      return;
-    case 'ask':
-    case 'send':
-      frame.push(e.kind === 'ask' ? ASK : SEND, e.dst, e.to, e.type, e.payload, e.enc, e.from, e.cid);
-      return;
-    case 'reply':
-      frame.push(REPLY, e.dst, e.cid, e.value, e.enc);
-      return;
-    default:
-      frame.push(OTHER, e);
+/**
+ * Writes envelopes into one frame. Runs of tells (or asks) to the same actor with the same
+ * type carry the strings once: V8 copies strings in full on both sides, and they were the
+ * larger part of a small message.
+ * @internal
+ */
+export class FrameWriter {
+  readonly frame: Frame = [];
+  #tell: TellEnvelope | undefined;
+  #ask: RequestEnvelope | undefined;
+
+  write(e: Envelope): void {
+    const frame = this.frame;
+    switch (e.kind) {
+      case 'tell': {
+        const last = this.#tell;
+        if (last !== undefined && last.to === e.to && last.type === e.type && last.dst === e.dst) frame.push(TELL_AGAIN, e.payload, e.enc);
+        else frame.push(TELL, e.dst, e.to, e.type, e.payload, e.enc);
+        this.#tell = e;
+        return;
+      }
+      case 'ask':
+      case 'send': {
+        const last = this.#ask;
+        if (e.kind === 'ask' && last !== undefined && last.to === e.to && last.type === e.type && last.dst === e.dst && last.from === e.from) {
+          frame.push(ASK_AGAIN, e.payload, e.enc, e.cid);
+        } else {
+          frame.push(e.kind === 'ask' ? ASK : SEND, e.dst, e.to, e.type, e.payload, e.enc, e.from, e.cid);
+        }
+        if (e.kind === 'ask') this.#ask = e;
+        return;
+      }
+      case 'reply':
+        frame.push(REPLY, e.dst, e.cid, e.value, e.enc);
+        return;
+      default:
+        frame.push(OTHER, e);
+    }
   }
 }
 
 /** Calls `visit` with each envelope of a frame, in order. @internal */
 export function readFrame(frame: Frame, visit: (envelope: Envelope) => void): void {
   const f = frame as never[];
+  let tell: TellEnvelope | undefined;
+  let ask: RequestEnvelope | undefined;
   for (let i = 0; i < f.length; ) {
     switch (f[i]! as number) {
       case TELL:
-        visit({ kind: 'tell', dst: f[i + 1]!, to: f[i + 2]!, type: f[i + 3]!, payload: f[i + 4]!, enc: f[i + 5]! });
+        tell = { kind: 'tell', dst: f[i + 1]!, to: f[i + 2]!, type: f[i + 3]!, payload: f[i + 4]!, enc: f[i + 5]! };
+        visit(tell);
         i += 6;
         break;
+      case TELL_AGAIN: {
+        const t = tell as TellEnvelope;
+        visit({ kind: 'tell', dst: t.dst, to: t.to, type: t.type, payload: f[i + 1]!, enc: f[i + 2]! });
+        i += 3;
+        break;
+      }
       case ASK:
-      case SEND:
-        visit({ kind: f[i]! === ASK ? 'ask' : 'send', dst: f[i + 1]!, to: f[i + 2]!, type: f[i + 3]!, payload: f[i + 4]!, enc: f[i + 5]!, from: f[i + 6]!, cid: f[i + 7]! });
+      case SEND: {
+        const request: RequestEnvelope = { kind: f[i]! === ASK ? 'ask' : 'send', dst: f[i + 1]!, to: f[i + 2]!, type: f[i + 3]!, payload: f[i + 4]!, enc: f[i + 5]!, from: f[i + 6]!, cid: f[i + 7]! };
+        if (request.kind === 'ask') ask = request;
+        visit(request);
         i += 8;
         break;
+      }
+      case ASK_AGAIN: {
+        const a = ask as RequestEnvelope;
+        visit({ kind: 'ask', dst: a.dst, to: a.to, type: a.type, payload: f[i + 1]!, enc: f[i + 2]!, from: a.from, cid: f[i + 3]! });
+        i += 4;
+        break;
+      }
       case REPLY:
         visit({ kind: 'reply', dst: f[i + 1]!, cid: f[i + 2]!, value: f[i + 3]!, enc: f[i + 4]! });
         i += 5;

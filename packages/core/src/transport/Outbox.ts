@@ -1,13 +1,13 @@
-import { writeEnvelope, type Envelope, type Frame } from '../protocol.js';
+import { FrameWriter, type Envelope, type Frame } from '../protocol.js';
 import type { Endpoint, Transferable } from './Endpoint.js';
 
 /** Most envelopes in one posted batch; a fuller batch is posted at once. */
 const BATCH_LIMIT = 1024;
 
 function frameOf(envelopes: readonly Envelope[]): Frame {
-  const frame: Frame = [];
-  for (const envelope of envelopes) writeEnvelope(frame, envelope);
-  return frame;
+  const writer = new FrameWriter();
+  for (const envelope of envelopes) writer.write(envelope);
+  return writer.frame;
 }
 
 /**
