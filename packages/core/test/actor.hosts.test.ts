@@ -61,6 +61,15 @@ describe('actors on threads and processes', () => {
     expect(await stopped).toMatchObject({ kind: 'exit', code: 3 });
   });
 
+  it('reports a thread that runs past its resourceLimits as out-of-memory and rejects its pending ask', async () => {
+    const probe = await system.spawn(Probe, { placement: 'thread', resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } });
+    const stopped = new Promise<StopReason>((resolve) => system.once('actor:stopped', (_ref, reason) => resolve(reason)));
+    const error = await failureOf<MultitaskError>(probe.ask('hog'));
+    expect(error.code).toBe('WORKER_CRASHED');
+    expect(error.message).toContain('out of memory');
+    expect((await stopped).kind).toBe('out-of-memory');
+  });
+
   it.each(['thread', 'process'] as const)('fails the spawn with SPAWN_FAILED naming a missing module on a %s', async (placement) => {
     const missing = defineActor({ url: new URL('./fixtures/no-such-module.ts', import.meta.url).href, name: 'Ghost', init: () => null, handlers: {} });
     const error = await failureOf<MultitaskError>(system.spawn(missing, { placement }));
