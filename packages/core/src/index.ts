@@ -24,6 +24,9 @@ export type {
   StateOf,
 } from './actor/types.js';
 export type { MailboxOptions, OverflowPolicy } from './protocol.js';
+export { createChannel } from './channel/Channel.js';
+export type { Channel, ChannelInfo, ChannelOptions, ChannelReceiver, ChannelSendOptions, ChannelSender, ChannelWaitOptions } from './channel/Channel.js';
+export { ChannelClosedError, ChannelEmptyError, ChannelFullError } from './channel/errors.js';
 export { ErrorCode, MultitaskError, isMultitaskError } from './errors.js';
 export type { MultitaskErrorOptions } from './errors.js';
 export { systemClock } from './clock.js';

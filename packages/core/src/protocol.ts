@@ -143,6 +143,26 @@ export interface FailureEnvelope {
   readonly error: SerializedError;
 }
 
+/** An operation on a channel, for the node that owns it; answered by `reply` or `fail`. @internal */
+export interface ChannelEnvelope {
+  readonly kind: 'channel';
+  readonly dst: NodeId;
+  readonly from: NodeId;
+  readonly cid: CorrelationId;
+  readonly channel: string;
+  readonly op: 'send' | 'trySend' | 'receive' | 'tryReceive' | 'close' | 'requeue';
+  readonly item: unknown;
+  readonly enc: Encoded;
+}
+
+/** The caller of a parked channel operation gave up (timeout, abort). @internal */
+export interface ChannelCancelEnvelope {
+  readonly kind: 'channel-cancel';
+  readonly dst: NodeId;
+  readonly from: NodeId;
+  readonly cid: CorrelationId;
+}
+
 /** @internal */
 export type Envelope =
   | TellEnvelope
@@ -155,7 +175,9 @@ export type Envelope =
   | LinkEnvelope
   | DownEnvelope
   | DeadLetterEnvelope
-  | FailureEnvelope;
+  | FailureEnvelope
+  | ChannelEnvelope
+  | ChannelCancelEnvelope;
 
 
 // ---- Frames: how a batch travels --------------------------------------------------------

@@ -1,6 +1,6 @@
 import { nodeOf, type ActorId, type NodeId } from '../ids.js';
 import type { AnyActorDefinition } from './defineActor.js';
-import { REF_BRAND } from './messageCodec.js';
+import { REF_BRAND } from '../cloneCheck.js';
 import type { AskArgs, AskOptions, MessageType, PayloadArgs, ReplyOf, SendArgs, SendOptions } from './types.js';
 
 /**

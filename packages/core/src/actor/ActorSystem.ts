@@ -8,7 +8,8 @@ import type { ActorRef } from './ActorRef.js';
 import { isActorDefinition, type AnyActorDefinition } from './defineActor.js';
 import { HostTable, type HostRecord, type StopReason, type ThreadLimits } from './HostTable.js';
 import { checkMailboxOptions } from './Mailbox.js';
-import { encode, scan } from './messageCodec.js';
+import { scan } from '../cloneCheck.js';
+import { encode } from './messageCodec.js';
 import { Runtime, type RuntimeSink } from './Runtime.js';
 import type { ArgsOf } from './types.js';
 
@@ -207,7 +208,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   async #spawnHosted(kind: 'thread' | 'process', definition: AnyActorDefinition, opts: Partial<SpawnOptionsBase & { args: unknown }>): Promise<ActorRef> {
     const record = this.#hosts.start(kind, opts.resourceLimits);
     const id = actorId(record.node, 1);
-    const wire = encode(opts.args);
+    const wire = encode(opts.args, this.#runtime);
     try {
       await this.#runtime.request(
         record.node,

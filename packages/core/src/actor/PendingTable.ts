@@ -17,6 +17,8 @@ export interface PendingLimits {
   readonly signal?: AbortSignal | undefined;
   /** What the timeout error says it was waiting for. */
   readonly what: string;
+  /** Called when the caller gives up (timeout or abort), with the request's id. */
+  readonly onAbandon?: ((cid: CorrelationId) => void) | undefined;
 }
 
 /**
@@ -46,26 +48,33 @@ export class PendingTable {
       entry = { node, resolve, reject, timer: undefined, cleanup: undefined };
     });
     this.#entries.set(cid, entry);
-    const { timeout, signal, what } = limits;
+    const { timeout, signal, what, onAbandon } = limits;
+    const abandon = (error: MultitaskError): void => {
+      if (this.reject(cid, error)) onAbandon?.(cid);
+    };
     if (timeout !== undefined && Number.isFinite(timeout)) {
-      entry.timer = this.#clock.setTimeout(() => {
-        this.reject(cid, new MultitaskError('ASK_TIMEOUT', `${what} got no reply within ${timeout} ms`));
-      }, timeout);
+      entry.timer = this.#clock.setTimeout(() => abandon(new MultitaskError('ASK_TIMEOUT', `${what} got no reply within ${timeout} ms`)), timeout);
     }
     if (signal !== undefined) {
-      const onAbort = (): void => this.reject(cid, abortError(signal, what));
+      const onAbort = (): void => abandon(abortError(signal, what));
       signal.addEventListener('abort', onAbort, { once: true });
       entry.cleanup = () => signal.removeEventListener('abort', onAbort);
     }
     return { cid, promise };
   }
 
-  resolve(cid: CorrelationId, value: unknown): void {
-    this.#take(cid)?.resolve(value);
+  /** Settles a request; false when nothing waits on `cid` (any more). */
+  resolve(cid: CorrelationId, value: unknown): boolean {
+    const entry = this.#take(cid);
+    entry?.resolve(value);
+    return entry !== undefined;
   }
 
-  reject(cid: CorrelationId, error: unknown): void {
-    this.#take(cid)?.reject(error);
+  /** Rejects a request; false when nothing waits on `cid` (any more). */
+  reject(cid: CorrelationId, error: unknown): boolean {
+    const entry = this.#take(cid);
+    entry?.reject(error);
+    return entry !== undefined;
   }
 
   /** Rejects every request waiting on `node`. */

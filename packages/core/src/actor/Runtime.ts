@@ -11,7 +11,11 @@ import { ActorCell, stoppedError, type CellHost } from './ActorCell.js';
 import { ActorRef, type RefRouter } from './ActorRef.js';
 import { loadDefinition } from './loadDefinition.js';
 import type { Letter } from './Mailbox.js';
-import { decode, encode, scan, type RefLike } from './messageCodec.js';
+import type { ChannelHandle, ChannelWaitOptions } from '../channel/Channel.js';
+import type { ChannelAnswer, ChannelLink, ChannelOp } from '../channel/RemoteChannel.js';
+import { ChannelTable, type ChannelNode } from './ChannelTable.js';
+import { scan } from '../cloneCheck.js';
+import { decode, encode, type RefLike, type WireChannel } from './messageCodec.js';
 import { abortError, PendingTable, type PendingLimits } from './PendingTable.js';
 import type { AskOptions, SendOptions } from './types.js';
 
@@ -44,11 +48,12 @@ export interface RuntimeOptions {
  * its routes to other nodes, and the requests it waits on. Refs on this node send through it.
  * @internal
  */
-export class Runtime implements RefRouter, CellHost {
+export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
   readonly node: NodeId;
   readonly kind: NodeKind;
   readonly pending: PendingTable;
   readonly cells = new Map<ActorId, ActorCell>();
+  readonly channels: ChannelTable = new ChannelTable(this);
   readonly #links = new Map<NodeId, Outbox>();
   readonly #connecting = new Map<NodeId, Array<{ envelope: Envelope; transfer: readonly Transferable[] | undefined }>>();
   readonly #down = new Map<NodeId, Error>();
@@ -130,6 +135,7 @@ export class Runtime implements RefRouter, CellHost {
     const link = this.#links.get(node);
     if (link !== undefined && link !== this.#parent) this.#links.delete(node);
     this.pending.rejectNode(node, error);
+    this.channels.nodeDown(node);
     this.#flushConnecting(node);
   }
 
@@ -140,10 +146,14 @@ export class Runtime implements RefRouter, CellHost {
       case 'send':
       case 'ask':
         return this.#deliverRequest(envelope);
-      case 'reply':
-        return this.pending.resolve(envelope.cid, decode(envelope.value, envelope.enc, this.#revive));
+      case 'reply': {
+        const value = decode(envelope.value, envelope.enc, this);
+        if (!this.pending.resolve(envelope.cid, value)) this.channels.leftover(envelope.cid, value, true);
+        return;
+      }
       case 'fail':
-        return this.pending.reject(envelope.cid, reviveError(envelope.error));
+        if (!this.pending.reject(envelope.cid, reviveError(envelope.error))) this.channels.leftover(envelope.cid, undefined, false);
+        return;
       default:
         return this.#control(envelope);
     }
@@ -156,8 +166,10 @@ export class Runtime implements RefRouter, CellHost {
       .with({ kind: 'connect' }, (e) => this.#sink.connect(e.from, e.peer))
       .with({ kind: 'link' }, (e) => this.#link(e))
       .with({ kind: 'down' }, (e) => this.nodeDown(e.node, reviveError(e.error)))
-      .with({ kind: 'dead-letter' }, (e) => this.#sink.deadLetter(e.to, e.type, decode(e.payload, e.enc, this.#revive), reviveError(e.error)))
+      .with({ kind: 'dead-letter' }, (e) => this.#sink.deadLetter(e.to, e.type, decode(e.payload, e.enc, this), reviveError(e.error)))
       .with({ kind: 'failure' }, (e) => this.#sink.failure(e.actor, e.type, reviveError(e.error)))
+      .with({ kind: 'channel' }, (e) => this.channels.serve(e))
+      .with({ kind: 'channel-cancel' }, (e) => this.channels.cancel(e))
       .exhaustive();
   }
 
@@ -166,20 +178,20 @@ export class Runtime implements RefRouter, CellHost {
       const definition = await loadDefinition(envelope.url, envelope.definition);
       const cell = ActorCell.create(this, envelope.id, envelope.name, definition, envelope.mailbox);
       this.cells.set(envelope.id, cell);
-      await cell.start(decode(envelope.args, envelope.enc, this.#revive)).catch((error: unknown) => {
+      await cell.start(decode(envelope.args, envelope.enc, this)).catch((error: unknown) => {
         this.cells.delete(envelope.id);
         throw error;
       });
-      this.#reply(envelope.from, envelope.cid, undefined);
+      this.reply(envelope.from, envelope.cid, undefined);
     } catch (error) {
-      this.#fail(envelope.from, envelope.cid, error);
+      this.fail(envelope.from, envelope.cid, error);
     }
   }
 
   async #stop(envelope: StopEnvelope): Promise<void> {
     const ids = envelope.to === undefined ? [...this.cells.keys()] : [envelope.to];
     await Promise.all(ids.map((id) => this.stopLocal(id)));
-    this.#reply(envelope.from, envelope.cid, undefined);
+    this.reply(envelope.from, envelope.cid, undefined);
   }
 
   /** Stops a local actor and forgets it. */
@@ -191,7 +203,7 @@ export class Runtime implements RefRouter, CellHost {
   }
 
   #deliverTell(envelope: TellEnvelope): void {
-    const payload = decode(envelope.payload, envelope.enc, this.#revive);
+    const payload = decode(envelope.payload, envelope.enc, this);
     const cell = this.cells.get(envelope.to);
     if (cell === undefined) return this.deadLetter(envelope.to, { type: envelope.type, payload }, stoppedError(envelope.to));
     cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: undefined, refused: undefined });
@@ -200,29 +212,29 @@ export class Runtime implements RefRouter, CellHost {
   #deliverRequest(envelope: RequestEnvelope): void {
     const { from, cid } = envelope;
     const cell = this.cells.get(envelope.to);
-    if (cell === undefined) return this.#fail(from, cid, stoppedError(envelope.to));
-    const payload = decode(envelope.payload, envelope.enc, this.#revive);
-    const refused = (error: Error): void => this.#fail(from, cid, error);
+    if (cell === undefined) return this.fail(from, cid, stoppedError(envelope.to));
+    const payload = decode(envelope.payload, envelope.enc, this);
+    const refused = (error: Error): void => this.fail(from, cid, error);
     if (envelope.kind === 'ask') {
-      const replier = { resolve: (value: unknown) => this.#reply(from, cid, value), reject: (error: unknown) => this.#fail(from, cid, error) };
+      const replier = { resolve: (value: unknown) => this.reply(from, cid, value), reject: (error: unknown) => this.fail(from, cid, error) };
       cell.deliver({ type: envelope.type, payload, replier, accepted: undefined, refused });
     } else {
-      cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: () => this.#reply(from, cid, undefined), refused });
+      cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: () => this.reply(from, cid, undefined), refused });
     }
   }
 
-  #reply(dst: NodeId, cid: CorrelationId, value: unknown): void {
+  reply(dst: NodeId, cid: CorrelationId, value: unknown): void {
     let wire: ReturnType<typeof encode>;
     try {
-      wire = encode(value);
+      wire = encode(value, this);
     } catch (error) {
-      return this.#fail(dst, cid, error);
+      return this.fail(dst, cid, error);
     }
     this.route({ kind: 'reply', dst, cid, value: wire.value, enc: wire.enc });
   }
 
-  #fail(dst: NodeId, cid: CorrelationId, error: unknown): void {
-    if (dst === this.node) return this.pending.reject(cid, error);
+  fail(dst: NodeId, cid: CorrelationId, error: unknown): void {
+    if (dst === this.node) return void this.pending.reject(cid, error);
     this.route({ kind: 'fail', dst, cid, error: serializeError(error) });
   }
 
@@ -235,7 +247,8 @@ export class Runtime implements RefRouter, CellHost {
       case 'ask':
       case 'spawn':
       case 'stop':
-        return this.#fail(envelope.from, envelope.cid, error);
+      case 'channel':
+        return this.fail(envelope.from, envelope.cid, error);
       default:
         return;
     }
@@ -246,7 +259,23 @@ export class Runtime implements RefRouter, CellHost {
     this.#undeliverable(envelope, new MultitaskError('NOT_SERIALIZABLE', `a ${envelope.kind} message could not be copied to node ${envelope.dst}`, { cause }));
   }
 
-  readonly #revive = (ref: RefLike): ActorRef => this.makeRef(ref.id, ref.name);
+  // ---- CodecHost and ChannelLink: refs and channels inside messages ----------------------
+
+  reviveRef(ref: RefLike): ActorRef {
+    return this.makeRef(ref.id, ref.name);
+  }
+
+  channelWire(handle: ChannelHandle): WireChannel {
+    return this.channels.wire(handle);
+  }
+
+  makeChannel(wire: WireChannel): unknown {
+    return this.channels.revive(wire, this);
+  }
+
+  channelRequest(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
+    return this.channels.request(owner, channel, op, item, options, transfer);
+  }
 
   // ---- RefRouter: what refs on this node call ------------------------------------------
 
@@ -258,7 +287,7 @@ export class Runtime implements RefRouter, CellHost {
       if (cell === undefined) return this.deadLetter(to, letter, stoppedError(to));
       return cell.deliver(letter);
     }
-    const wire = encode(payload);
+    const wire = encode(payload, this);
     this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc });
   }
 
@@ -276,7 +305,7 @@ export class Runtime implements RefRouter, CellHost {
     if (limits.signal?.aborted === true) return Promise.reject(abortError(limits.signal, limits.what));
     let wire: ReturnType<typeof encode>;
     try {
-      wire = node === this.node ? (scan(payload), { value: payload, enc: 0 }) : encode(payload);
+      wire = node === this.node ? (scan(payload), { value: payload, enc: 0 }) : encode(payload, this);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -290,12 +319,12 @@ export class Runtime implements RefRouter, CellHost {
       this.pending.reject(cid, stoppedError(to));
       return promise;
     }
-    const refused = (error: Error): void => this.pending.reject(cid, error);
+    const refused = (error: Error): void => void this.pending.reject(cid, error);
     if (kind === 'ask') {
-      const replier = { resolve: (value: unknown) => this.pending.resolve(cid, value), reject: refused };
+      const replier = { resolve: (value: unknown) => void this.pending.resolve(cid, value), reject: refused };
       cell.deliver({ type, payload, replier, accepted: undefined, refused });
     } else {
-      cell.deliver({ type, payload, replier: undefined, accepted: () => this.pending.resolve(cid, undefined), refused });
+      cell.deliver({ type, payload, replier: undefined, accepted: () => void this.pending.resolve(cid, undefined), refused });
     }
     return promise;
   }

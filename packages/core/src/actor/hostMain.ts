@@ -32,7 +32,7 @@ export function startHost(data: HostData): Runtime {
       deadLetter(to, type, payload, error) {
         let wire: ReturnType<typeof encode>;
         try {
-          wire = encode(payload);
+          wire = encode(payload, runtime);
         } catch {
           wire = { value: undefined, enc: 0 };
         }

@@ -1,0 +1,238 @@
+import { CHANNEL_BRAND, scan } from '../cloneCheck.js';
+import { MultitaskError } from '../errors.js';
+import { ChannelCore, type Waiter } from './ChannelCore.js';
+
+/** Options of {@link createChannel}. */
+export interface ChannelOptions {
+  /**
+   * The most items the channel holds, wherever they are buffered. `send` waits while it is
+   * full.
+   * @defaultValue `Infinity` (unbounded, like Python's `Queue()`)
+   */
+  readonly capacity?: number;
+}
+
+/** Options of a waiting channel operation. */
+export interface ChannelWaitOptions {
+  /** Milliseconds to wait before rejecting with `ASK_TIMEOUT`. @defaultValue no limit */
+  readonly timeout?: number;
+  /** Rejects with `ABORTED` when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of {@link ChannelSender.send}. */
+export interface ChannelSendOptions extends ChannelWaitOptions {
+  /** `ArrayBuffer`s inside the item to move to a thread instead of copying (they become unusable here). */
+  readonly transfer?: readonly ArrayBuffer[];
+}
+
+/** What both ends of a channel can see. Across threads and processes, `size` and `closed` are the last known values. */
+export interface ChannelInfo {
+  /** The capacity given at creation. */
+  readonly capacity: number;
+  /** How many items the channel holds (approximate on a handle in another thread or process, like Python's `qsize()`). */
+  readonly size: number;
+  /** Whether `close()` was called. */
+  readonly closed: boolean;
+  /** `size === 0`. */
+  isEmpty(): boolean;
+  /** `size >= capacity`. */
+  isFull(): boolean;
+}
+
+/**
+ * The sending end of a channel. Hand it to a producer (in spawn arguments or a message) to
+ * let it send and nothing else.
+ * @typeParam T - the item type
+ */
+export interface ChannelSender<T> extends ChannelInfo {
+  /**
+   * Puts an item in the channel; waits while the channel is full.
+   * @throws (rejects with) {@link MultitaskError} `CHANNEL_CLOSED`, `NOT_SERIALIZABLE`, `ASK_TIMEOUT`, `ABORTED`
+   */
+  send(item: T, options?: ChannelSendOptions): Promise<void>;
+  /**
+   * Puts an item in the channel only if there is room now.
+   * @throws (rejects with) {@link ChannelFullError} (`CHANNEL_FULL`), `CHANNEL_CLOSED`, `NOT_SERIALIZABLE`
+   */
+  trySend(item: T, options?: Pick<ChannelSendOptions, 'transfer'>): Promise<void>;
+  /** No more sends: receivers drain what was sent before, then the channel ends. */
+  close(): void;
+}
+
+/**
+ * The receiving end of a channel; `for await` over it receives until the channel is closed
+ * and drained.
+ * @typeParam T - the item type
+ */
+export interface ChannelReceiver<T> extends ChannelInfo, AsyncIterable<T> {
+  /**
+   * Takes the next item; waits while the channel is empty.
+   * @throws (rejects with) {@link MultitaskError} `CHANNEL_CLOSED` once closed and drained, `ASK_TIMEOUT`, `ABORTED`
+   */
+  receive(options?: ChannelWaitOptions): Promise<T>;
+  /**
+   * Takes the next item only if there is one now.
+   * @throws (rejects with) {@link ChannelEmptyError} (`CHANNEL_EMPTY`), `CHANNEL_CLOSED` once closed and drained
+   */
+  tryReceive(): Promise<T>;
+}
+
+/**
+ * A typed, bounded, multi-producer multi-consumer queue that actors on any placement can
+ * share. Every item is received exactly once, in FIFO order per producer.
+ * @typeParam T - the item type
+ */
+export interface Channel<T> extends ChannelSender<T>, ChannelReceiver<T> {
+  /** This channel, typed as its sending end only. */
+  readonly sender: ChannelSender<T>;
+  /** This channel, typed as its receiving end only. */
+  readonly receiver: ChannelReceiver<T>;
+}
+
+
+/** What the codec needs of any channel handle. @internal */
+export interface ChannelHandle {
+  readonly [CHANNEL_BRAND]: true;
+  /** The channel's state on its owning node, when this handle is that node's own. */
+  readonly core: ChannelCore | undefined;
+}
+
+/** Shared behaviour of local and remote handles: the derived reads and iteration. @internal */
+export abstract class ChannelBase<T> implements Channel<T>, ChannelHandle {
+  declare readonly [CHANNEL_BRAND]: true;
+  abstract readonly core: ChannelCore | undefined;
+  abstract readonly capacity: number;
+  abstract readonly size: number;
+  abstract readonly closed: boolean;
+  abstract send(item: T, options?: ChannelSendOptions): Promise<void>;
+  abstract trySend(item: T, options?: Pick<ChannelSendOptions, 'transfer'>): Promise<void>;
+  abstract receive(options?: ChannelWaitOptions): Promise<T>;
+  abstract tryReceive(): Promise<T>;
+  abstract close(): void;
+
+  get sender(): ChannelSender<T> {
+    return this;
+  }
+
+  get receiver(): ChannelReceiver<T> {
+    return this;
+  }
+
+  isEmpty(): boolean {
+    return this.size === 0;
+  }
+
+  isFull(): boolean {
+    return this.size >= this.capacity;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (;;) {
+      try {
+        yield await this.receive();
+      } catch (error) {
+        if (error instanceof MultitaskError && error.code === 'CHANNEL_CLOSED') return;
+        throw error;
+      }
+    }
+  }
+}
+Object.defineProperty(ChannelBase.prototype, CHANNEL_BRAND, { value: true });
+
+/** A channel used on the node that created it: operations act on its state directly. @internal */
+export class LocalChannel<T> extends ChannelBase<T> {
+  readonly core: ChannelCore;
+
+  constructor(core: ChannelCore) {
+    super();
+    this.core = core;
+  }
+
+  get capacity(): number {
+    return this.core.capacity;
+  }
+
+  get size(): number {
+    return this.core.size;
+  }
+
+  get closed(): boolean {
+    return this.core.closed;
+  }
+
+  send(item: T, options?: ChannelSendOptions): Promise<void> {
+    try {
+      scan(item);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#wait((waiter) => this.core.send(item, waiter), options, 'send') as Promise<void>;
+  }
+
+  async trySend(item: T): Promise<void> {
+    scan(item);
+    this.core.trySend(item);
+  }
+
+  receive(options?: ChannelWaitOptions): Promise<T> {
+    return this.#wait((waiter) => this.core.receive(waiter), options, 'receive') as Promise<T>;
+  }
+
+  async tryReceive(): Promise<T> {
+    return this.core.tryReceive() as T;
+  }
+
+  close(): void {
+    this.core.close();
+  }
+
+  #wait(start: (waiter: Waiter) => void, options: ChannelWaitOptions | undefined, what: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const signal = options?.signal;
+      if (signal?.aborted === true) return reject(new MultitaskError('ABORTED', `channel ${what} was aborted`, { cause: signal.reason }));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter = {
+        node: undefined,
+        resolve: (value) => (done(), resolve(value)),
+        reject: (error) => (done(), reject(error)),
+      };
+      const giveUp = (error: MultitaskError): void => {
+        if (this.core.cancel(waiter)) waiter.reject(error);
+      };
+      const onAbort = (): void => giveUp(new MultitaskError('ABORTED', `channel ${what} was aborted`, { cause: signal?.reason }));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const timeout = options?.timeout;
+      if (timeout !== undefined) timer = setTimeout(() => giveUp(new MultitaskError('ASK_TIMEOUT', `channel ${what} timed out after ${timeout} ms`)), timeout);
+      start(waiter);
+    });
+  }
+}
+
+/**
+ * Creates a channel: a typed, bounded, multi-producer multi-consumer queue. Pass it (or its
+ * `sender` / `receiver` end) to actors on any placement in spawn arguments or messages.
+ *
+ * @param options - `capacity` (default unbounded)
+ * @throws {@link MultitaskError} `INVALID_ARGUMENT` for a capacity that is not a positive integer
+ *
+ * @example
+ * ```ts
+ * import { createChannel } from '@multitask/core';
+ * const jobs = createChannel<number>({ capacity: 4 });
+ * await jobs.send(11);
+ * jobs.close();
+ * for await (const job of jobs) console.log(job); // 11
+ * ```
+ */
+export function createChannel<T>(options: ChannelOptions = {}): Channel<T> {
+  const capacity = options.capacity ?? Number.POSITIVE_INFINITY;
+  if (!(capacity === Number.POSITIVE_INFINITY || (Number.isInteger(capacity) && capacity > 0))) {
+    throw new MultitaskError('INVALID_ARGUMENT', 'options.capacity must be a positive integer or Infinity');
+  }
+  return new LocalChannel<T>(new ChannelCore(capacity));
+}

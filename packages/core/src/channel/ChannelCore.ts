@@ -1,0 +1,145 @@
+import { ChannelClosedError, ChannelEmptyError, ChannelFullError } from './errors.js';
+
+/** Someone waiting on the channel: a parked `send` or `receive`. @internal */
+export interface Waiter {
+  /** The node it waits from (for dropping waiters of a dead node); `undefined` for this node. */
+  readonly node: number | undefined;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+}
+
+interface ParkedSend {
+  readonly item: unknown;
+  readonly waiter: Waiter;
+}
+
+/** What remote handles learn with every answer. @internal */
+export interface ChannelState {
+  readonly size: number;
+  readonly closed: boolean;
+}
+
+/**
+ * The state of one channel, kept by the node that created it: the items, the parked
+ * senders (full) and receivers (empty), and whether it is closed. Every other participant
+ * talks to it through its node, so capacity, FIFO and exactly-once hold for all of them.
+ * @internal
+ */
+export class ChannelCore {
+  readonly capacity: number;
+  #items: unknown[] = [];
+  #head = 0;
+  #senders: ParkedSend[] = [];
+  #receivers: Waiter[] = [];
+  #closed = false;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get state(): ChannelState {
+    return { size: this.size, closed: this.#closed };
+  }
+
+  /** Accepts the item now (resolving `waiter`), or parks it until there is room. */
+  send(item: unknown, waiter: Waiter): void {
+    if (this.#closed) return waiter.reject(new ChannelClosedError('send after close'));
+    if (this.size < this.capacity && this.#senders.length === 0) {
+      this.#accept(item);
+      return waiter.resolve(undefined);
+    }
+    this.#senders.push({ item, waiter });
+  }
+
+  /** @throws ChannelFullError, ChannelClosedError */
+  trySend(item: unknown): void {
+    if (this.#closed) throw new ChannelClosedError('send after close');
+    if (this.size >= this.capacity || this.#senders.length > 0) throw new ChannelFullError(this.capacity);
+    this.#accept(item);
+  }
+
+  /** Hands the next item to `waiter`, or parks it until one comes; rejects `CHANNEL_CLOSED` once closed and drained. */
+  receive(waiter: Waiter): void {
+    if (this.size > 0) return waiter.resolve(this.#take());
+    if (this.#closed) return waiter.reject(new ChannelClosedError('closed and drained'));
+    this.#receivers.push(waiter);
+  }
+
+  /** @throws ChannelEmptyError, ChannelClosedError (closed and drained) */
+  tryReceive(): unknown {
+    if (this.size > 0) return this.#take();
+    if (this.#closed) throw new ChannelClosedError('closed and drained');
+    throw new ChannelEmptyError();
+  }
+
+  /** Puts an item back at the head: it reached a receive that had already given up. */
+  requeue(item: unknown): void {
+    const receiver = this.#receivers.shift();
+    if (receiver !== undefined) return receiver.resolve(item);
+    if (this.#head > 0) this.#items[--this.#head] = item;
+    else this.#items.unshift(item);
+  }
+
+  /**
+   * No new sends. Parked sends were issued before the close: their items still go in as
+   * room frees up. Receivers drain what is there, then get `CHANNEL_CLOSED`.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.size === 0 && this.#senders.length === 0) this.#endReceivers();
+  }
+
+  /** Removes a parked waiter (its caller gave up); true when it was still parked. */
+  cancel(waiter: Waiter): boolean {
+    const r = this.#receivers.indexOf(waiter);
+    if (r >= 0) return this.#receivers.splice(r, 1).length > 0;
+    const s = this.#senders.findIndex((parked) => parked.waiter === waiter);
+    if (s >= 0) return this.#senders.splice(s, 1).length > 0;
+    return false;
+  }
+
+  /** A node died: its parked receivers go away; its parked sends keep their items (already sent). */
+  dropNode(node: number): void {
+    this.#receivers = this.#receivers.filter((waiter) => waiter.node !== node);
+  }
+
+  #accept(item: unknown): void {
+    const receiver = this.#receivers.shift();
+    if (receiver !== undefined) receiver.resolve(item);
+    else this.#items.push(item);
+  }
+
+  #take(): unknown {
+    const item = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    const parked = this.#senders.shift();
+    if (parked !== undefined) {
+      this.#accept(parked.item);
+      parked.waiter.resolve(undefined);
+    }
+    if (this.#closed && this.size === 0 && this.#senders.length === 0) queueMicrotask(() => this.#endReceivers());
+    return item;
+  }
+
+  #endReceivers(): void {
+    const receivers = this.#receivers;
+    this.#receivers = [];
+    for (const waiter of receivers) waiter.reject(new ChannelClosedError('closed and drained'));
+  }
+}

@@ -1,0 +1,80 @@
+import { ChannelBase, type ChannelSendOptions, type ChannelWaitOptions } from './Channel.js';
+
+/** Channel operations a handle asks of the owning node. @internal */
+export type ChannelOp = 'send' | 'trySend' | 'receive' | 'tryReceive' | 'close' | 'requeue';
+
+/** The owner's answer: the operation's value and the channel's state. @internal */
+export interface ChannelAnswer {
+  readonly value: unknown;
+  readonly size: number;
+  readonly closed: boolean;
+}
+
+/** How a handle reaches the owning node (the node's router implements it). @internal */
+export interface ChannelLink {
+  channelRequest(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer>;
+}
+
+/** Which operations a handle allows: a whole channel, or one end of it. @internal */
+export type ChannelEnd = 'both' | 'send' | 'receive';
+
+/**
+ * A channel used from a node other than the one that created it: every operation is a
+ * request to the owner. `size` and `closed` are what the last answer said.
+ * @internal
+ */
+export class RemoteChannel<T> extends ChannelBase<T> {
+  readonly core = undefined;
+  readonly capacity: number;
+  readonly owner: number;
+  readonly id: string;
+  readonly end: ChannelEnd;
+  #size = 0;
+  #closed = false;
+  readonly #link: ChannelLink;
+
+  constructor(link: ChannelLink, owner: number, id: string, capacity: number, end: ChannelEnd) {
+    super();
+    this.#link = link;
+    this.owner = owner;
+    this.id = id;
+    this.capacity = capacity;
+    this.end = end;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async send(item: T, options?: ChannelSendOptions): Promise<void> {
+    await this.#request('send', item, options, options?.transfer);
+  }
+
+  async trySend(item: T, options?: Pick<ChannelSendOptions, 'transfer'>): Promise<void> {
+    await this.#request('trySend', item, undefined, options?.transfer);
+  }
+
+  receive(options?: ChannelWaitOptions): Promise<T> {
+    return this.#request('receive', undefined, options, undefined) as Promise<T>;
+  }
+
+  tryReceive(): Promise<T> {
+    return this.#request('tryReceive', undefined, undefined, undefined) as Promise<T>;
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#request('close', undefined, undefined, undefined).catch(() => undefined);
+  }
+
+  async #request(op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<unknown> {
+    const answer = await this.#link.channelRequest(this.owner, this.id, op, item, options, transfer);
+    this.#size = answer.size;
+    this.#closed = answer.closed;
+    return answer.value;
+  }
+}

@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createChannel, createSystem, type ActorSystem, type ChannelSender, type MultitaskError, type Placement } from '../src/index.js';
+import { codeOf, failureOf } from './helpers.js';
+import { Consumer, Producer, type Tagged } from './fixtures/pipeline.js';
+
+describe('a channel in one thread', () => {
+  it('holds at most capacity items: trySend rejects CHANNEL_FULL, tryReceive CHANNEL_EMPTY', async () => {
+    const channel = createChannel<number>({ capacity: 2 });
+    expect(channel.isEmpty()).toBe(true);
+    expect((await failureOf(channel.tryReceive())).code).toBe('CHANNEL_EMPTY');
+    await channel.trySend(1);
+    await channel.send(2);
+    expect([channel.size, channel.isFull()]).toEqual([2, true]);
+    const full = await failureOf(channel.trySend(3));
+    expect([full.name, full.code]).toEqual(['ChannelFullError', 'CHANNEL_FULL']);
+    await expect(channel.tryReceive()).resolves.toBe(1);
+    await expect(channel.receive()).resolves.toBe(2);
+  });
+
+  it('makes send wait while full and receive wait while empty', async () => {
+    const channel = createChannel<number>({ capacity: 1 });
+    await channel.send(1);
+    let sent = false;
+    const second = channel.send(2).then(() => (sent = true));
+    await Promise.resolve();
+    expect(sent).toBe(false);
+    expect(await channel.receive()).toBe(1);
+    await second;
+    expect(await channel.receive()).toBe(2);
+    const waiting = channel.receive();
+    await channel.send(3);
+    expect(await waiting).toBe(3);
+  });
+
+  it('lets receivers drain what was sent before close, then ends; send after close rejects CHANNEL_CLOSED', async () => {
+    const channel = createChannel<number>();
+    for (const n of [11, 22, 33, 44]) await channel.send(n);
+    channel.close();
+    expect(channel.closed).toBe(true);
+    expect(await codeOf(channel.send(55))).toBe('CHANNEL_CLOSED');
+    const got: number[] = [];
+    for await (const n of channel) got.push(n);
+    expect(got).toEqual([11, 22, 33, 44]);
+    expect(await codeOf(channel.receive())).toBe('CHANNEL_CLOSED');
+  });
+
+  it('rejects a waiting receive with ASK_TIMEOUT or ABORTED, and the item sent later is not lost', async () => {
+    const channel = createChannel<number>();
+    expect(await codeOf(channel.receive({ timeout: 10 }))).toBe('ASK_TIMEOUT');
+    const controller = new AbortController();
+    const aborted = codeOf(channel.receive({ signal: controller.signal }));
+    controller.abort();
+    expect(await aborted).toBe('ABORTED');
+    await channel.send(7);
+    expect(await channel.receive()).toBe(7);
+  });
+
+  it('refuses a bad capacity with INVALID_ARGUMENT', () => {
+    expect(() => createChannel({ capacity: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
+
+describe('a channel shared by actors', () => {
+  let system: ActorSystem;
+  beforeEach(() => {
+    system = createSystem({ shutdownTimeout: 1_000 });
+  });
+  afterEach(async () => {
+    await system.shutdown();
+  });
+
+  const mixes: Array<[Placement, Placement]> = [
+    ['thread', 'process'],
+    ['process', 'thread'],
+    ['thread', 'thread'],
+    ['inline', 'process'],
+    ['process', 'inline'],
+  ];
+
+  it.each(mixes)('moves every item in order from a %s producer to a %s consumer, and ends on close', async (producerAt, consumerAt) => {
+    const channel = createChannel<Tagged>({ capacity: 16 });
+    const producer = await system.spawn(Producer, { placement: producerAt, args: { out: channel.sender, producer: 'p' } });
+    const consumer = await system.spawn(Consumer, { placement: consumerAt, args: { in: channel.receiver } });
+    const drained = consumer.ask('drain', undefined, { timeout: 60_000 });
+    await producer.ask('produce', { count: 300, close: true }, { timeout: 60_000 });
+    const got = await drained;
+    expect(got.map((item) => item.n)).toEqual(Array.from({ length: 300 }, (_, n) => n));
+  });
+
+  it('delivers every item exactly once, FIFO per producer, with several producers and consumers', async () => {
+    const channel = createChannel<Tagged>({ capacity: 8 });
+    const producers = await Promise.all(
+      (['inline', 'thread', 'process'] as const).map((placement) => system.spawn(Producer, { placement, args: { out: channel.sender, producer: placement } })),
+    );
+    const consumers = await Promise.all((['thread', 'process', 'inline'] as const).map((placement) => system.spawn(Consumer, { placement, args: { in: channel.receiver } })));
+    const drains = consumers.map((consumer) => consumer.ask('drain', undefined, { timeout: 60_000 }));
+    await Promise.all(producers.map((producer) => producer.ask('produce', { count: 200 }, { timeout: 60_000 })));
+    channel.close();
+    const received = (await Promise.all(drains)).flat();
+    expect(received).toHaveLength(600);
+    for (const producer of ['inline', 'thread', 'process']) {
+      const mine = received.filter((item) => item.producer === producer).map((item) => item.n);
+      expect(new Set(mine).size).toBe(200);
+    }
+    for (const got of await Promise.all(drains)) {
+      for (const producer of ['inline', 'thread', 'process']) {
+        const order = got.filter((item) => item.producer === producer).map((item) => item.n);
+        expect(order).toEqual([...order].sort((a, b) => a - b));
+      }
+    }
+  });
+
+  it('bounds the whole channel: a producer in a thread waits while it holds capacity items', async () => {
+    const channel = createChannel<Tagged>({ capacity: 4 });
+    const producer = await system.spawn(Producer, { placement: 'thread', args: { out: channel.sender, producer: 't' } });
+    let done = false;
+    const producing = producer.ask('produce', { count: 10 }, { timeout: 60_000 }).then(() => (done = true));
+    while (channel.size < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(channel.size).toBe(4);
+    expect(done).toBe(false);
+    const got: number[] = [];
+    for (let i = 0; i < 10; i++) got.push((await channel.receive()).n);
+    await producing;
+    expect(got).toEqual(Array.from({ length: 10 }, (_, n) => n));
+  });
+
+  it('loses no item when a receive in a thread times out, and refuses items that cannot be cloned', async () => {
+    const channel = createChannel<Tagged>();
+    const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });
+    expect(await codeOf(consumer.ask('takeOne', { timeout: 20 }))).toBe('ASK_TIMEOUT');
+    await channel.send({ producer: 'main', n: 1 });
+    await expect(channel.receive({ timeout: 10_000 })).resolves.toEqual({ producer: 'main', n: 1 });
+    const sender: ChannelSender<unknown> = channel.sender as ChannelSender<unknown>;
+    const producer = await system.spawn(Producer, { placement: 'thread', args: { out: channel.sender, producer: 'x' } });
+    expect(await codeOf(sender.send({ fn: () => 1 }))).toBe('NOT_SERIALIZABLE');
+    await producer.ask('produce', { count: 1 });
+    await expect(channel.receive()).resolves.toEqual({ producer: 'x', n: 0 });
+  });
+
+  it('keeps working for the others when a consumer process is killed mid-stream', async () => {
+    const channel = createChannel<Tagged>({ capacity: 4 });
+    const doomed = await system.spawn(Consumer, { placement: 'process', args: { in: channel.receiver } });
+    const pid = await doomed.ask('where');
+    const pending = failureOf<MultitaskError>(doomed.ask('takeOne', { timeout: 60_000 }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    process.kill(pid, 'SIGKILL');
+    expect((await pending).code).toBe('WORKER_CRASHED');
+    const survivor = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });
+    const drained = survivor.ask('drain', undefined, { timeout: 60_000 });
+    for (let n = 0; n < 20; n++) await channel.send({ producer: 'main', n });
+    channel.close();
+    expect((await drained).map((item) => item.n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+  });
+});
