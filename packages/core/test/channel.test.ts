@@ -138,6 +138,25 @@ describe('a channel shared by actors', () => {
     await expect(channel.receive()).resolves.toEqual({ producer: 'x', n: 0 });
   });
 
+  it('moves an ArrayBuffer from a thread instead of copying it', async () => {
+    const channel = createChannel<Tagged>();
+    const producer = await system.spawn(Producer, { placement: 'thread', args: { out: channel.sender, producer: 't' } });
+    expect(await producer.ask('sendBuffer', 1024)).toBe(0);
+    const buffer = (await channel.receive()) as unknown as ArrayBuffer;
+    expect(new Uint8Array(buffer)).toEqual(new Uint8Array(1024).fill(7));
+  });
+
+  it('keeps the items a producer sent before its thread crashed', async () => {
+    const channel = createChannel<Tagged>();
+    const producer = await system.spawn(Producer, { placement: 'thread', args: { out: channel.sender, producer: 'doomed' } });
+    const stopped = new Promise((resolve) => system.once('actor:stopped', resolve));
+    await producer.ask('sendThenCrash', 50);
+    await stopped;
+    const got: number[] = [];
+    while (!channel.isEmpty()) got.push((await channel.receive()).n);
+    expect(got).toEqual(Array.from({ length: 50 }, (_, n) => n));
+  });
+
   it('keeps working for the others when a consumer process is killed mid-stream', async () => {
     const channel = createChannel<Tagged>({ capacity: 4 });
     const doomed = await system.spawn(Consumer, { placement: 'process', args: { in: channel.receiver } });

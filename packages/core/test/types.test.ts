@@ -1,5 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createSystem, type ActorRef, type MessageType, type ReplyOf } from '../src/index.js';
+import { createChannel, createSystem, type ActorRef, type ChannelReceiver, type MessageType, type ReplyOf } from '../src/index.js';
+import { Producer } from './fixtures/pipeline.js';
 import { Counter } from './fixtures/counter.js';
 import { Probe } from './fixtures/probe.js';
 
@@ -32,6 +33,25 @@ async function typeChecks(): Promise<void> {
   void system.spawn(Counter, { args: 'zero' });
   // @ts-expect-error -- not a placement
   void system.spawn(Counter, { args: 0, placement: 'gpu' });
+
+  // Channels are typed on both ends, and an end allows only its own operations.
+  const channel = createChannel<{ n: number }>({ capacity: 2 });
+  await channel.send({ n: 1 });
+  expectTypeOf(channel.receive()).resolves.toEqualTypeOf<{ n: number }>();
+  // @ts-expect-error -- items are { n: number }
+  void channel.send('one');
+  // @ts-expect-error -- a sending end cannot receive
+  void channel.sender.receive();
+  // @ts-expect-error -- a receiving end cannot send
+  void channel.receiver.send({ n: 2 });
+  // A sender of { n } may take Tagged items (they have an n): that is safe, so it compiles.
+  void system.spawn(Producer, { args: { out: channel.sender, producer: 'p' } });
+  const words = createChannel<string>();
+  // @ts-expect-error -- Producer sends Tagged items, which a channel of strings cannot take
+  void system.spawn(Producer, { args: { out: words.sender, producer: 'p' } });
+  // @ts-expect-error -- a receiver of strings is no receiver of { n: number }
+  const wrong: ChannelReceiver<{ n: number }> = words.receiver;
+  void wrong;
 
   // Probe's init accepts undefined: args may be left out.
   const probe = await system.spawn(Probe);

@@ -45,7 +45,7 @@ export interface ChannelInfo {
  * let it send and nothing else.
  * @typeParam T - the item type
  */
-export interface ChannelSender<T> extends ChannelInfo {
+export interface ChannelSender<in T> extends ChannelInfo {
   /**
    * Puts an item in the channel; waits while the channel is full.
    * @throws (rejects with) {@link MultitaskError} `CHANNEL_CLOSED`, `NOT_SERIALIZABLE`, `ASK_TIMEOUT`, `ABORTED`
@@ -65,7 +65,7 @@ export interface ChannelSender<T> extends ChannelInfo {
  * and drained.
  * @typeParam T - the item type
  */
-export interface ChannelReceiver<T> extends ChannelInfo, AsyncIterable<T> {
+export interface ChannelReceiver<out T> extends ChannelInfo, AsyncIterable<T> {
   /**
    * Takes the next item; waits while the channel is empty.
    * @throws (rejects with) {@link MultitaskError} `CHANNEL_CLOSED` once closed and drained, `ASK_TIMEOUT`, `ABORTED`
@@ -83,7 +83,7 @@ export interface ChannelReceiver<T> extends ChannelInfo, AsyncIterable<T> {
  * share. Every item is received exactly once, in FIFO order per producer.
  * @typeParam T - the item type
  */
-export interface Channel<T> extends ChannelSender<T>, ChannelReceiver<T> {
+export interface Channel<in out T> extends ChannelSender<T>, ChannelReceiver<T> {
   /** This channel, typed as its sending end only. */
   readonly sender: ChannelSender<T>;
   /** This channel, typed as its receiving end only. */
