@@ -1,4 +1,4 @@
-import { defineActor } from '@multitask/core';
+import { defineActor, type ChannelReceiver, type ChannelSender } from '@multitask/core';
 
 /** Counts what it is told; answers `count` and echoes `ping`. */
 export const Sink = defineActor({
@@ -14,6 +14,34 @@ export const Sink = defineActor({
     },
     ping(_ctx, n: number) {
       return n;
+    },
+  },
+});
+
+/** Streams numbered items into the channel it is given. */
+export const ChanProducer = defineActor({
+  url: import.meta.url,
+  name: 'ChanProducer',
+  init: () => null,
+  handlers: {
+    async stream(_ctx, job: { readonly out: ChannelSender<{ i: number; tag: string }>; readonly count: number }) {
+      for (let i = 0; i < job.count; i++) await job.out.send({ i, tag: 'bench' });
+      job.out.close();
+      return job.count;
+    },
+  },
+});
+
+/** Receives from the channel it is given until it ends; returns how many items came. */
+export const ChanConsumer = defineActor({
+  url: import.meta.url,
+  name: 'ChanConsumer',
+  init: () => null,
+  handlers: {
+    async drain(_ctx, input: ChannelReceiver<{ i: number; tag: string }>) {
+      let count = 0;
+      for await (const item of input) if (item.tag === 'bench') count += 1;
+      return count;
     },
   },
 });

@@ -31,9 +31,9 @@ async function rttRun(ref: ActorRef<typeof Sink>, samples: number): Promise<numb
   return [percentile(times, 50), percentile(times, 99)];
 }
 
-type Raw = { send(message: unknown): void; once(handler: (message: unknown) => void): void; close(): Promise<void> };
+export type Raw = { send(message: unknown): void; once(handler: (message: unknown) => void): void; close(): Promise<void> };
 
-function rawThread(): Raw {
+export function rawThread(): Raw {
   const worker = new Worker(here('./rawThread.js'));
   return {
     send: (message) => worker.postMessage(message),
@@ -42,7 +42,7 @@ function rawThread(): Raw {
   };
 }
 
-function rawProcess(): Raw {
+export function rawProcess(): Raw {
   const child: ChildProcess = fork(fileURLToPath(here('./rawProcess.js')), [], { serialization: 'json', stdio: 'inherit' });
   return {
     send: (message) => child.send(message as object),
@@ -56,7 +56,7 @@ function rawProcess(): Raw {
 
 const ask = (raw: Raw, message: unknown): Promise<unknown> => new Promise((resolve) => (raw.once(resolve), raw.send(message)));
 
-async function rawTellRun(raw: Raw, count: number): Promise<number> {
+export async function rawTellRun(raw: Raw, count: number): Promise<number> {
   const before = (await ask(raw, { kind: 'count', n: 0 })) as number;
   const t0 = performance.now();
   for (let i = 0; i < count; i++) raw.send({ kind: 'hit', n: i, ...MESSAGE(i) });

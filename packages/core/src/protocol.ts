@@ -150,7 +150,7 @@ export interface ChannelEnvelope {
   readonly from: NodeId;
   readonly cid: CorrelationId;
   readonly channel: string;
-  readonly op: 'send' | 'trySend' | 'receive' | 'tryReceive' | 'close' | 'requeue';
+  readonly op: 'send' | 'trySend' | 'receive' | 'tryReceive' | 'close' | 'requeue' | 'push' | 'revoke' | 'return';
   readonly item: unknown;
   readonly enc: Encoded;
 }

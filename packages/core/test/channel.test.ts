@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createChannel, createSystem, type ActorSystem, type ChannelSender, type MultitaskError, type Placement } from '../src/index.js';
+import { ChannelCore, type Waiter } from '../src/channel/ChannelCore.js';
 import { codeOf, failureOf } from './helpers.js';
 import { Consumer, Producer, type Tagged } from './fixtures/pipeline.js';
 
@@ -53,6 +54,19 @@ describe('a channel in one thread', () => {
     expect(await aborted).toBe('ABORTED');
     await channel.send(7);
     expect(await channel.receive()).toBe(7);
+  });
+
+  it('admits a parked sender when room promised to a remote producer goes straight to a receiver', () => {
+    const core = new ChannelCore(1);
+    const events: string[] = [];
+    const waiter = (name: string): Waiter => ({ node: undefined, resolve: (value) => events.push(`${name}:${String(value)}`), reject: (error) => events.push(`${name}!${error.message}`) });
+    expect(core.grant(8)).toBe(1); // the one slot is promised to a producer elsewhere
+    core.send('local', waiter('send')); // no room left that is not promised: parks
+    core.receive(waiter('receive'));
+    core.push('remote'); // the promised item arrives and goes to the waiting receiver
+    expect(events).toEqual(['receive:remote', 'send:undefined']);
+    expect(core.size).toBe(1);
+    expect(core.tryReceive()).toBe('local');
   });
 
   it('refuses a bad capacity with INVALID_ARGUMENT', () => {

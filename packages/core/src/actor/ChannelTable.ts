@@ -3,7 +3,7 @@ import { ChannelCore, type Waiter } from '../channel/ChannelCore.js';
 import { RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp } from '../channel/RemoteChannel.js';
 import { MultitaskError } from '../errors.js';
 import type { CorrelationId, NodeId } from '../ids.js';
-import type { ChannelCancelEnvelope, ChannelEnvelope, Envelope } from '../protocol.js';
+import type { ChannelCancelEnvelope, ChannelEnvelope, Encoded, Envelope } from '../protocol.js';
 import type { Transferable } from '../transport/Endpoint.js';
 import { CHANNEL_TAG, decode, encode, type CodecHost, type WireChannel } from './messageCodec.js';
 import type { PendingTable } from './PendingTable.js';
@@ -16,6 +16,11 @@ export interface ChannelNode extends CodecHost {
   reply(dst: NodeId, cid: CorrelationId, value: unknown): void;
   fail(dst: NodeId, cid: CorrelationId, error: unknown): void;
 }
+
+/** Most items a remote `receive` takes at once; the rest wait on the receiving node. */
+const BATCH = 64;
+/** Most credit a producer gets per grant. */
+const CREDIT = 256;
 
 interface Abandoned {
   readonly owner: NodeId;
@@ -36,6 +41,14 @@ export class ChannelTable {
   readonly #ids = new WeakMap<ChannelCore, string>();
   readonly #parked = new Map<string, { readonly core: ChannelCore; readonly waiter: Waiter }>();
   readonly #abandoned = new Map<CorrelationId, Abandoned>();
+  /** As participant: unused credit per channel (sends that may go out without waiting). */
+  readonly #credit = new Map<string, number>();
+  /** As participant: items received in a batch, not yet handed to a `receive`. */
+  readonly #buffered = new Map<string, unknown[]>();
+  /** As participant: channels whose unused credit is being watched. */
+  readonly #idleCheck = new Set<string>();
+  /** As owner: credit handed to each node, per channel. */
+  readonly #granted = new Map<string, Map<NodeId, number>>();
   #seq = 0;
 
   constructor(node: ChannelNode) {
@@ -48,9 +61,11 @@ export class ChannelTable {
     const core = handle.core as ChannelCore;
     let id = this.#ids.get(core);
     if (id === undefined) {
-      id = `${this.#node.node}.c${++this.#seq}`;
-      this.#ids.set(core, id);
-      this.#cores.set(id, core);
+      const channel = `${this.#node.node}.c${++this.#seq}`;
+      id = channel;
+      this.#ids.set(core, channel);
+      this.#cores.set(channel, core);
+      core.onClose = () => this.#revokeAll(channel);
     }
     return { [CHANNEL_TAG]: id, owner: this.#node.node, capacity: core.capacity, end: 'both' };
   }
@@ -65,16 +80,68 @@ export class ChannelTable {
     return new RemoteChannel(link, wire.owner, id, wire.capacity, wire.end);
   }
 
-  /** As participant: asks the owner to perform `op`. */
+  /** As participant: performs `op` through the owner, using credit and batches where it can. */
   request(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
+    const dst = owner as NodeId;
+    if (op === 'send') {
+      const credit = this.#credit.get(channel) ?? 0;
+      if (credit > 0) {
+        const wire = encode(item, this.#node); // throws NOT_SERIALIZABLE before anything is spent
+        this.#credit.set(channel, credit - 1);
+        this.#post(dst, channel, 'push', wire, transfer);
+        this.#returnWhenIdle(dst, channel);
+        return Promise.resolve({ value: undefined, size: Number.NaN, closed: false });
+      }
+      return this.#ask(dst, channel, op, item, options, transfer).then((answer) => {
+        this.#credit.set(channel, (this.#credit.get(channel) ?? 0) + (answer.value as number));
+        this.#returnWhenIdle(dst, channel);
+        return { ...answer, value: undefined };
+      });
+    }
+    if (op === 'receive' || op === 'tryReceive') {
+      const buffered = this.#buffered.get(channel);
+      if (buffered !== undefined && buffered.length > 0) return Promise.resolve({ value: buffered.shift(), size: Number.NaN, closed: false });
+      if (op === 'tryReceive') return this.#ask(dst, channel, op, item, options, transfer);
+      return this.#ask(dst, channel, op, BATCH, options, transfer).then((answer) => {
+        const [first, ...rest] = answer.value as unknown[];
+        if (rest.length > 0) this.#buffered.set(channel, [...(this.#buffered.get(channel) ?? []), ...rest]);
+        return { ...answer, value: first };
+      });
+    }
+    return this.#ask(dst, channel, op, item, options, transfer);
+  }
+
+  /**
+   * Credit kept by an idle producer is room other producers cannot use: once this burst of
+   * sends is over (nothing sent by the next turn of the event loop), give back what is left.
+   */
+  #returnWhenIdle(dst: NodeId, channel: string): void {
+    if (this.#idleCheck.has(channel)) return;
+    this.#idleCheck.add(channel);
+    let before = this.#credit.get(channel) ?? 0;
+    const check = (): void => {
+      const now = this.#credit.get(channel) ?? 0;
+      if (now !== before && now > 0) {
+        before = now;
+        setImmediate(check);
+        return;
+      }
+      this.#idleCheck.delete(channel);
+      if (now > 0) {
+        this.#credit.set(channel, 0);
+        this.#post(dst, channel, 'return', { value: now, enc: 0 });
+      }
+    };
+    setImmediate(check);
+  }
+
+  #ask(dst: NodeId, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
     const node = this.#node;
     const wire = encode(item, node);
-    const dst = owner as NodeId;
-    const what = `channel ${op}`;
     const { cid, promise } = node.pending.open(dst, {
       timeout: options?.timeout,
       signal: options?.signal,
-      what,
+      what: `channel ${op}`,
       onAbandon: (abandonedCid) => {
         this.#abandoned.set(abandonedCid, { owner: dst, channel, op });
         node.route({ kind: 'channel-cancel', dst, from: node.node, cid: abandonedCid });
@@ -87,6 +154,11 @@ export class ChannelTable {
     });
   }
 
+  #post(dst: NodeId, channel: string, op: ChannelOp, wire: { readonly value: unknown; readonly enc: Encoded }, transfer?: readonly ArrayBuffer[]): void {
+    const node = this.#node;
+    node.route({ kind: 'channel', dst, from: node.node, cid: 0 as CorrelationId, channel, op, item: wire.value, enc: wire.enc }, transfer);
+  }
+
   /**
    * An answer arrived for a request nobody waits on any more. A received item goes back to
    * its channel. Returns whether the answer was such a leftover.
@@ -96,16 +168,21 @@ export class ChannelTable {
     if (abandoned === undefined) return false;
     this.#abandoned.delete(cid);
     if (ok && (abandoned.op === 'receive' || abandoned.op === 'tryReceive')) {
-      const [item] = answer as [unknown];
-      const wire = encode(item, this.#node);
-      this.#node.route({ kind: 'channel', dst: abandoned.owner, from: this.#node.node, cid: 0 as CorrelationId, channel: abandoned.channel, op: 'requeue', item: wire.value, enc: wire.enc });
+      const [value] = answer as [unknown];
+      const items = abandoned.op === 'receive' ? (value as unknown[]) : [value];
+      this.#post(abandoned.owner, abandoned.channel, 'requeue', encode(items, this.#node));
+    }
+    if (ok && abandoned.op === 'send') {
+      const [granted] = answer as [number];
+      if (granted > 0) this.#post(abandoned.owner, abandoned.channel, 'return', { value: granted, enc: 0 });
     }
     return true;
   }
 
-  /** As owner: performs an operation asked by another node. */
+  /** As owner: performs an operation asked by another node (or, for `revoke`, by the owner). */
   serve(e: ChannelEnvelope): void {
     const node = this.#node;
+    if (e.op === 'revoke') return this.#revoked(e);
     const core = this.#cores.get(e.channel);
     if (core === undefined) return node.fail(e.from, e.cid, new MultitaskError('CHANNEL_CLOSED', `no channel ${e.channel} on this node`));
     const item = decode(e.item, e.enc, node);
@@ -116,6 +193,12 @@ export class ChannelTable {
         case 'send':
         case 'receive':
           return this.#park(e, core, item, answer, refuse);
+        case 'push':
+          this.#spend(e.channel, e.from, 1);
+          return core.push(item);
+        case 'return':
+          this.#spend(e.channel, e.from, item as number);
+          return core.release(item as number);
         case 'trySend':
           core.trySend(item);
           return answer(undefined);
@@ -125,24 +208,61 @@ export class ChannelTable {
           core.close();
           return answer(undefined);
         case 'requeue':
-          return core.requeue(item);
+          for (const one of [...(item as unknown[])].reverse()) core.requeue(one);
+          return;
       }
     } catch (error) {
       refuse(error);
     }
   }
 
+  /** As owner, at close: every node holding credit gives back what it has not used. */
+  #revokeAll(channel: string): void {
+    const granted = this.#granted.get(channel);
+    if (granted === undefined) return;
+    for (const [holder, credit] of granted) {
+      if (credit > 0) this.#post(holder, channel, 'revoke', { value: undefined, enc: 0 });
+    }
+  }
+
+  /** As participant: the owner closed the channel; give back unused credit (after every push sent so far). */
+  #revoked(e: ChannelEnvelope): void {
+    const credit = this.#credit.get(e.channel) ?? 0;
+    this.#credit.set(e.channel, 0);
+    this.#post(e.from, e.channel, 'return', { value: credit, enc: 0 });
+  }
+
+  #spend(channel: string, holder: NodeId, count: number): void {
+    const granted = this.#granted.get(channel);
+    const credit = granted?.get(holder);
+    if (granted !== undefined && credit !== undefined) granted.set(holder, Math.max(0, credit - count));
+  }
+
   #park(e: ChannelEnvelope, core: ChannelCore, item: unknown, answer: (value: unknown) => void, refuse: (error: unknown) => void): void {
     const key = `${e.from}:${e.cid}`;
     const settle = (): boolean => this.#parked.delete(key);
-    const waiter: Waiter = {
-      node: e.from,
-      resolve: (value) => (settle(), answer(value)),
-      reject: (error) => (settle(), refuse(error)),
-    };
+    const resolve =
+      e.op === 'send'
+        ? () => {
+            settle();
+            answer(this.#grant(e.channel, core, e.from));
+          }
+        : (value: unknown) => (settle(), answer(value));
+    const waiter: Waiter = { node: e.from, ...(e.op === 'receive' ? { batch: item as number } : {}), resolve, reject: (error) => (settle(), refuse(error)) };
     this.#parked.set(key, { core, waiter });
     if (e.op === 'send') core.send(item, waiter);
     else core.receive(waiter);
+  }
+
+  /** As owner: credit for a producer's next sends, recorded so it can be revoked or released. */
+  #grant(channel: string, core: ChannelCore, holder: NodeId): number {
+    const granted = core.grant(CREDIT);
+    if (granted > 0) {
+      let holders = this.#granted.get(channel);
+      if (holders === undefined) this.#granted.set(channel, (holders = new Map()));
+      holders.set(holder, (holders.get(holder) ?? 0) + granted);
+    }
+    return granted;
   }
 
   /** As owner: a participant gave up on a parked operation. */
@@ -158,6 +278,11 @@ export class ChannelTable {
     for (const [key, { core }] of this.#parked) {
       if (key.startsWith(`${node}:`)) this.#parked.delete(key);
       core.dropNode(node);
+    }
+    for (const [channel, holders] of this.#granted) {
+      const credit = holders.get(node);
+      holders.delete(node);
+      if (credit !== undefined && credit > 0) this.#cores.get(channel)?.release(credit);
     }
     for (const [cid, abandoned] of this.#abandoned) if (abandoned.owner === node) this.#abandoned.delete(cid);
   }

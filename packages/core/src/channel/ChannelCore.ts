@@ -4,6 +4,8 @@ import { ChannelClosedError, ChannelEmptyError, ChannelFullError } from './error
 export interface Waiter {
   /** The node it waits from (for dropping waiters of a dead node); `undefined` for this node. */
   readonly node: number | undefined;
+  /** A receive that takes a batch: resolves with an array of up to this many items. */
+  readonly batch?: number;
   resolve(value: unknown): void;
   reject(error: Error): void;
 }
@@ -32,6 +34,10 @@ export class ChannelCore {
   #senders: ParkedSend[] = [];
   #receivers: Waiter[] = [];
   #closed = false;
+  /** Room promised to producers on other nodes (credit) that their pushes have not used yet. */
+  #reserved = 0;
+  /** Called once, on close (the owner's table revokes credit here). */
+  onClose: (() => void) | undefined;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -49,10 +55,46 @@ export class ChannelCore {
     return { size: this.size, closed: this.#closed };
   }
 
+  /**
+   * Promises up to `max` slots to a producer elsewhere (credit): its next sends may go out
+   * without waiting, because the room is kept for them. Nothing is granted while others
+   * wait for room or after close.
+   */
+  grant(max: number): number {
+    if (this.#closed || this.#senders.length > 0) return 0;
+    const free = this.capacity - this.size - this.#reserved;
+    const granted = Math.max(0, Math.min(max, Number.isFinite(free) ? free : max));
+    this.#reserved += granted;
+    return granted;
+  }
+
+  /** An item sent on credit: its room was kept, so it always goes in. */
+  push(item: unknown): void {
+    this.#reserved = Math.max(0, this.#reserved - 1);
+    this.#accept(item);
+    this.#admit(); // the promised room may have gone straight to a receiver: it is free again
+  }
+
+  /** Credit given back unused (revoked at close, or its holder died). */
+  release(count: number): void {
+    this.#reserved = Math.max(0, this.#reserved - count);
+    this.#admit();
+    this.#maybeEnd();
+  }
+
+  /** Moves parked sends in while there is room that nobody has been promised. */
+  #admit(): void {
+    while (this.#senders.length > 0 && this.size + this.#reserved < this.capacity) {
+      const parked = this.#senders.shift() as ParkedSend;
+      this.#accept(parked.item);
+      parked.waiter.resolve(undefined);
+    }
+  }
+
   /** Accepts the item now (resolving `waiter`), or parks it until there is room. */
   send(item: unknown, waiter: Waiter): void {
     if (this.#closed) return waiter.reject(new ChannelClosedError('send after close'));
-    if (this.size < this.capacity && this.#senders.length === 0) {
+    if (this.size + this.#reserved < this.capacity && this.#senders.length === 0) {
       this.#accept(item);
       return waiter.resolve(undefined);
     }
@@ -62,28 +104,39 @@ export class ChannelCore {
   /** @throws ChannelFullError, ChannelClosedError */
   trySend(item: unknown): void {
     if (this.#closed) throw new ChannelClosedError('send after close');
-    if (this.size >= this.capacity || this.#senders.length > 0) throw new ChannelFullError(this.capacity);
+    if (this.size + this.#reserved >= this.capacity || this.#senders.length > 0) throw new ChannelFullError(this.capacity);
     this.#accept(item);
   }
 
   /** Hands the next item to `waiter`, or parks it until one comes; rejects `CHANNEL_CLOSED` once closed and drained. */
   receive(waiter: Waiter): void {
-    if (this.size > 0) return waiter.resolve(this.#take());
-    if (this.#closed) return waiter.reject(new ChannelClosedError('closed and drained'));
+    if (this.size > 0) return waiter.resolve(waiter.batch === undefined ? this.#take() : this.#takeBatch(waiter.batch));
+    if (this.#ended) return waiter.reject(new ChannelClosedError('closed and drained'));
     this.#receivers.push(waiter);
+  }
+
+  #takeBatch(max: number): unknown[] {
+    const items: unknown[] = [];
+    while (items.length < max && this.size > 0) items.push(this.#take());
+    return items;
+  }
+
+  /** Closed, and nothing is left or still on its way. */
+  get #ended(): boolean {
+    return this.#closed && this.size === 0 && this.#senders.length === 0 && this.#reserved === 0;
   }
 
   /** @throws ChannelEmptyError, ChannelClosedError (closed and drained) */
   tryReceive(): unknown {
     if (this.size > 0) return this.#take();
-    if (this.#closed) throw new ChannelClosedError('closed and drained');
+    if (this.#ended) throw new ChannelClosedError('closed and drained');
     throw new ChannelEmptyError();
   }
 
   /** Puts an item back at the head: it reached a receive that had already given up. */
   requeue(item: unknown): void {
     const receiver = this.#receivers.shift();
-    if (receiver !== undefined) return receiver.resolve(item);
+    if (receiver !== undefined) return receiver.resolve(receiver.batch === undefined ? item : [item]);
     if (this.#head > 0) this.#items[--this.#head] = item;
     else this.#items.unshift(item);
   }
@@ -95,7 +148,8 @@ export class ChannelCore {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.size === 0 && this.#senders.length === 0) this.#endReceivers();
+    this.onClose?.();
+    this.#maybeEnd();
   }
 
   /** Removes a parked waiter (its caller gave up); true when it was still parked. */
@@ -114,7 +168,7 @@ export class ChannelCore {
 
   #accept(item: unknown): void {
     const receiver = this.#receivers.shift();
-    if (receiver !== undefined) receiver.resolve(item);
+    if (receiver !== undefined) receiver.resolve(receiver.batch === undefined ? item : [item]);
     else this.#items.push(item);
   }
 
@@ -128,16 +182,13 @@ export class ChannelCore {
       this.#items = this.#items.slice(this.#head);
       this.#head = 0;
     }
-    const parked = this.#senders.shift();
-    if (parked !== undefined) {
-      this.#accept(parked.item);
-      parked.waiter.resolve(undefined);
-    }
-    if (this.#closed && this.size === 0 && this.#senders.length === 0) queueMicrotask(() => this.#endReceivers());
+    this.#admit();
+    if (this.#ended) queueMicrotask(() => this.#maybeEnd());
     return item;
   }
 
-  #endReceivers(): void {
+  #maybeEnd(): void {
+    if (!this.#ended) return;
     const receivers = this.#receivers;
     this.#receivers = [];
     for (const waiter of receivers) waiter.reject(new ChannelClosedError('closed and drained'));

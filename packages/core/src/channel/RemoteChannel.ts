@@ -1,7 +1,7 @@
 import { ChannelBase, type ChannelSendOptions, type ChannelWaitOptions } from './Channel.js';
 
 /** Channel operations a handle asks of the owning node. @internal */
-export type ChannelOp = 'send' | 'trySend' | 'receive' | 'tryReceive' | 'close' | 'requeue';
+export type ChannelOp = 'send' | 'trySend' | 'receive' | 'tryReceive' | 'close' | 'requeue' | 'push' | 'revoke' | 'return';
 
 /** The owner's answer: the operation's value and the channel's state. @internal */
 export interface ChannelAnswer {
@@ -73,8 +73,11 @@ export class RemoteChannel<T> extends ChannelBase<T> {
 
   async #request(op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<unknown> {
     const answer = await this.#link.channelRequest(this.owner, this.id, op, item, options, transfer);
-    this.#size = answer.size;
-    this.#closed = answer.closed;
+    if (!Number.isNaN(answer.size)) {
+      // NaN: answered on this node (credit, batch), without news from the owner.
+      this.#size = answer.size;
+      this.#closed = answer.closed;
+    }
     return answer.value;
   }
 }
