@@ -150,7 +150,7 @@ export interface ChannelEnvelope {
   readonly from: NodeId;
   readonly cid: CorrelationId;
   readonly channel: string;
-  readonly op: 'send' | 'trySend' | 'receive' | 'tryReceive' | 'close' | 'requeue' | 'push' | 'revoke' | 'return';
+  readonly op: 'send' | 'trySend' | 'receive' | 'tryReceive' | 'close' | 'requeue' | 'push' | 'revoke' | 'return' | 'repay';
   readonly item: unknown;
   readonly enc: Encoded;
 }
@@ -196,6 +196,9 @@ const OTHER = 4;
 const TELL_AGAIN = 5;
 /** An ask to the same destination, actor and type, from the same node, as the previous ask. */
 const ASK_AGAIN = 6;
+const CHANNEL = 7;
+/** A channel operation like the previous one (destination, sender, channel, op): cid, item and enc only. */
+const CHANNEL_AGAIN = 8;
 
 /** A batch on the wire. @internal */
 export type Frame = unknown[];
@@ -210,6 +213,7 @@ export class FrameWriter {
   readonly frame: Frame = [];
   #tell: TellEnvelope | undefined;
   #ask: RequestEnvelope | undefined;
+  #channel: ChannelEnvelope | undefined;
 
   write(e: Envelope): void {
     const frame = this.frame;
@@ -235,6 +239,13 @@ export class FrameWriter {
       case 'reply':
         frame.push(REPLY, e.dst, e.cid, e.value, e.enc);
         return;
+      case 'channel': {
+        const last = this.#channel;
+        if (last !== undefined && last.channel === e.channel && last.op === e.op && last.dst === e.dst && last.from === e.from) frame.push(CHANNEL_AGAIN, e.cid, e.item, e.enc);
+        else frame.push(CHANNEL, e.dst, e.from, e.cid, e.channel, e.op, e.item, e.enc);
+        this.#channel = e;
+        return;
+      }
       default:
         frame.push(OTHER, e);
     }
@@ -246,6 +257,7 @@ export function readFrame(frame: Frame, visit: (envelope: Envelope) => void): vo
   const f = frame as never[];
   let tell: TellEnvelope | undefined;
   let ask: RequestEnvelope | undefined;
+  let channel: ChannelEnvelope | undefined;
   for (let i = 0; i < f.length; ) {
     switch (f[i]! as number) {
       case TELL:
@@ -277,6 +289,17 @@ export function readFrame(frame: Frame, visit: (envelope: Envelope) => void): vo
         visit({ kind: 'reply', dst: f[i + 1]!, cid: f[i + 2]!, value: f[i + 3]!, enc: f[i + 4]! });
         i += 5;
         break;
+      case CHANNEL:
+        channel = { kind: 'channel', dst: f[i + 1]!, from: f[i + 2]!, cid: f[i + 3]!, channel: f[i + 4]!, op: f[i + 5]!, item: f[i + 6]!, enc: f[i + 7]! };
+        visit(channel);
+        i += 8;
+        break;
+      case CHANNEL_AGAIN: {
+        const c = channel as ChannelEnvelope;
+        visit({ kind: 'channel', dst: c.dst, from: c.from, cid: f[i + 1]!, channel: c.channel, op: c.op, item: f[i + 2]!, enc: f[i + 3]! });
+        i += 4;
+        break;
+      }
       default:
         visit(f[i + 1]!);
         i += 2;

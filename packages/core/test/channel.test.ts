@@ -139,6 +139,26 @@ describe('a channel shared by actors', () => {
     expect(got).toEqual(Array.from({ length: 10 }, (_, n) => n));
   });
 
+  it('counts items waiting in a batch on the consumer thread against the capacity', async () => {
+    const channel = createChannel<Tagged>({ capacity: 4 });
+    for (let n = 0; n < 4; n++) await channel.send({ producer: 'main', n });
+    const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });
+    expect(await consumer.ask('takeOne', { timeout: 10_000 })).toEqual({ producer: 'main', n: 0 });
+    // The consumer's node took the other three in the same batch: only one slot is free.
+    expect(channel.size).toBe(0);
+    await channel.trySend({ producer: 'main', n: 4 });
+    expect((await failureOf(channel.trySend({ producer: 'main', n: 5 }))).code).toBe('CHANNEL_FULL');
+    for (let n = 1; n <= 3; n++) expect(await consumer.ask('takeOne', { timeout: 10_000 })).toEqual({ producer: 'main', n });
+    await expect(channel.receive()).resolves.toEqual({ producer: 'main', n: 4 });
+    // Once the consumer has received its batch, the room comes back.
+    let free = false;
+    for (let i = 0; i < 1000 && !free; i++) {
+      free = await channel.trySend({ producer: 'main', n: 5 }).then(() => true, () => false);
+      if (!free) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(free).toBe(true);
+  });
+
   it('loses no item when a receive in a thread times out, and refuses items that cannot be cloned', async () => {
     const channel = createChannel<Tagged>();
     const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });

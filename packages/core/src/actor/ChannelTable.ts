@@ -18,9 +18,9 @@ export interface ChannelNode extends CodecHost {
 }
 
 /** Most items a remote `receive` takes at once; the rest wait on the receiving node. */
-const BATCH = 64;
+const BATCH = 256;
 /** Most credit a producer gets per grant. */
-const CREDIT = 256;
+const CREDIT = 1024;
 
 interface Abandoned {
   readonly owner: NodeId;
@@ -45,6 +45,10 @@ export class ChannelTable {
   readonly #credit = new Map<string, number>();
   /** As participant: items received in a batch, not yet handed to a `receive`. */
   readonly #buffered = new Map<string, unknown[]>();
+  /** As participant: lent items received here and not yet reported to the owner. */
+  readonly #owed = new Map<string, number>();
+  /** As owner: items lent to each node in batches, per channel. */
+  readonly #lent = new Map<string, Map<NodeId, number>>();
   /** As participant: channels whose unused credit is being watched. */
   readonly #idleCheck = new Set<string>();
   /** As owner: credit handed to each node, per channel. */
@@ -100,7 +104,10 @@ export class ChannelTable {
     }
     if (op === 'receive' || op === 'tryReceive') {
       const buffered = this.#buffered.get(channel);
-      if (buffered !== undefined && buffered.length > 0) return Promise.resolve({ value: buffered.shift(), size: Number.NaN, closed: false });
+      if (buffered !== undefined && buffered.length > 0) {
+        this.#repayLater(dst, channel);
+        return Promise.resolve({ value: buffered.shift(), size: Number.NaN, closed: false });
+      }
       if (op === 'tryReceive') return this.#ask(dst, channel, op, item, options, transfer);
       return this.#ask(dst, channel, op, BATCH, options, transfer).then((answer) => {
         const [first, ...rest] = answer.value as unknown[];
@@ -133,6 +140,18 @@ export class ChannelTable {
       }
     };
     setImmediate(check);
+  }
+
+  /** Tells the owner, once per turn, how many lent items were received here. */
+  #repayLater(dst: NodeId, channel: string): void {
+    const owed = (this.#owed.get(channel) ?? 0) + 1;
+    this.#owed.set(channel, owed);
+    if (owed > 1) return;
+    setImmediate(() => {
+      const count = this.#owed.get(channel) ?? 0;
+      this.#owed.delete(channel);
+      if (count > 0) this.#post(dst, channel, 'repay', { value: count, enc: 0 });
+    });
   }
 
   #ask(dst: NodeId, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
@@ -171,6 +190,7 @@ export class ChannelTable {
       const [value] = answer as [unknown];
       const items = abandoned.op === 'receive' ? (value as unknown[]) : [value];
       this.#post(abandoned.owner, abandoned.channel, 'requeue', encode(items, this.#node));
+      if (abandoned.op === 'receive' && items.length > 1) this.#post(abandoned.owner, abandoned.channel, 'repay', { value: items.length - 1, enc: 0 });
     }
     if (ok && abandoned.op === 'send') {
       const [granted] = answer as [number];
@@ -194,11 +214,14 @@ export class ChannelTable {
         case 'receive':
           return this.#park(e, core, item, answer, refuse);
         case 'push':
-          this.#spend(e.channel, e.from, 1);
+          this.#count(this.#granted, e.channel, e.from, -1);
           return core.push(item);
         case 'return':
-          this.#spend(e.channel, e.from, item as number);
+          this.#count(this.#granted, e.channel, e.from, -(item as number));
           return core.release(item as number);
+        case 'repay':
+          this.#count(this.#lent, e.channel, e.from, -(item as number));
+          return core.repay(item as number);
         case 'trySend':
           core.trySend(item);
           return answer(undefined);
@@ -232,12 +255,6 @@ export class ChannelTable {
     this.#post(e.from, e.channel, 'return', { value: credit, enc: 0 });
   }
 
-  #spend(channel: string, holder: NodeId, count: number): void {
-    const granted = this.#granted.get(channel);
-    const credit = granted?.get(holder);
-    if (granted !== undefined && credit !== undefined) granted.set(holder, Math.max(0, credit - count));
-  }
-
   #park(e: ChannelEnvelope, core: ChannelCore, item: unknown, answer: (value: unknown) => void, refuse: (error: unknown) => void): void {
     const key = `${e.from}:${e.cid}`;
     const settle = (): boolean => this.#parked.delete(key);
@@ -247,7 +264,15 @@ export class ChannelTable {
             settle();
             answer(this.#grant(e.channel, core, e.from));
           }
-        : (value: unknown) => (settle(), answer(value));
+        : (value: unknown) => {
+            settle();
+            const lent = (value as unknown[]).length - 1; // the first goes to the waiting receive
+            if (lent > 0) {
+              core.lend(lent);
+              this.#count(this.#lent, e.channel, e.from, lent);
+            }
+            answer(value);
+          };
     const waiter: Waiter = { node: e.from, ...(e.op === 'receive' ? { batch: item as number } : {}), resolve, reject: (error) => (settle(), refuse(error)) };
     this.#parked.set(key, { core, waiter });
     if (e.op === 'send') core.send(item, waiter);
@@ -257,12 +282,14 @@ export class ChannelTable {
   /** As owner: credit for a producer's next sends, recorded so it can be revoked or released. */
   #grant(channel: string, core: ChannelCore, holder: NodeId): number {
     const granted = core.grant(CREDIT);
-    if (granted > 0) {
-      let holders = this.#granted.get(channel);
-      if (holders === undefined) this.#granted.set(channel, (holders = new Map()));
-      holders.set(holder, (holders.get(holder) ?? 0) + granted);
-    }
+    if (granted > 0) this.#count(this.#granted, channel, holder, granted);
     return granted;
+  }
+
+  #count(table: Map<string, Map<NodeId, number>>, channel: string, node: NodeId, delta: number): void {
+    let counts = table.get(channel);
+    if (counts === undefined) table.set(channel, (counts = new Map()));
+    counts.set(node, Math.max(0, (counts.get(node) ?? 0) + delta));
   }
 
   /** As owner: a participant gave up on a parked operation. */
@@ -283,6 +310,11 @@ export class ChannelTable {
       const credit = holders.get(node);
       holders.delete(node);
       if (credit !== undefined && credit > 0) this.#cores.get(channel)?.release(credit);
+    }
+    for (const [channel, borrowers] of this.#lent) {
+      const lent = borrowers.get(node);
+      borrowers.delete(node);
+      if (lent !== undefined && lent > 0) this.#cores.get(channel)?.repay(lent);
     }
     for (const [cid, abandoned] of this.#abandoned) if (abandoned.owner === node) this.#abandoned.delete(cid);
   }

@@ -154,12 +154,14 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
       case 'fail':
         if (!this.pending.reject(envelope.cid, reviveError(envelope.error))) this.channels.leftover(envelope.cid, undefined, false);
         return;
+      case 'channel':
+        return this.channels.serve(envelope);
       default:
         return this.#control(envelope);
     }
   }
 
-  #control(envelope: Exclude<Envelope, TellEnvelope | RequestEnvelope | { kind: 'reply' | 'fail' }>): void {
+  #control(envelope: Exclude<Envelope, TellEnvelope | RequestEnvelope | { kind: 'reply' | 'fail' | 'channel' }>): void {
     match(envelope)
       .with({ kind: 'spawn' }, (e) => void this.#spawn(e))
       .with({ kind: 'stop' }, (e) => void this.#stop(e))
@@ -168,7 +170,6 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
       .with({ kind: 'down' }, (e) => this.nodeDown(e.node, reviveError(e.error)))
       .with({ kind: 'dead-letter' }, (e) => this.#sink.deadLetter(e.to, e.type, decode(e.payload, e.enc, this), reviveError(e.error)))
       .with({ kind: 'failure' }, (e) => this.#sink.failure(e.actor, e.type, reviveError(e.error)))
-      .with({ kind: 'channel' }, (e) => this.channels.serve(e))
       .with({ kind: 'channel-cancel' }, (e) => this.channels.cancel(e))
       .exhaustive();
   }

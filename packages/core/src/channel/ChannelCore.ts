@@ -36,6 +36,8 @@ export class ChannelCore {
   #closed = false;
   /** Room promised to producers on other nodes (credit) that their pushes have not used yet. */
   #reserved = 0;
+  /** Items handed to receivers elsewhere in batches, not yet received there: they still take room. */
+  #lent = 0;
   /** Called once, on close (the owner's table revokes credit here). */
   onClose: (() => void) | undefined;
 
@@ -62,7 +64,7 @@ export class ChannelCore {
    */
   grant(max: number): number {
     if (this.#closed || this.#senders.length > 0) return 0;
-    const free = this.capacity - this.size - this.#reserved;
+    const free = this.capacity - this.#held;
     const granted = Math.max(0, Math.min(max, Number.isFinite(free) ? free : max));
     this.#reserved += granted;
     return granted;
@@ -75,6 +77,22 @@ export class ChannelCore {
     this.#admit(); // the promised room may have gone straight to a receiver: it is free again
   }
 
+  /** Room taken: items here, room promised to producers, items lent to receivers elsewhere. */
+  get #held(): number {
+    return this.size + this.#reserved + this.#lent;
+  }
+
+  /** `count` items went out in a batch and wait in a receiver's buffer elsewhere. */
+  lend(count: number): void {
+    this.#lent += count;
+  }
+
+  /** Lent items were received (or their node died): their room is free. */
+  repay(count: number): void {
+    this.#lent = Math.max(0, this.#lent - count);
+    this.#admit();
+  }
+
   /** Credit given back unused (revoked at close, or its holder died). */
   release(count: number): void {
     this.#reserved = Math.max(0, this.#reserved - count);
@@ -84,7 +102,7 @@ export class ChannelCore {
 
   /** Moves parked sends in while there is room that nobody has been promised. */
   #admit(): void {
-    while (this.#senders.length > 0 && this.size + this.#reserved < this.capacity) {
+    while (this.#senders.length > 0 && this.#held < this.capacity) {
       const parked = this.#senders.shift() as ParkedSend;
       this.#accept(parked.item);
       parked.waiter.resolve(undefined);
@@ -94,7 +112,7 @@ export class ChannelCore {
   /** Accepts the item now (resolving `waiter`), or parks it until there is room. */
   send(item: unknown, waiter: Waiter): void {
     if (this.#closed) return waiter.reject(new ChannelClosedError('send after close'));
-    if (this.size + this.#reserved < this.capacity && this.#senders.length === 0) {
+    if (this.#held < this.capacity && this.#senders.length === 0) {
       this.#accept(item);
       return waiter.resolve(undefined);
     }
@@ -104,7 +122,7 @@ export class ChannelCore {
   /** @throws ChannelFullError, ChannelClosedError */
   trySend(item: unknown): void {
     if (this.#closed) throw new ChannelClosedError('send after close');
-    if (this.size + this.#reserved >= this.capacity || this.#senders.length > 0) throw new ChannelFullError(this.capacity);
+    if (this.#held >= this.capacity || this.#senders.length > 0) throw new ChannelFullError(this.capacity);
     this.#accept(item);
   }
 

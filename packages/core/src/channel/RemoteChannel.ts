@@ -1,7 +1,7 @@
 import { ChannelBase, type ChannelSendOptions, type ChannelWaitOptions } from './Channel.js';
 
 /** Channel operations a handle asks of the owning node. @internal */
-export type ChannelOp = 'send' | 'trySend' | 'receive' | 'tryReceive' | 'close' | 'requeue' | 'push' | 'revoke' | 'return';
+export type ChannelOp = 'send' | 'trySend' | 'receive' | 'tryReceive' | 'close' | 'requeue' | 'push' | 'revoke' | 'return' | 'repay';
 
 /** The owner's answer: the operation's value and the channel's state. @internal */
 export interface ChannelAnswer {

@@ -20,6 +20,9 @@ export class Outbox {
   #batch: Envelope[] = [];
   #transfer: Transferable[] = [];
   #scheduled = false;
+  /** Flushes since the event loop last turned; see {@link Outbox.push}. */
+  #flushesThisTurn = 0;
+  #watchingTurn = false;
   readonly #endpoint: Endpoint;
   readonly #onUnsendable: (envelope: Envelope, error: unknown) => void;
 
@@ -38,7 +41,12 @@ export class Outbox {
     if (this.#batch.length >= BATCH_LIMIT) this.flush();
     else if (!this.#scheduled) {
       this.#scheduled = true;
-      queueMicrotask(this.flush);
+      // The first flush of a turn goes at the end of the microtask checkpoint: a lone ask
+      // waits for nothing. A sender that keeps producing within the same turn (an
+      // `await send()` loop resolves without leaving the microtask queue) would otherwise
+      // post one frame per message; its later flushes wait for the turn to end instead.
+      if (this.#flushesThisTurn >= 2) setImmediate(this.flush);
+      else queueMicrotask(this.flush);
     }
   }
 
@@ -46,6 +54,14 @@ export class Outbox {
     this.#scheduled = false;
     const batch = this.#batch;
     if (batch.length === 0) return;
+    this.#flushesThisTurn += 1;
+    if (!this.#watchingTurn) {
+      this.#watchingTurn = true;
+      setImmediate(() => {
+        this.#flushesThisTurn = 0;
+        this.#watchingTurn = false;
+      });
+    }
     const transfer = this.#transfer;
     this.#batch = [];
     this.#transfer = [];
