@@ -30,7 +30,7 @@ export async function downloadThenAnalyse(options: QueueCaseOptions): Promise<re
   if (options.stream === undefined) await downloader.ask('download', [11, 22, 33, 44]);
   else await downloader.ask('stream', options.stream, { timeout: 120_000 });
   queue.close(); // the end of the data: the analyser drains what is left, then stops
-  return analysed;
+  return await analysed; // await before `system` is disposed at the end of this scope
 }
 
 /** Three downloaders and three analysers on one channel; true when every item arrived exactly once. */

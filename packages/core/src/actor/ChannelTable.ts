@@ -61,7 +61,7 @@ export class ChannelTable {
 
   /** The wire form of a handle; a channel created here gets an id on its first trip out. */
   wire(handle: ChannelHandle): WireChannel {
-    if (handle instanceof RemoteChannel) return { [CHANNEL_TAG]: handle.id, owner: handle.owner, capacity: handle.capacity, end: handle.end };
+    if (handle instanceof RemoteChannel) return { [CHANNEL_TAG]: handle.id, owner: handle.owner, capacity: handle.capacity };
     const core = handle.core as ChannelCore;
     let id = this.#ids.get(core);
     if (id === undefined) {
@@ -71,7 +71,7 @@ export class ChannelTable {
       this.#cores.set(channel, core);
       core.onClose = () => this.#revokeAll(channel);
     }
-    return { [CHANNEL_TAG]: id, owner: this.#node.node, capacity: core.capacity, end: 'both' };
+    return { [CHANNEL_TAG]: id, owner: this.#node.node, capacity: core.capacity };
   }
 
   /** A handle for a channel that arrived in a message. */
@@ -81,7 +81,7 @@ export class ChannelTable {
       const core = this.#cores.get(id);
       if (core !== undefined) return new LocalChannel(core);
     }
-    return new RemoteChannel(link, wire.owner, id, wire.capacity, wire.end);
+    return new RemoteChannel(link, wire.owner, id, wire.capacity);
   }
 
   /** As participant: performs `op` through the owner, using credit and batches where it can. */

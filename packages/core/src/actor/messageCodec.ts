@@ -13,7 +13,6 @@ export interface WireChannel {
   readonly [CHANNEL_TAG]: string;
   readonly owner: number;
   readonly capacity: number;
-  readonly end: 'both' | 'send' | 'receive';
 }
 
 /** What encoding and decoding need from the node: refs and channels. @internal */

@@ -84,9 +84,9 @@ export interface ChannelReceiver<out T> extends ChannelInfo, AsyncIterable<T> {
  * @typeParam T - the item type
  */
 export interface Channel<in out T> extends ChannelSender<T>, ChannelReceiver<T> {
-  /** This channel, typed as its sending end only. */
+  /** This channel, typed as its sending end only (a compile-time restriction: it is the same object). */
   readonly sender: ChannelSender<T>;
-  /** This channel, typed as its receiving end only. */
+  /** This channel, typed as its receiving end only (a compile-time restriction: it is the same object). */
   readonly receiver: ChannelReceiver<T>;
 }
 

@@ -15,9 +15,6 @@ export interface ChannelLink {
   channelRequest(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer>;
 }
 
-/** Which operations a handle allows: a whole channel, or one end of it. @internal */
-export type ChannelEnd = 'both' | 'send' | 'receive';
-
 /**
  * A channel used from a node other than the one that created it: every operation is a
  * request to the owner. `size` and `closed` are what the last answer said.
@@ -28,18 +25,16 @@ export class RemoteChannel<T> extends ChannelBase<T> {
   readonly capacity: number;
   readonly owner: number;
   readonly id: string;
-  readonly end: ChannelEnd;
   #size = 0;
   #closed = false;
   readonly #link: ChannelLink;
 
-  constructor(link: ChannelLink, owner: number, id: string, capacity: number, end: ChannelEnd) {
+  constructor(link: ChannelLink, owner: number, id: string, capacity: number) {
     super();
     this.#link = link;
     this.owner = owner;
     this.id = id;
     this.capacity = capacity;
-    this.end = end;
   }
 
   get size(): number {

@@ -40,9 +40,12 @@ export function spawnProcess(start: HostStart): Host {
     spawnError = error;
   });
   child.on('exit', (code, signal) => {
-    exited = spawnError !== undefined ? { kind: 'error', error: spawnError }
-      : signal !== null ? { kind: 'signal', signal }
-      : { kind: 'exit', code: code ?? 0 };
+    // A signal or exit code says how the child ended; an 'error' event (say EPIPE on a
+    // write racing a kill) only explains an exit that has neither.
+    exited = signal !== null ? { kind: 'signal', signal }
+      : code !== null ? { kind: 'exit', code }
+      : spawnError !== undefined ? { kind: 'error', error: spawnError }
+      : { kind: 'exit', code: 0 };
     for (const listener of listeners) listener(exited);
   });
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
