@@ -1,5 +1,6 @@
 import type { MailboxOptions, OverflowPolicy } from '../protocol.js';
 import { MultitaskError } from '../errors.js';
+import { Fifo } from '../Fifo.js';
 
 /** Settles the sender's promise of an `ask`. @internal */
 export interface Replier {
@@ -28,8 +29,7 @@ export type Offer = 'accepted' | 'parked' | 'refused';
  * @internal
  */
 export class Mailbox {
-  #items: Letter[] = [];
-  #head = 0;
+  readonly #items = new Fifo<Letter>();
   #parked: Letter[] = [];
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
@@ -46,7 +46,7 @@ export class Mailbox {
   }
 
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#items.size;
   }
 
   offer(letter: Letter): Offer {
@@ -59,7 +59,7 @@ export class Mailbox {
         this.#parked.push(letter);
         return 'parked';
       case 'drop-oldest': {
-        const oldest = this.#shift();
+        const oldest = this.#items.shift();
         if (oldest !== undefined) this.#onDrop(oldest);
         this.#items.push(letter);
         return 'accepted';
@@ -71,7 +71,7 @@ export class Mailbox {
   }
 
   take(): Letter | undefined {
-    const letter = this.#shift();
+    const letter = this.#items.shift();
     if (letter !== undefined && this.#parked.length > 0 && this.size < this.capacity) {
       const next = this.#parked.shift() as Letter;
       this.#items.push(next);
@@ -82,25 +82,9 @@ export class Mailbox {
 
   /** Removes and returns everything, waiting and parked, in order. */
   drain(): Letter[] {
-    const all = [...this.#items.slice(this.#head), ...this.#parked];
-    this.#items = [];
-    this.#head = 0;
+    const all = [...this.#items.drain(), ...this.#parked];
     this.#parked = [];
     return all;
-  }
-
-  #shift(): Letter | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const letter = this.#items[this.#head] as Letter;
-    this.#items[this.#head++] = undefined as never;
-    if (this.#head === this.#items.length) {
-      this.#items = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return letter;
   }
 }
 

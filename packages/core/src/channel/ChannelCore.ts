@@ -1,3 +1,4 @@
+import { Fifo } from '../Fifo.js';
 import { ChannelClosedError, ChannelEmptyError, ChannelFullError } from './errors.js';
 
 /** Someone waiting on the channel: a parked `send` or `receive`. @internal */
@@ -29,8 +30,7 @@ export interface ChannelState {
  */
 export class ChannelCore {
   readonly capacity: number;
-  #items: unknown[] = [];
-  #head = 0;
+  readonly #items = new Fifo<unknown>();
   #senders: ParkedSend[] = [];
   #receivers: Waiter[] = [];
   #closed = false;
@@ -46,7 +46,7 @@ export class ChannelCore {
   }
 
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#items.size;
   }
 
   get closed(): boolean {
@@ -155,8 +155,7 @@ export class ChannelCore {
   requeue(item: unknown): void {
     const receiver = this.#receivers.shift();
     if (receiver !== undefined) return receiver.resolve(receiver.batch === undefined ? item : [item]);
-    if (this.#head > 0) this.#items[--this.#head] = item;
-    else this.#items.unshift(item);
+    this.#items.unshift(item);
   }
 
   /**
@@ -191,15 +190,7 @@ export class ChannelCore {
   }
 
   #take(): unknown {
-    const item = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head === this.#items.length) {
-      this.#items = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
+    const item = this.#items.shift();
     this.#admit();
     if (this.#ended) queueMicrotask(() => this.#maybeEnd());
     return item;
