@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSystem, type ActorSystem, type Clock } from '../src/index.js';
+import { createChannel, createSystem, type ActorSystem, type Clock } from '../src/index.js';
 import { failureOf } from './helpers.js';
 import { Probe } from './fixtures/probe.js';
 
@@ -49,6 +49,20 @@ describe('timeouts on an injected clock', () => {
     const done = system.shutdown();
     clock.advance(50);
     await done;
+  });
+
+  it('times out a channel receive on the channel clock, and the item sent later is kept', async () => {
+    const clock = manualClock();
+    const channel = createChannel<number>({ clock });
+    let settled = false;
+    const pending = failureOf(channel.receive({ timeout: 500 })).finally(() => (settled = true));
+    clock.advance(499);
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    clock.advance(1);
+    expect((await pending).code).toBe('ASK_TIMEOUT');
+    await channel.send(1);
+    expect(await channel.receive()).toBe(1);
   });
 
   it('rejects options that make no sense with INVALID_ARGUMENT at the call site', async () => {

@@ -1,3 +1,4 @@
+import { systemClock, type Clock, type TimerHandle } from '../clock.js';
 import { CHANNEL_BRAND, scan } from '../cloneCheck.js';
 import { MultitaskError } from '../errors.js';
 import { ChannelCore, type Waiter } from './ChannelCore.js';
@@ -10,6 +11,8 @@ export interface ChannelOptions {
    * @defaultValue `Infinity` (unbounded, like Python's `Queue()`)
    */
   readonly capacity?: number;
+  /** The clock for `timeout`s of operations in this thread; inject one to test without waiting. */
+  readonly clock?: Clock;
 }
 
 /** Options of a waiting channel operation. */
@@ -143,10 +146,12 @@ Object.defineProperty(ChannelBase.prototype, CHANNEL_BRAND, { value: true });
 /** A channel used on the node that created it: operations act on its state directly. @internal */
 export class LocalChannel<T> extends ChannelBase<T> {
   readonly core: ChannelCore;
+  readonly #clock: Clock;
 
-  constructor(core: ChannelCore) {
+  constructor(core: ChannelCore, clock: Clock = systemClock) {
     super();
     this.core = core;
+    this.#clock = clock;
   }
 
   get capacity(): number {
@@ -191,9 +196,9 @@ export class LocalChannel<T> extends ChannelBase<T> {
     return new Promise((resolve, reject) => {
       const signal = options?.signal;
       if (signal?.aborted === true) return reject(new MultitaskError('ABORTED', `channel ${what} was aborted`, { cause: signal.reason }));
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: TimerHandle | undefined;
       const done = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
       const waiter: Waiter = {
@@ -207,7 +212,7 @@ export class LocalChannel<T> extends ChannelBase<T> {
       const onAbort = (): void => giveUp(new MultitaskError('ABORTED', `channel ${what} was aborted`, { cause: signal?.reason }));
       signal?.addEventListener('abort', onAbort, { once: true });
       const timeout = options?.timeout;
-      if (timeout !== undefined) timer = setTimeout(() => giveUp(new MultitaskError('ASK_TIMEOUT', `channel ${what} timed out after ${timeout} ms`)), timeout);
+      if (timeout !== undefined) timer = this.#clock.setTimeout(() => giveUp(new MultitaskError('ASK_TIMEOUT', `channel ${what} timed out after ${timeout} ms`)), timeout);
       start(waiter);
     });
   }
@@ -217,7 +222,7 @@ export class LocalChannel<T> extends ChannelBase<T> {
  * Creates a channel: a typed, bounded, multi-producer multi-consumer queue. Pass it (or its
  * `sender` / `receiver` end) to actors on any placement in spawn arguments or messages.
  *
- * @param options - `capacity` (default unbounded)
+ * @param options - `capacity` (default unbounded), `clock` (for timeouts)
  * @throws {@link MultitaskError} `INVALID_ARGUMENT` for a capacity that is not a positive integer
  *
  * @example
@@ -234,5 +239,5 @@ export function createChannel<T>(options: ChannelOptions = {}): Channel<T> {
   if (!(capacity === Number.POSITIVE_INFINITY || (Number.isInteger(capacity) && capacity > 0))) {
     throw new MultitaskError('INVALID_ARGUMENT', 'options.capacity must be a positive integer or Infinity');
   }
-  return new LocalChannel<T>(new ChannelCore(capacity));
+  return new LocalChannel<T>(new ChannelCore(capacity), options.clock);
 }
