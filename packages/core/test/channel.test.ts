@@ -191,6 +191,54 @@ describe('a channel shared by actors', () => {
     expect(got).toEqual(Array.from({ length: 50 }, (_, n) => n));
   });
 
+  it('ends for its receivers on close after a producer in a thread sent items, and refuses its later sends', async () => {
+    const channel = createChannel<Tagged>({ capacity: 100 });
+    const producer = await system.spawn(Producer, { placement: 'thread', args: { out: channel.sender, producer: 't' } });
+    await producer.ask('produce', { count: 3 });
+    channel.close();
+    const got: number[] = [];
+    for await (const item of channel) got.push(item.n);
+    expect(got).toEqual([0, 1, 2]);
+    expect(await producer.ask('sendOne', 3)).toBe('CHANNEL_CLOSED');
+  });
+
+  it('ends for a receiver in this thread when a producer in a process closes it', async () => {
+    const channel = createChannel<Tagged>({ capacity: 10 });
+    const producer = await system.spawn(Producer, { placement: 'process', args: { out: channel.sender, producer: 'p' } });
+    const drained = (async () => {
+      const got: number[] = [];
+      for await (const item of channel) got.push(item.n);
+      return got;
+    })();
+    await producer.ask('produce', { count: 25, close: true });
+    expect(await drained).toEqual(Array.from({ length: 25 }, (_, n) => n));
+    expect(channel.closed).toBe(true);
+  });
+
+  it('answers trySend and tryReceive from a thread with CHANNEL_FULL and CHANNEL_EMPTY', async () => {
+    const channel = createChannel<Tagged>({ capacity: 1 });
+    const producer = await system.spawn(Producer, { placement: 'thread', args: { out: channel.sender, producer: 't' } });
+    const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });
+    expect(await consumer.ask('tryOne')).toEqual({ code: 'CHANNEL_EMPTY' });
+    expect(await producer.ask('trySendOne', 0)).toBe('sent');
+    expect(await producer.ask('trySendOne', 1)).toBe('CHANNEL_FULL');
+    expect(await consumer.ask('tryOne')).toEqual({ item: { producer: 't', n: 0 } });
+    channel.close();
+    expect(await consumer.ask('tryOne')).toEqual({ code: 'CHANNEL_CLOSED' });
+  });
+
+  it('ends on close after a producer thread that had sent items died', async () => {
+    const channel = createChannel<Tagged>({ capacity: 100 });
+    const producer = await system.spawn(Producer, { placement: 'thread', args: { out: channel.sender, producer: 'doomed' } });
+    const stopped = new Promise((resolve) => system.once('actor:stopped', resolve));
+    await producer.ask('sendThenCrash', 5);
+    await stopped;
+    channel.close();
+    const got: number[] = [];
+    for await (const item of channel) got.push(item.n);
+    expect(got).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('keeps working for the others when a consumer process is killed mid-stream', async () => {
     const channel = createChannel<Tagged>({ capacity: 4 });
     const doomed = await system.spawn(Consumer, { placement: 'process', args: { in: channel.receiver } });

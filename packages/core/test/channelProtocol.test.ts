@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { Runtime, type RuntimeSink } from '../src/actor/Runtime.js';
+import { createChannel, systemClock, type Channel, type ChannelSender } from '../src/index.js';
+import type { NodeId } from '../src/ids.js';
+import { openInlinePair } from '../src/transport/inlineTransport.js';
+import { codeOf } from './helpers.js';
+
+const sink: RuntimeSink = { deadLetter() {}, failure() {}, connect() {} };
+
+/** An owner runtime and a participant runtime in this thread, joined by an inline endpoint pair. */
+function twoNodes(): { owner: Runtime; remote: Runtime; cut: () => void } {
+  const { a, b } = openInlinePair();
+  const owner = new Runtime({ node: 0 as NodeId, kind: 'main', clock: systemClock, askTimeout: 5_000, stopGrace: 10, parent: undefined, sink });
+  const remote = new Runtime({ node: 1 as NodeId, kind: 'process', clock: systemClock, askTimeout: 5_000, stopGrace: 10, parent: b, sink });
+  owner.attach(1 as NodeId, a);
+  return { owner, remote, cut: () => a.close() };
+}
+
+/** Lets queued microtasks run (inline endpoints deliver on microtasks) without a turn of the event loop. */
+async function microtasks(): Promise<void> {
+  for (let i = 0; i < 50; i++) await Promise.resolve();
+}
+
+/** The channel as a handle on the participant node, as if it had arrived in a message. */
+function handOver<T>(channel: Channel<T>, owner: Runtime, remote: Runtime): ChannelSender<T> {
+  return remote.makeChannel(owner.channelWire(channel as never)) as ChannelSender<T>;
+}
+
+async function drain<T>(channel: Channel<T>): Promise<T[]> {
+  const got: T[] = [];
+  for await (const item of channel) got.push(item);
+  return got;
+}
+
+describe('the channel protocol between two nodes', () => {
+  it('revokes credit a producer still holds when the owner closes, then ends for receivers', async () => {
+    const { owner, remote } = twoNodes();
+    const channel = createChannel<number>({ capacity: 100 });
+    const producer = handOver(channel, owner, remote);
+    await producer.send(1); // accepted with credit for more
+    await producer.send(2); // within credit: a push
+    channel.close(); // the producer still holds credit: its idle check runs only on the next turn
+    await microtasks(); // the revoke reaches the producer; no turn of the event loop has passed
+    expect(await codeOf(producer.send(3))).toBe('CHANNEL_CLOSED');
+    expect(await drain(channel)).toEqual([1, 2]);
+  });
+
+  it('releases the credit of a node that died, so close still ends the channel', async () => {
+    const { owner, remote, cut } = twoNodes();
+    const channel = createChannel<number>({ capacity: 100 });
+    const producer = handOver(channel, owner, remote);
+    await producer.send(1);
+    cut(); // the producer's node goes silent: it will never give its credit back
+    owner.nodeDown(1 as NodeId, new Error('gone'));
+    channel.close();
+    expect(await drain(channel)).toEqual([1]);
+  });
+
+  it('keeps room taken by credit from other senders until it is used or given back', async () => {
+    const { owner, remote } = twoNodes();
+    const channel = createChannel<number>({ capacity: 4 });
+    const producer = handOver(channel, owner, remote);
+    await producer.send(1); // 1 item in, credit for the other 3 slots
+    expect(await codeOf(channel.trySend(99))).toBe('CHANNEL_FULL');
+    await producer.send(2);
+    // Once the producer is idle it gives back what it did not use, and the room is free again.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await channel.trySend(3);
+    expect(await drain((channel.close(), channel))).toEqual([1, 2, 3]);
+  });
+});
