@@ -88,14 +88,7 @@ export class ChannelTable {
   request(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
     const dst = owner as NodeId;
     if (op === 'send') {
-      const credit = this.#credit.get(channel) ?? 0;
-      if (credit > 0) {
-        const wire = encode(item, this.#node); // throws NOT_SERIALIZABLE before anything is spent
-        this.#credit.set(channel, credit - 1);
-        this.#post(dst, channel, 'push', wire, transfer);
-        this.#returnWhenIdle(dst, channel);
-        return Promise.resolve({ value: undefined, size: Number.NaN, closed: false });
-      }
+      if (this.sendOnCredit(owner, channel, item, transfer)) return Promise.resolve({ value: undefined, size: Number.NaN, closed: false });
       return this.#ask(dst, channel, op, item, options, transfer).then((answer) => {
         this.#credit.set(channel, (this.#credit.get(channel) ?? 0) + (answer.value as number));
         this.#returnWhenIdle(dst, channel);
@@ -103,11 +96,8 @@ export class ChannelTable {
       });
     }
     if (op === 'receive' || op === 'tryReceive') {
-      const buffered = this.#buffered.get(channel);
-      if (buffered !== undefined && buffered.length > 0) {
-        this.#repayLater(dst, channel);
-        return Promise.resolve({ value: buffered.shift(), size: Number.NaN, closed: false });
-      }
+      const buffered = this.takeBuffered(owner, channel);
+      if (buffered !== undefined) return Promise.resolve({ value: buffered.item, size: Number.NaN, closed: false });
       if (op === 'tryReceive') return this.#ask(dst, channel, op, item, options, transfer);
       return this.#ask(dst, channel, op, BATCH, options, transfer).then((answer) => {
         const [first, ...rest] = answer.value as unknown[];
@@ -116,6 +106,26 @@ export class ChannelTable {
       });
     }
     return this.#ask(dst, channel, op, item, options, transfer);
+  }
+
+  /** As participant: sends on credit, when this node holds some for the channel. @throws NOT_SERIALIZABLE */
+  sendOnCredit(owner: number, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean {
+    const credit = this.#credit.get(channel) ?? 0;
+    if (credit <= 0) return false;
+    const dst = owner as NodeId;
+    const wire = encode(item, this.#node); // throws before any credit is spent
+    this.#credit.set(channel, credit - 1);
+    this.#post(dst, channel, 'push', wire, transfer);
+    this.#returnWhenIdle(dst, channel);
+    return true;
+  }
+
+  /** As participant: the next item this node already received in a batch, if any. */
+  takeBuffered(owner: number, channel: string): { readonly item: unknown } | undefined {
+    const buffered = this.#buffered.get(channel);
+    if (buffered === undefined || buffered.length === 0) return undefined;
+    this.#repayLater(owner as NodeId, channel);
+    return { item: buffered.shift() };
   }
 
   /**

@@ -274,6 +274,14 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     return this.channels.revive(wire, this);
   }
 
+  sendOnCredit(owner: number, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean {
+    return this.channels.sendOnCredit(owner, channel, item, transfer);
+  }
+
+  takeBuffered(owner: number, channel: string): { readonly item: unknown } | undefined {
+    return this.channels.takeBuffered(owner, channel);
+  }
+
   channelRequest(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
     return this.channels.request(owner, channel, op, item, options, transfer);
   }

@@ -130,15 +130,20 @@ export abstract class ChannelBase<T> implements Channel<T>, ChannelHandle {
     return this.size >= this.capacity;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    for (;;) {
-      try {
-        yield await this.receive();
-      } catch (error) {
-        if (error instanceof MultitaskError && error.code === 'CHANNEL_CLOSED') return;
-        throw error;
-      }
-    }
+  /** Receives until the channel is closed and drained. (An iterator object, not an async generator: one promise per item.) */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+    return {
+      next: () =>
+        this.receive().then(
+          (value): IteratorResult<T> => ({ done: false, value }),
+          (error: unknown) => {
+            if (error instanceof MultitaskError && error.code === 'CHANNEL_CLOSED') return done;
+            throw error;
+          },
+        ),
+      return: () => Promise.resolve(done),
+    };
   }
 }
 Object.defineProperty(ChannelBase.prototype, CHANNEL_BRAND, { value: true });

@@ -12,8 +12,15 @@ export interface ChannelAnswer {
 
 /** How a handle reaches the owning node (the node's router implements it). @internal */
 export interface ChannelLink {
+  /** Sends on credit if this node holds some: true when sent (no waiting). @throws NOT_SERIALIZABLE */
+  sendOnCredit(owner: number, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean;
+  /** An item already received in a batch on this node, if there is one. */
+  takeBuffered(owner: number, channel: string): { readonly item: unknown } | undefined;
   channelRequest(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer>;
 }
+
+const SENT: Promise<void> = Promise.resolve();
+const nothing = (): void => undefined;
 
 /**
  * A channel used from a node other than the one that created it: every operation is a
@@ -45,8 +52,13 @@ export class RemoteChannel<T> extends ChannelBase<T> {
     return this.#closed;
   }
 
-  async send(item: T, options?: ChannelSendOptions): Promise<void> {
-    await this.#request('send', item, options, options?.transfer);
+  send(item: T, options?: ChannelSendOptions): Promise<void> {
+    try {
+      if (this.#link.sendOnCredit(this.owner, this.id, item, options?.transfer)) return SENT;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#request('send', item, options, options?.transfer).then(nothing);
   }
 
   async trySend(item: T, options?: Pick<ChannelSendOptions, 'transfer'>): Promise<void> {
@@ -54,6 +66,8 @@ export class RemoteChannel<T> extends ChannelBase<T> {
   }
 
   receive(options?: ChannelWaitOptions): Promise<T> {
+    const buffered = this.#link.takeBuffered(this.owner, this.id);
+    if (buffered !== undefined) return Promise.resolve(buffered.item as T);
     return this.#request('receive', undefined, options, undefined) as Promise<T>;
   }
 
@@ -66,13 +80,14 @@ export class RemoteChannel<T> extends ChannelBase<T> {
     this.#request('close', undefined, undefined, undefined).catch(() => undefined);
   }
 
-  async #request(op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<unknown> {
-    const answer = await this.#link.channelRequest(this.owner, this.id, op, item, options, transfer);
-    if (!Number.isNaN(answer.size)) {
-      // NaN: answered on this node (credit, batch), without news from the owner.
-      this.#size = answer.size;
-      this.#closed = answer.closed;
-    }
-    return answer.value;
+  #request(op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<unknown> {
+    return this.#link.channelRequest(this.owner, this.id, op, item, options, transfer).then((answer) => {
+      if (!Number.isNaN(answer.size)) {
+        // NaN: answered on this node (a batch), without news from the owner.
+        this.#size = answer.size;
+        this.#closed = answer.closed;
+      }
+      return answer.value;
+    });
   }
 }
