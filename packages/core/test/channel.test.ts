@@ -172,6 +172,17 @@ describe('a channel shared by actors', () => {
     await expect(channel.receive()).resolves.toEqual({ producer: 'x', n: 0 });
   });
 
+  it('keeps FIFO per producer for each of two receivers on the same thread', async () => {
+    const channel = createChannel<Tagged>();
+    const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });
+    const loops = consumer.ask('twoLoops', undefined, { timeout: 60_000 });
+    for (let n = 0; n < 2_000; n++) await channel.send({ producer: 'main', n });
+    channel.close();
+    const [first, second] = await loops;
+    expect(first.length + second.length).toBe(2_000);
+    for (const got of [first, second]) expect(got).toEqual([...got].sort((a, b) => a - b));
+  });
+
   it('moves an ArrayBuffer from a thread instead of copying it', async () => {
     const channel = createChannel<Tagged>();
     const producer = await system.spawn(Producer, { placement: 'thread', args: { out: channel.sender, producer: 't' } });

@@ -100,9 +100,14 @@ export class ChannelTable {
       if (buffered !== undefined) return Promise.resolve({ value: buffered.item, size: Number.NaN, closed: false });
       if (op === 'tryReceive') return this.#ask(dst, channel, op, item, options, transfer);
       return this.#ask(dst, channel, op, BATCH, options, transfer).then((answer) => {
-        const [first, ...rest] = answer.value as unknown[];
-        if (rest.length > 0) this.#buffered.set(channel, [...(this.#buffered.get(channel) ?? []), ...rest]);
-        return { ...answer, value: first };
+        // Items older than this batch may still wait here for another receive on this node:
+        // hand out the oldest, so every receiver here sees the owner's order. (Totals of lent
+        // and repaid items stay equal: the batch's first item, not lent, takes the place of
+        // the older one, which was.)
+        let buffered = this.#buffered.get(channel);
+        if (buffered === undefined) this.#buffered.set(channel, (buffered = []));
+        buffered.push(...(answer.value as unknown[]));
+        return { ...answer, value: buffered.shift() };
       });
     }
     return this.#ask(dst, channel, op, item, options, transfer);
