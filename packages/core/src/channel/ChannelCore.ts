@@ -16,12 +16,6 @@ interface ParkedSend {
   readonly waiter: Waiter;
 }
 
-/** What remote handles learn with every answer. @internal */
-export interface ChannelState {
-  readonly size: number;
-  readonly closed: boolean;
-}
-
 /**
  * The state of one channel, kept by the node that created it: the items, the parked
  * senders (full) and receivers (empty), and whether it is closed. Every other participant
@@ -51,10 +45,6 @@ export class ChannelCore {
 
   get closed(): boolean {
     return this.#closed;
-  }
-
-  get state(): ChannelState {
-    return { size: this.size, closed: this.#closed };
   }
 
   /**

@@ -35,8 +35,6 @@ export interface Host {
   readonly endpoint: Endpoint;
   /** `threadId` for threads, `pid` for processes. */
   readonly label: string;
-  /** The process id of a process host; `undefined` for threads. */
-  readonly pid: number | undefined;
   /** Called once, when the host is gone for any reason. */
   onExit(listener: (exit: HostExit) => void): void;
   /** Ends the host now. Resolves once it is gone. */

@@ -52,7 +52,6 @@ export function spawnProcess(start: HostStart): Host {
   return {
     endpoint: childEndpoint(child),
     label: `process ${child.pid ?? '?'}`,
-    pid: child.pid,
     onExit(listener) {
       if (exited === undefined) listeners.push(listener);
       else listener(exited);

@@ -1,5 +1,4 @@
 import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
-import type { Frame } from '../protocol.js';
 import { bootUrl } from './bootUrl.js';
 import type { Endpoint, Host, HostExit, HostStart, Transferable } from './Endpoint.js';
 
@@ -65,7 +64,6 @@ export function spawnThread(start: HostStart, options: ThreadOptions = {}): Host
   return {
     endpoint: portEndpoint(a),
     label: `thread ${worker.threadId}`,
-    pid: undefined,
     onExit(listener) {
       if (exited === undefined) listeners.push(listener);
       else listener(exited);
