@@ -132,8 +132,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
   /** `node` is gone: settle everything that waits on it. */
   nodeDown(node: NodeId, error: Error): void {
     this.#down.set(node, error);
-    const link = this.#links.get(node);
-    if (link !== undefined && link !== this.#parent) this.#links.delete(node);
+    if (node !== MAIN_NODE) this.#links.delete(node); // a direct port, or an alias of the parent link
     this.pending.rejectNode(node, error);
     this.channels.nodeDown(node);
     this.#flushConnecting(node);
