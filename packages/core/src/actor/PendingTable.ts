@@ -1,21 +1,18 @@
-import type { Clock, TimerHandle } from '../clock.js';
-import { MultitaskError } from '../errors.js';
+import type { Clock } from '../clock.js';
+import type { MultitaskError } from '../errors.js';
 import type { CorrelationId, NodeId } from '../ids.js';
+import { armLimits, type WaitLimits } from '../limits.js';
 
 interface Pending {
   readonly node: NodeId;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
-  timer: TimerHandle | undefined;
-  cleanup: (() => void) | undefined;
+  disarm: () => void;
 }
 
 /** Limits of one pending request. @internal */
-export interface PendingLimits {
-  /** Milliseconds until it rejects with `timeoutCode`; `undefined` or `Infinity`: never. */
-  readonly timeout?: number | undefined;
-  readonly signal?: AbortSignal | undefined;
-  /** What the timeout error says it was waiting for. */
+export interface PendingLimits extends WaitLimits {
+  /** What the timeout and abort errors say it was waiting for. */
   readonly what: string;
   /** Called when the caller gives up (timeout or abort), with the request's id. */
   readonly onAbandon?: ((cid: CorrelationId) => void) | undefined;
@@ -45,21 +42,12 @@ export class PendingTable {
     const cid = ++this.#next as CorrelationId;
     let entry!: Pending;
     const promise = new Promise<unknown>((resolve, reject) => {
-      entry = { node, resolve, reject, timer: undefined, cleanup: undefined };
+      entry = { node, resolve, reject, disarm: () => undefined };
     });
     this.#entries.set(cid, entry);
-    const { timeout, signal, what, onAbandon } = limits;
-    const abandon = (error: MultitaskError): void => {
-      if (this.reject(cid, error)) onAbandon?.(cid);
-    };
-    if (timeout !== undefined && Number.isFinite(timeout)) {
-      entry.timer = this.#clock.setTimeout(() => abandon(new MultitaskError('ASK_TIMEOUT', `${what} got no reply within ${timeout} ms`)), timeout);
-    }
-    if (signal !== undefined) {
-      const onAbort = (): void => abandon(abortError(signal, what));
-      signal.addEventListener('abort', onAbort, { once: true });
-      entry.cleanup = () => signal.removeEventListener('abort', onAbort);
-    }
+    entry.disarm = armLimits(limits, limits.what, this.#clock, (error: MultitaskError) => {
+      if (this.reject(cid, error)) limits.onAbandon?.(cid);
+    });
     return { cid, promise };
   }
 
@@ -91,13 +79,7 @@ export class PendingTable {
     const entry = this.#entries.get(cid);
     if (entry === undefined) return undefined;
     this.#entries.delete(cid);
-    if (entry.timer !== undefined) this.#clock.clearTimeout(entry.timer);
-    entry.cleanup?.();
+    entry.disarm();
     return entry;
   }
-}
-
-/** The `ABORTED` error for a signal, with the signal's reason as its cause. @internal */
-export function abortError(signal: AbortSignal, what: string): MultitaskError {
-  return new MultitaskError('ABORTED', `${what} was aborted`, { cause: signal.reason });
 }

@@ -16,7 +16,8 @@ import type { ChannelAnswer, ChannelLink, ChannelOp } from '../channel/RemoteCha
 import { ChannelTable, type ChannelNode } from './ChannelTable.js';
 import { scan } from '../cloneCheck.js';
 import { decode, encode, type RefLike, type WireChannel } from './messageCodec.js';
-import { abortError, PendingTable, type PendingLimits } from './PendingTable.js';
+import { abortError } from '../limits.js';
+import { PendingTable, type PendingLimits } from './PendingTable.js';
 import type { AskOptions, SendOptions } from './types.js';
 
 /** Where a node runs. @internal */

@@ -1,6 +1,7 @@
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { CHANNEL_BRAND, scan } from '../cloneCheck.js';
 import { MultitaskError } from '../errors.js';
+import { abortError, armLimits } from '../limits.js';
 import { ChannelCore, type Waiter } from './ChannelCore.js';
 
 /** Options of {@link createChannel}. */
@@ -200,24 +201,15 @@ export class LocalChannel<T> extends ChannelBase<T> {
   #wait(start: (waiter: Waiter) => void, options: ChannelWaitOptions | undefined, what: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const signal = options?.signal;
-      if (signal?.aborted === true) return reject(new MultitaskError('ABORTED', `channel ${what} was aborted`, { cause: signal.reason }));
-      let timer: TimerHandle | undefined;
-      const done = (): void => {
-        if (timer !== undefined) this.#clock.clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
+      if (signal?.aborted === true) return reject(abortError(signal, `channel ${what}`));
       const waiter: Waiter = {
         node: undefined,
-        resolve: (value) => (done(), resolve(value)),
-        reject: (error) => (done(), reject(error)),
+        resolve: (value) => (disarm(), resolve(value)),
+        reject: (error) => (disarm(), reject(error)),
       };
-      const giveUp = (error: MultitaskError): void => {
+      const disarm = armLimits(options ?? {}, `channel ${what}`, this.#clock, (error) => {
         if (this.core.cancel(waiter)) waiter.reject(error);
-      };
-      const onAbort = (): void => giveUp(new MultitaskError('ABORTED', `channel ${what} was aborted`, { cause: signal?.reason }));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const timeout = options?.timeout;
-      if (timeout !== undefined) timer = this.#clock.setTimeout(() => giveUp(new MultitaskError('ASK_TIMEOUT', `channel ${what} timed out after ${timeout} ms`)), timeout);
+      });
       start(waiter);
     });
   }

@@ -1,0 +1,36 @@
+import type { Clock, TimerHandle } from './clock.js';
+import { MultitaskError } from './errors.js';
+
+/** How long a wait may last, and what may cut it short. @internal */
+export interface WaitLimits {
+  /** Milliseconds until it expires with `ASK_TIMEOUT`; `undefined` or `Infinity`: never. */
+  readonly timeout?: number | undefined;
+  /** Expires it with `ABORTED` when aborted. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The `ABORTED` error for a signal, with the signal's reason as its cause. @internal */
+export function abortError(signal: AbortSignal, what: string): MultitaskError {
+  return new MultitaskError('ABORTED', `${what} was aborted`, { cause: signal.reason });
+}
+
+/**
+ * Arms the timeout and the abort signal of one wait (asks, sends, channel operations):
+ * `expire` is called with `ASK_TIMEOUT` or `ABORTED`, whichever comes first. The caller
+ * checks `signal.aborted` before it starts waiting. Returns the disarm, to call once the
+ * wait is over.
+ * @internal
+ */
+export function armLimits(limits: WaitLimits, what: string, clock: Clock, expire: (error: MultitaskError) => void): () => void {
+  const { timeout, signal } = limits;
+  let timer: TimerHandle | undefined;
+  if (timeout !== undefined && Number.isFinite(timeout)) {
+    timer = clock.setTimeout(() => expire(new MultitaskError('ASK_TIMEOUT', `${what} timed out after ${timeout} ms`)), timeout);
+  }
+  const onAbort = (): void => expire(abortError(signal as AbortSignal, what));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  return () => {
+    if (timer !== undefined) clock.clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  };
+}
