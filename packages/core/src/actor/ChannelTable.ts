@@ -317,20 +317,21 @@ export class ChannelTable {
 
   /** A node died: forget what it had parked here. */
   nodeDown(node: NodeId): void {
-    for (const [key, { core }] of this.#parked) {
-      if (key.startsWith(`${node}:`)) this.#parked.delete(key);
-      core.dropNode(node);
-    }
-    for (const [channel, holders] of this.#granted) {
-      const credit = holders.get(node);
-      holders.delete(node);
-      if (credit !== undefined && credit > 0) this.#cores.get(channel)?.release(credit);
-    }
-    for (const [channel, borrowers] of this.#lent) {
-      const lent = borrowers.get(node);
-      borrowers.delete(node);
-      if (lent !== undefined && lent > 0) this.#cores.get(channel)?.repay(lent);
-    }
+    for (const key of this.#parked.keys()) if (key.startsWith(`${node}:`)) this.#parked.delete(key);
+    for (const core of this.#cores.values()) core.dropNode(node);
+    this.#forget(this.#granted, node, (core, credit) => core.release(credit));
+    this.#forget(this.#lent, node, (core, lent) => core.repay(lent));
     for (const [cid, abandoned] of this.#abandoned) if (abandoned.owner === node) this.#abandoned.delete(cid);
   }
+
+  /** Drops a dead node's share of a per-channel count (credit, loans) and frees the room it held. */
+  #forget(table: Map<string, Map<NodeId, number>>, node: NodeId, free: (core: ChannelCore, count: number) => void): void {
+    for (const [channel, counts] of table) {
+      const count = counts.get(node);
+      counts.delete(node);
+      const core = this.#cores.get(channel);
+      if (count !== undefined && count > 0 && core !== undefined) free(core, count);
+    }
+  }
+
 }

@@ -1,7 +1,8 @@
+import type { ChannelEnvelope } from '../protocol.js';
 import { ChannelBase, type ChannelSendOptions, type ChannelWaitOptions } from './Channel.js';
 
 /** Channel operations a handle asks of the owning node. @internal */
-export type ChannelOp = 'send' | 'trySend' | 'receive' | 'tryReceive' | 'close' | 'requeue' | 'push' | 'revoke' | 'return' | 'repay';
+export type ChannelOp = ChannelEnvelope['op'];
 
 /** The owner's answer: the operation's value and the channel's state. @internal */
 export interface ChannelAnswer {
