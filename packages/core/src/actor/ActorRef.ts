@@ -40,7 +40,10 @@ export class ActorRef<D = AnyActorDefinition> {
   readonly #node: NodeId;
   /** @internal */
   declare readonly [REF_BRAND]: true;
-  /** Phantom: carries `D` for type inference only. @internal */
+  /**
+   * Phantom: carries `D`, so a ref to one definition is not assignable to a ref to another
+   * (the generic methods alone compare too loosely; the type tests check this). @internal
+   */
   declare readonly '~definition'?: D;
 
   /** @internal */
