@@ -9,6 +9,9 @@ export interface WaitLimits {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** A disarm with nothing to undo. @internal */
+export const disarmed = (): void => undefined;
+
 /** The `ABORTED` error for a signal, with the signal's reason as its cause. @internal */
 export function abortError(signal: AbortSignal, what: string): MultitaskError {
   return new MultitaskError('ABORTED', `${what} was aborted`, { cause: signal.reason });
@@ -27,10 +30,11 @@ export function armLimits(limits: WaitLimits, what: string, clock: Clock, expire
   if (timeout !== undefined && Number.isFinite(timeout)) {
     timer = clock.setTimeout(() => expire(new MultitaskError('ASK_TIMEOUT', `${what} timed out after ${timeout} ms`)), timeout);
   }
-  const onAbort = (): void => expire(abortError(signal as AbortSignal, what));
-  signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal === undefined) return timer === undefined ? disarmed : () => clock.clearTimeout(timer);
+  const onAbort = (): void => expire(abortError(signal, what));
+  signal.addEventListener('abort', onAbort, { once: true });
   return () => {
     if (timer !== undefined) clock.clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', onAbort);
   };
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { MultitaskError } from '../errors.js';
 import type { CorrelationId, NodeId } from '../ids.js';
-import { armLimits, type WaitLimits } from '../limits.js';
+import { armLimits, disarmed, type WaitLimits } from '../limits.js';
 
 interface Pending {
   readonly node: NodeId;
@@ -42,7 +42,7 @@ export class PendingTable {
     const cid = ++this.#next as CorrelationId;
     let entry!: Pending;
     const promise = new Promise<unknown>((resolve, reject) => {
-      entry = { node, resolve, reject, disarm: () => undefined };
+      entry = { node, resolve, reject, disarm: disarmed };
     });
     this.#entries.set(cid, entry);
     entry.disarm = armLimits(limits, limits.what, this.#clock, (error: MultitaskError) => {
