@@ -45,6 +45,12 @@ export const ErrorCode = {
   TASK_TIMEOUT: 'TASK_TIMEOUT',
   /** The caller's `AbortSignal` fired. */
   ABORTED: 'ABORTED',
+  /** A supervised actor's handler ran past its `handlerTimeout`; its thread or process was ended. */
+  HANDLER_TIMEOUT: 'HANDLER_TIMEOUT',
+  /** A supervisor restarted its children more often than its intensity allows and gave up. */
+  SUPERVISOR_ESCALATED: 'SUPERVISOR_ESCALATED',
+  /** An actor linked to this one died. */
+  LINKED_EXIT: 'LINKED_EXIT',
   /** An option or argument given at a call site is invalid. */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
 } as const;

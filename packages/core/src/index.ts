@@ -9,7 +9,23 @@ export type { ActorContext, ActorDefinition, ActorSpec, AnyActorDefinition, Hand
 export { ActorRef } from './actor/ActorRef.js';
 export { ActorSystem, createSystem } from './actor/ActorSystem.js';
 export type { DeadLetter, Placement, SpawnArgs, SpawnOptions, SpawnOptionsBase, SystemEvents, SystemOptions } from './actor/ActorSystem.js';
-export type { StopReason, ThreadLimits } from './actor/HostTable.js';
+export type { DownReason, ThreadLimits } from './actor/HostTable.js';
+export { Supervisor } from './supervisor/Supervisor.js';
+export type { ActorChildId, ChildChildren, ChildDefinition, ChildInfo, SupervisorChildId } from './supervisor/Supervisor.js';
+export { child } from './supervisor/spec.js';
+export type {
+  ActorChildArgs,
+  ActorChildOptions,
+  ActorChildSpec,
+  Backoff,
+  ChildOptions,
+  ChildSpec,
+  Intensity,
+  RestartPolicy,
+  Strategy,
+  SupervisorChildSpec,
+  SupervisorSpec,
+} from './supervisor/spec.js';
 export type {
   ArgsOf,
   AskArgs,

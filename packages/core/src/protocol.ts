@@ -88,6 +88,10 @@ export interface SpawnEnvelope {
   readonly enc: Encoded;
   readonly mailbox: MailboxOptions;
   readonly name: string | undefined;
+  /** Under a supervisor: a throwing handler crashes the actor (reported by `crashed`) instead of being reported and skipped. */
+  readonly supervised: boolean;
+  /** The supervisor's count of this actor's starts, echoed in `crashed` so stale reports can be told apart. */
+  readonly generation: number;
 }
 
 /** Stop one actor (or, without `to`, every actor of the node); answered by `reply`. @internal */
@@ -115,12 +119,58 @@ export interface LinkEnvelope {
   readonly port: unknown;
 }
 
-/** `node` is gone; settle whatever waits on it. @internal */
+/**
+ * `node` is gone; settle whatever waits on it or on the actors it hosted. Messages for the
+ * actors in `moved` go to the main thread from now on: their supervisor restarts them. @internal
+ */
 export interface DownEnvelope {
   readonly kind: 'down';
   readonly dst: NodeId;
   readonly node: NodeId;
   readonly error: SerializedError;
+  readonly actors: readonly ActorId[];
+  readonly moved: readonly ActorId[];
+}
+
+/** Actor `id` now runs on `node`: send its messages there. @internal */
+export interface RelocateEnvelope {
+  readonly kind: 'relocate';
+  readonly dst: NodeId;
+  readonly id: ActorId;
+  readonly node: NodeId;
+}
+
+/**
+ * Supervision of one actor, answered by `reply` or `fail`: `halt` stops handling (after the
+ * running handler, then `onStop`) and keeps the mailbox; `start` runs `init` and `onStart`
+ * again with the spawn arguments and resumes. @internal
+ */
+export interface RestartEnvelope {
+  readonly kind: 'restart';
+  readonly dst: NodeId;
+  readonly from: NodeId;
+  readonly cid: CorrelationId;
+  readonly to: ActorId;
+  readonly phase: 'halt' | 'start';
+  /** With `start`: the generation the restarted actor reports its crashes with. */
+  readonly generation: number;
+}
+
+/** A supervised actor died in its host (`error` set: a handler threw; `null`: it stopped itself). @internal */
+export interface CrashedEnvelope {
+  readonly kind: 'crashed';
+  readonly dst: NodeId;
+  readonly actor: ActorId;
+  readonly error: SerializedError | null;
+  readonly generation: number;
+}
+
+/** Is the node responsive? Answered by `reply` with how long its longest running handler has run, in ms. @internal */
+export interface PingEnvelope {
+  readonly kind: 'ping';
+  readonly dst: NodeId;
+  readonly from: NodeId;
+  readonly cid: CorrelationId;
 }
 
 /** A message that could not be delivered, reported to the system's events. @internal */
@@ -174,6 +224,10 @@ export type Envelope =
   | ConnectEnvelope
   | LinkEnvelope
   | DownEnvelope
+  | RelocateEnvelope
+  | RestartEnvelope
+  | CrashedEnvelope
+  | PingEnvelope
   | DeadLetterEnvelope
   | FailureEnvelope
   | ChannelEnvelope

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSystem, defineActor, type ActorSystem, type MultitaskError, type StopReason } from '../src/index.js';
+import { createSystem, defineActor, type ActorSystem, type MultitaskError, type DownReason } from '../src/index.js';
 import { Counter } from './fixtures/counter.js';
 import { failureOf } from './helpers.js';
 import { Probe } from './fixtures/probe.js';
@@ -42,7 +42,7 @@ describe('actors on threads and processes', () => {
 
   it('rejects a pending ask with WORKER_CRASHED when the child process is killed with SIGKILL', async () => {
     const probe = await system.spawn(Probe, { placement: 'process' });
-    const stopped = new Promise<StopReason>((resolve) => system.once('actor:stopped', (_ref, reason) => resolve(reason)));
+    const stopped = new Promise<DownReason>((resolve) => system.once('actor:stopped', (_ref, reason) => resolve(reason)));
     const { pid } = await probe.ask('where');
     const pending = failureOf<MultitaskError>(probe.ask('hang'));
     process.kill(pid, 'SIGKILL');
@@ -55,7 +55,7 @@ describe('actors on threads and processes', () => {
 
   it.each(['thread', 'process'] as const)('reports a %s that calls process.exit as a crash with its exit code', async (placement) => {
     const probe = await system.spawn(Probe, { placement });
-    const stopped = new Promise<StopReason>((resolve) => system.once('actor:stopped', (_ref, reason) => resolve(reason)));
+    const stopped = new Promise<DownReason>((resolve) => system.once('actor:stopped', (_ref, reason) => resolve(reason)));
     const pending = failureOf<MultitaskError>(probe.ask('exit', 3));
     expect((await pending).code).toBe('WORKER_CRASHED');
     expect(await stopped).toMatchObject({ kind: 'exit', code: 3 });
@@ -63,7 +63,7 @@ describe('actors on threads and processes', () => {
 
   it('reports a thread that runs past its resourceLimits as out-of-memory and rejects its pending ask', async () => {
     const probe = await system.spawn(Probe, { placement: 'thread', resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } });
-    const stopped = new Promise<StopReason>((resolve) => system.once('actor:stopped', (_ref, reason) => resolve(reason)));
+    const stopped = new Promise<DownReason>((resolve) => system.once('actor:stopped', (_ref, reason) => resolve(reason)));
     const error = await failureOf<MultitaskError>(probe.ask('hog'));
     expect(error.code).toBe('WORKER_CRASHED');
     expect(error.message).toContain('out of memory');

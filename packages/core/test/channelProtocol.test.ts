@@ -5,7 +5,7 @@ import type { NodeId } from '../src/ids.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
 import { codeOf } from './helpers.js';
 
-const sink: RuntimeSink = { deadLetter() {}, failure() {}, connect() {} };
+const sink: RuntimeSink = { deadLetter() {}, failure() {}, crashed() {}, connect() {} };
 
 /** An owner runtime and a participant runtime in this thread, joined by an inline endpoint pair. */
 function twoNodes(): { owner: Runtime; remote: Runtime; cut: () => void } {

@@ -1,30 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createChannel, createSystem, type ActorSystem, type Clock } from '../src/index.js';
-import { failureOf } from './helpers.js';
+import { createChannel, createSystem, type ActorSystem } from '../src/index.js';
+import { failureOf, manualClock } from './helpers.js';
 import { Probe } from './fixtures/probe.js';
-
-/** A clock that only moves when the test says so. */
-function manualClock(): Clock & { advance(ms: number): void } {
-  let now = 0;
-  let timers: Array<{ at: number; fn: () => void; handle: object }> = [];
-  return {
-    now: () => now,
-    setTimeout(fn, ms) {
-      const handle = {};
-      timers.push({ at: now + ms, fn, handle });
-      return handle;
-    },
-    clearTimeout(handle) {
-      timers = timers.filter((timer) => timer.handle !== handle);
-    },
-    advance(ms) {
-      now += ms;
-      const due = timers.filter((timer) => timer.at <= now);
-      timers = timers.filter((timer) => timer.at > now);
-      for (const timer of due) timer.fn();
-    },
-  };
-}
 
 describe('timeouts on an injected clock', () => {
   let system: ActorSystem | undefined;

@@ -1,3 +1,5 @@
+import type { ActorSystem, Clock, SystemEvents } from '../src/index.js';
+
 /** The error a promise rejects with; fails the test if it resolves instead. */
 export async function failureOf<E = Error & { code?: string }>(promise: Promise<unknown>): Promise<E> {
   try {
@@ -16,4 +18,44 @@ export async function codeOf(promise: Promise<unknown>): Promise<string | undefi
   } catch (error) {
     return (error as { code?: string }).code;
   }
+}
+
+/** A clock that only moves when the test says so. */
+export function manualClock(): Clock & { advance(ms: number): void } {
+  let now = 0;
+  let timers: Array<{ at: number; fn: () => void; handle: object }> = [];
+  return {
+    now: () => now,
+    setTimeout(fn, ms) {
+      const handle = {};
+      timers.push({ at: now + ms, fn, handle });
+      return handle;
+    },
+    clearTimeout(handle) {
+      timers = timers.filter((timer) => timer.handle !== handle);
+    },
+    advance(ms) {
+      now += ms;
+      const due = timers.filter((timer) => timer.at <= now);
+      timers = timers.filter((timer) => timer.at > now);
+      for (const timer of due) timer.fn();
+    },
+  };
+}
+
+/** The arguments of the next `event` of `system` that `accept` takes (default: any). */
+export function nextEvent<E extends keyof SystemEvents>(system: ActorSystem, event: E, accept: (...args: SystemEvents[E]) => boolean = () => true): Promise<SystemEvents[E]> {
+  return new Promise((resolve) => {
+    const listener = (...args: SystemEvents[E]): void => {
+      if (!accept(...args)) return;
+      (system.off as (e: E, l: typeof listener) => void)(event, listener);
+      resolve(args);
+    };
+    (system.on as (e: E, l: typeof listener) => void)(event, listener);
+  });
+}
+
+/** Lets every queued microtask and immediate run. */
+export function turn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -12,6 +12,10 @@ export interface CellHost {
   deadLetter(to: ActorId, letter: Letter, error: Error): void;
   /** A handler threw while handling a message nobody waits on (a `tell` or `send`). */
   failure(actor: ActorId, type: string, error: unknown): void;
+  /** A supervised actor crashed (`error`: a handler threw) or stopped itself (`null`), in its `generation`. */
+  crashed(actor: ActorId, error: unknown, generation: number): void;
+  /** The actor called `ctx.stop()`. */
+  stopSelf(actor: ActorId, generation: number): void;
   makeRef(id: ActorId, name: string | undefined): ActorRef;
 }
 
@@ -24,7 +28,8 @@ const SLICE_MS = 10;
 /** How many messages between two looks at the clock. */
 const CHECK_EVERY = 256;
 
-type Status = 'starting' | 'running' | 'stopping' | 'stopped';
+/** `halted`: a supervised actor that crashed (or is being restarted) keeps its mailbox and waits for `restart`. */
+type Status = 'starting' | 'running' | 'halted' | 'stopping' | 'stopped';
 
 /**
  * A running actor: its state, mailbox and handler loop. Handles one message at a time,
@@ -39,7 +44,13 @@ export class ActorCell {
   readonly #definition: AnyActorDefinition;
   readonly #handlers: Map<string, Handler<unknown>>;
   readonly #ctx: ActorContext<unknown>;
+  readonly #supervised: boolean;
+  #args: unknown;
+  /** The supervisor's count of this actor's starts. */
+  #generation: number;
   #status: Status = 'starting';
+  /** When the running async handler started (`performance.now()`), for `handlerTimeout`. */
+  #busySince = 0;
   #busy = false;
   #scheduled = false;
   #idle: (() => void) | undefined;
@@ -47,19 +58,30 @@ export class ActorCell {
   #current: Letter | undefined;
   #stopped: Promise<void> | undefined;
 
-  private constructor(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions) {
+  private constructor(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, generation: number | undefined) {
     this.#host = host;
+    this.#supervised = generation !== undefined;
+    this.#generation = generation ?? 0;
     this.id = id;
     this.name = name;
     this.#definition = definition;
     this.#handlers = new Map(Object.entries(definition.handlers) as Array<[string, Handler<unknown>]>);
     this.mailbox = new Mailbox(mailbox, (letter) => this.#dropped(letter));
-    this.#ctx = { state: undefined, id, self: host.makeRef(id, name) };
+    this.#ctx = { state: undefined, id, self: host.makeRef(id, name), stop: () => host.stopSelf(id, this.#generation) };
   }
 
-  /** Creates a cell in the `starting` state: it queues messages until {@link ActorCell.start} is done. */
-  static create(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions): ActorCell {
-    return new ActorCell(host, id, name, definition, mailbox);
+  /**
+   * Creates a cell in the `starting` state: it queues messages until {@link ActorCell.start} is done.
+   * A supervised cell (one given its supervisor's `generation`) crashes when a handler
+   * throws (see {@link CellHost.crashed}).
+   */
+  static create(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, generation?: number): ActorCell {
+    return new ActorCell(host, id, name, definition, mailbox, generation);
+  }
+
+  /** Milliseconds the running async handler has been running; 0 when idle. */
+  get busyFor(): number {
+    return this.#busy ? performance.now() - this.#busySince : 0;
   }
 
   /**
@@ -67,17 +89,55 @@ export class ActorCell {
    * @throws MultitaskError `SPAWN_FAILED` with the hook's error as `cause`
    */
   async start(args: unknown): Promise<void> {
+    this.#args = args;
     try {
-      this.#ctx.state = await (this.#definition.init as (args: unknown) => unknown)(args);
-      await this.#definition.onStart?.(this.#ctx as ActorContext<never>);
+      await this.#init();
     } catch (error) {
       this.#status = 'stopped';
       for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id));
+      throw error;
+    }
+  }
+
+  async #init(): Promise<void> {
+    try {
+      this.#ctx.state = await (this.#definition.init as (args: unknown) => unknown)(this.#args);
+      await this.#definition.onStart?.(this.#ctx as ActorContext<never>);
+    } catch (error) {
       throw new MultitaskError('SPAWN_FAILED', `actor ${this.#definition.name} failed to start: ${errorMessage(error)}`, { cause: error });
     }
     if (this.#status !== 'starting') return;
     this.#status = 'running';
     this.#schedule();
+  }
+
+  /**
+   * Supervision, first half of a restart: stops handling messages. A running handler gets
+   * `grace` ms to finish (then it is abandoned, its `ask` rejected with `ACTOR_STOPPED`)
+   * and `onStop` runs; a crashed actor is already halted. Queued messages stay.
+   */
+  async halt(grace: number, clock: Clock): Promise<void> {
+    if (this.#status !== 'running' && this.#status !== 'starting') return;
+    this.#status = 'halted';
+    await this.#settle(grace, clock);
+    await this.#onStop();
+  }
+
+  /**
+   * Supervision, second half of a restart: `init` runs again with the spawn arguments,
+   * then `onStart`, then the queued messages are handled.
+   * @throws MultitaskError `SPAWN_FAILED` (the actor stays halted)
+   */
+  async restart(generation: number): Promise<void> {
+    if (this.#status !== 'halted') return;
+    this.#status = 'starting';
+    this.#generation = generation;
+    try {
+      await this.#init();
+    } catch (error) {
+      if (this.#status === 'starting') this.#status = 'halted';
+      throw error;
+    }
   }
 
   get stopping(): boolean {
@@ -113,8 +173,16 @@ export class ActorCell {
   }
 
   async #stop(grace: number, clock: Clock): Promise<void> {
-    const starting = this.#status === 'starting';
+    const ran = this.#status === 'running';
     this.#status = 'stopping';
+    await this.#settle(grace, clock);
+    if (ran) await this.#onStop();
+    this.#status = 'stopped';
+    for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id));
+  }
+
+  /** Waits for the running handler, at most `grace` ms; then abandons it. */
+  async #settle(grace: number, clock: Clock): Promise<void> {
     if (this.#busy) {
       let timer: TimerHandle | undefined;
       await new Promise<void>((resolve) => {
@@ -126,16 +194,17 @@ export class ActorCell {
       });
       if (timer !== undefined) clock.clearTimeout(timer);
       this.#idle = undefined;
+      this.#busy = false;
+      this.#current = undefined;
     }
-    if (!starting) {
-      try {
-        await this.#definition.onStop?.(this.#ctx as ActorContext<never>);
-      } catch (error) {
-        this.#host.failure(this.id, 'onStop', error);
-      }
+  }
+
+  async #onStop(): Promise<void> {
+    try {
+      await this.#definition.onStop?.(this.#ctx as ActorContext<never>);
+    } catch (error) {
+      this.#host.failure(this.id, 'onStop', error);
     }
-    this.#status = 'stopped';
-    for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id));
   }
 
   #schedule(yieldFirst = false): void {
@@ -167,6 +236,7 @@ export class ActorCell {
       }
       if (isThenable(result)) {
         this.#busy = true;
+        this.#busySince = performance.now();
         this.#current = letter;
         result.then((value) => this.#finish(letter, true, value), (error: unknown) => this.#finish(letter, false, error));
         return;
@@ -188,9 +258,14 @@ export class ActorCell {
     } else this.#run();
   }
 
+  /** A handler threw: its asker gets the error; a supervised actor crashes, any other goes on. */
   #failed(letter: Letter, error: unknown): void {
-    if (letter.replier !== undefined) letter.replier.reject(error);
-    else this.#host.failure(this.id, letter.type, error);
+    letter.replier?.reject(error);
+    if (this.#supervised) {
+      if (this.#status !== 'running') return;
+      this.#status = 'halted';
+      this.#host.crashed(this.id, error, this.#generation);
+    } else if (letter.replier === undefined) this.#host.failure(this.id, letter.type, error);
   }
 
   #unknown(letter: Letter): void {

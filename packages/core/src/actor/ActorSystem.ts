@@ -1,12 +1,15 @@
 import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import { actorId, MAIN_NODE, nodeOf, type ActorId } from '../ids.js';
+import { actorId, MAIN_NODE, nodeOf, type ActorId, type NodeId } from '../ids.js';
+import type { TimerHandle } from '../clock.js';
 import type { MailboxOptions } from '../protocol.js';
 import { ActorCell, errorMessage } from './ActorCell.js';
 import type { ActorRef } from './ActorRef.js';
 import { isActorDefinition, type AnyActorDefinition } from './defineActor.js';
-import { HostTable, type HostRecord, type StopReason, type ThreadLimits } from './HostTable.js';
+import { HostTable, type DownReason, type HostRecord, type ThreadLimits } from './HostTable.js';
+import { Supervisor, type ChildOps } from '../supervisor/Supervisor.js';
+import type { ActorChildSpec, ChildSpec, SupervisorSpec } from '../supervisor/spec.js';
 import { checkMailboxOptions } from './Mailbox.js';
 import { scan } from '../cloneCheck.js';
 import { encode } from './messageCodec.js';
@@ -37,9 +40,18 @@ export interface DeadLetter {
 export interface SystemEvents {
   /** An actor started (its `onStart` completed). */
   'actor:started': [ref: ActorRef];
-  /** An actor stopped: asked to, or its thread or process died. */
-  'actor:stopped': [ref: ActorRef, reason: StopReason];
-  /** A handler threw while handling a message nobody was waiting on (`tell`, `send`); the actor goes on. */
+  /**
+   * An actor is gone for good: asked to stop, stopped itself, or its thread or process
+   * died (unsupervised actors), or its supervisor will not restart it.
+   */
+  'actor:stopped': [ref: ActorRef, reason: DownReason];
+  /** An actor went down abnormally: a supervised handler threw, or its thread or process died. */
+  'actor:crashed': [ref: ActorRef, reason: DownReason];
+  /** A supervisor restarted an actor; `restarts` counts its restarts so far. */
+  'actor:restarted': [ref: ActorRef, restarts: number];
+  /** A supervisor restarted children more often than its intensity allows, stopped them, and gave up. */
+  'supervisor:escalated': [supervisor: Supervisor, reason: DownReason];
+  /** A handler of an unsupervised actor threw while handling a message nobody was waiting on (`tell`, `send`); the actor goes on. */
   'actor:failed': [ref: ActorRef, error: Error, messageType: string];
   /** A message could not be delivered. */
   'dead-letter': [letter: DeadLetter];
@@ -71,6 +83,11 @@ export interface SystemOptions {
   readonly execArgv?: readonly string[];
   /** The clock for timeouts on this thread; inject one to test timeouts without waiting. */
   readonly clock?: Clock;
+  /**
+   * Random numbers in [0, 1) for the jitter of restart backoffs; inject one for repeatable tests.
+   * @defaultValue `Math.random`
+   */
+  readonly random?: () => number;
 }
 
 /** Options of {@link ActorSystem.spawn} that do not depend on the definition. */
@@ -105,6 +122,18 @@ export type SpawnArgs<D> = undefined extends ArgsOf<D> ? [options?: SpawnOptions
 
 const PLACEMENTS: readonly Placement[] = ['inline', 'thread', 'process'];
 
+type SpawnOpts = Partial<SpawnOptionsBase & { args: unknown }>;
+
+/** A supervised actor, as the system tracks it. */
+interface Supervised {
+  readonly ref: ActorRef;
+  readonly supervisor: Supervisor;
+  readonly spec: ActorChildSpec;
+  /** Where it runs now. */
+  readonly node: NodeId;
+  watchdog: TimerHandle | undefined;
+}
+
 /**
  * A set of actors and the threads and processes that host them. Create one with
  * {@link createSystem}; end it with {@link ActorSystem.shutdown} (or `await using`).
@@ -126,6 +155,13 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #names = new Map<string, ActorRef | null>();
   readonly #shutdownTimeout: number;
   readonly #spawnTimeout: number;
+  readonly #clock: Clock;
+  readonly #supervised = new Map<ActorId, Supervised>();
+  readonly #supervisors = new Set<Supervisor>();
+  readonly #monitors = new Map<ActorId, Set<(reason: DownReason) => void>>();
+  readonly #links = new Map<ActorId, Set<ActorId>>();
+  readonly #childOps: ChildOps;
+  #supervisorSeq = 0;
   #inlineSeq = 0;
   #shutdown: Promise<void> | undefined;
 
@@ -136,8 +172,16 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.#shutdownTimeout = positive(options.shutdownTimeout, 5_000, 'options.shutdownTimeout');
     this.#spawnTimeout = positive(options.spawnTimeout, 60_000, 'options.spawnTimeout');
     const stopGrace = this.#shutdownTimeout / 2;
-    this.#runtime = new Runtime({ node: MAIN_NODE, kind: 'main', clock: options.clock ?? systemClock, askTimeout, stopGrace, parent: undefined, sink: this.#sink() });
-    this.#hosts = new HostTable(this.#runtime, { askTimeout, stopGrace, execArgv: options.execArgv, onGone: (record, reason) => this.#hostGone(record, reason) });
+    this.#clock = options.clock ?? systemClock;
+    this.#runtime = new Runtime({ node: MAIN_NODE, kind: 'main', clock: this.#clock, askTimeout, stopGrace, parent: undefined, sink: this.#sink() });
+    this.#hosts = new HostTable(this.#runtime, {
+      askTimeout,
+      stopGrace,
+      execArgv: options.execArgv,
+      hold: (record) => this.#hold(record),
+      onGone: (record, reason) => this.#hostGone(record, reason),
+    });
+    this.#childOps = this.#makeChildOps(options.random ?? Math.random);
   }
 
   /**
@@ -163,22 +207,28 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * `ACTOR_STOPPED` (the system is shut down)
    */
   async spawn<D extends AnyActorDefinition>(definition: D, ...options: SpawnArgs<D>): Promise<ActorRef<D>> {
-    const opts: Partial<SpawnOptionsBase & { args: unknown }> = options[0] ?? {};
-    const placement = this.#checkSpawn(definition, opts);
+    const opts: SpawnOpts = options[0] ?? {};
+    const { ref } = await this.#start(definition, opts, undefined, undefined);
+    return ref as ActorRef<D>;
+  }
+
+  /** Starts an actor (again, under the id `again`, for a supervisor). */
+  async #start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<{ ref: ActorRef; node: NodeId }> {
+    const placement = this.#checkSpawn(definition, opts, again);
     const name = opts.name;
     if (name !== undefined) this.#names.set(name, null);
     try {
-      const ref = placement === 'inline' ? await this.#spawnInline(definition, opts) : await this.#spawnHosted(placement, definition, opts);
-      if (name !== undefined) this.#names.set(name, ref);
-      this.#emit('actor:started', ref);
-      return ref as ActorRef<D>;
+      const started = placement === 'inline' ? await this.#spawnInline(definition, opts, again, generation) : await this.#spawnHosted(placement, definition, opts, again, generation);
+      if (name !== undefined) this.#names.set(name, started.ref);
+      this.#emit('actor:started', started.ref);
+      return started;
     } catch (error) {
       if (name !== undefined) this.#names.delete(name);
       throw error;
     }
   }
 
-  #checkSpawn(definition: AnyActorDefinition, opts: Partial<SpawnOptionsBase & { args: unknown }>): Placement {
+  #checkSpawn(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined): Placement {
     if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
     if (!isActorDefinition(definition)) throw new MultitaskError('INVALID_ARGUMENT', 'spawn: definition must be a value returned by defineActor');
     const placement = opts.placement ?? 'inline';
@@ -186,15 +236,17 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length === 0)) {
       throw new MultitaskError('INVALID_ARGUMENT', 'options.name must be a non-empty string');
     }
-    if (opts.name !== undefined && this.#names.has(opts.name)) throw new MultitaskError('NAME_TAKEN', `an actor named '${opts.name}' already exists`);
+    if (opts.name !== undefined && this.#names.has(opts.name) && (again === undefined || this.#names.get(opts.name)?.id !== again)) {
+      throw new MultitaskError('NAME_TAKEN', `an actor named '${opts.name}' already exists`);
+    }
     checkMailboxOptions(opts.mailbox);
     scan(opts.args, 'args');
     return placement;
   }
 
-  async #spawnInline(definition: AnyActorDefinition, opts: Partial<SpawnOptionsBase & { args: unknown }>): Promise<ActorRef> {
-    const id = actorId(MAIN_NODE, ++this.#inlineSeq);
-    const cell = ActorCell.create(this.#runtime, id, opts.name, definition, opts.mailbox ?? {});
+  async #spawnInline(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<{ ref: ActorRef; node: NodeId }> {
+    const id = again ?? actorId(MAIN_NODE, ++this.#inlineSeq);
+    const cell = ActorCell.create(this.#runtime, id, opts.name, definition, opts.mailbox ?? {}, generation);
     this.#runtime.cells.set(id, cell);
     try {
       await cell.start(opts.args);
@@ -202,17 +254,17 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       this.#runtime.cells.delete(id);
       throw error;
     }
-    return this.#runtime.makeRef(id, opts.name);
+    return { ref: this.#runtime.makeRef(id, opts.name), node: MAIN_NODE };
   }
 
-  async #spawnHosted(kind: 'thread' | 'process', definition: AnyActorDefinition, opts: Partial<SpawnOptionsBase & { args: unknown }>): Promise<ActorRef> {
+  async #spawnHosted(kind: 'thread' | 'process', definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<{ ref: ActorRef; node: NodeId }> {
     const record = this.#hosts.start(kind, opts.resourceLimits);
-    const id = actorId(record.node, 1);
+    const id = again ?? actorId(record.node, 1);
     const wire = encode(opts.args, this.#runtime);
     try {
       await this.#runtime.request(
         record.node,
-        (cid) => ({ kind: 'spawn', dst: record.node, from: MAIN_NODE, cid, id, url: definition.url, definition: definition.name, args: wire.value, enc: wire.enc, mailbox: opts.mailbox ?? {}, name: opts.name }),
+        (cid) => ({ kind: 'spawn', dst: record.node, from: MAIN_NODE, cid, id, url: definition.url, definition: definition.name, args: wire.value, enc: wire.enc, mailbox: opts.mailbox ?? {}, name: opts.name, supervised: generation !== undefined, generation: generation ?? 0 }),
         { timeout: this.#spawnTimeout, what: `spawn of ${definition.name}` },
       );
     } catch (error) {
@@ -222,7 +274,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     }
     const ref = this.#runtime.makeRef(id, opts.name);
     record.actors.set(id, ref);
-    return ref;
+    return { ref, node: record.node };
   }
 
   /**
@@ -236,9 +288,12 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   /**
    * Stops an actor: its running handler finishes, `onStop` runs, messages still queued are
    * refused with `ACTOR_STOPPED`, and its thread or process ends. Resolves when it is gone.
+   * A supervised actor is stopped for good: its supervisor does not restart it.
    * @param ref - the actor to stop; stopping a stopped actor does nothing
    */
   async stop(ref: ActorRef): Promise<void> {
+    const supervised = this.#supervised.get(ref.id);
+    if (supervised !== undefined) return supervised.supervisor.stopChild(ref);
     const node = nodeOf(ref.id);
     if (node !== MAIN_NODE) return this.#hosts.stop(node, this.#shutdownTimeout);
     if (!this.#runtime.cells.has(ref.id)) return;
@@ -247,7 +302,90 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   /**
-   * Stops every actor (running their `onStop` hooks), ends every thread and process, and
+   * Starts a supervisor under the system's root and resolves once all its children have
+   * started (in order). If a child fails to start, those already started are stopped and
+   * this rejects with its `SPAWN_FAILED`. The root never restarts a supervisor: one that
+   * gives up (`supervisor:escalated`) stays stopped, and refs to its children then fail
+   * with a coded error.
+   *
+   * @param spec - strategy, intensity, backoff, and the children made with {@link child}
+   * @throws (rejects with) {@link MultitaskError} `SPAWN_FAILED`, `INVALID_ARGUMENT`, `NAME_TAKEN`, `ACTOR_STOPPED` (the system is shut down)
+   *
+   * @example
+   * ```ts
+   * const sup = await system.supervise({
+   *   strategy: 'rest-for-one',
+   *   children: [child('store', Store, { placement: 'thread' }), child('web', Web, { args: 8080 })],
+   * });
+   * await sup.ref('store').ask('get', 'key');
+   * ```
+   */
+  async supervise<const C extends readonly ChildSpec[]>(spec: SupervisorSpec<C>): Promise<Supervisor<C>> {
+    if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
+    const supervisor = new Supervisor<C>(`supervisor-${++this.#supervisorSeq}`, spec, this.#childOps, undefined);
+    this.#supervisors.add(supervisor as Supervisor);
+    try {
+      await supervisor.start();
+    } catch (error) {
+      this.#supervisors.delete(supervisor as Supervisor);
+      throw error;
+    }
+    return supervisor;
+  }
+
+  /**
+   * Calls `listener` once, when the actor next goes down, with the reason: a crash (also
+   * when its supervisor restarts it), a stop, or the death of its thread or process. For
+   * an actor that is not running it is called at once (asynchronously) with `stopped`.
+   * @param ref - the actor to watch
+   * @param listener - receives the {@link DownReason}
+   * @returns a function that cancels the monitor
+   *
+   * @example
+   * ```ts
+   * system.monitor(worker, (reason) => console.log(`worker down: ${reason.kind}`));
+   * ```
+   */
+  monitor(ref: ActorRef, listener: (reason: DownReason) => void): () => void {
+    if (!this.#alive(ref.id)) {
+      let cancelled = false;
+      queueMicrotask(() => cancelled || listener({ kind: 'stopped' }));
+      return () => void (cancelled = true);
+    }
+    let set = this.#monitors.get(ref.id);
+    if (set === undefined) this.#monitors.set(ref.id, (set = new Set()));
+    const once = (reason: DownReason): void => listener(reason);
+    set.add(once);
+    return () => void this.#monitors.get(ref.id)?.delete(once);
+  }
+
+  /**
+   * Links two actors: when one goes down abnormally (not a stop), the other goes down
+   * too, with a `LINKED_EXIT` error. A supervised actor is then restarted by its
+   * supervisor; an unsupervised one is stopped. The link lasts for one such death.
+   * @param a - one actor
+   * @param b - the other
+   * @returns a function that removes the link
+   * @throws {@link MultitaskError} `ACTOR_STOPPED` when either is not running
+   */
+  link(a: ActorRef, b: ActorRef): () => void {
+    for (const ref of [a, b]) if (!this.#alive(ref.id)) throw new MultitaskError('ACTOR_STOPPED', `cannot link: actor ${ref.id} is not running`);
+    const add = (x: ActorId, y: ActorId): void => {
+      let set = this.#links.get(x);
+      if (set === undefined) this.#links.set(x, (set = new Set()));
+      set.add(y);
+    };
+    add(a.id, b.id);
+    add(b.id, a.id);
+    return () => {
+      this.#links.get(a.id)?.delete(b.id);
+      this.#links.get(b.id)?.delete(a.id);
+    };
+  }
+
+  /**
+   * Stops every actor (supervisors first, each stopping its children in reverse order;
+   * then the others, running their `onStop` hooks), ends every thread and process, and
    * rejects whatever still waits with `ACTOR_STOPPED`. Afterwards nothing of the system
    * keeps the process alive. Idempotent.
    */
@@ -257,6 +395,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   async #shutdownNow(): Promise<void> {
+    // Supervisors first, so that nothing restarts what the rest of shutdown stops.
+    if (this.#supervisors.size > 0) await Promise.all([...this.#supervisors].map((supervisor) => supervisor.stop()));
+    for (const entry of this.#supervised.values()) this.#unwatch(entry);
     const inline = [...this.#runtime.cells.values()].map((cell) => this.stop(this.#runtime.makeRef(cell.id, cell.name)));
     const hosted = this.#hosts.nodes.map((node) => this.#hosts.stop(node, this.#shutdownTimeout));
     await Promise.all([...inline, ...hosted]);
@@ -268,24 +409,212 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return this.shutdown();
   }
 
-  #hostGone(record: HostRecord, reason: StopReason): void {
-    for (const ref of record.actors.values()) this.#forget(ref, reason);
+  #alive(id: ActorId): boolean {
+    return this.#runtime.cells.has(id) || this.#supervised.has(id) || this.#hosts.get(nodeOf(id))?.actors.has(id) === true;
   }
 
-  #forget(ref: ActorRef, reason: StopReason): void {
+  // ---- deaths ----------------------------------------------------------------------------
+
+  /** The supervised actors of a dead host: hold their messages, their supervisor may restart them. */
+  #hold(record: HostRecord): ActorId[] {
+    const held: ActorId[] = [];
+    for (const id of record.actors.keys()) {
+      const entry = this.#supervised.get(id);
+      if (entry === undefined || entry.node !== record.node) continue;
+      this.#unwatch(entry);
+      this.#runtime.hold(id, entry.spec.options.mailbox ?? {});
+      held.push(id);
+    }
+    return held;
+  }
+
+  #hostGone(record: HostRecord, reason: DownReason): void {
+    for (const ref of record.actors.values()) {
+      const entry = this.#supervised.get(ref.id);
+      if (entry === undefined) {
+        if (reason.kind !== 'stopped') this.#emit('actor:crashed', ref, reason);
+        this.#forget(ref, reason);
+      } else if (entry.node === record.node && reason.kind !== 'stopped') {
+        // A stop of a supervised actor's host is its supervisor's doing: it knows already.
+        this.#crashed(entry, reason, undefined);
+      }
+    }
+  }
+
+  /** A supervised actor went down on its own: tell the world, then its supervisor. */
+  #crashed(entry: Supervised, reason: DownReason, generation: number | undefined): void {
+    if (reason.kind !== 'stopped') this.#emit('actor:crashed', entry.ref, reason);
+    this.#down(entry.ref, reason);
+    entry.supervisor.actorDown(entry.ref, reason, generation);
+  }
+
+  /** An unsupervised actor is gone for good. */
+  #forget(ref: ActorRef, reason: DownReason): void {
     if (ref.name !== undefined && this.#names.get(ref.name)?.id === ref.id) this.#names.delete(ref.name);
     this.#emit('actor:stopped', ref, reason);
+    this.#down(ref, reason);
+  }
+
+  /** Fires the monitors of an actor that went down, and takes its links down with it. */
+  #down(ref: ActorRef, reason: DownReason): void {
+    const monitors = this.#monitors.get(ref.id);
+    this.#monitors.delete(ref.id);
+    for (const listener of monitors ?? []) {
+      try {
+        listener(reason);
+      } catch (error) {
+        process.emitWarning(`a monitor listener threw: ${errorMessage(error)}`, { code: 'MULTITASK_LISTENER' });
+      }
+    }
+    const peers = this.#links.get(ref.id);
+    this.#links.delete(ref.id);
+    for (const peer of peers ?? []) {
+      this.#links.get(peer)?.delete(ref.id);
+      if (reason.kind === 'stopped') continue;
+      const error = new MultitaskError('LINKED_EXIT', `actor ${peer} went down with its linked actor ${ref.id} (${reason.kind})`, { cause: reason.error });
+      const entry = this.#supervised.get(peer);
+      if (entry !== undefined) this.#crashed(entry, { kind: 'error', error }, undefined);
+      else if (this.#alive(peer)) void this.stop(this.#refTo(peer));
+    }
+  }
+
+  // ---- supervision -----------------------------------------------------------------------
+
+  #makeChildOps(random: () => number): ChildOps {
+    const hostOf = (ref: ActorRef): { entry: Supervised; record: HostRecord | undefined } | undefined => {
+      const entry = this.#supervised.get(ref.id);
+      return entry === undefined ? undefined : { entry, record: entry.node === MAIN_NODE ? undefined : this.#hosts.get(entry.node) };
+    };
+    return {
+      clock: this.#clock,
+      random,
+      shutdownTimeout: this.#shutdownTimeout,
+      spawn: async (spec, again, generation, owner) => {
+        const { ref, node } = await this.#start(spec.definition as AnyActorDefinition, spec.options, again?.id, generation);
+        const entry: Supervised = { ref, supervisor: owner, spec, node, watchdog: undefined };
+        this.#supervised.set(ref.id, entry);
+        if (again !== undefined) {
+          if (node !== MAIN_NODE) this.#hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
+          this.#runtime.release(ref.id, node);
+        }
+        if (spec.options.handlerTimeout !== undefined) this.#watch(entry, spec.options.handlerTimeout);
+        return ref;
+      },
+      halt: async (ref, timeout) => {
+        const found = hostOf(ref);
+        if (found === undefined) return false;
+        if (found.entry.node === MAIN_NODE) {
+          const cell = this.#runtime.cells.get(ref.id);
+          await cell?.halt(timeout, this.#clock);
+          return cell !== undefined;
+        }
+        if (found.record === undefined) return false;
+        const node = found.entry.node;
+        return this.#runtime
+          .request(node, (cid) => ({ kind: 'restart', dst: node, from: MAIN_NODE, cid, to: ref.id, phase: 'halt', generation: 0 }), { timeout, what: `halting actor ${ref.id}` })
+          .then(
+            () => true,
+            () => false,
+          );
+      },
+      resume: async (ref, generation) => {
+        const found = hostOf(ref);
+        if (found === undefined) return false;
+        if (found.entry.node === MAIN_NODE) {
+          const cell = this.#runtime.cells.get(ref.id);
+          if (cell === undefined) return false;
+          await cell.restart(generation);
+          return true;
+        }
+        if (found.record === undefined) return false;
+        const node = found.entry.node;
+        try {
+          await this.#runtime.request(node, (cid) => ({ kind: 'restart', dst: node, from: MAIN_NODE, cid, to: ref.id, phase: 'start', generation }), {
+            timeout: this.#spawnTimeout,
+            what: `restarting actor ${ref.id}`,
+          });
+          return true;
+        } catch (error) {
+          if (error instanceof MultitaskError && error.code === 'SPAWN_FAILED') throw error;
+          return false;
+        }
+      },
+      stop: async (ref, timeout) => {
+        const found = hostOf(ref);
+        if (found === undefined) return;
+        this.#unwatch(found.entry);
+        if (found.entry.node !== MAIN_NODE) return this.#hosts.stop(found.entry.node, timeout);
+        if (!this.#runtime.cells.has(ref.id)) return;
+        this.#runtime.hold(ref.id, found.entry.spec.options.mailbox ?? {});
+        await this.#runtime.stopLocal(ref.id);
+      },
+      abandon: (ref, error) => {
+        const entry = this.#supervised.get(ref.id);
+        if (entry === undefined) return;
+        this.#unwatch(entry);
+        this.#supervised.delete(ref.id);
+        this.#runtime.abandon(ref.id, error, entry.node);
+        if (entry.node !== MAIN_NODE) this.#hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: entry.node }));
+        this.#forget(ref, error instanceof MultitaskError && error.code === 'ACTOR_STOPPED' ? { kind: 'stopped' } : { kind: 'error', error });
+      },
+      restarted: (ref, restarts) => this.#emit('actor:restarted', ref, restarts),
+      escalated: (supervisor, reason) => this.#emit('supervisor:escalated', supervisor, reason),
+      halted: (ref) => this.#down(ref, { kind: 'stopped' }),
+    };
+  }
+
+  /** Pings the host of a child with a `handlerTimeout` every half of it; ends the host when a handler overruns. */
+  #watch(entry: Supervised, limit: number): void {
+    const node = entry.node;
+    const current = (): boolean => this.#supervised.get(entry.ref.id) === entry && this.#hosts.get(node) !== undefined;
+    const check = async (): Promise<void> => {
+      entry.watchdog = undefined;
+      if (!current()) return;
+      let busy: number;
+      try {
+        busy = (await this.#runtime.request(node, (cid) => ({ kind: 'ping', dst: node, from: MAIN_NODE, cid }), { timeout: limit, what: `ping of node ${node}` })) as number;
+      } catch (error) {
+        if (!(error instanceof MultitaskError && error.code === 'ASK_TIMEOUT')) return;
+        busy = Infinity;
+      }
+      if (!current()) return;
+      if (busy <= limit) {
+        entry.watchdog = this.#clock.setTimeout(() => void check(), limit / 2);
+        return;
+      }
+      const error = new MultitaskError('HANDLER_TIMEOUT', `a handler of actor ${entry.ref.id} ran past its handlerTimeout of ${limit} ms`);
+      await this.#hosts.kill(node, { kind: 'timeout', error });
+    };
+    entry.watchdog = this.#clock.setTimeout(() => void check(), limit / 2);
+  }
+
+  #unwatch(entry: Supervised): void {
+    if (entry.watchdog !== undefined) this.#clock.clearTimeout(entry.watchdog);
+    entry.watchdog = undefined;
   }
 
   #sink(): RuntimeSink {
     return {
       deadLetter: (to, type, payload, error) => this.#emit('dead-letter', { recipient: this.#refTo(to), type, payload, error }),
       failure: (actor, type, error) => this.#emit('actor:failed', this.#refTo(actor), error instanceof Error ? error : new Error(errorMessage(error)), type),
+      crashed: (actor, error, generation) => {
+        const entry = this.#supervised.get(actor);
+        if (entry !== undefined) {
+          const reason: DownReason = error === null ? { kind: 'stopped' } : { kind: 'error', error: error instanceof Error ? error : new Error(errorMessage(error)) };
+          return this.#crashed(entry, reason, generation);
+        }
+        // An unsupervised actor stopped itself: its cell is gone; end its host.
+        const ref = this.#refTo(actor);
+        if (nodeOf(actor) === MAIN_NODE) this.#forget(ref, { kind: 'stopped' });
+        else void this.#hosts.stop(nodeOf(actor), this.#shutdownTimeout);
+      },
       connect: (from, peer) => this.#hosts.connect(from, peer),
     };
   }
 
   #refTo(id: ActorId): ActorRef {
+    const supervised = this.#supervised.get(id);
+    if (supervised !== undefined) return supervised.ref;
     const cell = this.#runtime.cells.get(id);
     return this.#runtime.makeRef(id, cell?.name ?? this.#hosts.get(nodeOf(id))?.actors.get(id)?.name);
   }

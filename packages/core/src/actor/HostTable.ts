@@ -1,6 +1,7 @@
 import { MultitaskError } from '../errors.js';
 import { serializeError } from '../errorWire.js';
 import { MAIN_NODE, type ActorId, type NodeId } from '../ids.js';
+import type { Envelope } from '../protocol.js';
 import type { Host, HostExit } from '../transport/Endpoint.js';
 import { spawnProcess } from '../transport/processTransport.js';
 import { openPortPair, spawnThread } from '../transport/threadTransport.js';
@@ -19,19 +20,21 @@ export interface ThreadLimits {
 }
 
 /**
- * Why an actor stopped: asked to (`stopped`), or its host died (`error`, `exit`, `signal`,
- * `out-of-memory`). The `error` is what pending requests were rejected with.
+ * Why an actor went down: it was stopped or stopped itself (`stopped`), a handler threw
+ * under a supervisor (`error`), or its thread or process died (`error` for an uncaught
+ * error, `exit`, `signal`, `out-of-memory`, `timeout`). `error` is what pending requests
+ * were rejected with.
  */
-export type StopReason =
+export type DownReason =
   | {
-      /** Stopped on request: `stop(ref)` or `shutdown()`. */
+      /** Stopped on request (`stop(ref)`, `shutdown()`, its supervisor) or by `ctx.stop()`. */
       readonly kind: 'stopped';
     }
   | {
-      /** The host crashed with an uncaught error. */
+      /** A handler threw (supervised actors), or the host crashed with an uncaught error. */
       readonly kind: 'error';
-      /** `WORKER_CRASHED`, with the uncaught error as `cause`. */
-      readonly error: MultitaskError;
+      /** The handler's error, or `WORKER_CRASHED` with the uncaught error as `cause`. */
+      readonly error: Error;
     }
   | {
       /** The host exited (for instance `process.exit(code)` in a handler). */
@@ -54,6 +57,12 @@ export type StopReason =
       readonly kind: 'out-of-memory';
       /** `WORKER_CRASHED`, with Node's error as `cause`. */
       readonly error: MultitaskError;
+    }
+  | {
+      /** A handler ran past the child's `handlerTimeout`; its host was ended. */
+      readonly kind: 'timeout';
+      /** `HANDLER_TIMEOUT`. */
+      readonly error: MultitaskError;
     };
 
 /** A thread or process started by the main thread, and the actors it hosts. @internal */
@@ -63,6 +72,8 @@ export interface HostRecord {
   readonly host: Host;
   readonly actors: Map<ActorId, ActorRef>;
   stopping: boolean;
+  /** Set when the main thread ended the host on purpose (a handler past its timeout). */
+  killed: DownReason | undefined;
   readonly gone: Promise<void>;
 }
 
@@ -71,7 +82,9 @@ export interface HostTableOptions {
   readonly askTimeout: number;
   readonly stopGrace: number;
   readonly execArgv: readonly string[] | undefined;
-  readonly onGone: (record: HostRecord, reason: StopReason) => void;
+  /** The supervised actors of a host that is gone, whose messages the main thread now holds. */
+  readonly hold: (record: HostRecord) => readonly ActorId[];
+  readonly onGone: (record: HostRecord, reason: DownReason) => void;
 }
 
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
@@ -108,7 +121,7 @@ export class HostTable {
     const start = { main: hostMainUrl, data, ...(this.#options.execArgv === undefined ? {} : { execArgv: this.#options.execArgv }) };
     const host = kind === 'thread' ? spawnThread(start, limits === undefined ? {} : { resourceLimits: limits }) : spawnProcess(start);
     let done!: () => void;
-    const record: HostRecord = { node, kind, host, actors: new Map(), stopping: false, gone: new Promise((resolve) => (done = resolve)) };
+    const record: HostRecord = { node, kind, host, actors: new Map(), stopping: false, killed: undefined, gone: new Promise((resolve) => (done = resolve)) };
     this.#records.set(node, record);
     this.#runtime.attach(node, host.endpoint);
     host.onExit((exit) => {
@@ -125,7 +138,7 @@ export class HostTable {
     const b = this.#records.get(peer);
     if (b === undefined) {
       const error = new MultitaskError('ACTOR_STOPPED', `node ${peer} is not running`);
-      return this.#runtime.route({ kind: 'down', dst: from, node: peer, error: serializeError(error) });
+      return this.#runtime.route({ kind: 'down', dst: from, node: peer, error: serializeError(error), actors: [], moved: [] });
     }
     if (a.kind !== 'thread' || b.kind !== 'thread') return this.#runtime.route({ kind: 'link', dst: from, peer, port: null });
     const pair = from < peer ? `${from}-${peer}` : `${peer}-${from}`;
@@ -153,20 +166,36 @@ export class HostTable {
     await record.gone;
   }
 
+  /** Ends a host now, for `reason` (a handler past its timeout). */
+  async kill(node: NodeId, reason: DownReason): Promise<void> {
+    const record = this.#records.get(node);
+    if (record === undefined) return;
+    record.killed ??= reason;
+    await record.host.kill();
+    await record.gone;
+  }
+
+  /** Sends an envelope to every host. */
+  broadcast(build: (dst: NodeId) => Envelope): void {
+    for (const node of this.#records.keys()) this.#runtime.route(build(node));
+  }
+
   #exited(record: HostRecord, exit: HostExit): void {
     this.#records.delete(record.node);
-    const reason = record.stopping ? ({ kind: 'stopped' } as const) : crashReason(record.host.label, exit);
+    const reason = record.stopping ? ({ kind: 'stopped' } as const) : (record.killed ?? crashReason(record.host.label, exit));
     const error = reason.kind === 'stopped' ? new MultitaskError('ACTOR_STOPPED', `${record.host.label} was stopped`) : reason.error;
-    this.#runtime.nodeDown(record.node, error);
+    const moved = this.#options.hold(record);
+    const actors = [...record.actors.keys()];
+    this.#runtime.nodeDown(record.node, error, actors);
     for (const other of this.#records.values()) {
-      this.#runtime.route({ kind: 'down', dst: other.node, node: record.node, error: serializeError(error) });
+      this.#runtime.route({ kind: 'down', dst: other.node, node: record.node, error: serializeError(error), actors, moved });
     }
     for (const pair of this.#linked) if (pair.split('-').includes(String(record.node))) this.#linked.delete(pair);
     this.#options.onGone(record, reason);
   }
 }
 
-function crashReason(label: string, exit: HostExit): Exclude<StopReason, { kind: 'stopped' }> {
+function crashReason(label: string, exit: HostExit): Exclude<DownReason, { kind: 'stopped' }> {
   switch (exit.kind) {
     case 'exit':
       return { kind: 'exit', code: exit.code, error: new MultitaskError('WORKER_CRASHED', `${label} exited with code ${exit.code}`) };

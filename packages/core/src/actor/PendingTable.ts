@@ -1,10 +1,12 @@
 import type { Clock } from '../clock.js';
 import type { MultitaskError } from '../errors.js';
-import type { CorrelationId, NodeId } from '../ids.js';
+import type { ActorId, CorrelationId, NodeId } from '../ids.js';
 import { armLimits, disarmed, type WaitLimits } from '../limits.js';
 
 interface Pending {
   readonly node: NodeId;
+  /** The actor an `ask` or `send` went to: it may have moved since to another node. */
+  readonly actor: ActorId | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   disarm: () => void;
@@ -37,12 +39,12 @@ export class PendingTable {
     return this.#entries.size;
   }
 
-  /** Opens a request to `node`; returns its id and the promise its answer settles. */
-  open(node: NodeId, limits: PendingLimits): { readonly cid: CorrelationId; readonly promise: Promise<unknown> } {
+  /** Opens a request to `node` (for `actor`, when it is one); returns its id and the promise its answer settles. */
+  open(node: NodeId, limits: PendingLimits, actor?: ActorId): { readonly cid: CorrelationId; readonly promise: Promise<unknown> } {
     const cid = ++this.#next as CorrelationId;
     let entry!: Pending;
     const promise = new Promise<unknown>((resolve, reject) => {
-      entry = { node, resolve, reject, disarm: disarmed };
+      entry = { node, actor, resolve, reject, disarm: disarmed };
     });
     this.#entries.set(cid, entry);
     entry.disarm = armLimits(limits, limits.what, this.#clock, (error: MultitaskError) => {
@@ -65,9 +67,11 @@ export class PendingTable {
     return entry !== undefined;
   }
 
-  /** Rejects every request waiting on `node`. */
-  rejectNode(node: NodeId, error: Error): void {
-    for (const [cid, entry] of this.#entries) if (entry.node === node) this.reject(cid, error);
+  /** Rejects every request waiting on `node`, or on one of `actors` (wherever it was sent). */
+  rejectNode(node: NodeId, error: Error, actors?: ReadonlySet<ActorId>): void {
+    for (const [cid, entry] of this.#entries) {
+      if (entry.node === node || (entry.actor !== undefined && actors?.has(entry.actor) === true)) this.reject(cid, error);
+    }
   }
 
   /** Rejects everything still waiting. */

@@ -2,8 +2,19 @@ import { match } from 'ts-pattern';
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { reviveError, serializeError } from '../errorWire.js';
-import { MAIN_NODE, type ActorId, type CorrelationId, type NodeId } from '../ids.js';
-import { readFrame, type Envelope, type Frame, type LinkEnvelope, type RequestEnvelope, type SpawnEnvelope, type StopEnvelope, type TellEnvelope } from '../protocol.js';
+import { MAIN_NODE, nodeOf, type ActorId, type CorrelationId, type NodeId } from '../ids.js';
+import {
+  readFrame,
+  type Envelope,
+  type Frame,
+  type LinkEnvelope,
+  type MailboxOptions,
+  type RequestEnvelope,
+  type RestartEnvelope,
+  type SpawnEnvelope,
+  type StopEnvelope,
+  type TellEnvelope,
+} from '../protocol.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
 import { Outbox } from '../transport/Outbox.js';
 import { portEndpoint } from '../transport/threadTransport.js';
@@ -20,6 +31,12 @@ import { abortError } from '../limits.js';
 import { PendingTable, type PendingLimits } from './PendingTable.js';
 import type { AskOptions, SendOptions } from './types.js';
 
+/** Messages held for a supervised actor while it restarts. */
+interface Parked {
+  readonly mailbox: MailboxOptions;
+  readonly envelopes: Array<TellEnvelope | RequestEnvelope>;
+}
+
 /** Where a node runs. @internal */
 export type NodeKind = 'main' | 'thread' | 'process';
 
@@ -27,6 +44,8 @@ export type NodeKind = 'main' | 'thread' | 'process';
 export interface RuntimeSink {
   deadLetter(to: ActorId, type: string, payload: unknown, error: Error): void;
   failure(actor: ActorId, type: string, error: unknown): void;
+  /** A supervised actor crashed (`error`) or stopped itself (`null`), in its `generation`. */
+  crashed(actor: ActorId, error: unknown, generation: number): void;
   /** Main thread only: a thread asks for a route to a peer. */
   connect(from: NodeId, peer: NodeId): void;
 }
@@ -58,6 +77,10 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
   readonly #links = new Map<NodeId, Outbox>();
   readonly #connecting = new Map<NodeId, Array<{ envelope: Envelope; transfer: readonly Transferable[] | undefined }>>();
   readonly #down = new Map<NodeId, Error>();
+  /** Actors no longer on the node their id names: restarted elsewhere, or parked on the main thread. */
+  readonly #moved = new Map<ActorId, NodeId>();
+  /** Main thread: messages for supervised actors being restarted, in arrival order. */
+  readonly #parked = new Map<ActorId, Parked>();
   readonly #parent: Outbox | undefined;
   readonly #askTimeout: number;
   readonly #stopGrace: number;
@@ -104,7 +127,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     const link = this.#links.get(dst);
     if (link !== undefined) return link.push(envelope, transfer);
     const gone = this.#down.get(dst);
-    if (gone !== undefined) return this.#undeliverable(envelope, gone);
+    if (gone !== undefined) return this.#redirect(envelope, gone);
     if (this.kind === 'process' && this.#parent !== undefined) return this.#parent.push(envelope, transfer);
     if (this.kind === 'thread' && this.#parent !== undefined) return this.#connect(dst, envelope, transfer);
     this.#undeliverable(envelope, new MultitaskError('ACTOR_STOPPED', `node ${dst} is not running`));
@@ -130,11 +153,15 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     for (const { envelope, transfer } of queue ?? []) this.route(envelope, transfer);
   }
 
-  /** `node` is gone: settle everything that waits on it. */
-  nodeDown(node: NodeId, error: Error): void {
+  /**
+   * `node` is gone: settle everything that waits on it or on the `actors` it hosted. The
+   * `moved` ones are being restarted: their messages go to the main thread meanwhile.
+   */
+  nodeDown(node: NodeId, error: Error, actors: readonly ActorId[] = [], moved: readonly ActorId[] = []): void {
     this.#down.set(node, error);
     if (node !== MAIN_NODE) this.#links.delete(node); // a direct port, or an alias of the parent link
-    this.pending.rejectNode(node, error);
+    for (const id of moved) if (this.kind !== 'main') this.#moved.set(id, MAIN_NODE);
+    this.pending.rejectNode(node, error, new Set(actors));
     this.channels.nodeDown(node);
     this.#flushConnecting(node);
   }
@@ -172,7 +199,11 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
       .with({ kind: 'stop' }, (e) => void this.#stop(e))
       .with({ kind: 'connect' }, (e) => this.#sink.connect(e.from, e.peer))
       .with({ kind: 'link' }, (e) => this.#link(e))
-      .with({ kind: 'down' }, (e) => this.nodeDown(e.node, reviveError(e.error)))
+      .with({ kind: 'down' }, (e) => this.nodeDown(e.node, reviveError(e.error), e.actors, e.moved))
+      .with({ kind: 'relocate' }, (e) => void this.#moved.set(e.id, e.node))
+      .with({ kind: 'restart' }, (e) => void this.#restart(e))
+      .with({ kind: 'crashed' }, (e) => this.#sink.crashed(e.actor, e.error === null ? null : reviveError(e.error), e.generation))
+      .with({ kind: 'ping' }, (e) => this.reply(e.from, e.cid, this.#busiest()))
       .with({ kind: 'dead-letter' }, (e) => this.#sink.deadLetter(e.to, e.type, decode(e.payload, e.enc, this), reviveError(e.error)))
       .with({ kind: 'failure' }, (e) => this.#sink.failure(e.actor, e.type, reviveError(e.error)))
       .with({ kind: 'channel-cancel' }, (e) => this.channels.cancel(e))
@@ -182,7 +213,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
   async #spawn(envelope: SpawnEnvelope): Promise<void> {
     try {
       const definition = await loadDefinition(envelope.url, envelope.definition);
-      const cell = ActorCell.create(this, envelope.id, envelope.name, definition, envelope.mailbox);
+      const cell = ActorCell.create(this, envelope.id, envelope.name, definition, envelope.mailbox, envelope.supervised ? envelope.generation : undefined);
       this.cells.set(envelope.id, cell);
       await cell.start(decode(envelope.args, envelope.enc, this)).catch((error: unknown) => {
         this.cells.delete(envelope.id);
@@ -192,6 +223,25 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     } catch (error) {
       this.fail(envelope.from, envelope.cid, error);
     }
+  }
+
+  async #restart(envelope: RestartEnvelope): Promise<void> {
+    const cell = this.cells.get(envelope.to);
+    try {
+      if (cell === undefined) throw stoppedError(envelope.to);
+      if (envelope.phase === 'halt') await cell.halt(this.#stopGrace, this.#clock);
+      else await cell.restart(envelope.generation);
+      this.reply(envelope.from, envelope.cid, undefined);
+    } catch (error) {
+      this.fail(envelope.from, envelope.cid, error);
+    }
+  }
+
+  /** How long the longest running handler here has run, in ms. */
+  #busiest(): number {
+    let most = 0;
+    for (const cell of this.cells.values()) most = Math.max(most, cell.busyFor);
+    return most;
   }
 
   async #stop(envelope: StopEnvelope): Promise<void> {
@@ -209,16 +259,19 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
   }
 
   #deliverTell(envelope: TellEnvelope): void {
-    const payload = decode(envelope.payload, envelope.enc, this);
     const cell = this.cells.get(envelope.to);
-    if (cell === undefined) return this.deadLetter(envelope.to, { type: envelope.type, payload }, stoppedError(envelope.to));
+    if (cell === undefined) {
+      if (this.#orphan(envelope)) return;
+      return this.deadLetter(envelope.to, { type: envelope.type, payload: decode(envelope.payload, envelope.enc, this) }, stoppedError(envelope.to));
+    }
+    const payload = decode(envelope.payload, envelope.enc, this);
     cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: undefined, refused: undefined });
   }
 
   #deliverRequest(envelope: RequestEnvelope): void {
     const { from, cid } = envelope;
     const cell = this.cells.get(envelope.to);
-    if (cell === undefined) return this.fail(from, cid, stoppedError(envelope.to));
+    if (cell === undefined) return this.#orphan(envelope) ? undefined : this.fail(from, cid, stoppedError(envelope.to));
     const payload = decode(envelope.payload, envelope.enc, this);
     const refused = (error: Error): void => this.fail(from, cid, error);
     if (envelope.kind === 'ask') {
@@ -244,11 +297,75 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     this.route({ kind: 'fail', dst, cid, error: serializeError(error) });
   }
 
+  // ---- Moved and parked actors (supervision) ---------------------------------------------
+
+  /** A message for a node that is gone: to where its actor moved, if it did, else undeliverable. */
+  #redirect(envelope: Envelope, gone: Error): void {
+    if (envelope.kind === 'tell' || envelope.kind === 'send' || envelope.kind === 'ask') {
+      const node = this.#moved.get(envelope.to);
+      if (node !== undefined && node !== envelope.dst) return this.route({ ...envelope, dst: node });
+    }
+    this.#undeliverable(envelope, gone);
+  }
+
+  /** A message for an actor that is not here: parked while it restarts, or passed on to where it moved. */
+  #orphan(envelope: TellEnvelope | RequestEnvelope): boolean {
+    const parked = this.#parked.get(envelope.to);
+    if (parked !== undefined) {
+      this.#park(parked, envelope);
+      return true;
+    }
+    const node = this.#moved.get(envelope.to);
+    if (node === undefined || node === this.node) return false;
+    this.route({ ...envelope, dst: node });
+    return true;
+  }
+
+  #park(parked: Parked, envelope: TellEnvelope | RequestEnvelope): void {
+    const { capacity = Infinity, overflow = 'backpressure' } = parked.mailbox;
+    if (parked.envelopes.length >= capacity && overflow !== 'backpressure') {
+      const full = new MultitaskError('MAILBOX_FULL', `the mailbox of actor ${envelope.to} is full while it restarts (capacity ${capacity})`);
+      if (overflow !== 'drop-oldest') return this.#undeliverable(envelope, full);
+      const oldest = parked.envelopes.shift();
+      if (oldest !== undefined) this.#undeliverable(oldest, full);
+    }
+    parked.envelopes.push(envelope);
+  }
+
+  /**
+   * Main thread: actor `id` is down and its supervisor may restart it; hold its messages
+   * (within its mailbox's capacity and policy) until {@link Runtime.release} or {@link Runtime.abandon}.
+   */
+  hold(id: ActorId, mailbox: MailboxOptions): void {
+    if (!this.#parked.has(id)) this.#parked.set(id, { mailbox, envelopes: [] });
+    if (nodeOf(id) !== this.node) this.#moved.set(id, this.node);
+  }
+
+  /** Main thread: actor `id` runs again, on `node`; pass on what was held for it. */
+  release(id: ActorId, node: NodeId): void {
+    const parked = this.#parked.get(id);
+    this.#parked.delete(id);
+    if (nodeOf(id) === node) this.#moved.delete(id);
+    else this.#moved.set(id, node);
+    for (const envelope of parked?.envelopes ?? []) this.route({ ...envelope, dst: node });
+  }
+
+  /**
+   * Main thread: actor `id` is not coming back; what was held for it fails with `error`,
+   * and later messages go to `lastNode` (gone) to fail there.
+   */
+  abandon(id: ActorId, error: Error, lastNode: NodeId): void {
+    const parked = this.#parked.get(id);
+    this.#parked.delete(id);
+    if (lastNode !== this.node) this.#moved.set(id, lastNode);
+    for (const envelope of parked?.envelopes ?? []) this.#undeliverable(envelope, error);
+  }
+
   /** An envelope whose destination cannot be reached: settle whoever waits on it. */
   #undeliverable(envelope: Envelope, error: Error): void {
     switch (envelope.kind) {
       case 'tell':
-        return this.deadLetter(envelope.to, { type: envelope.type, payload: envelope.payload }, error);
+        return this.deadLetter(envelope.to, { type: envelope.type, payload: decode(envelope.payload, envelope.enc, this) }, error);
       case 'send':
       case 'ask':
       case 'spawn':
@@ -297,9 +414,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     if (node === this.node) {
       scan(payload);
       const cell = this.cells.get(to);
-      const letter: Letter = { type, payload, replier: undefined, accepted: undefined, refused: undefined };
-      if (cell === undefined) return this.deadLetter(to, letter, stoppedError(to));
-      return cell.deliver(letter);
+      if (cell === undefined) return this.#deliverTell({ kind: 'tell', dst: node, to, type, payload, enc: 0 });
+      return cell.deliver({ type, payload, replier: undefined, accepted: undefined, refused: undefined });
     }
     const wire = encode(payload, this);
     this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc });
@@ -323,14 +439,10 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     } catch (error) {
       return Promise.reject(error);
     }
-    const { cid, promise } = this.pending.open(node, limits);
-    if (node !== this.node) {
-      this.route({ kind, dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, cid });
-      return promise;
-    }
-    const cell = this.cells.get(to);
+    const { cid, promise } = this.pending.open(node, limits, to);
+    const cell = node === this.node ? this.cells.get(to) : undefined;
     if (cell === undefined) {
-      this.pending.reject(cid, stoppedError(to));
+      this.route({ kind, dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, cid });
       return promise;
     }
     const refused = (error: Error): void => void this.pending.reject(cid, error);
@@ -358,6 +470,14 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
 
   failure(actor: ActorId, type: string, error: unknown): void {
     this.#sink.failure(actor, type, error);
+  }
+
+  crashed(actor: ActorId, error: unknown, generation: number): void {
+    this.#sink.crashed(actor, error, generation);
+  }
+
+  stopSelf(actor: ActorId, generation: number): void {
+    void this.stopLocal(actor).then(() => this.#sink.crashed(actor, null, generation));
   }
 
   makeRef(id: ActorId, name: string | undefined): ActorRef {

@@ -13,6 +13,12 @@ export interface ActorContext<S> {
   readonly id: ActorId;
   /** A ref to the actor itself, to hand to others. */
   readonly self: ActorRef;
+  /**
+   * Stops the actor once the running handler returns: `onStop` runs and messages still
+   * queued are refused with `ACTOR_STOPPED`. This is a normal exit: a supervisor restarts
+   * a `permanent` child after it, not a `transient` or `temporary` one.
+   */
+  stop(): void;
 }
 
 /**
@@ -47,13 +53,16 @@ export interface ActorSpec<A, S, H extends Handlers<S>> {
   readonly url: string;
   /** The definition's name, unique within its module. Hosts find the definition by it. */
   readonly name: string;
-  /** Builds the initial state from the spawn arguments. Runs again on every start. */
+  /** Builds the initial state from the spawn arguments. Runs again on every start, restarts included. */
   init(args: A): S | Promise<S>;
   /** One handler per message type. */
   readonly handlers: H;
   /** Runs once the actor is started, before its first message. A throw fails the spawn with `SPAWN_FAILED`. */
   onStart?(ctx: ActorContext<S>): void | Promise<void>;
-  /** Runs when the actor stops (by `stop` or `shutdown`), after its last message. */
+  /**
+   * Runs when the actor stops (by `stop`, `ctx.stop()` or `shutdown`), or when a supervisor
+   * restarts it while it is healthy, after its last message. Not run after a crash.
+   */
   onStop?(ctx: ActorContext<S>): void | Promise<void>;
 }
 

@@ -41,6 +41,9 @@ export function startHost(data: HostData): Runtime {
       failure(actor, type, error) {
         runtime.route({ kind: 'failure', dst: MAIN_NODE, actor, type, error: serializeError(error) });
       },
+      crashed(actor, error, generation) {
+        runtime.route({ kind: 'crashed', dst: MAIN_NODE, actor, error: error === null ? null : serializeError(error), generation });
+      },
       connect() {
         // Only the main thread hands out routes.
       },

@@ -1,0 +1,391 @@
+import type { Clock } from '../clock.js';
+import { MultitaskError } from '../errors.js';
+import type { ActorRef } from '../actor/ActorRef.js';
+import type { DownReason } from '../actor/HostTable.js';
+import { backoffDelay, settingsOf, type ActorChildSpec, type ChildSpec, type Settings, type SupervisorSpec } from './spec.js';
+
+/**
+ * What a supervisor needs from its system: start, halt, restart and stop one actor child,
+ * keeping its id (so refs to it keep working), and report.
+ * @internal
+ */
+export interface ChildOps {
+  readonly clock: Clock;
+  readonly random: () => number;
+  /** Starts a child afresh (a new host for thread and process children); `id` keeps the id of an earlier start. */
+  spawn(spec: ActorChildSpec, id: ActorRef | undefined, generation: number, owner: Supervisor): Promise<ActorRef>;
+  /** Stops a running child's handling where it runs (running handler, then `onStop`); false when that is not possible. */
+  halt(ref: ActorRef, timeout: number): Promise<boolean>;
+  /** Restarts a halted child where it runs; false when it is not there any more (then `spawn`). */
+  resume(ref: ActorRef, generation: number): Promise<boolean>;
+  /** Ends a child and its host; its messages are held until `spawn` or `abandon`. */
+  stop(ref: ActorRef, timeout: number): Promise<void>;
+  /** The child is not coming back: what was held for it fails, and so will later messages. */
+  abandon(ref: ActorRef, error: Error): void;
+  restarted(ref: ActorRef, restarts: number): void;
+  escalated(supervisor: Supervisor, reason: DownReason): void;
+  /** A child went down because its supervisor stopped or halted it (monitors hear of it). */
+  halted(ref: ActorRef): void;
+  /** The default time a child may take to stop. */
+  readonly shutdownTimeout: number;
+}
+
+/** The ids of the actor children in `C`. */
+export type ActorChildId<C extends readonly ChildSpec[]> = Extract<C[number], { kind: 'actor' }>['id'];
+/** The ids of the supervisor children in `C`. */
+export type SupervisorChildId<C extends readonly ChildSpec[]> = Extract<C[number], { kind: 'supervisor' }>['id'];
+/** The definition of the actor child `K` in `C`. */
+export type ChildDefinition<C extends readonly ChildSpec[], K> = Extract<C[number], { kind: 'actor'; id: K }> extends ActorChildSpec<string, infer D> ? D : never;
+/** The children of the supervisor child `K` in `C`. */
+export type ChildChildren<C extends readonly ChildSpec[], K> = Extract<C[number], { kind: 'supervisor'; id: K }> extends { readonly spec: SupervisorSpec<infer N> } ? N : never;
+
+/** How a child is doing, as {@link Supervisor.children} reports it. */
+export interface ChildInfo {
+  /** The child's id. */
+  readonly id: string;
+  /** An actor or a nested supervisor. */
+  readonly kind: 'actor' | 'supervisor';
+  /** `running`; `restarting` (down, coming back); `stopped` (not coming back). */
+  readonly status: 'running' | 'restarting' | 'stopped';
+  /** How many times it was restarted. */
+  readonly restarts: number;
+}
+
+interface Child {
+  readonly spec: ChildSpec;
+  ref: ActorRef | undefined;
+  sup: Supervisor | undefined;
+  status: 'starting' | 'running' | 'restarting' | 'stopped';
+  /** Counts starts; a crash report from an older generation is stale. */
+  generation: number;
+  restarts: number;
+  /** When it restarted, within the intensity window (for its backoff). */
+  recent: number[];
+}
+
+type Parent = { childDown(sup: Supervisor, reason: DownReason): void } | undefined;
+
+/**
+ * A running supervisor: it started its children in order, restarts them as its strategy
+ * says when they go down, and gives up (stops them and escalates to its parent) when they
+ * restart more often than its intensity allows. Refs to its children keep working across
+ * restarts. Make one with `system.supervise(spec)`.
+ *
+ * @typeParam C - the children, as declared with {@link child}
+ *
+ * @example
+ * ```ts
+ * await using system = createSystem();
+ * const sup = await system.supervise({
+ *   strategy: 'one-for-one',
+ *   intensity: { maxRestarts: 5, withinMs: 10_000 },
+ *   children: [child('counter', Counter, { placement: 'thread', args: 0 })],
+ * });
+ * const counter = sup.ref('counter'); // ActorRef<typeof Counter>, valid across restarts
+ * counter.tell('add', 1);
+ * ```
+ */
+export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
+  /** The supervisor's id: its child id under its parent (`'root'`'s children are named by `system.supervise`). */
+  readonly id: string;
+  readonly #settings: Settings;
+  readonly #children: Child[];
+  readonly #ops: ChildOps;
+  readonly #parent: Parent;
+  /** Restart times within the intensity window. */
+  #recent: number[] = [];
+  #state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
+  /** Supervision work runs one piece at a time, in arrival order. */
+  #queue: Promise<void> = Promise.resolve();
+  #restarts = 0;
+
+  /** @internal */
+  constructor(id: string, spec: SupervisorSpec<C>, ops: ChildOps, parent: Parent) {
+    this.id = id;
+    this.#settings = settingsOf(spec);
+    this.#ops = ops;
+    this.#parent = parent;
+    this.#children = spec.children.map((c) => ({ spec: c, ref: undefined, sup: undefined, status: 'stopped', generation: 0, restarts: 0, recent: [] }));
+  }
+
+  /** How many times this supervisor restarted a child. */
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /** True while it supervises (from start until it stops or gives up). */
+  get running(): boolean {
+    return this.#state === 'running';
+  }
+
+  /**
+   * The ref to an actor child. It stays valid across the child's restarts.
+   * @param id - the child's id
+   * @throws {@link MultitaskError} `INVALID_ARGUMENT` when there is no actor child `id`
+   */
+  ref<K extends ActorChildId<C>>(id: K): ActorRef<ChildDefinition<C, K>> {
+    const c = this.#find(id, 'actor');
+    if (c.ref === undefined) throw new MultitaskError('ACTOR_STOPPED', `child '${id}' of supervisor '${this.id}' is not running`);
+    return c.ref as ActorRef<ChildDefinition<C, K>>;
+  }
+
+  /**
+   * A nested supervisor child.
+   * @param id - the child's id
+   * @throws {@link MultitaskError} `INVALID_ARGUMENT` when there is no supervisor child `id`
+   */
+  supervisor<K extends SupervisorChildId<C>>(id: K): Supervisor<ChildChildren<C, K>> {
+    const c = this.#find(id, 'supervisor');
+    if (c.sup === undefined) throw new MultitaskError('ACTOR_STOPPED', `child '${id}' of supervisor '${this.id}' is not running`);
+    return c.sup as Supervisor<ChildChildren<C, K>>;
+  }
+
+  /** Each child's id, kind, status and restart count, in spec order. */
+  children(): ChildInfo[] {
+    return this.#children.map((c) => ({
+      id: c.spec.id,
+      kind: c.spec.kind,
+      status: c.status === 'starting' ? 'restarting' : c.status,
+      restarts: c.restarts,
+    }));
+  }
+
+  #find(id: string, kind: 'actor' | 'supervisor'): Child {
+    const c = this.#children.find((x) => x.spec.id === id && x.spec.kind === kind);
+    if (c === undefined) throw new MultitaskError('INVALID_ARGUMENT', `supervisor '${this.id}' has no ${kind} child '${id}'`);
+    return c;
+  }
+
+  /**
+   * Starts every child in order. If one fails, those already started stop (in reverse
+   * order) and this rejects.
+   * @internal
+   */
+  async start(): Promise<void> {
+    this.#state = 'running';
+    for (const c of this.#children) {
+      try {
+        await this.#startFresh(c);
+      } catch (error) {
+        await this.#stopAll();
+        this.#abandonAll(error instanceof Error ? error : new Error(String(error)));
+        this.#state = 'stopped';
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Stops every child in reverse order (each within its `shutdownTimeout`) and does not
+   * restart them; refs to them then fail with `ACTOR_STOPPED`. Idempotent.
+   */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'stopping') return this.#queue;
+    this.#state = 'stopping';
+    await this.#enqueue(async () => {
+      await this.#stopAll();
+      this.#abandonAll(new MultitaskError('ACTOR_STOPPED', `supervisor '${this.id}' was stopped`));
+      this.#state = 'stopped';
+    });
+  }
+
+  /**
+   * Stops one child for good (it is not restarted).
+   * @internal
+   */
+  stopChild(ref: ActorRef): Promise<void> {
+    return this.#enqueue(async () => {
+      const c = this.#children.find((x) => x.ref?.id === ref.id);
+      if (c === undefined || c.status === 'stopped') return;
+      await this.#stopOne(c);
+      this.#abandon(c, new MultitaskError('ACTOR_STOPPED', `actor ${ref.id} was stopped`));
+    });
+  }
+
+  /** Whether `ref` is one of its actor children. @internal */
+  has(ref: ActorRef): boolean {
+    return this.#children.some((c) => c.ref?.id === ref.id);
+  }
+
+  /**
+   * An actor child went down. `generation` says which start of it the report is about:
+   * an older one (already dealt with) is ignored.
+   * @internal
+   */
+  actorDown(ref: ActorRef, reason: DownReason, generation: number | undefined): void {
+    void this.#enqueue(async () => {
+      const c = this.#children.find((x) => x.ref?.id === ref.id);
+      if (c === undefined || c.status !== 'running' || (generation !== undefined && generation !== c.generation)) return;
+      await this.#childDown(c, reason);
+    });
+  }
+
+  /** A nested supervisor gave up. @internal */
+  childDown(sup: Supervisor, reason: DownReason): void {
+    void this.#enqueue(async () => {
+      const c = this.#children.find((x) => x.sup === sup);
+      if (c === undefined || c.status !== 'running') return;
+      await this.#childDown(c, reason);
+    });
+  }
+
+  #enqueue(work: () => Promise<void>): Promise<void> {
+    const next = this.#queue.then(work, work);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async #childDown(c: Child, reason: DownReason): Promise<void> {
+    if (this.#state !== 'running') return;
+    const policy = c.spec.options.restart ?? 'permanent';
+    if (policy === 'temporary' || (policy === 'transient' && reason.kind === 'stopped')) {
+      await this.#stopOne(c);
+      this.#abandon(c, reason.kind === 'stopped' ? new MultitaskError('ACTOR_STOPPED', `child '${c.spec.id}' stopped`) : reason.error);
+      return;
+    }
+    c.status = 'restarting';
+    if (!this.#allowRestart()) return this.#giveUp(reason);
+    const group = this.#group(c);
+    for (const o of [...group].reverse()) await this.#halt(o);
+    const now = this.#ops.clock.now();
+    c.recent = c.recent.filter((t) => now - t < this.#settings.withinMs);
+    const wait = backoffDelay(this.#settings.backoff, c.recent.length, this.#ops.random());
+    c.recent.push(now);
+    if (wait > 0) await new Promise<void>((resolve) => this.#ops.clock.setTimeout(resolve, wait));
+    for (const o of group) {
+      if (this.#state !== 'running') return;
+      try {
+        await this.#restart(o);
+      } catch (error) {
+        const failed: DownReason = { kind: 'error', error: error instanceof Error ? error : new Error(String(error)) };
+        o.status = 'running';
+        return this.#childDown(o, failed);
+      }
+    }
+  }
+
+  /** The children that restart with `c`, in start order. */
+  #group(c: Child): Child[] {
+    const live = this.#children.filter((x) => x.status !== 'stopped');
+    switch (this.#settings.strategy) {
+      case 'one-for-one':
+        return [c];
+      case 'one-for-all':
+        return live;
+      case 'rest-for-one':
+        return live.slice(live.indexOf(c));
+    }
+  }
+
+  #allowRestart(): boolean {
+    const now = this.#ops.clock.now();
+    this.#recent = this.#recent.filter((t) => now - t < this.#settings.withinMs);
+    if (this.#recent.length >= this.#settings.maxRestarts) return false;
+    this.#recent.push(now);
+    return true;
+  }
+
+  /** Past its intensity: stop everything, then let the parent decide. */
+  async #giveUp(reason: DownReason): Promise<void> {
+    this.#state = 'stopping';
+    await this.#stopAll();
+    const error = new MultitaskError('SUPERVISOR_ESCALATED', `supervisor '${this.id}' gave up: more than ${this.#settings.maxRestarts} restarts within ${this.#settings.withinMs} ms`, {
+      cause: reason.kind === 'stopped' ? undefined : reason.error,
+    });
+    const escalation: DownReason = { kind: 'error', error };
+    this.#state = 'stopped';
+    this.#ops.escalated(this, escalation);
+    if (this.#parent === undefined) this.#abandonAll(error);
+    else this.#parent.childDown(this, escalation);
+  }
+
+  async #startFresh(c: Child): Promise<void> {
+    c.status = 'starting';
+    c.generation += 1;
+    if (c.spec.kind === 'actor') {
+      c.ref = await this.#ops.spawn(c.spec as ActorChildSpec, c.ref, c.generation, this);
+    } else {
+      c.sup ??= new Supervisor(c.spec.id, c.spec.spec, this.#ops, this);
+      await c.sup.#restartFresh();
+    }
+    c.status = 'running';
+  }
+
+  /** Starts a stopped (or never started) supervisor with fresh children, keeping their ids. */
+  async #restartFresh(): Promise<void> {
+    this.#recent = [];
+    await this.start();
+  }
+
+  async #restart(c: Child): Promise<void> {
+    c.restarts += 1;
+    this.#restarts += 1;
+    if (c.spec.kind === 'actor' && c.ref !== undefined) {
+      c.status = 'starting';
+      c.generation += 1;
+      const resumed = await this.#ops.resume(c.ref, c.generation);
+      if (!resumed) {
+        await this.#ops.stop(c.ref, this.#timeout(c));
+        c.ref = await this.#ops.spawn(c.spec as ActorChildSpec, c.ref, c.generation, this);
+      }
+      c.status = 'running';
+    } else {
+      await this.#startFresh(c);
+    }
+    if (c.ref !== undefined) this.#ops.restarted(c.ref, c.restarts);
+  }
+
+  async #halt(c: Child): Promise<void> {
+    if (c.spec.kind === 'supervisor') {
+      if (c.sup !== undefined) await c.sup.#shutDown();
+      return;
+    }
+    if (c.ref === undefined) return;
+    const status = c.status;
+    c.status = 'restarting';
+    if (status === 'running') this.#ops.halted(c.ref);
+    if (!(await this.#ops.halt(c.ref, this.#timeout(c)))) await this.#ops.stop(c.ref, this.#timeout(c));
+  }
+
+  #timeout(c: Child): number {
+    return (c.spec.kind === 'actor' ? c.spec.options.shutdownTimeout : undefined) ?? this.#ops.shutdownTimeout;
+  }
+
+  async #stopOne(c: Child): Promise<void> {
+    const status = c.status;
+    c.status = 'stopped';
+    if (c.spec.kind === 'supervisor') {
+      if (c.sup !== undefined) await c.sup.#shutDown();
+      return;
+    }
+    if (c.ref === undefined) return;
+    if (status === 'running') this.#ops.halted(c.ref);
+    await this.#ops.stop(c.ref, this.#timeout(c));
+  }
+
+  /** Stops supervising and stops every child (its parent restarts or drops it). */
+  async #shutDown(): Promise<void> {
+    this.#state = 'stopping';
+    await this.#stopAll();
+    this.#state = 'stopped';
+  }
+
+  /** Stops every child, in reverse order; their messages are held (a parent may restart this supervisor). */
+  async #stopAll(): Promise<void> {
+    for (const c of [...this.#children].reverse()) {
+      if (c.status !== 'stopped') await this.#stopOne(c);
+    }
+  }
+
+  #abandon(c: Child, error: Error): void {
+    c.status = 'stopped';
+    if (c.spec.kind === 'supervisor') {
+      if (c.sup !== undefined) c.sup.#abandonAll(error);
+    }
+    else if (c.ref !== undefined) this.#ops.abandon(c.ref, error);
+  }
+
+  #abandonAll(error: Error): void {
+    for (const c of this.#children) this.#abandon(c, error);
+  }
+}
