@@ -4,7 +4,7 @@ import { MultitaskError } from '../errors.js';
 import { actorId, MAIN_NODE, nodeOf, type ActorId, type NodeId } from '../ids.js';
 import type { TimerHandle } from '../clock.js';
 import type { MailboxOptions } from '../protocol.js';
-import { ActorCell, errorMessage } from './ActorCell.js';
+import { ActorCell, errorMessage, stoppedError } from './ActorCell.js';
 import type { ActorRef } from './ActorRef.js';
 import { isActorDefinition, type AnyActorDefinition } from './defineActor.js';
 import { HostTable, type DownReason, type HostRecord, type ThreadLimits } from './HostTable.js';
@@ -548,14 +548,15 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         this.#runtime.hold(ref.id, found.entry.spec.options.mailbox ?? {});
         await this.#runtime.stopLocal(ref.id);
       },
-      abandon: (ref, error) => {
+      abandon: (ref, reason) => {
         const entry = this.#supervised.get(ref.id);
         if (entry === undefined) return;
         this.#unwatch(entry);
         this.#supervised.delete(ref.id);
+        const error = reason.kind === 'stopped' ? stoppedError(ref.id) : reason.error;
         this.#runtime.abandon(ref.id, error, entry.node);
         if (entry.node !== MAIN_NODE) this.#hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: entry.node }));
-        this.#forget(ref, error instanceof MultitaskError && error.code === 'ACTOR_STOPPED' ? { kind: 'stopped' } : { kind: 'error', error });
+        this.#forget(ref, reason);
       },
       restarted: (ref, restarts) => this.#emit('actor:restarted', ref, restarts),
       escalated: (supervisor, reason) => this.#emit('supervisor:escalated', supervisor, reason),

@@ -21,7 +21,7 @@ export interface ChildOps {
   /** Ends a child and its host; its messages are held until `spawn` or `abandon`. */
   stop(ref: ActorRef, timeout: number): Promise<void>;
   /** The child is not coming back: what was held for it fails, and so will later messages. */
-  abandon(ref: ActorRef, error: Error): void;
+  abandon(ref: ActorRef, reason: DownReason): void;
   restarted(ref: ActorRef, restarts: number): void;
   escalated(supervisor: Supervisor, reason: DownReason): void;
   /** A child went down because its supervisor stopped or halted it (monitors hear of it). */
@@ -168,7 +168,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
         await this.#startFresh(c);
       } catch (error) {
         await this.#stopAll();
-        this.#abandonAll(error instanceof Error ? error : new Error(String(error)));
+        this.#abandonAll({ kind: 'error', error: error instanceof Error ? error : new Error(String(error)) });
         this.#state = 'stopped';
         throw error;
       }
@@ -184,7 +184,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
     this.#state = 'stopping';
     await this.#enqueue(async () => {
       await this.#stopAll();
-      this.#abandonAll(new MultitaskError('ACTOR_STOPPED', `supervisor '${this.id}' was stopped`));
+      this.#abandonAll({ kind: 'stopped' });
       this.#state = 'stopped';
     });
   }
@@ -198,7 +198,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
       const c = this.#children.find((x) => x.ref?.id === ref.id);
       if (c === undefined || c.status === 'stopped') return;
       await this.#stopOne(c);
-      this.#abandon(c, new MultitaskError('ACTOR_STOPPED', `actor ${ref.id} was stopped`));
+      this.#abandon(c, { kind: 'stopped' });
     });
   }
 
@@ -240,7 +240,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
     const policy = c.spec.options.restart ?? 'permanent';
     if (policy === 'temporary' || (policy === 'transient' && reason.kind === 'stopped')) {
       await this.#stopOne(c);
-      this.#abandon(c, reason.kind === 'stopped' ? new MultitaskError('ACTOR_STOPPED', `child '${c.spec.id}' stopped`) : reason.error);
+      this.#abandon(c, reason);
       return;
     }
     c.status = 'restarting';
@@ -295,7 +295,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
     const escalation: DownReason = { kind: 'error', error };
     this.#state = 'stopped';
     this.#ops.escalated(this, escalation);
-    if (this.#parent === undefined) this.#abandonAll(error);
+    if (this.#parent === undefined) this.#abandonAll(escalation);
     else this.#parent.childDown(this, escalation);
   }
 
@@ -377,15 +377,15 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
     }
   }
 
-  #abandon(c: Child, error: Error): void {
+  #abandon(c: Child, reason: DownReason): void {
     c.status = 'stopped';
     if (c.spec.kind === 'supervisor') {
-      if (c.sup !== undefined) c.sup.#abandonAll(error);
+      if (c.sup !== undefined) c.sup.#abandonAll(reason);
     }
-    else if (c.ref !== undefined) this.#ops.abandon(c.ref, error);
+    else if (c.ref !== undefined) this.#ops.abandon(c.ref, reason);
   }
 
-  #abandonAll(error: Error): void {
-    for (const c of this.#children) this.#abandon(c, error);
+  #abandonAll(reason: DownReason): void {
+    for (const c of this.#children) this.#abandon(c, reason);
   }
 }

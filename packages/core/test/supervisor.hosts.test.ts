@@ -1,0 +1,138 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { child, createSystem, type ActorRef, type ActorSystem, type DownReason } from '../src/index.js';
+import { Faulty } from './fixtures/faulty.js';
+import { Probe } from './fixtures/probe.js';
+import { codeOf, failureOf, nextEvent } from './helpers.js';
+
+let labels = 0;
+const fresh = (): string => `h${++labels}`;
+
+describe('supervised actors on threads and processes', () => {
+  let system: ActorSystem;
+  beforeEach(() => {
+    system = createSystem({ shutdownTimeout: 2_000 });
+  });
+  afterEach(async () => {
+    await system.shutdown();
+  });
+
+  /** Waits for the crash of `ref`; messages `during` sends from inside the event wait for the restart. */
+  async function crashOf(ref: ActorRef, cause: () => void, during?: () => void): Promise<DownReason> {
+    const crashed = nextEvent(system, 'actor:crashed', (r) => r.id === ref.id);
+    const restarted = nextEvent(system, 'actor:restarted', (r) => r.id === ref.id);
+    if (during !== undefined) system.once('actor:crashed', during);
+    cause();
+    const [, reason] = await crashed;
+    await restarted;
+    return reason;
+  }
+
+  it.each([
+    ['thread', 'exit', (ref: ActorRef<typeof Faulty>) => ref.ask('exit', 3), { kind: 'exit', code: 3 }],
+    ['process', 'exit', (ref: ActorRef<typeof Faulty>) => ref.ask('exit', 4), { kind: 'exit', code: 4 }],
+    ['process', 'SIGKILL', (ref: ActorRef<typeof Faulty>) => ref.ask('kill'), { kind: 'signal', signal: 'SIGKILL' }],
+  ] as const)('replaces a %s host that dies by %s; the ref keeps working and messages sent meanwhile wait', async (placement, _how, cause, expected) => {
+    const sup = await system.supervise({ children: [child('x', Faulty, { placement, args: { label: fresh(), start: 100 } })] });
+    const x = sup.ref('x');
+    const before = await x.ask('where');
+    let pending: Array<Promise<Error>> = [];
+    const reason = await crashOf(
+      x,
+      () => (pending = [failureOf(cause(x)), failureOf(x.ask('get'))]), // the fatal ask, and one queued behind it
+      () => x.tell('add', 5),
+    );
+    expect(reason).toMatchObject(expected);
+    for (const error of await Promise.all(pending)) expect(error).toMatchObject({ code: 'WORKER_CRASHED' });
+    expect(await x.ask('get')).toBe(105);
+    const after = await x.ask('where');
+    expect(placement === 'thread' ? after.thread : after.pid).not.toBe(placement === 'thread' ? before.thread : before.pid);
+  });
+
+  it('replaces a thread that runs out of memory', async () => {
+    const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', resourceLimits: { maxOldGenerationSizeMb: 32 }, args: { label: fresh() } })] });
+    const x = sup.ref('x');
+    const reason = await crashOf(x, () => x.tell('hog'));
+    expect(reason.kind).toBe('out-of-memory');
+    await expect(x.ask('get')).resolves.toBe(0);
+  });
+
+  it.each([
+    ['thread', 'spin'],
+    ['process', 'hang'],
+  ] as const)('ends a %s whose handler runs past handlerTimeout (%s) and restarts the child', async (placement, how) => {
+    const sup = await system.supervise({ children: [child('x', Faulty, { placement, handlerTimeout: 300, args: { label: fresh() } })] });
+    const x = sup.ref('x');
+    const pending = failureOf(x.ask(how));
+    const reason = await crashOf(x, () => undefined);
+    expect(reason).toMatchObject({ kind: 'timeout', error: { code: 'HANDLER_TIMEOUT' } });
+    expect(await pending).toMatchObject({ code: 'HANDLER_TIMEOUT' });
+    await expect(x.ask('get')).resolves.toBe(0);
+  });
+
+  it('restarts a thread actor whose handler throws in place: same thread, queued messages survive', async () => {
+    const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', args: { label: fresh() } })] });
+    const x = sup.ref('x');
+    const before = await x.ask('where');
+    const reason = await crashOf(x, () => {
+      x.tell('boom', 'thrown in a thread');
+      for (let i = 1; i <= 10; i++) x.tell('add', i);
+    });
+    expect(reason).toMatchObject({ kind: 'error', error: { name: 'Error', message: 'thrown in a thread' } });
+    expect(await x.ask('get')).toBe(55);
+    expect((await x.ask('where')).thread).toBe(before.thread);
+    expect(await x.ask('starts')).toBe(2);
+  });
+
+  it('keeps refs held by other threads and processes working after the child moved to a new host', async () => {
+    const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', args: { label: fresh() } })] });
+    const x = sup.ref('x');
+    const peer = x as unknown as ActorRef<typeof import('./fixtures/counter.js').Counter>;
+    const viaThread = await system.spawn(Probe, { placement: 'thread', args: { peer } });
+    const viaProcess = await system.spawn(Probe, { placement: 'process', args: { peer } });
+    expect(await viaThread.ask('addToPeer', 1)).toBe(1);
+    await crashOf(x, () => x.tell('exit', 1));
+    expect(await viaThread.ask('addToPeer', 2)).toBe(2);
+    expect(await viaProcess.ask('addToPeer', 3)).toBe(5);
+    await crashOf(x, () => x.tell('exit', 1)); // and again, from its second host
+    expect(await viaProcess.ask('addToPeer', 4)).toBe(4);
+    expect(await viaThread.ask('addToPeer', 5)).toBe(9);
+  });
+
+  it('fails what waits for a child that is not coming back, with a code', async () => {
+    const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', restart: 'temporary', args: { label: fresh() } })] });
+    const x = sup.ref('x');
+    const letters: string[] = [];
+    system.on('dead-letter', (letter) => letters.push(`${letter.type}:${(letter.error as { code?: string }).code}`));
+    const stopped = nextEvent(system, 'actor:stopped', (ref) => ref.id === x.id);
+    let late: Promise<string | undefined> | undefined;
+    system.once('actor:crashed', () => {
+      x.tell('add', 1);
+      late = codeOf(x.ask('get'));
+    });
+    x.tell('exit', 9);
+    expect((await stopped)[1]).toMatchObject({ kind: 'exit', code: 9 });
+    expect(await late).toBe('WORKER_CRASHED');
+    expect(await codeOf(x.ask('get'))).toBe('WORKER_CRASHED');
+    expect(letters).toContain('add:WORKER_CRASHED');
+  });
+
+  it('one-for-all across placements: a process crash restarts the thread and inline siblings in place', async () => {
+    const sup = await system.supervise({
+      strategy: 'one-for-all',
+      children: [
+        child('a', Faulty, { placement: 'thread', args: { label: fresh() } }),
+        child('b', Faulty, { placement: 'process', args: { label: fresh() } }),
+        child('c', Faulty, { args: { label: fresh() } }),
+      ],
+    });
+    const [a, b, c] = [sup.ref('a'), sup.ref('b'), sup.ref('c')];
+    for (const ref of [a, b, c]) ref.tell('add', 1);
+    const thread = (await a.ask('where')).thread;
+    const done = nextEvent(system, 'actor:restarted', (ref) => ref.id === c.id);
+    b.tell('kill');
+    await done;
+    expect(await Promise.all([a, b, c].map((ref) => ref.ask('get')))).toEqual([0, 0, 0]);
+    expect((await a.ask('where')).thread).toBe(thread);
+    expect(await a.ask('starts')).toBe(2);
+  });
+});
