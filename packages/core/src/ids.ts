@@ -8,7 +8,8 @@ export type Branded<T, B extends string> = T & {
 
 /**
  * The system-wide identity of an actor: `"<node>.<sequence>"`, where the node is the
- * thread or process that hosts it.
+ * thread or process that first hosted it (a supervised actor keeps its id when it is
+ * restarted elsewhere; its sequence is marked `s`).
  */
 export type ActorId = Branded<string, 'ActorId'>;
 
@@ -28,9 +29,14 @@ export type CorrelationId = Branded<number, 'CorrelationId'>;
 /** @internal */
 export const MAIN_NODE = 0 as NodeId;
 
-/** @internal */
-export function actorId(node: NodeId, seq: number): ActorId {
-  return `${node}.${seq}` as ActorId;
+/** The id of an actor; a supervised one is marked (`"3.s1"`) so that senders keep its tells until it acknowledges them. @internal */
+export function actorId(node: NodeId, seq: number, supervised = false): ActorId {
+  return `${node}.${supervised ? 's' : ''}${seq}` as ActorId;
+}
+
+/** Whether an id was given to a supervised actor. @internal */
+export function isSupervised(id: ActorId): boolean {
+  return id.charCodeAt(id.indexOf('.') + 1) === 115; // 's'
 }
 
 /** @internal */

@@ -44,6 +44,8 @@ export interface TellEnvelope {
   readonly type: string;
   readonly payload: unknown;
   readonly enc: Encoded;
+  /** The node that sent it: a supervised actor acknowledges its tells there (see `ack`). */
+  readonly from: NodeId;
 }
 
 /** `send` (resolves on acceptance) and `ask` (resolves with the reply). @internal */
@@ -130,6 +132,17 @@ export interface DownEnvelope {
   readonly error: SerializedError;
   readonly actors: readonly ActorId[];
   readonly moved: readonly ActorId[];
+}
+
+/**
+ * `count` more tells from this node to the supervised `actor` were handled or reported as
+ * dead letters: the sender stops keeping them. @internal
+ */
+export interface AckEnvelope {
+  readonly kind: 'ack';
+  readonly dst: NodeId;
+  readonly actor: ActorId;
+  readonly count: number;
 }
 
 /** Actor `id` now runs on `node`: send its messages there. @internal */
@@ -225,6 +238,7 @@ export type Envelope =
   | LinkEnvelope
   | DownEnvelope
   | RelocateEnvelope
+  | AckEnvelope
   | RestartEnvelope
   | CrashedEnvelope
   | PingEnvelope
@@ -246,7 +260,7 @@ const ASK = 1;
 const SEND = 2;
 const REPLY = 3;
 const OTHER = 4;
-/** A tell to the same destination, actor and type as the frame's previous tell: payload and enc only. */
+/** A tell to the same destination, actor and type, from the same node, as the frame's previous tell: payload and enc only. */
 const TELL_AGAIN = 5;
 /** An ask to the same destination, actor and type, from the same node, as the previous ask. */
 const ASK_AGAIN = 6;
@@ -274,8 +288,8 @@ export class FrameWriter {
     switch (e.kind) {
       case 'tell': {
         const last = this.#tell;
-        if (last !== undefined && last.to === e.to && last.type === e.type && last.dst === e.dst) frame.push(TELL_AGAIN, e.payload, e.enc);
-        else frame.push(TELL, e.dst, e.to, e.type, e.payload, e.enc);
+        if (last !== undefined && last.to === e.to && last.type === e.type && last.dst === e.dst && last.from === e.from) frame.push(TELL_AGAIN, e.payload, e.enc);
+        else frame.push(TELL, e.dst, e.to, e.type, e.payload, e.enc, e.from);
         this.#tell = e;
         return;
       }
@@ -315,13 +329,13 @@ export function readFrame(frame: Frame, visit: (envelope: Envelope) => void): vo
   for (let i = 0; i < f.length; ) {
     switch (f[i]! as number) {
       case TELL:
-        tell = { kind: 'tell', dst: f[i + 1]!, to: f[i + 2]!, type: f[i + 3]!, payload: f[i + 4]!, enc: f[i + 5]! };
+        tell = { kind: 'tell', dst: f[i + 1]!, to: f[i + 2]!, type: f[i + 3]!, payload: f[i + 4]!, enc: f[i + 5]!, from: f[i + 6]! };
         visit(tell);
-        i += 6;
+        i += 7;
         break;
       case TELL_AGAIN: {
         const t = tell as TellEnvelope;
-        visit({ kind: 'tell', dst: t.dst, to: t.to, type: t.type, payload: f[i + 1]!, enc: f[i + 2]! });
+        visit({ kind: 'tell', dst: t.dst, to: t.to, type: t.type, payload: f[i + 1]!, enc: f[i + 2]!, from: t.from });
         i += 3;
         break;
       }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { child, createSystem, type ActorRef, type ActorSystem, type DownReason } from '../src/index.js';
-import { Faulty } from './fixtures/faulty.js';
+import { Collector, Faulty } from './fixtures/faulty.js';
 import { Probe } from './fixtures/probe.js';
 import { codeOf, failureOf, nextEvent } from './helpers.js';
 
@@ -135,4 +135,70 @@ describe('supervised actors on threads and processes', () => {
     expect((await a.ask('where')).thread).toBe(thread);
     expect(await a.ask('starts')).toBe(2);
   });
+});
+
+describe('messages when a host dies', () => {
+  let system: ActorSystem;
+  beforeEach(() => {
+    system = createSystem({ shutdownTimeout: 2_000 });
+  });
+  afterEach(async () => {
+    await system.shutdown();
+  });
+
+  it('reports tells queued in a killed process as dead letters with the reason, and the restarted child handles later ones', async () => {
+    const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'process', args: { label: fresh() } })] });
+    const x = sup.ref('x');
+    const { pid } = await x.ask('where');
+    const lost: Array<{ type: string; payload: unknown; code: string | undefined }> = [];
+    system.on('dead-letter', (letter) => lost.push({ type: letter.type, payload: letter.payload, code: (letter.error as { code?: string }).code }));
+    x.tell('hang'); // keeps the actor busy: what follows waits in its mailbox
+    for (let i = 1; i <= 10; i++) x.tell('add', i);
+    await x.send('add', 0); // the mailbox has them all
+    const restarted = nextEvent(system, 'actor:restarted');
+    process.kill(pid, 'SIGKILL');
+    await restarted;
+    expect(lost.filter((l) => l.type === 'add').map((l) => l.payload)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(lost.every((l) => l.code === 'WORKER_CRASHED')).toBe(true);
+    x.tell('add', 7);
+    expect(await x.ask('get')).toBe(7);
+  });
+
+  it.each(['thread', 'process'] as const)(
+    'soak on a %s: thousands of tells with random crashes end handled or reported as dead letters, each exactly once',
+    async (placement) => {
+      const collector = await system.spawn(Collector);
+      const sup = await system.supervise({
+        intensity: { maxRestarts: 1_000, withinMs: 60_000 },
+        backoff: { initialMs: 1, maxMs: 5 },
+        children: [child('x', Faulty, { placement, args: { label: fresh(), sink: collector } })],
+      });
+      const x = sup.ref('x');
+      const dead: number[] = [];
+      system.on('dead-letter', (letter) => letter.type === 'note' && dead.push(letter.payload as number));
+      let seed = 42;
+      const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+      const total = 3_000;
+      let crashes = 0;
+      for (let n = 0; n < total; n++) {
+        x.tell('note', n);
+        if (random() < 0.006) {
+          crashes++;
+          if (random() < 0.5) x.tell('boom', `soak crash ${crashes}`);
+          else x.tell('exit', 1);
+        }
+        if (n % 100 === 99) await new Promise((resolve) => setTimeout(resolve, 1)); // let some through, like a real sender
+      }
+      let handled: number[] = [];
+      for (let i = 0; i < 600 && handled.length + dead.length < total; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        handled = await collector.ask('all');
+      }
+      expect(crashes).toBeGreaterThan(5);
+      expect(handled.length + dead.length).toBe(total);
+      expect(new Set([...handled, ...dead]).size).toBe(total);
+      expect(dead.length).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import type { ActorId } from '../ids.js';
+import type { ActorId, NodeId } from '../ids.js';
 import type { MailboxOptions } from '../protocol.js';
 import type { ActorRef } from './ActorRef.js';
 import type { ActorContext, AnyActorDefinition, Handler } from './defineActor.js';
@@ -14,6 +14,8 @@ export interface CellHost {
   failure(actor: ActorId, type: string, error: unknown): void;
   /** A supervised actor crashed (`error`: a handler threw) or stopped itself (`null`), in its `generation`. */
   crashed(actor: ActorId, error: unknown, generation: number): void;
+  /** A tell from `from` left the mailbox (handled or reported as a dead letter): acknowledge it there. */
+  handled(actor: ActorId, from: NodeId): void;
   /** The actor called `ctx.stop()`. */
   stopSelf(actor: ActorId, generation: number): void;
   makeRef(id: ActorId, name: string | undefined): ActorRef;
@@ -222,6 +224,7 @@ export class ActorCell {
       if (this.#status !== 'running' || this.#busy) return;
       const letter = this.mailbox.take();
       if (letter === undefined) return;
+      if (letter.from !== undefined) this.#host.handled(this.id, letter.from);
       const handler = this.#handlers.get(letter.type);
       if (handler === undefined) {
         this.#unknown(letter);
@@ -275,12 +278,14 @@ export class ActorCell {
   }
 
   #dropped(letter: Letter): void {
+    if (letter.from !== undefined) this.#host.handled(this.id, letter.from);
     const error = new MultitaskError('MAILBOX_FULL', `dropped from the full mailbox of actor ${this.id} (drop-oldest)`);
     this.#host.deadLetter(this.id, letter, error);
     letter.replier?.reject(error);
   }
 
   #refuse(letter: Letter, error: Error): void {
+    if (letter.from !== undefined) this.#host.handled(this.id, letter.from);
     if (letter.refused !== undefined) letter.refused(error);
     else this.#host.deadLetter(this.id, letter, error);
   }

@@ -245,7 +245,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   async #spawnInline(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<{ ref: ActorRef; node: NodeId }> {
-    const id = again ?? actorId(MAIN_NODE, ++this.#inlineSeq);
+    const id = again ?? actorId(MAIN_NODE, ++this.#inlineSeq, generation !== undefined);
     const cell = ActorCell.create(this.#runtime, id, opts.name, definition, opts.mailbox ?? {}, generation);
     this.#runtime.cells.set(id, cell);
     try {
@@ -259,7 +259,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   async #spawnHosted(kind: 'thread' | 'process', definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<{ ref: ActorRef; node: NodeId }> {
     const record = this.#hosts.start(kind, opts.resourceLimits);
-    const id = again ?? actorId(record.node, 1);
+    const id = again ?? actorId(record.node, 1, generation !== undefined);
     const wire = encode(opts.args, this.#runtime);
     try {
       await this.#runtime.request(

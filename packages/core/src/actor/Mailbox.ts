@@ -1,3 +1,4 @@
+import type { NodeId } from '../ids.js';
 import type { MailboxOptions, OverflowPolicy } from '../protocol.js';
 import { MultitaskError } from '../errors.js';
 import { Fifo } from '../Fifo.js';
@@ -18,6 +19,8 @@ export interface Letter {
   readonly accepted: (() => void) | undefined;
   /** Present for `send` and `ask`: called when the message is refused or dropped. */
   readonly refused: ((error: Error) => void) | undefined;
+  /** For a tell from another node to a supervised actor: the node to acknowledge it to. */
+  readonly from?: NodeId;
 }
 
 /** What happened to an offered letter. @internal */

@@ -2,7 +2,8 @@ import { match } from 'ts-pattern';
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { reviveError, serializeError } from '../errorWire.js';
-import { MAIN_NODE, nodeOf, type ActorId, type CorrelationId, type NodeId } from '../ids.js';
+import { isSupervised, MAIN_NODE, nodeOf, type ActorId, type CorrelationId, type NodeId } from '../ids.js';
+import { Fifo } from '../Fifo.js';
 import {
   readFrame,
   type Envelope,
@@ -81,6 +82,13 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
   readonly #moved = new Map<ActorId, NodeId>();
   /** Main thread: messages for supervised actors being restarted, in arrival order. */
   readonly #parked = new Map<ActorId, Parked>();
+  /**
+   * Tells sent from here to supervised actors elsewhere, oldest first, until acknowledged:
+   * if the actor's host dies first, they are reported as dead letters, not lost silently.
+   */
+  readonly #unacked = new Map<ActorId, Fifo<{ readonly type: string; readonly payload: unknown }>>();
+  /** Acknowledgements to send, by node and actor; flushed once per microtask. */
+  readonly #acks = new Map<NodeId, Map<ActorId, number>>();
   readonly #parent: Outbox | undefined;
   readonly #askTimeout: number;
   readonly #stopGrace: number;
@@ -162,6 +170,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     if (node !== MAIN_NODE) this.#links.delete(node); // a direct port, or an alias of the parent link
     for (const id of moved) if (this.kind !== 'main') this.#moved.set(id, MAIN_NODE);
     this.pending.rejectNode(node, error, new Set(actors));
+    for (const id of actors) this.#lost(id, error);
     this.channels.nodeDown(node);
     this.#flushConnecting(node);
   }
@@ -201,6 +210,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
       .with({ kind: 'link' }, (e) => this.#link(e))
       .with({ kind: 'down' }, (e) => this.nodeDown(e.node, reviveError(e.error), e.actors, e.moved))
       .with({ kind: 'relocate' }, (e) => void this.#moved.set(e.id, e.node))
+      .with({ kind: 'ack' }, (e) => this.#acked(e.actor, e.count))
       .with({ kind: 'restart' }, (e) => void this.#restart(e))
       .with({ kind: 'crashed' }, (e) => this.#sink.crashed(e.actor, e.error === null ? null : reviveError(e.error), e.generation))
       .with({ kind: 'ping' }, (e) => this.reply(e.from, e.cid, this.#busiest()))
@@ -265,7 +275,9 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
       return this.deadLetter(envelope.to, { type: envelope.type, payload: decode(envelope.payload, envelope.enc, this) }, stoppedError(envelope.to));
     }
     const payload = decode(envelope.payload, envelope.enc, this);
-    cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: undefined, refused: undefined });
+    if (envelope.from !== this.node && isSupervised(envelope.to)) {
+      cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: undefined, refused: undefined, from: envelope.from });
+    } else cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: undefined, refused: undefined });
   }
 
   #deliverRequest(envelope: RequestEnvelope): void {
@@ -365,6 +377,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
   #undeliverable(envelope: Envelope, error: Error): void {
     switch (envelope.kind) {
       case 'tell':
+        if (isSupervised(envelope.to)) this.handled(envelope.to, envelope.from); // reported here: its sender may forget it
         return this.deadLetter(envelope.to, { type: envelope.type, payload: decode(envelope.payload, envelope.enc, this) }, error);
       case 'send':
       case 'ask':
@@ -414,12 +427,49 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     if (node === this.node) {
       scan(payload);
       const cell = this.cells.get(to);
-      if (cell === undefined) return this.#deliverTell({ kind: 'tell', dst: node, to, type, payload, enc: 0 });
+      if (cell === undefined) return this.#deliverTell({ kind: 'tell', dst: node, to, type, payload, enc: 0, from: node });
       return cell.deliver({ type, payload, replier: undefined, accepted: undefined, refused: undefined });
     }
     const wire = encode(payload, this);
-    this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc });
+    if (isSupervised(to)) this.#retain(to, type, payload);
+    this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node });
   }
+
+  // ---- Tells to supervised actors: kept until acknowledged ------------------------------
+
+  #retain(to: ActorId, type: string, payload: unknown): void {
+    let kept = this.#unacked.get(to);
+    if (kept === undefined) this.#unacked.set(to, (kept = new Fifo()));
+    kept.push({ type, payload });
+  }
+
+  #acked(actor: ActorId, count: number): void {
+    const kept = this.#unacked.get(actor);
+    if (kept === undefined) return;
+    for (let i = 0; i < count; i++) kept.shift();
+    if (kept.size === 0) this.#unacked.delete(actor);
+  }
+
+  /** The host of `actor` died: what it had not acknowledged is a dead letter. */
+  #lost(actor: ActorId, error: Error): void {
+    const kept = this.#unacked.get(actor);
+    this.#unacked.delete(actor);
+    for (const letter of kept?.drain() ?? []) this.deadLetter(actor, letter, error);
+  }
+
+  /** A tell from `from` to a supervised actor here was handled or reported: acknowledge it (batched). */
+  handled(actor: ActorId, from: NodeId): void {
+    if (from === this.node) return this.#acked(actor, 1);
+    if (this.#acks.size === 0) queueMicrotask(this.#flushAcks);
+    let counts = this.#acks.get(from);
+    if (counts === undefined) this.#acks.set(from, (counts = new Map()));
+    counts.set(actor, (counts.get(actor) ?? 0) + 1);
+  }
+
+  readonly #flushAcks = (): void => {
+    for (const [dst, counts] of this.#acks) for (const [actor, count] of counts) this.route({ kind: 'ack', dst, actor, count });
+    this.#acks.clear();
+  };
 
   send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined): Promise<void> {
     return this.#request('send', to, node, type, payload, { signal: options?.signal, what: `send '${type}' to actor ${to}` }) as Promise<void>;
