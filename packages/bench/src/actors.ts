@@ -45,3 +45,18 @@ export const ChanConsumer = defineActor({
     },
   },
 });
+
+/** Answers `ping`; `exit` ends its thread (a crash for its supervisor). */
+export const Restartable = defineActor({
+  url: import.meta.url,
+  name: 'Restartable',
+  init: () => null,
+  handlers: {
+    ping(_ctx, n: number) {
+      return n;
+    },
+    exit() {
+      process.exit(1);
+    },
+  },
+});

@@ -178,6 +178,13 @@ export interface CrashedEnvelope {
   readonly generation: number;
 }
 
+/** Import an actor module ahead of a spawn that may come (spare threads). @internal */
+export interface PreloadEnvelope {
+  readonly kind: 'preload';
+  readonly dst: NodeId;
+  readonly url: string;
+}
+
 /** Is the node responsive? Answered by `reply` with how long its longest running handler has run, in ms. @internal */
 export interface PingEnvelope {
   readonly kind: 'ping';
@@ -242,6 +249,7 @@ export type Envelope =
   | RestartEnvelope
   | CrashedEnvelope
   | PingEnvelope
+  | PreloadEnvelope
   | DeadLetterEnvelope
   | FailureEnvelope
   | ChannelEnvelope

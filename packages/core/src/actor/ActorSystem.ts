@@ -395,6 +395,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   async #shutdownNow(): Promise<void> {
+    this.#hosts.keepSpare(false);
     // Supervisors first, so that nothing restarts what the rest of shutdown stops.
     if (this.#supervisors.size > 0) await Promise.all([...this.#supervisors].map((supervisor) => supervisor.stop()));
     for (const entry of this.#supervised.values()) this.#unwatch(entry);
@@ -498,6 +499,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
           this.#runtime.release(ref.id, node);
         }
         if (spec.options.handlerTimeout !== undefined) this.#watch(entry, spec.options.handlerTimeout);
+        if (spec.options.placement === 'thread' && spec.options.resourceLimits === undefined && this.#shutdown === undefined) {
+          this.#hosts.keepSpare(true, (spec.definition as AnyActorDefinition).url);
+        }
         return ref;
       },
       halt: async (ref, timeout) => {

@@ -214,6 +214,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
       .with({ kind: 'restart' }, (e) => void this.#restart(e))
       .with({ kind: 'crashed' }, (e) => this.#sink.crashed(e.actor, e.error === null ? null : reviveError(e.error), e.generation))
       .with({ kind: 'ping' }, (e) => this.reply(e.from, e.cid, this.#busiest()))
+      .with({ kind: 'preload' }, (e) => void import(e.url).catch(() => undefined))
       .with({ kind: 'dead-letter' }, (e) => this.#sink.deadLetter(e.to, e.type, decode(e.payload, e.enc, this), reviveError(e.error)))
       .with({ kind: 'failure' }, (e) => this.#sink.failure(e.actor, e.type, reviveError(e.error)))
       .with({ kind: 'channel-cancel' }, (e) => this.channels.cancel(e))
