@@ -44,6 +44,7 @@ describe('supervised actors on threads and processes', () => {
     expect(reason).toMatchObject(expected);
     for (const error of await Promise.all(pending)) expect(error).toMatchObject({ code: 'WORKER_CRASHED' });
     expect(await x.ask('get')).toBe(105);
+    expect(await x.ask('recovered')).toBe('lost'); // onRestart ran, with no previous state to give
     const after = await x.ask('where');
     expect(placement === 'thread' ? after.thread : after.pid).not.toBe(placement === 'thread' ? before.thread : before.pid);
   });

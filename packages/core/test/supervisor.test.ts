@@ -45,6 +45,17 @@ describe('supervisors (inline children, injected clock)', () => {
     expect(sup.children()).toEqual([{ id: 'counter', kind: 'actor', status: 'running', restarts: 1 }]);
   });
 
+  it('runs onRestart with the previous state after an in-place restart', async () => {
+    system = createSystem();
+    const sup = await system.supervise({ children: [child('x', Faulty, { args: { label: fresh() } })] });
+    const x = sup.ref('x');
+    expect(await x.ask('recovered')).toBeUndefined(); // not on the first start
+    x.tell('add', 4);
+    x.tell('boom', 'crash');
+    expect(await x.ask('recovered')).toBe(4);
+    expect(await x.ask('get')).toBe(0);
+  });
+
   it('answers the ask whose handler threw with the error, and restarts the actor', async () => {
     system = createSystem();
     const sup = await system.supervise({ children: [child('x', Faulty, { args: { label: fresh(), start: 1 } })] });

@@ -3,6 +3,7 @@
  */
 import { createSystem, type Placement } from '@multitask/core';
 import { downloadThenAnalyse, manyToMany } from './producerConsumer.js';
+import { superviseParser } from './supervision.js';
 import { Worker } from './worker.js';
 
 console.log('== one actor on each placement');
@@ -27,3 +28,12 @@ console.log(`  a stream of 100000 items through a channel of capacity 64: the an
 const many = await manyToMany({ placement: 'thread' });
 console.log(`  3 producers -> 3 consumers: ${many.received} items, each exactly once: ${many.exactlyOnce}`);
 if (!many.exactlyOnce) process.exitCode = 1;
+
+console.log('== supervision: let it crash');
+{
+  const report = await superviseParser();
+  console.log(`  "forty-two" made the parser throw; the asker got: ${report.askAfterThrow}`);
+  console.log(`  restarted in place (same thread: ${report.sameThreadAfterThrow}), then parsed "42" -> ${report.parsedAfterRestart}`);
+  console.log(`  process.exit killed its thread; the pending ask rejected with ${report.pendingAskCode}; new thread: ${report.newThreadAfterExit}`);
+  console.log(`  crashes seen: ${report.crashes.join('; ')}; restarts: ${report.restarts}`);
+}

@@ -93,7 +93,7 @@ export class ActorCell {
   async start(args: unknown): Promise<void> {
     this.#args = args;
     try {
-      await this.#init();
+      await this.#init(this.#generation > 1 ? { state: undefined } : undefined);
     } catch (error) {
       this.#status = 'stopped';
       for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id));
@@ -101,9 +101,11 @@ export class ActorCell {
     }
   }
 
-  async #init(): Promise<void> {
+  /** `init`, then `onRestart` (on a restart, with the previous state when it survived), then `onStart`. */
+  async #init(restart?: { readonly state: unknown }): Promise<void> {
     try {
       this.#ctx.state = await (this.#definition.init as (args: unknown) => unknown)(this.#args);
+      if (restart !== undefined) await this.#definition.onRestart?.(this.#ctx as ActorContext<never>, restart.state as never);
       await this.#definition.onStart?.(this.#ctx as ActorContext<never>);
     } catch (error) {
       throw new MultitaskError('SPAWN_FAILED', `actor ${this.#definition.name} failed to start: ${errorMessage(error)}`, { cause: error });
@@ -135,7 +137,7 @@ export class ActorCell {
     this.#status = 'starting';
     this.#generation = generation;
     try {
-      await this.#init();
+      await this.#init({ state: this.#ctx.state });
     } catch (error) {
       if (this.#status === 'starting') this.#status = 'halted';
       throw error;

@@ -57,7 +57,22 @@ export interface ActorSpec<A, S, H extends Handlers<S>> {
   init(args: A): S | Promise<S>;
   /** One handler per message type. */
   readonly handlers: H;
-  /** Runs once the actor is started, before its first message. A throw fails the spawn with `SPAWN_FAILED`. */
+  /**
+   * Runs when a supervisor restarts the actor, after `init` built the fresh state and
+   * before `onStart`: recover what should outlive a crash. `previous` is the state of the
+   * crashed incarnation when the actor restarted where it ran (a handler threw, or a
+   * sibling's restart), `undefined` when its thread or process died. A throw counts as a
+   * failed restart.
+   *
+   * @example
+   * ```ts
+   * onRestart(ctx, previous) {
+   *   ctx.state.cache = previous?.cache ?? new Map(); // keep the cache, reset the rest
+   * },
+   * ```
+   */
+  onRestart?(ctx: ActorContext<S>, previous: S | undefined): void | Promise<void>;
+  /** Runs once the actor is started (and after each restart), before its first message. A throw fails the spawn with `SPAWN_FAILED`. */
   onStart?(ctx: ActorContext<S>): void | Promise<void>;
   /**
    * Runs when the actor stops (by `stop`, `ctx.stop()` or `shutdown`), or when a supervisor
