@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { child, createSystem, type ActorSystem, type DownReason, type Strategy } from '../src/index.js';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { child, createSystem, type ActorRef, type ActorSystem, type DownReason, type Strategy } from '../src/index.js';
 import { Faulty } from './fixtures/faulty.js';
 import { codeOf, failureOf, manualClock, nextEvent, turn } from './helpers.js';
 
@@ -238,6 +238,7 @@ describe('supervisors (inline children, injected clock)', () => {
     });
     const inner = outer.supervisor('inner');
     const leaf = inner.ref('leaf');
+    expectTypeOf(leaf).toEqualTypeOf<ActorRef<typeof Faulty>>();
     outer.ref('sibling').tell('add', 1);
     leaf.tell('add', 1);
     const escalated = nextEvent(system, 'supervisor:escalated');
@@ -254,6 +255,7 @@ describe('supervisors (inline children, injected clock)', () => {
     system = createSystem();
     const sup = await system.supervise({ children: [child('n', Faulty, { args: { label: fresh() } })] });
     const n = sup.ref('n');
+    expectTypeOf(n).toEqualTypeOf<ActorRef<typeof Faulty>>();
     n.tell('add', 2);
     const total: number = await n.ask('get');
     expect(total).toBe(2);

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import type { DownReason } from '../actor/HostTable.js';
-import { backoffDelay, settingsOf, type ActorChildSpec, type ChildSpec, type Settings, type SupervisorSpec } from './spec.js';
+import { backoffDelay, settingsOf, type ActorChildSpec, type ChildSpec, type Settings, type SupervisorChildSpec, type SupervisorSpec } from './spec.js';
 
 /**
  * What a supervisor needs from its system: start, halt, restart and stop one actor child,
@@ -31,13 +31,13 @@ export interface ChildOps {
 }
 
 /** The ids of the actor children in `C`. */
-export type ActorChildId<C extends readonly ChildSpec[]> = Extract<C[number], { kind: 'actor' }>['id'];
+export type ActorChildId<C extends readonly ChildSpec[]> = Extract<C[number], ActorChildSpec<string, unknown>>['id'];
 /** The ids of the supervisor children in `C`. */
-export type SupervisorChildId<C extends readonly ChildSpec[]> = Extract<C[number], { kind: 'supervisor' }>['id'];
+export type SupervisorChildId<C extends readonly ChildSpec[]> = Extract<C[number], SupervisorChildSpec>['id'];
 /** The definition of the actor child `K` in `C`. */
-export type ChildDefinition<C extends readonly ChildSpec[], K> = Extract<C[number], { kind: 'actor'; id: K }> extends ActorChildSpec<string, infer D> ? D : never;
+export type ChildDefinition<C extends readonly ChildSpec[], K extends string> = Extract<C[number], ActorChildSpec<K, unknown>> extends ActorChildSpec<string, infer D> ? D : never;
 /** The children of the supervisor child `K` in `C`. */
-export type ChildChildren<C extends readonly ChildSpec[], K> = Extract<C[number], { kind: 'supervisor'; id: K }> extends { readonly spec: SupervisorSpec<infer N> } ? N : never;
+export type ChildChildren<C extends readonly ChildSpec[], K extends string> = Extract<C[number], SupervisorChildSpec<K>> extends SupervisorChildSpec<string, infer N> ? N : never;
 
 /** How a child is doing, as {@link Supervisor.children} reports it. */
 export interface ChildInfo {
