@@ -31,6 +31,7 @@ describe('supervised actors on threads and processes', () => {
     ['thread', 'exit', (ref: ActorRef<typeof Faulty>) => ref.ask('exit', 3), { kind: 'exit', code: 3 }],
     ['process', 'exit', (ref: ActorRef<typeof Faulty>) => ref.ask('exit', 4), { kind: 'exit', code: 4 }],
     ['process', 'SIGKILL', (ref: ActorRef<typeof Faulty>) => ref.ask('kill'), { kind: 'signal', signal: 'SIGKILL' }],
+    ['process', 'SIGTERM', (ref: ActorRef<typeof Faulty>) => ref.ask('kill', 'SIGTERM'), { kind: 'signal', signal: 'SIGTERM' }],
   ] as const)('replaces a %s host that dies by %s; the ref keeps working and messages sent meanwhile wait', async (placement, _how, cause, expected) => {
     const sup = await system.supervise({ children: [child('x', Faulty, { placement, args: { label: fresh(), start: 100 } })] });
     const x = sup.ref('x');
@@ -115,6 +116,19 @@ describe('supervised actors on threads and processes', () => {
     expect(await late).toBe('WORKER_CRASHED');
     expect(await codeOf(x.ask('get'))).toBe('WORKER_CRASHED');
     expect(letters).toContain('add:WORKER_CRASHED');
+  });
+
+  it("holds messages sent during a restart within the child's mailbox policy", async () => {
+    const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', mailbox: { capacity: 2, overflow: 'fail' }, args: { label: fresh() } })] });
+    const x = sup.ref('x');
+    let during: Array<Promise<string | undefined>> = [];
+    await crashOf(
+      x,
+      () => x.tell('exit', 1),
+      () => (during = [1, 2, 3, 4].map((n) => codeOf(x.send('add', n)))),
+    );
+    expect(await Promise.all(during)).toEqual([undefined, undefined, 'MAILBOX_FULL', 'MAILBOX_FULL']);
+    expect(await x.ask('get')).toBe(3);
   });
 
   it('one-for-all across placements: a process crash restarts the thread and inline siblings in place', async () => {

@@ -167,6 +167,21 @@ describe('supervisors (inline children, injected clock)', () => {
     expect(waits).toEqual([0, 110, 330, 550]);
   });
 
+  it('stops at once while a restart waits out its backoff', async () => {
+    const clock = manualClock();
+    system = createSystem({ clock });
+    const sup = await system.supervise({ backoff: { initialMs: 60_000, maxMs: 60_000 }, children: [child('x', Faulty, { args: { label: fresh() } })] });
+    const x = sup.ref('x');
+    x.tell('boom', 'first');
+    await x.ask('get'); // immediate restart
+    x.tell('boom', 'second'); // this one waits a minute of the manual clock
+    const waiting = codeOf(x.ask('get'));
+    await turn();
+    await system.shutdown(); // without advancing the clock
+    expect(await waiting).toBe('ACTOR_STOPPED');
+    expect(sup.running).toBe(false);
+  });
+
   it('restart policies: temporary never, transient only after a crash, permanent always', async () => {
     system = createSystem();
     const sup = await system.supervise({

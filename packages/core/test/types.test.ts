@@ -3,6 +3,7 @@ import { createChannel, createSystem, type ActorRef, type ChannelReceiver, type 
 import { Producer } from './fixtures/pipeline.js';
 import { Counter } from './fixtures/counter.js';
 import { Probe } from './fixtures/probe.js';
+import { Faulty } from './fixtures/faulty.js';
 
 // These checks run at compile time (`npm run typecheck`): an unused @ts-expect-error, or a
 // wrong expectTypeOf, fails the build. The bodies never run.
@@ -33,6 +34,14 @@ async function typeChecks(): Promise<void> {
   void system.spawn(Counter, { args: 'zero' });
   // @ts-expect-error -- not a placement
   void system.spawn(Counter, { args: 0, placement: 'gpu' });
+
+  // A handler whose payload parameter is optional may be sent without one.
+  const faulty = await system.spawn(Faulty);
+  await faulty.ask('kill');
+  await faulty.ask('kill', 'SIGTERM', { timeout: 10 });
+  faulty.tell('kill');
+  // @ts-expect-error -- not a signal
+  faulty.tell('kill', 'SIGNOPE');
 
   // Channels are typed on both ends, and an end allows only its own operations.
   const channel = createChannel<{ n: number }>({ capacity: 2 });

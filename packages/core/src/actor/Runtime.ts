@@ -273,6 +273,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     const cell = this.cells.get(envelope.to);
     if (cell === undefined) {
       if (this.#orphan(envelope)) return;
+      if (isSupervised(envelope.to)) this.handled(envelope.to, envelope.from);
       return this.deadLetter(envelope.to, { type: envelope.type, payload: decode(envelope.payload, envelope.enc, this) }, stoppedError(envelope.to));
     }
     const payload = decode(envelope.payload, envelope.enc, this);

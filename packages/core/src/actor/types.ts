@@ -21,7 +21,7 @@ export type ReplyOf<D, K extends MessageType<D>> = Awaited<ReturnType<HandlersOf
 
 /** The payload argument(s) of `tell`/`send`: required when the handler takes one, else optional. */
 export type PayloadArgs<D, K extends MessageType<D>> =
-  Parameters<HandlersOf<D>[K]> extends [unknown] | [] ? [payload?: undefined] : [payload: PayloadOf<D, K>];
+  Parameters<HandlersOf<D>[K]> extends [unknown] | [] ? [payload?: undefined] : undefined extends PayloadOf<D, K> ? [payload?: PayloadOf<D, K>] : [payload: PayloadOf<D, K>];
 
 /** Options for {@link ActorRef.ask}. */
 export interface AskOptions {
@@ -44,10 +44,14 @@ export interface SendOptions {
 export type AskArgs<D, K extends MessageType<D>> =
   Parameters<HandlersOf<D>[K]> extends [unknown] | []
     ? [payload?: undefined, options?: AskOptions]
-    : [payload: PayloadOf<D, K>, options?: AskOptions];
+    : undefined extends PayloadOf<D, K>
+      ? [payload?: PayloadOf<D, K>, options?: AskOptions]
+      : [payload: PayloadOf<D, K>, options?: AskOptions];
 
 /** The argument(s) of `send`: the payload, then options. */
 export type SendArgs<D, K extends MessageType<D>> =
   Parameters<HandlersOf<D>[K]> extends [unknown] | []
     ? [payload?: undefined, options?: SendOptions]
-    : [payload: PayloadOf<D, K>, options?: SendOptions];
+    : undefined extends PayloadOf<D, K>
+      ? [payload?: PayloadOf<D, K>, options?: SendOptions]
+      : [payload: PayloadOf<D, K>, options?: SendOptions];

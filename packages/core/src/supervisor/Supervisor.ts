@@ -98,6 +98,8 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
   /** Supervision work runs one piece at a time, in arrival order. */
   #queue: Promise<void> = Promise.resolve();
   #restarts = 0;
+  /** Ends the backoff being waited out, if any. */
+  #wake: (() => void) | undefined;
 
   /** @internal */
   constructor(id: string, spec: SupervisorSpec<C>, ops: ChildOps, parent: Parent) {
@@ -182,6 +184,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
   async stop(): Promise<void> {
     if (this.#state === 'stopped' || this.#state === 'stopping') return this.#queue;
     this.#state = 'stopping';
+    this.#wake?.();
     await this.#enqueue(async () => {
       await this.#stopAll();
       this.#abandonAll({ kind: 'stopped' });
@@ -251,7 +254,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
     c.recent = c.recent.filter((t) => now - t < this.#settings.withinMs);
     const wait = backoffDelay(this.#settings.backoff, c.recent.length, this.#ops.random());
     c.recent.push(now);
-    if (wait > 0) await new Promise<void>((resolve) => this.#ops.clock.setTimeout(resolve, wait));
+    if (wait > 0) await this.#sleep(wait);
     for (const o of group) {
       if (this.#state !== 'running') return;
       try {
@@ -262,6 +265,21 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
         return this.#childDown(o, failed);
       }
     }
+  }
+
+  /** Waits out a backoff; `stop()` cuts it short. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = this.#ops.clock.setTimeout(() => {
+        this.#wake = undefined;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        this.#ops.clock.clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+    });
   }
 
   /** The children that restart with `c`, in start order. */
