@@ -205,11 +205,6 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
     });
   }
 
-  /** Whether `ref` is one of its actor children. @internal */
-  has(ref: ActorRef): boolean {
-    return this.#children.some((c) => c.ref?.id === ref.id);
-  }
-
   /**
    * An actor child went down. `generation` says which start of it the report is about:
    * an older one (already dealt with) is ignored.
