@@ -131,6 +131,17 @@ describe('supervised actors on threads and processes', () => {
     expect(await x.ask('get')).toBe(3);
   });
 
+  it("ends a child's host when it does not stop within its shutdownTimeout", async () => {
+    const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', shutdownTimeout: 200, args: { label: fresh() } })] });
+    const x = sup.ref('x');
+    const stopped = nextEvent(system, 'actor:stopped', (ref) => ref.id === x.id);
+    const spinning = codeOf(x.ask('spin')); // blocks its thread: it cannot even hear the stop
+    await sup.stop();
+    expect((await stopped)[1]).toEqual({ kind: 'stopped' });
+    expect(await spinning).toBe('ACTOR_STOPPED');
+    expect(await codeOf(x.ask('get'))).toBe('ACTOR_STOPPED');
+  });
+
   it('one-for-all across placements: a process crash restarts the thread and inline siblings in place', async () => {
     const sup = await system.supervise({
       strategy: 'one-for-all',
