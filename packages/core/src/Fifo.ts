@@ -22,6 +22,11 @@ export class Fifo<T> {
     else this.#items.unshift(item);
   }
 
+  /** The first item, left in place. */
+  peek(): T | undefined {
+    return this.#head < this.#items.length ? this.#items[this.#head] : undefined;
+  }
+
   shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;
     const item = this.#items[this.#head] as T;

@@ -41,6 +41,8 @@ export const ErrorCode = {
   WORKER_CRASHED: 'WORKER_CRASHED',
   /** The pool no longer accepts work. */
   POOL_CLOSED: 'POOL_CLOSED',
+  /** The pool's queue holds `maxQueue` tasks and the pool was told to refuse more (`queueFull: 'reject'`). */
+  POOL_FULL: 'POOL_FULL',
   /** A task ran past its timeout. */
   TASK_TIMEOUT: 'TASK_TIMEOUT',
   /** The caller's `AbortSignal` fired. */

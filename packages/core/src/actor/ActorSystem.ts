@@ -302,6 +302,16 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   /**
+   * Ends the thread or process of an unsupervised hosted actor at once, for `reason` (a
+   * pool replacing a worker whose task ran past its timeout).
+   * @internal
+   */
+  async kill(ref: ActorRef, reason: DownReason): Promise<void> {
+    const node = nodeOf(ref.id);
+    if (node !== MAIN_NODE && !this.#supervised.has(ref.id)) await this.#hosts.kill(node, reason);
+  }
+
+  /**
    * Starts a supervisor under the system's root and resolves once all its children have
    * started (in order). If a child fails to start, those already started are stopped and
    * this rejects with its `SPAWN_FAILED`. The root never restarts a supervisor: one that

@@ -1,0 +1,76 @@
+/**
+ * The actor that runs tasks on a pool worker: the pool starts one on each thread or
+ * process it owns. It imports the task module by URL, runs the initializer, then runs
+ * tasks and chunks of tasks one at a time.
+ * @internal
+ * @packageDocumentation
+ */
+import { MultitaskError } from '../errors.js';
+import { defineActor, type ActorContext } from '../actor/defineActor.js';
+import { isTaskSet, type TaskFunction, type TaskFunctions } from './defineTasks.js';
+
+/** What a worker starts with. @internal */
+export interface PoolWorkerArgs {
+  readonly url: string;
+  readonly name: string;
+  readonly initializer: { readonly task: string; readonly args: readonly unknown[] } | undefined;
+}
+
+async function load(args: PoolWorkerArgs): Promise<TaskFunctions> {
+  const exports = (await import(args.url)) as Record<string, unknown>;
+  for (const value of Object.values(exports)) if (isTaskSet(value) && value.name === args.name) return value.tasks;
+  throw new MultitaskError('SPAWN_FAILED', `task module ${args.url} exports no task set named '${args.name}'`);
+}
+
+function find(tasks: TaskFunctions, name: string): (...args: unknown[]) => unknown {
+  const fn: TaskFunction | undefined = Object.hasOwn(tasks, name) ? tasks[name] : undefined;
+  if (fn === undefined) throw new MultitaskError('INVALID_ARGUMENT', `no task named '${name}'`);
+  return fn as (...args: unknown[]) => unknown;
+}
+
+interface WorkerState {
+  readonly tasks: TaskFunctions;
+}
+
+/** @internal */
+export const PoolWorker = defineActor({
+  url: import.meta.url,
+  name: 'PoolWorker',
+  async init(args: PoolWorkerArgs): Promise<WorkerState> {
+    const tasks = await load(args);
+    if (args.initializer !== undefined) await find(tasks, args.initializer.task)(...args.initializer.args);
+    return { tasks };
+  },
+  handlers: {
+    /** Runs one task. */
+    run(ctx: ActorContext<WorkerState>, call: { readonly task: string; readonly args: readonly unknown[] }) {
+      return find(ctx.state.tasks, call.task)(...call.args);
+    },
+    /** Runs a task on each item of a chunk, in order (`star`: each item is the argument list). */
+    chunk(ctx: ActorContext<WorkerState>, call: { readonly task: string; readonly items: readonly unknown[]; readonly star: boolean }) {
+      const fn = find(ctx.state.tasks, call.task);
+      const results: unknown[] = new Array(call.items.length);
+      for (let i = 0; i < call.items.length; i++) {
+        const item = call.items[i];
+        const result = call.star ? fn(...(item as unknown[])) : fn(item);
+        if (isThenable(result)) return finishAsync(fn, call, results, i, result);
+        results[i] = result;
+      }
+      return results;
+    },
+  },
+});
+
+/** The rest of a chunk once one task returned a promise: each item waits for the one before. */
+async function finishAsync(fn: (...args: unknown[]) => unknown, call: { readonly items: readonly unknown[]; readonly star: boolean }, results: unknown[], from: number, first: PromiseLike<unknown>): Promise<unknown[]> {
+  results[from] = await first;
+  for (let i = from + 1; i < call.items.length; i++) {
+    const item = call.items[i];
+    results[i] = await (call.star ? fn(...(item as unknown[])) : fn(item));
+  }
+  return results;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
