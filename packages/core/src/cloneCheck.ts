@@ -19,18 +19,47 @@ function notSerializable(what: string, path: string): MultitaskError {
 }
 
 /**
+ * What cannot be copied, and the path to it, built on the way out: the walk itself makes
+ * no strings (a path per element made scanning a million-item array allocation-bound).
+ */
+class Culprit {
+  readonly segments: string[] = [];
+  constructor(
+    readonly what: string,
+    readonly cause?: unknown,
+  ) {}
+}
+
+/** Rethrows a culprit found below `segment`, with the segment added to its path. */
+function below(error: unknown, segment: string): never {
+  if (error instanceof Culprit) error.segments.push(segment);
+  throw error;
+}
+
+/**
  * Checks that `value` survives structured clone and reports whether it holds actor refs or
  * channels (which travel in a wire form).
  * Cheap for the common case: primitives return at once, small objects are one walk.
  * @throws MultitaskError `NOT_SERIALIZABLE`, naming the path of the culprit
  * @internal
  */
-export function scan(value: unknown, path = '', depth = 0): boolean {
+export function scan(value: unknown, path = ''): boolean {
+  try {
+    return walk(value, 0);
+  } catch (error) {
+    if (!(error instanceof Culprit)) throw error;
+    const where = path + error.segments.reverse().join('');
+    if (error.cause !== undefined) throw new MultitaskError('NOT_SERIALIZABLE', `the value at ${where || 'the top level'} cannot be copied to another thread or process`, { cause: error.cause });
+    throw notSerializable(error.what, where.startsWith('.') ? where.slice(1) : where);
+  }
+}
+
+function walk(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case 'function':
-      throw notSerializable(`a function (${(value as { name?: string }).name || 'anonymous'})`, path);
+      throw new Culprit(`a function (${(value as { name?: string }).name || 'anonymous'})`);
     case 'symbol':
-      throw notSerializable('a symbol', path);
+      throw new Culprit('a symbol');
     case 'object':
       break;
     default:
@@ -38,40 +67,69 @@ export function scan(value: unknown, path = '', depth = 0): boolean {
   }
   if (value === null) return false;
   if (isWired(value)) return true;
-  if (depth > DEPTH_LIMIT) return scanDeep(value, path);
+  if (depth > DEPTH_LIMIT) return walkDeep(value);
   if (Array.isArray(value)) {
     let refs = false;
-    for (let i = 0; i < value.length; i++) refs = scan(value[i], `${path}[${i}]`, depth + 1) || refs;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol') continue;
+      try {
+        refs = walk(item, depth + 1) || refs;
+      } catch (error) {
+        below(error, `[${i}]`);
+      }
+    }
     return refs;
   }
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp) return false;
   if (value instanceof Map) {
     let refs = false;
-    for (const [k, v] of value) refs = scan(k, `${path}<key>`, depth + 1) || scan(v, `${path}.get(${String(k)})`, depth + 1) || refs;
+    for (const [k, v] of value) {
+      try {
+        refs = walk(k, depth + 1) || refs;
+      } catch (error) {
+        below(error, '<key>');
+      }
+      try {
+        refs = walk(v, depth + 1) || refs;
+      } catch (error) {
+        below(error, `.get(${String(k)})`);
+      }
+    }
     return refs;
   }
   if (value instanceof Set) {
     let refs = false;
-    for (const v of value) refs = scan(v, `${path}<item>`, depth + 1) || refs;
+    for (const v of value) {
+      try {
+        refs = walk(v, depth + 1) || refs;
+      } catch (error) {
+        below(error, '<item>');
+      }
+    }
     return refs;
   }
   if (value instanceof Error) return false;
   if (value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef) {
-    throw notSerializable(`a ${value.constructor.name}`, path);
+    throw new Culprit(`a ${value.constructor.name}`);
   }
   let refs = false;
   for (const key of Object.keys(value)) {
-    refs = scan((value as Record<string, unknown>)[key], path === '' ? key : `${path}.${key}`, depth + 1) || refs;
+    try {
+      refs = walk((value as Record<string, unknown>)[key], depth + 1) || refs;
+    } catch (error) {
+      below(error, `.${key}`);
+    }
   }
   return refs;
 }
 
 /** Past the depth limit (deep or cyclic data) let structured clone itself decide. */
-function scanDeep(value: object, path: string): boolean {
+function walkDeep(value: object): boolean {
   try {
     structuredClone(value);
   } catch (error) {
-    throw new MultitaskError('NOT_SERIALIZABLE', `the value at ${path} cannot be copied to another thread or process`, { cause: error });
+    throw new Culprit('the value', error);
   }
   return false;
 }

@@ -9,7 +9,7 @@ import { createSystem, type ActorSystem } from '../actor/ActorSystem.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import type { DownReason } from '../actor/HostTable.js';
 import { isTaskSet, type TaskArgs, type TaskName, type TaskResult, type TaskSet, type UnaryTaskName } from './defineTasks.js';
-import { PoolWorker } from './PoolWorker.js';
+import { packNumbers, PoolWorker } from './PoolWorker.js';
 
 /** Options of one pool call. */
 export interface CallOptions {
@@ -144,7 +144,7 @@ export interface PoolMetrics {
   readonly waitTime: Percentiles;
 }
 
-type Payload = { readonly task: string; readonly args: readonly unknown[] } | { readonly task: string; readonly items: readonly unknown[]; readonly star: boolean };
+type Payload = { readonly task: string; readonly args: readonly unknown[] } | { readonly task: string; readonly items: ArrayLike<unknown>; readonly star: boolean };
 
 interface Job {
   readonly kind: 'run' | 'chunk';
@@ -287,7 +287,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
    * @throws (rejects with) the first failure: a task's error or a {@link MultitaskError}
    */
   map<K extends UnaryTaskName<T>>(name: K, items: Iterable<TaskArgs<T, K>[0]>, options: MapOptions = {}): Promise<Array<TaskResult<T, K>>> {
-    return this.#map(name, [...items], false, options) as Promise<Array<TaskResult<T, K>>>;
+    return this.#map(name, Array.isArray(items) ? items : [...items], false, options) as Promise<Array<TaskResult<T, K>>>;
   }
 
   /**
@@ -297,7 +297,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
    * @param options - as for {@link Pool.map}
    */
   starmap<K extends TaskName<T>>(name: K, items: Iterable<TaskArgs<T, K>>, options: MapOptions = {}): Promise<Array<TaskResult<T, K>>> {
-    return this.#map(name, [...items], true, options) as Promise<Array<TaskResult<T, K>>>;
+    return this.#map(name, Array.isArray(items) ? items : [...items], true, options) as Promise<Array<TaskResult<T, K>>>;
   }
 
   /**
@@ -403,15 +403,26 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     if (options.retries !== undefined && !(Number.isInteger(options.retries) && options.retries >= 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.retries must be an integer ≥ 0');
   }
 
-  async #map(name: string, items: unknown[], star: boolean, options: MapOptions): Promise<unknown[]> {
+  async #map(name: string, items: readonly unknown[], star: boolean, options: MapOptions): Promise<unknown[]> {
     this.#check(name, options);
     scan(items, 'items');
     const chunkSize = options.chunkSize ?? Math.max(1, Math.ceil(items.length / (this.size * 4)));
     if (!(Number.isInteger(chunkSize) && chunkSize > 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.chunkSize must be a positive integer');
-    const chunks: Array<Promise<unknown>> = [];
-    for (let i = 0; i < items.length; i += chunkSize) chunks.push(this.#submit('chunk', { task: name, items: items.slice(i, i + chunkSize), star }, options));
-    const results = (await Promise.all(chunks)) as unknown[][];
-    return results.flat();
+    const out: unknown[] = new Array(items.length);
+    const chunks: Array<Promise<void>> = [];
+    for (let i = 0; i < items.length; i += chunkSize) {
+      const at = i;
+      const slice = items.slice(at, at + chunkSize);
+      const packed = !star && slice.every((item) => typeof item === 'number') ? packNumbers(slice as number[]) : slice;
+      const chunk = this.#submit('chunk', { task: name, items: packed, star }, options) as Promise<ArrayLike<unknown>>;
+      chunks.push(
+        chunk.then((results) => {
+          for (let j = 0; j < results.length; j++) out[at + j] = results[j];
+        }),
+      );
+    }
+    await Promise.all(chunks);
+    return out;
   }
 
   async *#imap(name: string, items: Iterable<unknown> | AsyncIterable<unknown>, ordered: boolean, options: IterOptions): AsyncIterableIterator<unknown> {
@@ -421,7 +432,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     if (!(Number.isInteger(chunkSize) && chunkSize > 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.chunkSize must be a positive integer');
     if (!(Number.isInteger(window) && window > 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.window must be a positive integer');
     const source = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<unknown>)[Symbol.iterator]();
-    type Pending = { readonly promise: Promise<unknown[]>; done: boolean; readonly id: number };
+    type Pending = { readonly promise: Promise<ArrayLike<unknown>>; done: boolean; readonly id: number };
     const pending: Pending[] = [];
     let exhausted = false;
     let nextId = 0;
@@ -438,7 +449,8 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
         }
         if (chunk.length === 0) break;
         scan(chunk, 'items');
-        const entry: Pending = { promise: this.#submit('chunk', { task: name, items: chunk, star: false }, options) as Promise<unknown[]>, done: false, id: nextId++ };
+        const packed = chunk.every((item) => typeof item === 'number') ? packNumbers(chunk as number[]) : chunk;
+        const entry: Pending = { promise: this.#submit('chunk', { task: name, items: packed, star: false }, options) as Promise<ArrayLike<unknown>>, done: false, id: nextId++ };
         entry.promise.then(
           () => (entry.done = true),
           () => (entry.done = true),
@@ -458,7 +470,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
         const results = await entry.promise;
         pending.splice(pending.indexOf(entry), 1);
         await fill();
-        yield* results;
+        for (let i = 0; i < results.length; i++) yield results[i];
       }
     } finally {
       for (const entry of pending) entry.promise.catch(() => undefined);
@@ -576,7 +588,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     slot.busy += now - job.startedAt;
     slot.completed += 1;
     record(this.#runTimes, now - job.startedAt);
-    const took = (now - job.startedAt) / (job.kind === 'chunk' ? Math.max(1, (job.payload as { items: readonly unknown[] }).items.length) : 1);
+    const took = (now - job.startedAt) / (job.kind === 'chunk' ? Math.max(1, (job.payload as { items: ArrayLike<unknown> }).items.length) : 1);
     const typical = this.#typical.get(job.payload.task);
     this.#typical.set(job.payload.task, typical === undefined ? took : typical * 0.8 + took * 0.2);
     this.#settle(job, ok, value);

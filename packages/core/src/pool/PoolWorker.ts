@@ -47,28 +47,42 @@ export const PoolWorker = defineActor({
       return find(ctx.state.tasks, call.task)(...call.args);
     },
     /** Runs a task on each item of a chunk, in order (`star`: each item is the argument list). */
-    chunk(ctx: ActorContext<WorkerState>, call: { readonly task: string; readonly items: readonly unknown[]; readonly star: boolean }) {
+    chunk(ctx: ActorContext<WorkerState>, call: { readonly task: string; readonly items: ArrayLike<unknown>; readonly star: boolean }) {
       const fn = find(ctx.state.tasks, call.task);
       const results: unknown[] = new Array(call.items.length);
+      let numbers = true;
       for (let i = 0; i < call.items.length; i++) {
         const item = call.items[i];
         const result = call.star ? fn(...(item as unknown[])) : fn(item);
         if (isThenable(result)) return finishAsync(fn, call, results, i, result);
         results[i] = result;
+        if (typeof result !== 'number') numbers = false;
       }
-      return results;
+      return numbers ? packNumbers(results as number[]) : results;
     },
   },
 });
 
 /** The rest of a chunk once one task returned a promise: each item waits for the one before. */
-async function finishAsync(fn: (...args: unknown[]) => unknown, call: { readonly items: readonly unknown[]; readonly star: boolean }, results: unknown[], from: number, first: PromiseLike<unknown>): Promise<unknown[]> {
+async function finishAsync(fn: (...args: unknown[]) => unknown, call: { readonly items: ArrayLike<unknown>; readonly star: boolean }, results: unknown[], from: number, first: PromiseLike<unknown>): Promise<unknown[]> {
   results[from] = await first;
   for (let i = from + 1; i < call.items.length; i++) {
     const item = call.items[i];
     results[i] = await (call.star ? fn(...(item as unknown[])) : fn(item));
   }
   return results;
+}
+
+/**
+ * A chunk of numbers travels as one `Float64Array`: a copy of its bytes, where an array of
+ * numbers is serialized and rebuilt value by value (most of a numeric `map`'s time between
+ * processes). Every JavaScript number is a float64, so nothing changes on the way.
+ * @internal
+ */
+export function packNumbers(values: readonly number[]): Float64Array {
+  const packed = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) packed[i] = values[i] as number;
+  return packed;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

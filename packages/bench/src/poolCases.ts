@@ -1,0 +1,102 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { createPool } from '@multitask/core';
+import { benchTasks } from './poolTasks.js';
+import { rate, type BenchCase } from './harness.js';
+
+const piscinaOf = (): Piscina => new Piscina({ filename: fileURLToPath(new URL('./piscinaWorker.js', import.meta.url)), minThreads: 2, maxThreads: 2 });
+
+/** pool.apply: many tiny tasks submitted at once, one call each, size 2; against piscina.run, size 2. */
+const applyCase: BenchCase = {
+  metrics: [{ id: 'pool.apply', unit: 'task/s', better: 'higher', baseline: { id: 'piscina.run', unit: 'task/s' } }],
+  async setup({ quick }) {
+    const count = quick ? 20_000 : 100_000;
+    const pool = createPool({ tasks: benchTasks, size: 2 });
+    await pool.ready;
+    const piscina = piscinaOf();
+    const burst = async (run: (i: number) => Promise<number>): Promise<number> => {
+      const t0 = performance.now();
+      const all: Array<Promise<number>> = new Array(count);
+      for (let i = 0; i < count; i++) all[i] = run(i);
+      await Promise.all(all);
+      return rate(count, performance.now() - t0);
+    };
+    return {
+      subject: async () => [await burst((i) => pool.apply('square', i))],
+      baseline: async () => [await burst((i) => piscina.run(i) as Promise<number>)],
+      async close() {
+        await pool.terminate();
+        await piscina.destroy();
+      },
+    };
+  },
+};
+
+/** pool.map: one map over 100k tiny items (chunked like Python), size 2; against piscina.run per item. */
+const mapCase: BenchCase = {
+  metrics: [{ id: 'pool.map', unit: 'item/s', better: 'higher', baseline: { id: 'piscina.run', unit: 'item/s' } }],
+  async setup({ quick }) {
+    const count = quick ? 20_000 : 100_000;
+    const items = Array.from({ length: count }, (_, i) => i);
+    const pool = createPool({ tasks: benchTasks, size: 2 });
+    await pool.ready;
+    const piscina = piscinaOf();
+    return {
+      async subject() {
+        const t0 = performance.now();
+        const out = await pool.map('square', items);
+        if (out.length !== count) throw new Error('pool.map lost items');
+        return [rate(count, performance.now() - t0)];
+      },
+      async baseline() {
+        const t0 = performance.now();
+        await Promise.all(items.map((i) => piscina.run(i) as Promise<number>));
+        return [rate(count, performance.now() - t0)];
+      },
+      async close() {
+        await pool.terminate();
+        await piscina.destroy();
+      },
+    };
+  },
+};
+
+function python(): string | undefined {
+  const probe = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+  return probe.status === 0 ? 'python3' : undefined;
+}
+
+/** pool.map.python: the same map, on processes, against Python's Pool(2).map with its default chunksize. */
+const pythonCase: BenchCase = {
+  metrics: [{ id: 'pool.map.python', unit: 'item/s', better: 'higher', baseline: { id: 'python.pool.map', unit: 'item/s' } }],
+  async setup({ quick }) {
+    const count = quick ? 100_000 : 1_000_000;
+    const items = Array.from({ length: count }, (_, i) => i);
+    const pool = createPool({ tasks: benchTasks, size: 2, placement: 'process' });
+    await pool.ready;
+    const interpreter = python();
+    if (interpreter === undefined) console.error('pool.map.python: no python3 on PATH, the python.pool.map baseline is left out');
+    const script = fileURLToPath(new URL('../python/pool_map.py', import.meta.url));
+    return {
+      async subject() {
+        const t0 = performance.now();
+        await pool.map('square', items);
+        return [rate(count, performance.now() - t0)];
+      },
+      baseline:
+        interpreter === undefined
+          ? undefined
+          : async () => {
+              const run = spawnSync(interpreter, [script, String(count)], { encoding: 'utf8' });
+              if (run.status !== 0) throw new Error(`python baseline failed: ${run.stderr}`);
+              const { rates } = JSON.parse(run.stdout) as { rates: number[] };
+              return [rates[0] as number];
+            },
+      close: () => pool.terminate(),
+    };
+  },
+};
+
+/** The pool cases. */
+export const poolCases: readonly BenchCase[] = [applyCase, mapCase, pythonCase];
