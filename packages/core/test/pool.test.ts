@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { createPool, type Pool } from '../src/index.js';
 import { tasks } from './fixtures/tasks.js';
+import { Faulty } from './fixtures/faulty.js';
 import { codeOf, failureOf, manualClock } from './helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'multitask-pool-'));
@@ -242,5 +243,37 @@ describe('pool behaviour', () => {
     expect(await codeOf(pool.ready)).toBe('SPAWN_FAILED');
     expect(await codeOf(pool.apply('square', 1))).toBe('SPAWN_FAILED');
     expect(existsSync(scratch)).toBe(true);
+  });
+});
+
+describe('actors on a pool', () => {
+  let pool: Pool<typeof tasks> | undefined;
+  afterEach(async () => {
+    await pool?.terminate();
+    pool = undefined;
+  });
+
+  it.each(['thread', 'process'] as const)('places actors on the least loaded %s workers (M:N) beside tasks, and restarts them elsewhere when a worker dies', async (placement) => {
+    pool = createPool({ tasks, size: 2, placement });
+    const actors = await Promise.all([1, 2, 3, 4].map((start) => pool!.spawn(Faulty, { args: { label: `pool-${placement}-${start}`, start } })));
+    const key = (w: { pid: number; thread: number }): string => `${w.pid}/${w.thread}`;
+    const homes = await Promise.all(actors.map((a) => a.ask('where')));
+    expect(new Set(homes.map(key)).size).toBe(2); // four actors on two workers
+    expect(await pool.map('square', [1, 2, 3])).toEqual([1, 4, 9]);
+
+    // A handler that throws restarts its actor where it is.
+    actors[0]!.tell('add', 10);
+    actors[0]!.tell('boom', 'in a pool actor');
+    expect(await actors[0]!.ask('get')).toBe(1);
+    expect(key(await actors[0]!.ask('where'))).toBe(key(homes[0]!));
+
+    // A worker that dies takes its actors down; they restart on the workers left, same refs.
+    const doomed = key(homes[1]!);
+    expect(await codeOf(actors[1]!.ask('exit', 1))).toBe('WORKER_CRASHED');
+    for (const [i, actor] of actors.entries()) {
+      expect(await actor.ask('get')).toBe(i + 1); // init ran again where the worker died
+      expect(key(await actor.ask('where'))).not.toBe(doomed);
+    }
+    expect(await pool.apply('square', 7)).toBe(49);
   });
 });

@@ -212,13 +212,13 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return ref as ActorRef<D>;
   }
 
-  /** Starts an actor (again, under the id `again`, for a supervisor). */
-  async #start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<{ ref: ActorRef; node: NodeId }> {
-    const placement = this.#checkSpawn(definition, opts, again);
+  /** Starts an actor (again, under the id `again`, for a supervisor; on the running host `on`, for a pool). */
+  async #start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<{ ref: ActorRef; node: NodeId }> {
+    const placement = on === undefined ? this.#checkSpawn(definition, opts, again) : (this.#checkSpawn(definition, { ...opts, placement: 'thread' }, again), 'thread');
     const name = opts.name;
     if (name !== undefined) this.#names.set(name, null);
     try {
-      const started = placement === 'inline' ? await this.#spawnInline(definition, opts, again, generation) : await this.#spawnHosted(placement, definition, opts, again, generation);
+      const started = placement === 'inline' ? await this.#spawnInline(definition, opts, again, generation) : await this.#spawnHosted(placement, definition, opts, again, generation, on);
       if (name !== undefined) this.#names.set(name, started.ref);
       this.#emit('actor:started', started.ref);
       return started;
@@ -257,9 +257,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return { ref: this.#runtime.makeRef(id, opts.name), node: MAIN_NODE };
   }
 
-  async #spawnHosted(kind: 'thread' | 'process', definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<{ ref: ActorRef; node: NodeId }> {
-    const record = this.#hosts.start(kind, opts.resourceLimits);
-    const id = again ?? actorId(record.node, 1, generation !== undefined);
+  async #spawnHosted(kind: 'thread' | 'process', definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<{ ref: ActorRef; node: NodeId }> {
+    const shared = on === undefined ? undefined : this.#hosts.get(on);
+    if (on !== undefined && shared === undefined) throw new MultitaskError('WORKER_CRASHED', `node ${on} is not running`);
+    const record = shared ?? this.#hosts.start(kind, opts.resourceLimits);
+    const id = again ?? actorId(record.node, ++record.seq, generation !== undefined);
     const wire = encode(opts.args, this.#runtime);
     try {
       await this.#runtime.request(
@@ -268,7 +270,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         { timeout: this.#spawnTimeout, what: `spawn of ${definition.name}` },
       );
     } catch (error) {
-      await this.#hosts.stop(record.node, this.#shutdownTimeout);
+      if (shared === undefined) await this.#hosts.stop(record.node, this.#shutdownTimeout);
       if (error instanceof MultitaskError && error.code === 'SPAWN_FAILED') throw error;
       throw new MultitaskError('SPAWN_FAILED', `actor ${definition.name} (${definition.url}) failed to start on a ${kind}: ${errorMessage(error)}`, { cause: error });
     }
@@ -500,20 +502,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       clock: this.#clock,
       random,
       shutdownTimeout: this.#shutdownTimeout,
-      spawn: async (spec, again, generation, owner) => {
-        const { ref, node } = await this.#start(spec.definition as AnyActorDefinition, spec.options, again?.id, generation);
-        const entry: Supervised = { ref, supervisor: owner, spec, node, watchdog: undefined };
-        this.#supervised.set(ref.id, entry);
-        if (again !== undefined) {
-          if (node !== MAIN_NODE) this.#hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
-          this.#runtime.release(ref.id, node);
-        }
-        if (spec.options.handlerTimeout !== undefined) this.#watch(entry, spec.options.handlerTimeout);
-        if (spec.options.placement === 'thread' && spec.options.resourceLimits === undefined && this.#shutdown === undefined) {
-          this.#hosts.keepSpare(true, (spec.definition as AnyActorDefinition).url);
-        }
-        return ref;
-      },
+      spawn: (spec, again, generation, owner) => this.#spawnChild(spec, again, generation, owner, undefined),
       halt: async (ref, timeout) => {
         const found = hostOf(ref);
         if (found === undefined) return false;
@@ -557,7 +546,16 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         const found = hostOf(ref);
         if (found === undefined) return;
         this.#unwatch(found.entry);
-        if (found.entry.node !== MAIN_NODE) return this.#hosts.stop(found.entry.node, timeout);
+        const node = found.entry.node;
+        if (found.record !== undefined && found.record.actors.size > 1) {
+          // A host shared with other actors (a pool's worker): stop this actor only.
+          found.record.actors.delete(ref.id);
+          this.#runtime.hold(ref.id, found.entry.spec.options.mailbox ?? {});
+          this.#hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: MAIN_NODE }));
+          await this.#runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: MAIN_NODE, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
+          return;
+        }
+        if (node !== MAIN_NODE) return this.#hosts.stop(node, timeout);
         if (!this.#runtime.cells.has(ref.id)) return;
         this.#runtime.hold(ref.id, found.entry.spec.options.mailbox ?? {});
         await this.#runtime.stopLocal(ref.id);
@@ -576,6 +574,31 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       escalated: (supervisor, reason) => this.#emit('supervisor:escalated', supervisor, reason),
       halted: (ref) => this.#down(ref, { kind: 'stopped' }),
     };
+  }
+
+  /** Starts a supervised actor (again, keeping its id): on a new host, or on the running host `on` (a pool's worker). */
+  async #spawnChild(spec: ActorChildSpec, again: ActorRef | undefined, generation: number, owner: Supervisor, on: NodeId | undefined): Promise<ActorRef> {
+    const { ref, node } = await this.#start(spec.definition as AnyActorDefinition, spec.options, again?.id, generation, on);
+    const entry: Supervised = { ref, supervisor: owner, spec, node, watchdog: undefined };
+    this.#supervised.set(ref.id, entry);
+    if (again !== undefined) {
+      if (node !== MAIN_NODE) this.#hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
+      this.#runtime.release(ref.id, node);
+    }
+    if (spec.options.handlerTimeout !== undefined) this.#watch(entry, spec.options.handlerTimeout);
+    if (on === undefined && spec.options.placement === 'thread' && spec.options.resourceLimits === undefined && this.#shutdown === undefined) {
+      this.#hosts.keepSpare(true, (spec.definition as AnyActorDefinition).url);
+    }
+    return ref;
+  }
+
+  /**
+   * Supervision operations whose actors start on the running hosts `place` picks (a
+   * pool's workers) instead of hosts of their own.
+   * @internal
+   */
+  childOpsOn(place: (spec: ActorChildSpec) => Promise<ActorRef>): ChildOps {
+    return { ...this.#childOps, spawn: (spec, again, generation, owner) => place(spec).then((worker) => this.#spawnChild(spec, again, generation, owner, nodeOf(worker.id))) };
   }
 
   /** Pings the host of a child with a `handlerTimeout` every half of it; ends the host when a handler overruns. */

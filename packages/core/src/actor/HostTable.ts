@@ -72,6 +72,8 @@ export interface HostRecord {
   readonly host: Host;
   readonly actors: Map<ActorId, ActorRef>;
   stopping: boolean;
+  /** The last actor sequence number used on this host (its first actor is 1). */
+  seq: number;
   /** Set when the main thread ended the host on purpose (a handler past its timeout). */
   killed: DownReason | undefined;
   readonly gone: Promise<void>;
@@ -164,7 +166,7 @@ export class HostTable {
     const start = { main: hostMainUrl, data, ...(this.#options.execArgv === undefined ? {} : { execArgv: this.#options.execArgv }) };
     const host = kind === 'thread' ? spawnThread(start, limits === undefined ? {} : { resourceLimits: limits }) : spawnProcess(start);
     let done!: () => void;
-    const record: HostRecord = { node, kind, host, actors: new Map(), stopping: false, killed: undefined, gone: new Promise((resolve) => (done = resolve)) };
+    const record: HostRecord = { node, kind, host, actors: new Map(), seq: 0, stopping: false, killed: undefined, gone: new Promise((resolve) => (done = resolve)) };
     this.#records.set(node, record);
     this.#runtime.attach(node, host.endpoint);
     host.onExit((exit) => {

@@ -7,6 +7,9 @@ import { abortError } from '../limits.js';
 import { scan } from '../cloneCheck.js';
 import { createSystem, type ActorSystem } from '../actor/ActorSystem.js';
 import type { ActorRef } from '../actor/ActorRef.js';
+import type { AnyActorDefinition } from '../actor/defineActor.js';
+import { Supervisor } from '../supervisor/Supervisor.js';
+import { child, type ActorChildArgs, type ActorChildSpec } from '../supervisor/spec.js';
 import type { DownReason } from '../actor/HostTable.js';
 import { isTaskSet, type TaskArgs, type TaskName, type TaskResult, type TaskSet, type UnaryTaskName } from './defineTasks.js';
 import { packNumbers, PoolWorker } from './PoolWorker.js';
@@ -175,6 +178,8 @@ interface Slot {
   retiring: boolean;
   /** A successor was started already (recycling). */
   succeeded: boolean;
+  /** Actors placed on it by `spawn`. */
+  actors: number;
 }
 
 /**
@@ -227,6 +232,9 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   readonly #typical = new Map<string, number>();
   #idle: Array<() => void> = [];
   #broken: Error | undefined;
+  /** Supervises the actors placed on the workers by `spawn`. */
+  #actors: Promise<Supervisor> | undefined;
+  #actorSeq = 0;
 
   /** @internal */
   constructor(options: PoolOptions<T>) {
@@ -338,6 +346,56 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   }
 
   /**
+   * Starts an actor on the least loaded worker: many actors share a worker (M:N), next to
+   * the pool's tasks. The pool supervises them: when a worker dies, its actors restart on
+   * the other workers (a handler that throws restarts its actor in place), as their
+   * `restart` policy says, and refs to them keep working. `placement` and
+   * `resourceLimits` are the pool's; a worker hosting actors is not recycled by
+   * `maxTasksPerWorker`.
+   *
+   * @param definition - what {@link defineActor} returned
+   * @param options - `args`, `name`, `mailbox`, and `restart` (default `'permanent'`), `shutdownTimeout`, `handlerTimeout`
+   * @throws (rejects with) {@link MultitaskError} `SPAWN_FAILED`, `POOL_CLOSED`, `INVALID_ARGUMENT`
+   *
+   * @example
+   * ```ts
+   * const sessions = await Promise.all(users.map((user) => pool.spawn(Session, { args: user })));
+   * ```
+   */
+  async spawn<D extends AnyActorDefinition>(definition: D, ...options: ActorChildArgs<D>): Promise<ActorRef<D>> {
+    if (this.#state !== 'open') throw new MultitaskError('POOL_CLOSED', 'the pool is closed');
+    const opts = { ...(options[0] ?? {}), placement: this.#options.placement ?? 'thread' } as ActorChildSpec['options'];
+    const spec = (child as (id: string, d: AnyActorDefinition, o: ActorChildSpec['options']) => ActorChildSpec)(`actor-${++this.#actorSeq}`, definition, opts);
+    this.#actors ??= this.#startActorSupervisor();
+    return (await (await this.#actors).add(spec)) as ActorRef<D>;
+  }
+
+  async #startActorSupervisor(): Promise<Supervisor> {
+    const ops = this.#system.childOpsOn(() => this.#placeActor());
+    const supervisor = new Supervisor('pool', { intensity: { maxRestarts: 1_000, withinMs: 1_000 }, children: [] }, ops, undefined);
+    await supervisor.start();
+    return supervisor;
+  }
+
+  /** The least loaded worker, for a new or restarting actor (waiting for one to start if none is up). */
+  async #placeActor(): Promise<ActorRef> {
+    for (;;) {
+      let best: Slot | undefined;
+      for (const slot of this.#slots) {
+        if (slot.retiring) continue;
+        if (best === undefined || slot.actors + slot.inFlight.length < best.actors + best.inFlight.length) best = slot;
+      }
+      if (best !== undefined) {
+        best.actors += 1;
+        return best.ref;
+      }
+      if (this.#state === 'terminated' || this.#broken !== undefined) throw this.#broken ?? new MultitaskError('POOL_CLOSED', 'the pool was terminated');
+      if (this.#starts.size === 0) this.#startWorker().catch(() => undefined);
+      await Promise.allSettled([...this.#starts]);
+    }
+  }
+
+  /**
    * Stops taking work (Python's `close`): later calls reject with `POOL_CLOSED`; accepted
    * work goes on.
    */
@@ -366,6 +424,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     for (const job of this.#queue.drain()) this.#settle(job, false, error);
     for (const slot of this.#slots) for (const job of slot.inFlight.splice(0)) this.#settle(job, false, error);
     for (const wake of this.#room.splice(0)) wake();
+    await (await this.#actors?.catch(() => undefined))?.stop();
     await Promise.all(this.#slots.map((slot) => this.#system.kill(slot.ref, { kind: 'stopped' })));
     await this.#end();
   }
@@ -595,7 +654,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     const next = slot.inFlight[0];
     if (at === 0 && next !== undefined) this.#started(next);
     const max = this.#options.maxTasksPerWorker;
-    if (max !== undefined && slot.completed >= max && !slot.retiring) {
+    if (max !== undefined && slot.completed >= max && !slot.retiring && slot.actors === 0) {
       slot.retiring = true;
       slot.succeeded = true;
       this.#startWorker().catch(() => undefined);
@@ -649,7 +708,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
         await this.#system.stop(ref);
         return;
       }
-      this.#slots.push({ ref, inFlight: [], since: this.#clock.now(), completed: 0, busy: 0, retiring: false, succeeded: false });
+      this.#slots.push({ ref, inFlight: [], since: this.#clock.now(), completed: 0, busy: 0, retiring: false, succeeded: false, actors: 0 });
       this.#pump();
     } catch (error) {
       if (this.#slots.length === 0 && this.#starts.size <= 1) this.#fail(error instanceof Error ? error : new Error(String(error)));
@@ -717,6 +776,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     this.#state = this.#state === 'open' ? 'closed' : this.#state;
     await this.ready.catch(() => undefined);
     while (this.#starts.size > 0) await Promise.allSettled([...this.#starts]);
+    await (await this.#actors?.catch(() => undefined))?.stop();
     this.#system.off('actor:stopped', this.#onStopped);
     const slots = this.#slots.splice(0);
     if (this.#ownSystem) await this.#system.shutdown();

@@ -206,6 +206,23 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
   }
 
   /**
+   * Adds an actor child and starts it (a pool's actors).
+   * @internal
+   */
+  async add(spec: ActorChildSpec): Promise<ActorRef> {
+    if (this.#state !== 'running') throw new MultitaskError('ACTOR_STOPPED', `supervisor '${this.id}' is not running`);
+    const c: Child = { spec, ref: undefined, sup: undefined, status: 'stopped', generation: 0, restarts: 0, recent: [] };
+    this.#children.push(c);
+    try {
+      await this.#enqueue(() => this.#startFresh(c));
+    } catch (error) {
+      this.#children.splice(this.#children.indexOf(c), 1);
+      throw error;
+    }
+    return c.ref as ActorRef;
+  }
+
+  /**
    * An actor child went down. `generation` says which start of it the report is about:
    * an older one (already dealt with) is ignored.
    * @internal
