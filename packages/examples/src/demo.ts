@@ -4,6 +4,7 @@
 import { createSystem, type Placement } from '@multitask/core';
 import { downloadThenAnalyse, manyToMany } from './producerConsumer.js';
 import { superviseParser } from './supervision.js';
+import { tenJobsOnThree } from './poolJobs.js';
 import { Worker } from './worker.js';
 
 console.log('== one actor on each placement');
@@ -28,6 +29,12 @@ console.log(`  a stream of 100000 items through a channel of capacity 64: the an
 const many = await manyToMany({ placement: 'thread' });
 console.log(`  3 producers -> 3 consumers: ${many.received} items, each exactly once: ${many.exactlyOnce}`);
 if (!many.exactlyOnce) process.exitCode = 1;
+
+for (const placement of ['thread', 'process'] as const) {
+  console.log(`== ten jobs on a pool of three ${placement === 'process' ? 'processes' : 'threads'}`);
+  const reports = await tenJobsOnThree({ placement, maxMs: 300 });
+  console.log(`  ${reports.length} jobs on ${new Set(reports.map((r) => r.worker)).size} workers`);
+}
 
 console.log('== supervision: let it crash');
 {
