@@ -104,6 +104,62 @@ describe.each(['thread', 'process'] as const)('a pool of %ss', (placement) => {
     expect(counts).toEqual([1, 2, 3, 1, 2, 3, 1]);
   });
 
+  it('close refuses new work with POOL_CLOSED, join waits for accepted work, then the workers exit', async () => {
+    pool = createPool({ tasks, size: 2, placement });
+    expect(await codeOf(pool.join())).toBe('INVALID_ARGUMENT');
+    const accepted = [pool.apply('sleep', 100), pool.apply('square', 3)];
+    pool.close();
+    expect(await codeOf(pool.apply('square', 1))).toBe('POOL_CLOSED');
+    await pool.join();
+    expect(await Promise.all(accepted)).toEqual([100, 9]);
+    expect(pool.metrics().workers).toEqual([]);
+  });
+
+  it('terminate rejects queued and running work with POOL_CLOSED at once', async () => {
+    pool = createPool({ tasks, size: 1, placement });
+    await pool.ready;
+    const running = codeOf(pool.apply('spin'));
+    const queued = codeOf(pool.run('square', [2], { timeout: 5_000 }));
+    await pool.terminate(); // the spinning worker is ended, not waited for
+    expect(await running).toBe('POOL_CLOSED');
+    expect(await queued).toBe('POOL_CLOSED');
+    expect(await codeOf(pool.apply('square', 1))).toBe('POOL_CLOSED');
+  });
+
+  it('maxQueue: submissions beyond it wait for room, or reject with POOL_FULL; drain fires when the queue empties', async () => {
+    pool = createPool({ tasks, size: 1, placement, maxQueue: 2, queueFull: 'reject' });
+    await pool.ready;
+    // A task with a timeout runs alone on its worker, so the two after it queue.
+    const first = pool.run('sleep', [200], { timeout: 5_000 });
+    const queued = [pool.run('square', [2], { timeout: 5_000 }), pool.run('square', [3], { timeout: 5_000 })];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await codeOf(pool.run('square', [4], { timeout: 5_000 }))).toBe('POOL_FULL');
+    const drained = new Promise<void>((resolve) => pool!.once('drain', resolve));
+    await Promise.all([first, ...queued, drained]);
+    await pool.terminate();
+
+    pool = createPool({ tasks, size: 1, placement, maxQueue: 1 });
+    await pool.ready;
+    const slow = pool.run('sleep', [200], { timeout: 5_000 });
+    const one = pool.run('square', [2], { timeout: 5_000 });
+    let settled = false;
+    const waiting = pool.run('square', [3], { timeout: 5_000 }).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toBe(false); // waiting for room, not refused
+    expect(await Promise.all([slow, one, waiting])).toEqual([200, 4, 9]);
+  });
+
+  it('terminates at the end of an await using scope, like Python\'s with Pool()', async () => {
+    let escaped: Pool<typeof tasks> | undefined;
+    {
+      await using scoped = createPool({ tasks, size: 1, placement });
+      escaped = scoped;
+      expect(await scoped.apply('square', 3)).toBe(9);
+    }
+    expect(await codeOf(escaped.apply('square', 1))).toBe('POOL_CLOSED');
+    expect(escaped.metrics().workers).toEqual([]);
+  });
+
   it('imap yields in order and imapUnordered as results come, both from async inputs', async () => {
     pool = createPool({ tasks, size: 2, placement });
     async function* numbers(): AsyncGenerator<number> {
@@ -159,51 +215,6 @@ describe('pool behaviour', () => {
     for await (const square of pool.imap('square', million(), { chunkSize: 10, window: 2 })) if (square > 100) break;
     expect(pulled).toBeLessThanOrEqual(11 + 3 * 10);
     expect(cleanedUp).toBe(true);
-  });
-
-  it('close refuses new work with POOL_CLOSED, join waits for accepted work, then the workers exit', async () => {
-    pool = createPool({ tasks, size: 2 });
-    expect(await codeOf(pool.join())).toBe('INVALID_ARGUMENT');
-    const accepted = [pool.apply('sleep', 100), pool.apply('square', 3)];
-    pool.close();
-    expect(await codeOf(pool.apply('square', 1))).toBe('POOL_CLOSED');
-    await pool.join();
-    expect(await Promise.all(accepted)).toEqual([100, 9]);
-    expect(pool.metrics().workers).toEqual([]);
-  });
-
-  it('terminate rejects queued and running work with POOL_CLOSED at once', async () => {
-    pool = createPool({ tasks, size: 1 });
-    await pool.ready;
-    const running = codeOf(pool.apply('spin'));
-    const queued = codeOf(pool.run('square', [2], { timeout: 5_000 }));
-    await pool.terminate(); // the spinning worker is ended, not waited for
-    expect(await running).toBe('POOL_CLOSED');
-    expect(await queued).toBe('POOL_CLOSED');
-    expect(await codeOf(pool.apply('square', 1))).toBe('POOL_CLOSED');
-  });
-
-  it('maxQueue: submissions beyond it wait for room, or reject with POOL_FULL; drain fires when the queue empties', async () => {
-    pool = createPool({ tasks, size: 1, maxQueue: 2, queueFull: 'reject' });
-    await pool.ready;
-    // A task with a timeout runs alone on its worker, so the two after it queue.
-    const first = pool.run('sleep', [200], { timeout: 5_000 });
-    const queued = [pool.run('square', [2], { timeout: 5_000 }), pool.run('square', [3], { timeout: 5_000 })];
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(await codeOf(pool.run('square', [4], { timeout: 5_000 }))).toBe('POOL_FULL');
-    const drained = new Promise<void>((resolve) => pool!.once('drain', resolve));
-    await Promise.all([first, ...queued, drained]);
-    await pool.terminate();
-
-    pool = createPool({ tasks, size: 1, maxQueue: 1 });
-    await pool.ready;
-    const slow = pool.run('sleep', [200], { timeout: 5_000 });
-    const one = pool.run('square', [2], { timeout: 5_000 });
-    let settled = false;
-    const waiting = pool.run('square', [3], { timeout: 5_000 }).finally(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(settled).toBe(false); // waiting for room, not refused
-    expect(await Promise.all([slow, one, waiting])).toEqual([200, 4, 9]);
   });
 
   it('reports metrics: counts, per-worker utilisation, run and wait percentiles', async () => {

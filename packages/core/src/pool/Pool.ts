@@ -113,7 +113,7 @@ export interface PoolOptions<T extends TaskSet> {
 
 /** The events of a {@link Pool}. */
 export interface PoolEvents {
-  /** The queue emptied: every accepted task has a worker. */
+  /** The queue emptied after tasks had to wait in it: every accepted task has a worker. */
   drain: [];
   /** A worker died (or was ended: a timeout, an abort) and is being replaced. */
   'worker:replaced': [reason: DownReason];
@@ -232,6 +232,8 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   readonly #typical = new Map<string, number>();
   #idle: Array<() => void> = [];
   #broken: Error | undefined;
+  /** Tasks had to wait for a worker: `drain` fires when the last of them gets one. */
+  #backlog = false;
   /** Supervises the actors placed on the workers by `spawn`. */
   #actors: Promise<Supervisor> | undefined;
   #actorSeq = 0;
@@ -602,7 +604,11 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
       this.#queue.shift();
       this.#dispatch(job, best);
     }
-    if (this.#queue.size === 0) this.emit('drain');
+    if (this.#queue.size > 0) this.#backlog = true;
+    else if (this.#backlog) {
+      this.#backlog = false;
+      this.emit('drain');
+    }
     const max = this.#options.maxQueue;
     while (this.#room.length > 0 && (max === undefined || this.#queue.size < max)) this.#room.shift()?.();
   }
