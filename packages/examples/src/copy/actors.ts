@@ -1,0 +1,133 @@
+/**
+ * The copy tool's actors and tasks: copiers (on the pool's workers) copy batches of files
+ * and report progress through a channel; the progress actor (on the main thread) draws it.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access, chmod, copyFile, rename, unlink, utimes } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { defineActor, defineTasks, type ChannelReceiver, type ChannelSender } from '@multitask/core';
+import { describe, type Failure, type FileEntry } from './plan.js';
+import { formatProgress, type Tally } from './progress.js';
+
+/** What a copier reports through the progress channel: files and bytes done since its last report. */
+export interface Done {
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/** The temporary name a file is written under until it is complete. */
+export function temporaryName(final: string): string {
+  return join(dirname(final), `.${basename(final)}.multitask-copy.tmp`);
+}
+
+/** Files copied at once by one copier: enough to keep the disk and the thread pool busy. */
+const IN_FLIGHT = 8;
+
+/** Copies files, never reading them into memory: `fs.copyFile` copies in the kernel. */
+export const Copier = defineActor({
+  url: import.meta.url,
+  name: 'Copier',
+  init: (args: { readonly src: string; readonly dst: string; readonly skipExisting: boolean; readonly progress: ChannelSender<Done> }) => args,
+  handlers: {
+    /** Copies a batch; resolves with what it copied, skipped, and could not copy. */
+    async copy(ctx, batch: readonly FileEntry[]) {
+      const { src, dst, skipExisting, progress } = ctx.state;
+      const failures: Failure[] = [];
+      let copied = 0;
+      let skipped = 0;
+      let pending: Done = { files: 0, bytes: 0 };
+      let reported = performance.now();
+      const one = async (file: FileEntry): Promise<void> => {
+        const final = join(dst, file.rel);
+        if (skipExisting && (await exists(final))) {
+          skipped++;
+        } else {
+          const temp = temporaryName(final);
+          try {
+            await copyFile(join(src, file.rel), temp);
+            await chmod(temp, file.mode);
+            await utimes(temp, file.atimeMs / 1000, file.mtimeMs / 1000);
+            await rename(temp, final);
+            copied++;
+          } catch (error) {
+            failures.push({ path: join(src, file.rel), error: describe(error) });
+            await unlink(temp).catch(() => undefined);
+          }
+        }
+        pending = { files: pending.files + 1, bytes: pending.bytes + file.size };
+        if (performance.now() - reported > 50) {
+          reported = performance.now();
+          const report = pending;
+          pending = { files: 0, bytes: 0 };
+          await progress.send(report);
+        }
+      };
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(IN_FLIGHT, batch.length) }, async () => {
+          while (next < batch.length) await one(batch[next++] as FileEntry);
+        }),
+      );
+      if (pending.files > 0) await progress.send(pending);
+      return { copied, skipped, failures };
+    },
+  },
+});
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The pool's tasks: `--verify` hashes both copies of a file on the workers. */
+export const copyTasks = defineTasks(import.meta.url, {
+  /** Whether the file at `rel` has the same SHA-256 under both folders. */
+  async same(job: { readonly src: string; readonly dst: string; readonly rel: string }) {
+    const [a, b] = await Promise.all([sha256(join(job.src, job.rel)), sha256(join(job.dst, job.rel))]);
+    return a === b;
+  },
+});
+
+function sha256(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+/** Draws the progress the copiers report: a live bar on a terminal, a line a second otherwise. */
+export const ProgressBar = defineActor({
+  url: import.meta.url,
+  name: 'ProgressBar',
+  init: (args: { readonly files: number; readonly bytes: number; readonly style: 'bar' | 'lines' | 'none' }) => args,
+  handlers: {
+    /** Reads the channel to its end; resolves with the totals it saw. */
+    async follow(ctx, done: ChannelReceiver<Done>) {
+      const { style } = ctx.state;
+      const started = performance.now();
+      const tally: Tally = { files: 0, bytes: 0, totalFiles: ctx.state.files, totalBytes: ctx.state.bytes };
+      let drawn = 0;
+      const draw = (final: boolean): void => {
+        const now = performance.now();
+        if (style === 'none' || (!final && now - drawn < (style === 'bar' ? 100 : 1_000))) return;
+        drawn = now;
+        const line = formatProgress(tally, (now - started) / 1000);
+        if (style === 'bar') process.stderr.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
+        else process.stderr.write(`${line}\n`);
+      };
+      for await (const report of done) {
+        tally.files += report.files;
+        tally.bytes += report.bytes;
+        draw(false);
+      }
+      draw(true);
+      return { files: tally.files, bytes: tally.bytes };
+    },
+  },
+});

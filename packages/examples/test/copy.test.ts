@@ -1,0 +1,164 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/copy/cli.js';
+import { formatProgress } from '../src/copy/progress.js';
+
+const root = mkdtempSync(join(tmpdir(), 'multitask-copy-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let dirs = 0;
+const fresh = (name: string): string => join(root, `${name}-${++dirs}`);
+
+/** A tree with everything the tool must handle. */
+function makeTree(at: string, bigBytes = 3 * 1024 * 1024): void {
+  mkdirSync(join(at, 'nested/deeper/deepest'), { recursive: true });
+  mkdirSync(join(at, 'empty folder'));
+  mkdirSync(join(at, 'ünïcödé ✓'));
+  writeFileSync(join(at, 'top.txt'), 'top\n');
+  writeFileSync(join(at, 'zero-bytes'), '');
+  writeFileSync(join(at, 'nested/deeper/deepest/leaf.md'), '# leaf\n');
+  writeFileSync(join(at, "ünïcödé ✓/odd name & 'quotes' (1).txt"), 'odd\n');
+  writeFileSync(join(at, 'nested/big.bin'), Buffer.alloc(bigBytes, 7).map((_, i) => (i * 31) & 0xff));
+  for (let i = 0; i < 120; i++) writeFileSync(join(at, 'nested', `f${i}.dat`), `file ${i} `.repeat(i + 1));
+  chmodSync(join(at, 'top.txt'), 0o751);
+  chmodSync(join(at, 'nested/deeper'), 0o750);
+  symlinkSync('../top.txt', join(at, 'nested/link-in-tree'));
+  symlinkSync('/etc/hostname', join(at, 'link-out-of-tree'));
+  symlinkSync('missing-target', join(at, 'dangling'));
+  utimesSync(join(at, 'top.txt'), new Date('2001-02-03T04:05:06Z'), new Date('2001-02-03T04:05:06Z'));
+  utimesSync(join(at, 'nested/deeper'), new Date('2002-03-04T05:06:07Z'), new Date('2002-03-04T05:06:07Z'));
+}
+
+/** Every entry below `at`: its type, mode, mtime (files and folders), content hash or link target. */
+function describeTree(at: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(join(at, rel)).sort()) {
+      const path = join(at, rel, name);
+      const key = join(rel, name);
+      const st = lstatSync(path);
+      if (st.isSymbolicLink()) out[key] = `link -> ${readlinkSync(path)}`;
+      else if (st.isDirectory()) {
+        walk(key);
+        out[key] = `dir ${(st.mode & 0o7777).toString(8)} ${Math.floor(st.mtimeMs)}`;
+      } else out[key] = `file ${(st.mode & 0o7777).toString(8)} ${Math.floor(st.mtimeMs)} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
+    }
+  };
+  walk('');
+  return out;
+}
+
+async function quietly(argv: string[]): Promise<number> {
+  return main(argv, { isTTY: false });
+}
+
+describe('multitask-copy', () => {
+  it.each(['thread', 'process'] as const)('copies a tree byte for byte on %s workers, keeping modes, mtimes and symlinks', async (placement) => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    makeTree(src, placement === 'thread' ? 24 * 1024 * 1024 : 3 * 1024 * 1024);
+    expect(await quietly([src, dst, '--placement', placement, '--workers', '2', '--verify', '--quiet'])).toBe(0);
+    expect(describeTree(dst)).toEqual(describeTree(src));
+    expect(readdirSync(join(dst, 'empty folder'))).toEqual([]);
+    expect(readdirSync(dst, { recursive: true }).some((name) => String(name).includes('.multitask-copy.tmp'))).toBe(false);
+  });
+
+  it('refuses bad folders with exit 2: missing, not a folder, the same, or inside the source', async () => {
+    const src = fresh('src');
+    makeTree(src, 1024);
+    expect(await quietly([join(root, 'no-such-folder'), fresh('dst')])).toBe(2);
+    expect(await quietly([join(src, 'top.txt'), fresh('dst')])).toBe(2);
+    expect(await quietly([src, src])).toBe(2);
+    expect(await quietly([src, join(src, 'nested', 'copy')])).toBe(2);
+    expect(readdirSync(join(src, 'nested')).includes('copy')).toBe(false);
+    expect(await quietly([src])).toBe(2);
+    expect(await quietly([src, fresh('dst'), '--workers', 'many'])).toBe(2);
+    expect(await quietly([src, fresh('dst'), '--overwrite', '--skip-existing'])).toBe(2);
+  });
+
+  it('refuses to overwrite by default, and overwrites or skips when told', async () => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    makeTree(src, 1024);
+    mkdirSync(dst);
+    writeFileSync(join(dst, 'top.txt'), 'mine\n');
+    expect(await quietly([src, dst, '--quiet'])).toBe(2);
+    expect(readdirSync(dst)).toEqual(['top.txt']); // nothing was written
+    expect(await quietly([src, dst, '--skip-existing', '--quiet'])).toBe(0);
+    expect(readFileSync(join(dst, 'top.txt'), 'utf8')).toBe('mine\n');
+    expect(readFileSync(join(dst, 'zero-bytes'), 'utf8')).toBe('');
+    expect(await quietly([src, dst, '--overwrite', '--quiet'])).toBe(0);
+    expect(describeTree(dst)).toEqual(describeTree(src));
+  });
+
+  it('copies everything it can, then reports what it could not read, with exit 1', async () => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    makeTree(src, 1024);
+    execFileSync('mkfifo', [join(src, 'a-fifo')]);
+    const asRoot = process.getuid?.() === 0;
+    writeFileSync(join(src, 'secret'), 'no');
+    chmodSync(join(src, 'secret'), 0o000);
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      expect(await quietly([src, dst, '--quiet'])).toBe(1);
+    } finally {
+      process.stderr.write = write;
+    }
+    const report = lines.join('');
+    expect(report).toContain(`could not copy ${join(src, 'a-fifo')}`);
+    if (!asRoot) expect(report).toMatch(/could not copy .*secret: EACCES/); // root reads it anyway
+    expect(readFileSync(join(dst, 'nested/deeper/deepest/leaf.md'), 'utf8')).toBe('# leaf\n');
+    chmodSync(join(src, 'secret'), 0o600);
+  });
+
+  it('prints a JSON summary with --json and nothing else on stdout', () => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    makeTree(src, 1024);
+    const cli = fileURLToPath(new URL('../src/copy/cli.ts', import.meta.url));
+    const out = execFileSync(process.execPath, [...process.execArgv, cli, src, dst, '--json'], { encoding: 'utf8' });
+    const summary = JSON.parse(out) as { files: number; symlinks: number; failures: unknown[]; interrupted: boolean };
+    expect(summary).toMatchObject({ files: 125, symlinks: 3, failures: [], interrupted: false });
+  });
+
+  it('stops on Ctrl-C: files in progress finish, no temporary file is left, and it says what was done', async () => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    mkdirSync(src);
+    for (let d = 0; d < 20; d++) {
+      mkdirSync(join(src, `d${d}`));
+      for (let f = 0; f < 250; f++) writeFileSync(join(src, `d${d}`, `f${f}`), `${d}/${f}`.repeat(200));
+    }
+    const cli = fileURLToPath(new URL('../src/copy/cli.ts', import.meta.url));
+    const child = spawn(process.execPath, [...process.execArgv, cli, src, dst, '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!interrupted && stderr.includes('copying 5000 files')) {
+        interrupted = true;
+        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGINT'), 20); // an impatient second Ctrl-C changes nothing
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted after copying \d+ files/);
+    const copied = readdirSync(dst, { recursive: true }).map(String);
+    expect(copied.some((name) => name.includes('.multitask-copy.tmp'))).toBe(false);
+    expect(copied.filter((name) => /f\d+$/.test(name)).length).toBeLessThan(5_000);
+  }, 60_000);
+
+  it('formats progress: files and bytes of the totals, rate and time left', () => {
+    expect(formatProgress({ files: 10, bytes: 5 * 1024 * 1024, totalFiles: 20, totalBytes: 10 * 1024 * 1024 }, 2)).toBe(
+      '[##########----------]  50% 10/20 files, 5.0 MB/10.0 MB, 2.5 MB/s, ETA 2s',
+    );
+  });
+});
