@@ -6,6 +6,11 @@ import { downloadThenAnalyse, manyToMany } from './producerConsumer.js';
 import { superviseParser } from './supervision.js';
 import { tenJobsOnThree } from './poolJobs.js';
 import { Worker } from './worker.js';
+import { twoPrinters } from './printers.js';
+import { copyTree } from './copy/copyTree.js';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 console.log('== one actor on each placement');
 {
@@ -17,6 +22,12 @@ console.log('== one actor on each placement');
     console.log(`  ${reply.label}: sum = ${reply.total} (pid ${reply.pid}, thread ${reply.thread})`);
   }
   console.log('  shutting down');
+}
+
+console.log('== two printing actors, test1 and test2, for 2.5 seconds');
+{
+  const counts = await twoPrinters({ placement: 'thread', seconds: 2.5 });
+  console.log(`  stopped cleanly: test1 printed ${counts[0]} times, test2 ${counts[1]} times`);
 }
 
 console.log('== producer/consumer over a channel (download, then analyse)');
@@ -34,6 +45,21 @@ for (const placement of ['thread', 'process'] as const) {
   console.log(`== ten jobs on a pool of three ${placement === 'process' ? 'processes' : 'threads'}`);
   const reports = await tenJobsOnThree({ placement, maxMs: 300 });
   console.log(`  ${reports.length} jobs on ${new Set(reports.map((r) => r.worker)).size} workers`);
+}
+
+console.log('== multitask-copy: a folder copied by copier actors on a pool, with progress');
+{
+  const scratch = mkdtempSync(join(tmpdir(), 'multitask-demo-'));
+  const src = join(scratch, 'src');
+  for (let d = 0; d < 10; d++) {
+    mkdirSync(join(src, `folder ${d}`, 'inner'), { recursive: true });
+    for (let f = 0; f < 30; f++) writeFileSync(join(src, `folder ${d}`, f % 2 === 0 ? `file ${f}.txt` : join('inner', `file ${f}.bin`)), `${d}:${f}\n`.repeat(100 * f));
+  }
+  symlinkSync('folder 0', join(src, 'a link'));
+  const summary = await copyTree(src, join(scratch, 'dst'), { workers: 2, placement: 'thread', existing: 'refuse', verify: true, progress: 'lines' });
+  console.log(`  copied ${summary.files} files in ${summary.folders} folders and ${summary.symlinks} symlink; verified: ${summary.verified && summary.mismatches.length === 0}`);
+  rmSync(scratch, { recursive: true, force: true });
+  if (summary.failures.length > 0 || summary.mismatches.length > 0) process.exitCode = 1;
 }
 
 console.log('== supervision: let it crash');
