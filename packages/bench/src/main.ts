@@ -7,6 +7,7 @@ import { cases } from './cases.js';
 import { channelCases } from './channelCases.js';
 import { supervisorCases } from './supervisorCases.js';
 import { poolCases } from './poolCases.js';
+import { copyCases } from './copyCases.js';
 import { runCase, type Result } from './harness.js';
 
 const args = process.argv.slice(2);
@@ -21,7 +22,7 @@ if (filterAt >= 0 && filter === undefined) {
 
 const rounds = quick ? 3 : 7;
 const results: Result[] = [];
-for (const bench of [...cases, ...channelCases, ...supervisorCases, ...poolCases]) {
+for (const bench of [...cases, ...channelCases, ...supervisorCases, ...poolCases, ...copyCases]) {
   const ids = bench.metrics.flatMap((m) => [m.id, m.baseline?.id ?? '']);
   if (filter !== undefined && !ids.some((id) => id.includes(filter))) continue;
   if (bench.needsFull === true && quick && filter === undefined) continue;

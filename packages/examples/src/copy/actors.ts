@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, chmod, copyFile, rename, unlink, utimes } from 'node:fs/promises';
+import { access, copyFile, rename, unlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { defineActor, defineTasks, type ChannelReceiver, type ChannelSender } from '@multitask/core';
 import { describe, type Failure, type FileEntry } from './plan.js';
@@ -45,8 +45,7 @@ export const Copier = defineActor({
         } else {
           const temp = temporaryName(final);
           try {
-            await copyFile(join(src, file.rel), temp);
-            await chmod(temp, file.mode);
+            await copyFile(join(src, file.rel), temp); // keeps the mode bits (libuv sets them with fchmod)
             await utimes(temp, file.atimeMs / 1000, file.mtimeMs / 1000);
             await rename(temp, final);
             copied++;
