@@ -115,7 +115,7 @@ function report(summary: Summary, quiet: boolean): void {
   out(`${summary.interrupted ? 'interrupted after copying' : 'copied'} ${what} in ${formatDuration(summary.seconds)}${extra === '' ? '' : ` (${extra})`}`);
 }
 
-/** Whether this module is the program (also when run through the `multitask-copy` bin link). */
+/** Whether this module is the program (`node dist/copy/cli.js`); the `multitask-copy` bin calls {@link runCli} itself. */
 function isMain(): boolean {
   const script = process.argv[1];
   if (script === undefined) return false;
@@ -126,7 +126,8 @@ function isMain(): boolean {
   }
 }
 
-if (isMain()) {
+/** Runs the command with this process's arguments, Ctrl-C handling and exit code. */
+export async function runCli(): Promise<void> {
   // Ctrl-C: no new files start, those copying finish, temporary files are removed.
   const stop = new AbortController();
   process.on('SIGINT', () => {
@@ -136,3 +137,5 @@ if (isMain()) {
   });
   process.exitCode = await main(process.argv.slice(2), { isTTY: process.stderr.isTTY === true, signal: stop.signal });
 }
+
+if (isMain()) await runCli();
