@@ -1,0 +1,27 @@
+// The samples of the troubleshooting guide, run by the tests.
+import { createSystem, isMultitaskError, type DownReason } from '@multitask/core';
+import { Greeter } from './greeter.js';
+
+export async function troubleshooting(): Promise<string[]> {
+  const seen: string[] = [];
+  // #region inspect
+  // Open a debugger port in every thread and process the system starts (0: any free port).
+  await using system = createSystem({ execArgv: [...process.execArgv, '--inspect=0'] });
+  // #endregion inspect
+  // #region crash
+  system.on('actor:crashed', (ref, reason: DownReason) => {
+    // reason.kind: 'error' | 'exit' | 'signal' | 'out-of-memory' | 'timeout'
+    seen.push(`${ref.id} went down: ${reason.kind}`);
+  });
+  system.on('actor:stopped', (ref, reason) => seen.push(`${ref.id} is gone: ${reason.kind}`));
+  const child = await system.spawn(Greeter, { placement: 'process', args: 'Hi' });
+  const pid = await child.ask('pid');
+  process.kill(pid, 'SIGKILL');
+  try {
+    await child.ask('greet', 'anyone');
+  } catch (error) {
+    if (isMultitaskError(error)) seen.push(`${error.code}: ${error.message}`); // WORKER_CRASHED: process ... was killed by SIGKILL
+  }
+  // #endregion crash
+  return seen;
+}

@@ -1,0 +1,55 @@
+// Every code sample in docs/ comes from these files (typedoc's {@includeCode}); here they run.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { fromPython } from '../src/guides/fromPython.js';
+import { gettingStarted } from '../src/guides/gettingStarted.js';
+import { troubleshooting } from '../src/guides/troubleshooting.js';
+
+describe('the guides samples', () => {
+  it('getting started: an actor on a thread, then a pool', async () => {
+    expect(await gettingStarted()).toEqual({ line: 'Hi, Ada!', squares: [1, 4, 9], sum: 5 });
+  });
+
+  it('coming from Python: each API of the seed tutorial, the multitask way', async () => {
+    expect(await fromPython()).toEqual({
+      childPid: true,
+      full: true,
+      size: 2,
+      refused: true,
+      first: 1,
+      second: 2,
+      empty: true,
+      missing: true,
+      received: ['Hello, queue!'],
+      later: 16,
+      mapped: [1, 4, 9],
+    });
+  });
+
+  it('troubleshooting: a killed child reads as a crash report', async () => {
+    const seen = await troubleshooting();
+    expect(seen.some((line) => /went down: signal/.test(line))).toBe(true);
+    expect(seen.some((line) => line.startsWith('WORKER_CRASHED: ') && line.includes('SIGKILL'))).toBe(true);
+  });
+
+  it('the Python side has every region the guide shows, and runs under python3 when it is installed', () => {
+    const script = fileURLToPath(new URL('../python/tutorial.py', import.meta.url));
+    const text = readFileSync(script, 'utf8');
+    for (const region of ['process', 'queue', 'manager', 'pool']) expect(text).toMatch(new RegExp(`#region ${region}\\n[^]*#endregion ${region}`));
+    if (spawnSync('python3', ['--version']).status !== 0) return; // the regions above are all there is to check without Python
+    const run = spawnSync('python3', [script], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("(True, 2, 1, 2, True, 'Hello, queue!', 16, [1, 4, 9])");
+  });
+});
+
+describe('the documentation site', () => {
+  it('lists every guide in docs/ as a page, in reading order', () => {
+    const config = JSON.parse(readFileSync(new URL('../../../typedoc.json', import.meta.url), 'utf8')) as { projectDocuments: string[] };
+    const guides = readdirSync(new URL('../../../docs/', import.meta.url)).filter((name) => name.endsWith('.md'));
+    expect([...config.projectDocuments].map((path) => path.replace('docs/', '')).sort()).toEqual(guides.sort());
+    expect(config.projectDocuments[0]).toBe('docs/getting-started.md');
+  });
+});
