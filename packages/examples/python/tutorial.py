@@ -30,7 +30,10 @@ def main():
     except queue.Full:
         pass
     first = q.get()
-    second = q.get_nowait()
+    try:
+        second = q.get_nowait()
+    except queue.Empty:  # possible even now: put() returns before a feeder thread writes the item
+        second = q.get()
     empty = q.empty()
     #endregion queue
 

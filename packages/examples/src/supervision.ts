@@ -43,6 +43,7 @@ export async function superviseParser(): Promise<SupervisionReport> {
   const crashes: string[] = [];
   system.on('actor:crashed', (_ref, reason: DownReason) => crashes.push(reason.kind === 'error' ? `error: ${reason.error.message}` : reason.kind));
 
+  // #region supervise
   const sup = await system.supervise({
     strategy: 'one-for-one',
     intensity: { maxRestarts: 5, withinMs: 10_000 }, // a sixth crash within 10 s: give up and escalate
@@ -55,6 +56,7 @@ export async function superviseParser(): Promise<SupervisionReport> {
   const askAfterThrow = await parser.ask('parse', 'forty-two').then(String, (error: Error) => error.message);
   const parsed = await parser.ask('parse', '42');
   const sameThreadAfterThrow = (await parser.ask('thread')) === thread;
+  // #endregion supervise
 
   // A dead thread: the ask that killed it rejects with WORKER_CRASHED; the ref then reaches the new thread.
   const pendingAskCode = await parser.ask('die').then(

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { fromPython } from '../src/guides/fromPython.js';
 import { gettingStarted } from '../src/guides/gettingStarted.js';
 import { troubleshooting } from '../src/guides/troubleshooting.js';
+import { actorsTour, channelsTour, poolTour, supervisionTour } from '../src/guides/tour.js';
 
 describe('the guides samples', () => {
   it('getting started: an actor on a thread, then a pool', async () => {
@@ -40,7 +41,7 @@ describe('the guides samples', () => {
     for (const region of ['process', 'queue', 'manager', 'pool']) expect(text).toMatch(new RegExp(`#region ${region}\\n[^]*#endregion ${region}`));
     if (spawnSync('python3', ['--version']).status !== 0) return; // the regions above are all there is to check without Python
     const run = spawnSync('python3', [script], { encoding: 'utf8' });
-    expect(run.status).toBe(0);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     expect(run.stdout).toContain("(True, 2, 1, 2, True, 'Hello, queue!', 16, [1, 4, 9])");
   });
 });
@@ -51,5 +52,27 @@ describe('the documentation site', () => {
     const guides = readdirSync(new URL('../../../docs/', import.meta.url)).filter((name) => name.endsWith('.md'));
     expect([...config.projectDocuments].map((path) => path.replace('docs/', '')).sort()).toEqual(guides.sort());
     expect(config.projectDocuments[0]).toBe('docs/getting-started.md');
+  });
+});
+
+describe('the tour of the guides', () => {
+  it('actors: spawn, events', async () => {
+    const { count, events } = await actorsTour();
+    expect(count).toBe(5);
+    expect(events).toEqual([expect.stringMatching(/^started /), 'stopped stopped']);
+  });
+
+  it('channels: a channel, and one shared with a process', async () => {
+    expect(await channelsTour()).toEqual({ item: 11, downloaded: [1, 2, 3] });
+  });
+
+  it('supervision: a monitor sees the crash, onRestart keeps the entries', async () => {
+    const { kept, reasons } = await supervisionTour();
+    expect(kept).toBe('v');
+    expect(reasons).toEqual([expect.objectContaining({ kind: 'error' })]);
+  });
+
+  it('pools: apply, map, starmap, imap over an endless input', async () => {
+    expect(await poolTour()).toEqual({ one: 49, squares: [1, 4, 9], sums: [3, 7], firstBig: 121 });
   });
 });

@@ -16,8 +16,10 @@ import { copyTree, type CopyOptions, type Summary } from './copyTree.js';
 import { formatBytes, formatDuration } from './progress.js';
 import { UsageError } from './plan.js';
 
+// #region usage
 const USAGE = `usage: multitask-copy SRC DST [--workers N] [--placement thread|process]
                       [--overwrite | --skip-existing] [--verify] [--quiet] [--json]`;
+// #endregion usage
 
 interface Args {
   readonly src: string;
