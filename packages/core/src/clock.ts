@@ -1,4 +1,9 @@
-/** An opaque handle returned by {@link Clock.setTimeout}. */
+/**
+ * An opaque handle returned by {@link Clock.setTimeout}.
+ *
+ * @example
+ * {@includeCode ../../examples/src/guides/apiExamples.ts#systemClock}
+ */
 export type TimerHandle = object | number;
 
 /**
@@ -25,7 +30,12 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The real clock: `performance.now()` and the global timers. */
+/**
+ * The real clock: `performance.now()` and the global timers.
+ *
+ * @example
+ * {@includeCode ../../examples/src/guides/apiExamples.ts#systemClock}
+ */
 export const systemClock: Clock = {
   now: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),

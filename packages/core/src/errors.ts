@@ -57,10 +57,20 @@ export const ErrorCode = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
 } as const;
 
-/** One of the values of {@link ErrorCode}. */
+/**
+ * One of the values of {@link ErrorCode}.
+ *
+ * @example
+ * {@includeCode ../../examples/src/guides/apiExamples.ts#ErrorCode}
+ */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Options accepted by the {@link MultitaskError} constructor. */
+/**
+ * Options accepted by the {@link MultitaskError} constructor.
+ *
+ * @example
+ * {@includeCode ../../examples/src/guides/apiExamples.ts#MultitaskErrorOptions}
+ */
 export interface MultitaskErrorOptions {
   /** The underlying error, kept as the standard `cause`. */
   cause?: unknown;
@@ -101,7 +111,12 @@ export class MultitaskError extends Error {
   }
 }
 
-/** Whether `value` is a {@link MultitaskError} with the given code. */
+/**
+ * Whether `value` is a {@link MultitaskError} with the given code.
+ *
+ * @example
+ * {@includeCode ../../examples/src/guides/apiExamples.ts#isMultitaskError}
+ */
 export function isMultitaskError(value: unknown, code?: ErrorCode): value is MultitaskError {
   return value instanceof MultitaskError && (code === undefined || value.code === code);
 }

@@ -1,6 +1,11 @@
 declare const brand: unique symbol;
 
-/** A value of type `T` that the compiler keeps apart from other `T`s by its brand `B`. */
+/**
+ * A value of type `T` that the compiler keeps apart from other `T`s by its brand `B`.
+ *
+ * @example
+ * {@includeCode ../../examples/src/guides/apiExamples.ts#Branded}
+ */
 export type Branded<T, B extends string> = T & {
   /** Exists only for the compiler. */
   readonly [brand]: B;
@@ -10,6 +15,9 @@ export type Branded<T, B extends string> = T & {
  * The system-wide identity of an actor: `"<node>.<sequence>"`, where the node is the
  * thread or process that first hosted it (a supervised actor keeps its id when it is
  * restarted elsewhere; its sequence is marked `s`).
+ *
+ * @example
+ * {@includeCode ../../examples/src/guides/apiExamples.ts#ActorId}
  */
 export type ActorId = Branded<string, 'ActorId'>;
 

@@ -12,10 +12,20 @@
 import type { SerializedError } from './errorWire.js';
 import type { ActorId, CorrelationId, NodeId } from './ids.js';
 
-/** What a full mailbox does with one more message. */
+/**
+ * What a full mailbox does with one more message.
+ *
+ * @example
+ * {@includeCode ../../examples/src/guides/apiExamples.ts#OverflowPolicy}
+ */
 export type OverflowPolicy = 'backpressure' | 'drop-newest' | 'drop-oldest' | 'fail';
 
-/** The size and overflow policy of an actor's mailbox. */
+/**
+ * The size and overflow policy of an actor's mailbox.
+ *
+ * @example
+ * {@includeCode ../../examples/src/guides/apiExamples.ts#MailboxOptions}
+ */
 export interface MailboxOptions {
   /**
    * The most messages waiting to be handled.

@@ -7,6 +7,7 @@ import { fromPython } from '../src/guides/fromPython.js';
 import { gettingStarted } from '../src/guides/gettingStarted.js';
 import { troubleshooting } from '../src/guides/troubleshooting.js';
 import { actorsTour, channelsTour, poolTour, supervisionTour } from '../src/guides/tour.js';
+import { apiExamples } from '../src/guides/apiExamples.js';
 
 describe('the guides samples', () => {
   it('getting started: an actor on a thread, then a pool', async () => {
@@ -74,5 +75,26 @@ describe('the tour of the guides', () => {
 
   it('pools: apply, map, starmap, imap over an endless input', async () => {
     expect(await poolTour()).toEqual({ one: 49, squares: [1, 4, 9], sums: [3, 7], firstBig: 121 });
+  });
+});
+
+describe('the API reference examples', () => {
+  it('run, and do what their comments say', async () => {
+    const out = await apiExamples();
+    expect(out).toMatchObject({
+      clock: true,
+      spec: 'Inline',
+      handlers: ['add', 'get'],
+      definition: true,
+      overflow: 'drop-oldest',
+      id: true,
+      total: 5,
+      typed: true,
+      deadLetters: ['add'],
+      coded: true,
+      channel: { full: true, refused: true, first: 'a', empty: true, closed: true },
+      supervised: { specs: 2, counter: 0, leaf: 1, children: ['running', 'running'] },
+      pool: { five: 5, squares: [1, 4, 9], sum: 14, functions: ['cube'], workers: 2, busiest: true, p99: true },
+    });
   });
 });

@@ -21,10 +21,18 @@ import type { ArgsOf } from './types.js';
  * - `inline`: in the calling thread; cheapest messages, no isolation.
  * - `thread`: in its own worker thread; runs in parallel, shares the process.
  * - `process`: in its own child process; full isolation, costliest messages.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#Placement}
  */
 export type Placement = 'inline' | 'thread' | 'process';
 
-/** A message that could not be delivered, as the `dead-letter` event reports it. */
+/**
+ * A message that could not be delivered, as the `dead-letter` event reports it.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#DeadLetter}
+ */
 export interface DeadLetter {
   /** The actor the message was for. */
   readonly recipient: ActorRef;
@@ -36,7 +44,12 @@ export interface DeadLetter {
   readonly error: Error;
 }
 
-/** The events of an {@link ActorSystem}, with their arguments. */
+/**
+ * The events of an {@link ActorSystem}, with their arguments.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SystemEvents}
+ */
 export interface SystemEvents {
   /** An actor started (its `onStart` completed). */
   'actor:started': [ref: ActorRef];
@@ -57,7 +70,12 @@ export interface SystemEvents {
   'dead-letter': [letter: DeadLetter];
 }
 
-/** Options of {@link createSystem}. */
+/**
+ * Options of {@link createSystem}.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SystemOptions}
+ */
 export interface SystemOptions {
   /**
    * Milliseconds an `ask` waits for its reply when it names no `timeout`.
@@ -90,7 +108,12 @@ export interface SystemOptions {
   readonly random?: () => number;
 }
 
-/** Options of {@link ActorSystem.spawn} that do not depend on the definition. */
+/**
+ * Options of {@link ActorSystem.spawn} that do not depend on the definition.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnOptionsBase}
+ */
 export interface SpawnOptionsBase {
   /**
    * Where the actor runs.
@@ -105,7 +128,12 @@ export interface SpawnOptionsBase {
   readonly resourceLimits?: ThreadLimits;
 }
 
-/** Options of {@link ActorSystem.spawn}: `args` is required when the definition's `init` needs it. */
+/**
+ * Options of {@link ActorSystem.spawn}: `args` is required when the definition's `init` needs it.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnOptions}
+ */
 export type SpawnOptions<A> = SpawnOptionsBase &
   (undefined extends A
     ? {
@@ -117,7 +145,12 @@ export type SpawnOptions<A> = SpawnOptionsBase &
         readonly args: A;
       });
 
-/** The rest parameters of {@link ActorSystem.spawn} for a definition `D`. */
+/**
+ * The rest parameters of {@link ActorSystem.spawn} for a definition `D`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnArgs}
+ */
 export type SpawnArgs<D> = undefined extends ArgsOf<D> ? [options?: SpawnOptions<ArgsOf<D>>] : [options: SpawnOptions<ArgsOf<D>>];
 
 const PLACEMENTS: readonly Placement[] = ['inline', 'thread', 'process'];

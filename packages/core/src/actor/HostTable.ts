@@ -9,7 +9,12 @@ import type { ActorRef } from './ActorRef.js';
 import type { HostData } from './hostMain.js';
 import type { Runtime } from './Runtime.js';
 
-/** Memory limits of a thread placement (see Node's `Worker` `resourceLimits`). */
+/**
+ * Memory limits of a thread placement (see Node's `Worker` `resourceLimits`).
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ThreadLimits}
+ */
 export interface ThreadLimits {
   /** Heap size for long-lived objects, in MB; past it the thread dies `out-of-memory`. */
   readonly maxOldGenerationSizeMb?: number;
@@ -24,6 +29,9 @@ export interface ThreadLimits {
  * under a supervisor (`error`), or its thread or process died (`error` for an uncaught
  * error, `exit`, `signal`, `out-of-memory`, `timeout`). `error` is what pending requests
  * were rejected with.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#DownReason}
  */
 export type DownReason =
   | {

@@ -5,6 +5,9 @@ import type { ActorRef } from './ActorRef.js';
 /**
  * What a handler or hook sees of its actor.
  * @typeParam S - the actor's state, as `init` returns it
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ActorContext}
  */
 export interface ActorContext<S> {
   /** The actor's state. Mutate it, or assign a new value. */
@@ -25,6 +28,9 @@ export interface ActorContext<S> {
  * A message handler: receives the context and the payload; its return value (or the value
  * its promise resolves to) is the reply to an `ask`.
  * @typeParam S - the actor's state
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ActorContext}
  */
 export type Handler<S> = {
   // Method syntax keeps parameters bivariant, so a handler of any state fits `Handler<unknown>`.
@@ -36,7 +42,12 @@ export type Handler<S> = {
   handle(ctx: ActorContext<S>, payload: never): unknown;
 }['handle'];
 
-/** The handlers of an actor, by message type. */
+/**
+ * The handlers of an actor, by message type.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#Handlers}
+ */
 export type Handlers<S> = Record<string, Handler<S>>;
 
 /**
@@ -44,6 +55,9 @@ export type Handlers<S> = Record<string, Handler<S>>;
  * @typeParam A - the spawn arguments `init` takes
  * @typeParam S - the state `init` returns
  * @typeParam H - the handlers, by message type
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ActorSpec}
  */
 export interface ActorSpec<A, S, H extends Handlers<S>> {
   /**
@@ -86,13 +100,21 @@ const DEFINITION: unique symbol = Symbol.for('multitask.ActorDefinition') as nev
 /**
  * An actor definition: the value {@link defineActor} returns, to pass to `spawn`.
  * Message types, payloads and replies of every {@link ActorRef} to it derive from it.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ActorDefinition}
  */
 export interface ActorDefinition<A, S, H extends Handlers<S>> extends ActorSpec<A, S, H> {
   /** Marks the value as a definition (also across copies of the library). */
   readonly [DEFINITION]: true;
 }
 
-/** Any actor definition, whatever its arguments, state and handlers. */
+/**
+ * Any actor definition, whatever its arguments, state and handlers.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ActorDefinition}
+ */
 export type AnyActorDefinition = ActorDefinition<never, unknown, Handlers<unknown>>;
 
 /**

@@ -4,7 +4,12 @@ import { MultitaskError } from '../errors.js';
 import { abortError, armLimits } from '../limits.js';
 import { ChannelCore, type Waiter } from './ChannelCore.js';
 
-/** Options of {@link createChannel}. */
+/**
+ * Options of {@link createChannel}.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChannelOptions}
+ */
 export interface ChannelOptions {
   /**
    * The most items the channel holds, wherever they are buffered. `send` waits while it is
@@ -16,7 +21,12 @@ export interface ChannelOptions {
   readonly clock?: Clock;
 }
 
-/** Options of a waiting channel operation. */
+/**
+ * Options of a waiting channel operation.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChannelWaitOptions}
+ */
 export interface ChannelWaitOptions {
   /** Milliseconds to wait before rejecting with `ASK_TIMEOUT`. @defaultValue no limit */
   readonly timeout?: number;
@@ -24,13 +34,23 @@ export interface ChannelWaitOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Options of {@link ChannelSender.send}. */
+/**
+ * Options of {@link ChannelSender.send}.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChannelSendOptions}
+ */
 export interface ChannelSendOptions extends ChannelWaitOptions {
   /** `ArrayBuffer`s inside the item to move to a thread instead of copying (they become unusable here). */
   readonly transfer?: readonly ArrayBuffer[];
 }
 
-/** What both ends of a channel can see. Across threads and processes, `size` and `closed` are the last known values. */
+/**
+ * What both ends of a channel can see. Across threads and processes, `size` and `closed` are the last known values.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChannelInfo}
+ */
 export interface ChannelInfo {
   /** The capacity given at creation. */
   readonly capacity: number;
@@ -48,6 +68,9 @@ export interface ChannelInfo {
  * The sending end of a channel. Hand it to a producer (in spawn arguments or a message) to
  * let it send and nothing else.
  * @typeParam T - the item type
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChannelSender}
  */
 export interface ChannelSender<in T> extends ChannelInfo {
   /**
@@ -68,6 +91,9 @@ export interface ChannelSender<in T> extends ChannelInfo {
  * The receiving end of a channel; `for await` over it receives until the channel is closed
  * and drained.
  * @typeParam T - the item type
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChannelReceiver}
  */
 export interface ChannelReceiver<out T> extends ChannelInfo, AsyncIterable<T> {
   /**
@@ -86,6 +112,9 @@ export interface ChannelReceiver<out T> extends ChannelInfo, AsyncIterable<T> {
  * A typed, bounded, multi-producer multi-consumer queue that actors on any placement can
  * share. Every item is received exactly once, in FIFO order per producer.
  * @typeParam T - the item type
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChannelOptions}
  */
 export interface Channel<in out T> extends ChannelSender<T>, ChannelReceiver<T> {
   /** This channel, typed as its sending end only (a compile-time restriction: it is the same object). */

@@ -1,6 +1,11 @@
 import { MultitaskError } from '../errors.js';
 
-/** `trySend` on a channel that holds `capacity` items. Code `CHANNEL_FULL`. */
+/**
+ * `trySend` on a channel that holds `capacity` items. Code `CHANNEL_FULL`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChannelFullError}
+ */
 export class ChannelFullError extends MultitaskError {
   /** @param capacity - the channel's capacity */
   constructor(capacity: number) {
@@ -9,7 +14,12 @@ export class ChannelFullError extends MultitaskError {
   }
 }
 
-/** `tryReceive` on an empty channel. Code `CHANNEL_EMPTY`. */
+/**
+ * `tryReceive` on an empty channel. Code `CHANNEL_EMPTY`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChannelEmptyError}
+ */
 export class ChannelEmptyError extends MultitaskError {
   constructor() {
     super('CHANNEL_EMPTY', 'the channel is empty');
@@ -17,7 +27,12 @@ export class ChannelEmptyError extends MultitaskError {
   }
 }
 
-/** Sending on a closed channel, or receiving from a closed and drained one. Code `CHANNEL_CLOSED`. */
+/**
+ * Sending on a closed channel, or receiving from a closed and drained one. Code `CHANNEL_CLOSED`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChannelClosedError}
+ */
 export class ChannelClosedError extends MultitaskError {
   /** @param what - what was attempted */
   constructor(what: string) {

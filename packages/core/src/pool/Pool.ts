@@ -14,7 +14,12 @@ import type { DownReason } from '../actor/HostTable.js';
 import { isTaskSet, type TaskArgs, type TaskName, type TaskResult, type TaskSet, type UnaryTaskName } from './defineTasks.js';
 import { packNumbers, PoolWorker } from './PoolWorker.js';
 
-/** Options of one pool call. */
+/**
+ * Options of one pool call.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#CallOptions}
+ */
 export interface CallOptions {
   /**
    * Milliseconds the task may run, counted from when it starts on a worker (not from when
@@ -32,7 +37,12 @@ export interface CallOptions {
   readonly retries?: number;
 }
 
-/** Options of `map` and `starmap`. */
+/**
+ * Options of `map` and `starmap`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#MapOptions}
+ */
 export interface MapOptions extends CallOptions {
   /**
    * Items per task sent to a worker (the timeout applies to each chunk).
@@ -41,7 +51,12 @@ export interface MapOptions extends CallOptions {
   readonly chunkSize?: number;
 }
 
-/** Options of `imap` and `imapUnordered`. */
+/**
+ * Options of `imap` and `imapUnordered`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#IterOptions}
+ */
 export interface IterOptions extends CallOptions {
   /**
    * Items per task sent to a worker.
@@ -55,7 +70,12 @@ export interface IterOptions extends CallOptions {
   readonly window?: number;
 }
 
-/** One task of a set with its arguments. */
+/**
+ * One task of a set with its arguments.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#TaskCall}
+ */
 export interface TaskCall<K extends string, A> {
   /** The task's name. */
   readonly task: K;
@@ -63,10 +83,20 @@ export interface TaskCall<K extends string, A> {
   readonly args: A;
 }
 
-/** The initializer of a pool: a task of its set, run once on each worker before any other. */
+/**
+ * The initializer of a pool: a task of its set, run once on each worker before any other.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#Initializer}
+ */
 export type Initializer<T> = { [K in TaskName<T>]: TaskCall<K, TaskArgs<T, K>> }[TaskName<T>];
 
-/** One worker, as {@link PoolMetrics} reports it. */
+/**
+ * One worker, as {@link PoolMetrics} reports it.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#WorkerMetrics}
+ */
 export interface WorkerMetrics {
   /** The worker's actor id. */
   readonly id: string;
@@ -78,7 +108,12 @@ export interface WorkerMetrics {
   readonly utilisation: number;
 }
 
-/** Options of {@link createPool}. */
+/**
+ * Options of {@link createPool}.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#PoolOptions}
+ */
 export interface PoolOptions<T extends TaskSet> {
   /** The task functions, from {@link defineTasks}. */
   readonly tasks: T;
@@ -111,7 +146,12 @@ export interface PoolOptions<T extends TaskSet> {
   readonly clock?: Clock;
 }
 
-/** The events of a {@link Pool}. */
+/**
+ * The events of a {@link Pool}.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#PoolEvents}
+ */
 export interface PoolEvents {
   /** The queue emptied after tasks had to wait in it: every accepted task has a worker. */
   drain: [];
@@ -119,7 +159,12 @@ export interface PoolEvents {
   'worker:replaced': [reason: DownReason];
 }
 
-/** Median and tail of a series of durations, in ms. */
+/**
+ * Median and tail of a series of durations, in ms.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#Percentiles}
+ */
 export interface Percentiles {
   /** The median. */
   readonly p50: number;
@@ -129,7 +174,12 @@ export interface Percentiles {
   readonly p99: number;
 }
 
-/** A snapshot of a pool's work. */
+/**
+ * A snapshot of a pool's work.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#PoolMetrics}
+ */
 export interface PoolMetrics {
   /** Tasks (or chunks) waiting for a worker. */
   readonly queued: number;

@@ -1,9 +1,19 @@
 import { MultitaskError } from '../errors.js';
 
-/** A task function: any arguments that can be cloned, any (cloneable) result or promise of one. */
+/**
+ * A task function: any arguments that can be cloned, any (cloneable) result or promise of one.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#TaskFunction}
+ */
 export type TaskFunction = (...args: never[]) => unknown;
 
-/** The task functions of a worker module, by name. */
+/**
+ * The task functions of a worker module, by name.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#TaskFunctions}
+ */
 export type TaskFunctions = Record<string, TaskFunction>;
 
 const TASKS: unique symbol = Symbol.for('multitask.TaskSet') as never;
@@ -12,6 +22,9 @@ const TASKS: unique symbol = Symbol.for('multitask.TaskSet') as never;
  * A worker module's task functions: what {@link defineTasks} returns, to pass to
  * `createPool({ tasks })`. Task names, arguments and results of the pool derive from it.
  * @typeParam F - the task functions, by name
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#TaskSet}
  */
 export interface TaskSet<F extends TaskFunctions = TaskFunctions> {
   /** The URL of the module that exports the set (`import.meta.url`). */
@@ -24,13 +37,33 @@ export interface TaskSet<F extends TaskFunctions = TaskFunctions> {
   readonly [TASKS]: true;
 }
 
-/** The task names of a task set. */
+/**
+ * The task names of a task set.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#TaskName}
+ */
 export type TaskName<T> = T extends TaskSet<infer F> ? keyof F & string : never;
-/** The arguments of task `K`. */
+/**
+ * The arguments of task `K`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#TaskArgs}
+ */
 export type TaskArgs<T, K extends TaskName<T>> = T extends TaskSet<infer F> ? Parameters<F[K]> : never;
-/** What task `K` resolves with (its awaited return value). */
+/**
+ * What task `K` resolves with (its awaited return value).
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#TaskResult}
+ */
 export type TaskResult<T, K extends TaskName<T>> = T extends TaskSet<infer F> ? Awaited<ReturnType<F[K]>> : never;
-/** The tasks of a set that take exactly one argument: those `map` and `imap` can run. */
+/**
+ * The tasks of a set that take exactly one argument: those `map` and `imap` can run.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#UnaryTaskName}
+ */
 export type UnaryTaskName<T> = { [K in TaskName<T>]: TaskArgs<T, K> extends [unknown] ? K : never }[TaskName<T>];
 
 /**

@@ -8,6 +8,9 @@ import type { ArgsOf } from '../actor/types.js';
  * - `permanent`: always.
  * - `transient`: unless it stopped normally (`ctx.stop()`); a crash restarts it.
  * - `temporary`: never; the child is removed.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#RestartPolicy}
  */
 export type RestartPolicy = 'permanent' | 'transient' | 'temporary';
 
@@ -16,10 +19,18 @@ export type RestartPolicy = 'permanent' | 'transient' | 'temporary';
  * - `one-for-one`: only that child.
  * - `one-for-all`: every child (the others are stopped in reverse order, then all start in order).
  * - `rest-for-one`: that child and the children after it in the spec.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#Strategy}
  */
 export type Strategy = 'one-for-one' | 'one-for-all' | 'rest-for-one';
 
-/** How many restarts a supervisor allows in a sliding window before it gives up and escalates. */
+/**
+ * How many restarts a supervisor allows in a sliding window before it gives up and escalates.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#Intensity}
+ */
 export interface Intensity {
   /**
    * The most restarts within `withinMs`; one more makes the supervisor stop its children
@@ -38,6 +49,9 @@ export interface Intensity {
  * The wait before a restart. A child's first restart within the intensity window is
  * immediate; the n-th consecutive one waits `initialMs × factor^(n-2)`, at most `maxMs`,
  * spread by ± `jitter` (a fraction) so that siblings do not restart in lockstep, rounded to whole ms.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#Backoff}
  */
 export interface Backoff {
   /**
@@ -62,7 +76,12 @@ export interface Backoff {
   readonly jitter?: number;
 }
 
-/** Supervision options of an actor child, beside its spawn options. */
+/**
+ * Supervision options of an actor child, beside its spawn options.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChildOptions}
+ */
 export interface ChildOptions {
   /**
    * When to restart it.
@@ -84,13 +103,28 @@ export interface ChildOptions {
   readonly handlerTimeout?: number;
 }
 
-/** An actor child's options: spawn options (`args` required when `init` needs them) and supervision options. */
+/**
+ * An actor child's options: spawn options (`args` required when `init` needs them) and supervision options.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ActorChildOptions}
+ */
 export type ActorChildOptions<A> = SpawnOptions<A> & ChildOptions;
 
-/** The rest parameters of {@link child} for an actor definition `D`. */
+/**
+ * The rest parameters of {@link child} for an actor definition `D`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ActorChildArgs}
+ */
 export type ActorChildArgs<D> = undefined extends ArgsOf<D> ? [options?: ActorChildOptions<ArgsOf<D>>] : [options: ActorChildOptions<ArgsOf<D>>];
 
-/** A child that is an actor. Make one with {@link child}. */
+/**
+ * A child that is an actor. Make one with {@link child}.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ActorChildArgs}
+ */
 export interface ActorChildSpec<Id extends string = string, D = AnyActorDefinition> {
   /** Always `'actor'`. */
   readonly kind: 'actor';
@@ -102,7 +136,12 @@ export interface ActorChildSpec<Id extends string = string, D = AnyActorDefiniti
   readonly options: ActorChildOptions<unknown>;
 }
 
-/** A child that is itself a supervisor. Make one with {@link child}. */
+/**
+ * A child that is itself a supervisor. Make one with {@link child}.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SupervisorChildSpec}
+ */
 export interface SupervisorChildSpec<Id extends string = string, C extends readonly ChildSpec[] = readonly ChildSpec[]> {
   /** Always `'supervisor'`. */
   readonly kind: 'supervisor';
@@ -114,10 +153,20 @@ export interface SupervisorChildSpec<Id extends string = string, C extends reado
   readonly options: Pick<ChildOptions, 'restart'>;
 }
 
-/** One child of a supervisor: an actor or a nested supervisor. */
+/**
+ * One child of a supervisor: an actor or a nested supervisor.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChildSpec}
+ */
 export type ChildSpec = ActorChildSpec<string, unknown> | SupervisorChildSpec<string, readonly ChildSpec[]>;
 
-/** What a supervisor supervises, and how. */
+/**
+ * What a supervisor supervises, and how.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SupervisorSpec}
+ */
 export interface SupervisorSpec<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
   /**
    * Which children restart when one goes down.
