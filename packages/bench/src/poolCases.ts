@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { createPool } from '@multitask/core';
 import { benchTasks } from './poolTasks.js';
 import { rate, type BenchCase } from './harness.js';
+import { pythonBaseline } from './python.js';
 
 const piscinaOf = (): Piscina => new Piscina({ filename: fileURLToPath(new URL('./piscinaWorker.js', import.meta.url)), minThreads: 2, maxThreads: 2 });
 
@@ -62,11 +62,6 @@ const mapCase: BenchCase = {
   },
 };
 
-function python(): string | undefined {
-  const probe = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-  return probe.status === 0 ? 'python3' : undefined;
-}
-
 /** pool.map.python: the same map, on processes, against Python's Pool(2).map with its default chunksize. */
 const pythonCase: BenchCase = {
   metrics: [{ id: 'pool.map.python', unit: 'item/s', better: 'higher', baseline: { id: 'python.pool.map', unit: 'item/s' } }],
@@ -75,24 +70,13 @@ const pythonCase: BenchCase = {
     const items = Array.from({ length: count }, (_, i) => i);
     const pool = createPool({ tasks: benchTasks, size: 2, placement: 'process' });
     await pool.ready;
-    const interpreter = python();
-    if (interpreter === undefined) console.error('pool.map.python: no python3 on PATH, the python.pool.map baseline is left out');
-    const script = fileURLToPath(new URL('../python/pool_map.py', import.meta.url));
     return {
       async subject() {
         const t0 = performance.now();
         await pool.map('square', items);
         return [rate(count, performance.now() - t0)];
       },
-      baseline:
-        interpreter === undefined
-          ? undefined
-          : async () => {
-              const run = spawnSync(interpreter, [script, String(count)], { encoding: 'utf8' });
-              if (run.status !== 0) throw new Error(`python baseline failed: ${run.stderr}`);
-              const { rates } = JSON.parse(run.stdout) as { rates: number[] };
-              return [rates[0] as number];
-            },
+      baseline: pythonBaseline('pool.map.python', 'python.pool.map', 'pool_map.py', count),
       close: () => pool.terminate(),
     };
   },
