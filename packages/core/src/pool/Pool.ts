@@ -476,7 +476,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     for (const job of this.#queue.drain()) this.#settle(job, false, error);
     for (const slot of this.#slots) for (const job of slot.inFlight.splice(0)) this.#settle(job, false, error);
     for (const wake of this.#room.splice(0)) wake();
-    await (await this.#actors?.catch(() => undefined))?.stop();
+    // Workers first: a hung actor must not hold up a terminate; its supervisor then finds it gone.
     await Promise.all(this.#slots.map((slot) => this.#system.kill(slot.ref, { kind: 'stopped' })));
     await this.#end();
   }
