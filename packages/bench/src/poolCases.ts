@@ -1,20 +1,24 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { createPool } from '@multitask/core';
+import { createPool, type Pool } from '@multitask/core';
 import { benchTasks } from './poolTasks.js';
 import { rate, type BenchCase } from './harness.js';
 import { pythonBaseline } from './python.js';
 
-const piscinaOf = (): Piscina => new Piscina({ filename: fileURLToPath(new URL('./piscinaWorker.js', import.meta.url)), minThreads: 2, maxThreads: 2 });
+/** A pool of 2 threads and a piscina of 2 threads, both started; `close` ends both. */
+async function poolAndPiscina(): Promise<{ pool: Pool<typeof benchTasks>; piscina: Piscina; close(): Promise<void> }> {
+  const pool = createPool({ tasks: benchTasks, size: 2 });
+  await pool.ready;
+  const piscina = new Piscina({ filename: fileURLToPath(new URL('./piscinaWorker.js', import.meta.url)), minThreads: 2, maxThreads: 2 });
+  return { pool, piscina, close: async () => (await pool.terminate(), await piscina.destroy()) };
+}
 
 /** pool.apply: many tiny tasks submitted at once, one call each, size 2; against piscina.run, size 2. */
 const applyCase: BenchCase = {
   metrics: [{ id: 'pool.apply', unit: 'task/s', better: 'higher', baseline: { id: 'piscina.run', unit: 'task/s' } }],
   async setup({ quick }) {
     const count = quick ? 20_000 : 100_000;
-    const pool = createPool({ tasks: benchTasks, size: 2 });
-    await pool.ready;
-    const piscina = piscinaOf();
+    const { pool, piscina, close } = await poolAndPiscina();
     const burst = async (run: (i: number) => Promise<number>): Promise<number> => {
       const t0 = performance.now();
       const all: Array<Promise<number>> = new Array(count);
@@ -25,10 +29,7 @@ const applyCase: BenchCase = {
     return {
       subject: async () => [await burst((i) => pool.apply('square', i))],
       baseline: async () => [await burst((i) => piscina.run(i) as Promise<number>)],
-      async close() {
-        await pool.terminate();
-        await piscina.destroy();
-      },
+      close,
     };
   },
 };
@@ -39,9 +40,7 @@ const mapCase: BenchCase = {
   async setup({ quick }) {
     const count = quick ? 20_000 : 100_000;
     const items = Array.from({ length: count }, (_, i) => i);
-    const pool = createPool({ tasks: benchTasks, size: 2 });
-    await pool.ready;
-    const piscina = piscinaOf();
+    const { pool, piscina, close } = await poolAndPiscina();
     return {
       async subject() {
         const t0 = performance.now();
@@ -54,10 +53,7 @@ const mapCase: BenchCase = {
         await Promise.all(items.map((i) => piscina.run(i) as Promise<number>));
         return [rate(count, performance.now() - t0)];
       },
-      async close() {
-        await pool.terminate();
-        await piscina.destroy();
-      },
+      close,
     };
   },
 };

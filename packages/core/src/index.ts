@@ -46,7 +46,7 @@ export { ChannelClosedError, ChannelEmptyError, ChannelFullError } from './chann
 export { defineTasks } from './pool/defineTasks.js';
 export type { TaskArgs, TaskFunction, TaskFunctions, TaskName, TaskResult, TaskSet, UnaryTaskName } from './pool/defineTasks.js';
 export { Pool, createPool } from './pool/Pool.js';
-export type { CallOptions, Initializer, IterOptions, MapOptions, Percentiles, PoolEvents, PoolMetrics, PoolOptions, TaskCall, WorkerMetrics } from './pool/Pool.js';
+export type { CallOptions, Initializer, IterOptions, MapOptions, Percentiles, PoolEvents, PoolMetrics, PoolOptions, TaskCall, WorkerMetrics } from './pool/options.js';
 export { ErrorCode, MultitaskError, isMultitaskError } from './errors.js';
 export type { MultitaskErrorOptions } from './errors.js';
 export { systemClock } from './clock.js';

@@ -91,6 +91,7 @@ describe('the API reference examples', () => {
       total: 5,
       typed: true,
       deadLetters: ['add'],
+      stops: 1,
       coded: true,
       channel: { full: true, refused: true, first: 'a', empty: true, closed: true },
       supervised: { specs: 2, counter: 0, leaf: 1, children: ['running', 'running'] },

@@ -247,7 +247,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** Starts an actor (again, under the id `again`, for a supervisor; on the running host `on`, for a pool). */
   async #start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<{ ref: ActorRef; node: NodeId }> {
-    const placement = on === undefined ? this.#checkSpawn(definition, opts, again) : (this.#checkSpawn(definition, { ...opts, placement: 'thread' }, again), 'thread');
+    // On a running host (a pool's worker) the host's own kind applies; `thread` only passes the checks.
+    const placement = this.#checkSpawn(definition, on === undefined ? opts : { ...opts, placement: 'thread' }, again);
     const name = opts.name;
     if (name !== undefined) this.#names.set(name, null);
     try {

@@ -53,14 +53,14 @@ export class PendingTable {
     return { cid, promise };
   }
 
-  /** Settles a request; false when nothing waits on `cid` (any more). */
+  /** Settles a request; false when nothing waits on `cid` now. */
   resolve(cid: CorrelationId, value: unknown): boolean {
     const entry = this.#take(cid);
     entry?.resolve(value);
     return entry !== undefined;
   }
 
-  /** Rejects a request; false when nothing waits on `cid` (any more). */
+  /** Rejects a request; false when nothing waits on `cid` now. */
   reject(cid: CorrelationId, error: unknown): boolean {
     const entry = this.#take(cid);
     entry?.reject(error);

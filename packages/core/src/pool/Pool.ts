@@ -13,189 +13,10 @@ import { child, type ActorChildArgs, type ActorChildSpec } from '../supervisor/s
 import type { DownReason } from '../actor/HostTable.js';
 import { isTaskSet, type TaskArgs, type TaskName, type TaskResult, type TaskSet, type UnaryTaskName } from './defineTasks.js';
 import { packNumbers, PoolWorker } from './PoolWorker.js';
+import { percentiles, record } from './metrics.js';
+import { windowed } from './windowed.js';
+import type { CallOptions, IterOptions, MapOptions, PoolEvents, PoolMetrics, PoolOptions } from './options.js';
 
-/**
- * Options of one pool call.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#CallOptions}
- */
-export interface CallOptions {
-  /**
-   * Milliseconds the task may run, counted from when it starts on a worker (not from when
-   * it was queued). Past it the call rejects with `TASK_TIMEOUT` and the worker is replaced.
-   * @defaultValue the pool's `taskTimeout`
-   */
-  readonly timeout?: number;
-  /** Aborts the call: a queued task is dropped; a running one rejects with `ABORTED` and its worker is replaced. */
-  readonly signal?: AbortSignal;
-  /**
-   * How many times to run the task again on another worker when its worker dies while
-   * running it (the task must be safe to repeat).
-   * @defaultValue 0
-   */
-  readonly retries?: number;
-}
-
-/**
- * Options of `map` and `starmap`.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#MapOptions}
- */
-export interface MapOptions extends CallOptions {
-  /**
-   * Items per task sent to a worker (the timeout applies to each chunk).
-   * @defaultValue like Python: the items divided by four times the pool size, rounded up
-   */
-  readonly chunkSize?: number;
-}
-
-/**
- * Options of `imap` and `imapUnordered`.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#IterOptions}
- */
-export interface IterOptions extends CallOptions {
-  /**
-   * Items per task sent to a worker.
-   * @defaultValue 1
-   */
-  readonly chunkSize?: number;
-  /**
-   * Chunks in flight at once: the input is read only as far ahead as this allows.
-   * @defaultValue twice the pool size
-   */
-  readonly window?: number;
-}
-
-/**
- * One task of a set with its arguments.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#TaskCall}
- */
-export interface TaskCall<K extends string, A> {
-  /** The task's name. */
-  readonly task: K;
-  /** Its arguments. */
-  readonly args: A;
-}
-
-/**
- * The initializer of a pool: a task of its set, run once on each worker before any other.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#Initializer}
- */
-export type Initializer<T> = { [K in TaskName<T>]: TaskCall<K, TaskArgs<T, K>> }[TaskName<T>];
-
-/**
- * One worker, as {@link PoolMetrics} reports it.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#WorkerMetrics}
- */
-export interface WorkerMetrics {
-  /** The worker's actor id. */
-  readonly id: string;
-  /** Its tasks (or chunks) sent and not done. */
-  readonly running: number;
-  /** Its tasks (or chunks) done. */
-  readonly completed: number;
-  /** The share of its lifetime it spent running tasks, 0 to 1. */
-  readonly utilisation: number;
-}
-
-/**
- * Options of {@link createPool}.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#PoolOptions}
- */
-export interface PoolOptions<T extends TaskSet> {
-  /** The task functions, from {@link defineTasks}. */
-  readonly tasks: T;
-  /**
-   * How many workers.
-   * @defaultValue `os.availableParallelism()`
-   */
-  readonly size?: number;
-  /**
-   * Worker threads or child processes.
-   * @defaultValue `'thread'`
-   */
-  readonly placement?: 'thread' | 'process';
-  /** A worker is replaced by a fresh one after this many tasks (Python's `maxtasksperchild`). */
-  readonly maxTasksPerWorker?: number;
-  /** Runs on each worker once, before its first task (Python's `initializer` and `initargs`). */
-  readonly initializer?: Initializer<T>;
-  /** The most tasks waiting for a worker; see `queueFull`. */
-  readonly maxQueue?: number;
-  /**
-   * What a submission beyond `maxQueue` does: wait for room, or reject with `POOL_FULL`.
-   * @defaultValue `'wait'`
-   */
-  readonly queueFull?: 'wait' | 'reject';
-  /** The default `timeout` of every call. */
-  readonly taskTimeout?: number;
-  /** Run the workers in this system (the pool does not shut it down); by default the pool has its own. */
-  readonly system?: ActorSystem;
-  /** The clock for task timeouts and metrics; inject one to test timeouts without waiting. */
-  readonly clock?: Clock;
-}
-
-/**
- * The events of a {@link Pool}.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#PoolEvents}
- */
-export interface PoolEvents {
-  /** The queue emptied after tasks had to wait in it: every accepted task has a worker. */
-  drain: [];
-  /** A worker died (or was ended: a timeout, an abort) and is being replaced. */
-  'worker:replaced': [reason: DownReason];
-}
-
-/**
- * Median and tail of a series of durations, in ms.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#Percentiles}
- */
-export interface Percentiles {
-  /** The median. */
-  readonly p50: number;
-  /** The 90th percentile. */
-  readonly p90: number;
-  /** The 99th percentile. */
-  readonly p99: number;
-}
-
-/**
- * A snapshot of a pool's work.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#PoolMetrics}
- */
-export interface PoolMetrics {
-  /** Tasks (or chunks) waiting for a worker. */
-  readonly queued: number;
-  /** Tasks (or chunks) sent to workers and not done. */
-  readonly running: number;
-  /** Tasks (or chunks) that succeeded. */
-  readonly completed: number;
-  /** Tasks (or chunks) that failed: threw, timed out, aborted, or lost with their worker. */
-  readonly failed: number;
-  /** Per worker: its tasks now and done, and the share of its lifetime it spent running tasks. */
-  readonly workers: readonly WorkerMetrics[];
-  /** How long tasks ran, over the last 1024. */
-  readonly runTime: Percentiles;
-  /** How long tasks waited for a worker, over the last 1024. */
-  readonly waitTime: Percentiles;
-}
 
 type Payload = { readonly task: string; readonly args: readonly unknown[] } | { readonly task: string; readonly items: ArrayLike<unknown>; readonly star: boolean };
 
@@ -239,7 +60,6 @@ interface Slot {
  */
 const DEPTH = 4;
 const SHORT_MS = 1;
-const SAMPLES = 1024;
 
 /**
  * A pool of worker threads or processes that run the task functions of one module, with
@@ -517,18 +337,14 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   async #map(name: string, items: readonly unknown[], star: boolean, options: MapOptions): Promise<unknown[]> {
     this.#check(name, options);
     scan(items, 'items');
-    const chunkSize = options.chunkSize ?? Math.max(1, Math.ceil(items.length / (this.size * 4)));
-    if (!(Number.isInteger(chunkSize) && chunkSize > 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.chunkSize must be a positive integer');
+    const chunkSize = positiveInteger(options.chunkSize ?? Math.max(1, Math.ceil(items.length / (this.size * 4))), 'chunkSize');
     const out: unknown[] = new Array(items.length);
     const chunks: Array<Promise<void>> = [];
-    for (let i = 0; i < items.length; i += chunkSize) {
-      const at = i;
-      const slice = items.slice(at, at + chunkSize);
-      const packed = !star && slice.every((item) => typeof item === 'number') ? packNumbers(slice as number[]) : slice;
-      const chunk = this.#submit('chunk', { task: name, items: packed, star }, options) as Promise<ArrayLike<unknown>>;
+    for (let at = 0; at < items.length; at += chunkSize) {
+      const start = at;
       chunks.push(
-        chunk.then((results) => {
-          for (let j = 0; j < results.length; j++) out[at + j] = results[j];
+        this.#submitChunk(name, items.slice(start, start + chunkSize), star, options).then((results) => {
+          for (let j = 0; j < results.length; j++) out[start + j] = results[j];
         }),
       );
     }
@@ -538,55 +354,18 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
 
   async *#imap(name: string, items: Iterable<unknown> | AsyncIterable<unknown>, ordered: boolean, options: IterOptions): AsyncIterableIterator<unknown> {
     this.#check(name, options);
-    const chunkSize = options.chunkSize ?? 1;
-    const window = options.window ?? this.size * 2;
-    if (!(Number.isInteger(chunkSize) && chunkSize > 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.chunkSize must be a positive integer');
-    if (!(Number.isInteger(window) && window > 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.window must be a positive integer');
-    const source = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<unknown>)[Symbol.iterator]();
-    type Pending = { readonly promise: Promise<ArrayLike<unknown>>; done: boolean; readonly id: number };
-    const pending: Pending[] = [];
-    let exhausted = false;
-    let nextId = 0;
-    const fill = async (): Promise<void> => {
-      while (!exhausted && pending.length < window) {
-        const chunk: unknown[] = [];
-        while (chunk.length < chunkSize) {
-          const next = await source.next();
-          if (next.done === true) {
-            exhausted = true;
-            break;
-          }
-          chunk.push(next.value);
-        }
-        if (chunk.length === 0) break;
-        scan(chunk, 'items');
-        const packed = chunk.every((item) => typeof item === 'number') ? packNumbers(chunk as number[]) : chunk;
-        const entry: Pending = { promise: this.#submit('chunk', { task: name, items: packed, star: false }, options) as Promise<ArrayLike<unknown>>, done: false, id: nextId++ };
-        entry.promise.then(
-          () => (entry.done = true),
-          () => (entry.done = true),
-        );
-        pending.push(entry);
-      }
-    };
-    try {
-      await fill();
-      while (pending.length > 0) {
-        let entry: Pending;
-        if (ordered) entry = pending[0] as Pending;
-        else {
-          const first = await Promise.race(pending.map((p) => p.promise.then(() => p, () => p)));
-          entry = first;
-        }
-        const results = await entry.promise;
-        pending.splice(pending.indexOf(entry), 1);
-        await fill();
-        for (let i = 0; i < results.length; i++) yield results[i];
-      }
-    } finally {
-      for (const entry of pending) entry.promise.catch(() => undefined);
-      if (!exhausted) await (source as AsyncIterator<unknown>).return?.();
-    }
+    const chunkSize = positiveInteger(options.chunkSize ?? 1, 'chunkSize');
+    const window = positiveInteger(options.window ?? this.size * 2, 'window');
+    yield* windowed(items, chunkSize, window, ordered, (chunk) => {
+      scan(chunk, 'items');
+      return this.#submitChunk(name, chunk, false, options);
+    });
+  }
+
+  /** Submits one chunk; a chunk of numbers travels packed (see {@link packNumbers}). */
+  #submitChunk(task: string, items: readonly unknown[], star: boolean, options: CallOptions): Promise<ArrayLike<unknown>> {
+    const packed = !star && items.every((item) => typeof item === 'number') ? packNumbers(items as number[]) : items;
+    return this.#submit('chunk', { task, items: packed, star }, options) as Promise<ArrayLike<unknown>>;
   }
 
   /** Queues a job, waiting for room under `maxQueue`. */
@@ -858,14 +637,7 @@ export function createPool<T extends TaskSet>(options: PoolOptions<T>): Pool<T> 
   return new Pool(options);
 }
 
-function record(samples: number[], value: number): void {
-  if (samples.length >= SAMPLES) samples.shift();
-  samples.push(value);
-}
-
-function percentiles(samples: readonly number[]): Percentiles {
-  if (samples.length === 0) return { p50: 0, p90: 0, p99: 0 };
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99) };
+function positiveInteger(value: number, option: string): number {
+  if (!(Number.isInteger(value) && value > 0)) throw new MultitaskError('INVALID_ARGUMENT', `options.${option} must be a positive integer`);
+  return value;
 }

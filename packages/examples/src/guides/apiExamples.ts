@@ -204,7 +204,8 @@ export async function apiExamples(): Promise<Record<string, unknown>> {
   out.typed = state.count === 10 && names.length === 2;
 
   // #region SystemEvents
-  const onStopped = (...[ref, reason]: SystemEvents['actor:stopped']): void => void out.stopped?.toString().concat(ref.id, reason.kind);
+  const stops: string[] = [];
+  const onStopped = (...[ref, reason]: SystemEvents['actor:stopped']): void => void stops.push(`${ref.id}: ${reason.kind}`);
   system.on('actor:stopped', onStopped);
   // #endregion SystemEvents
   // #region DownReason
@@ -220,6 +221,7 @@ export async function apiExamples(): Promise<Record<string, unknown>> {
   counter.tell('add', 1); // to a stopped actor: a dead letter
   // #endregion DeadLetter
   out.deadLetters = letters.map((l) => l.type);
+  out.stops = stops.length;
 
   // #region ErrorCode
   const code: ErrorCode = 'ASK_TIMEOUT';
