@@ -8,7 +8,7 @@ export { defineActor } from './actor/defineActor.js';
 export type { ActorContext, ActorDefinition, ActorSpec, AnyActorDefinition, Handler, Handlers } from './actor/defineActor.js';
 export { ActorRef } from './actor/ActorRef.js';
 export { ActorSystem, createSystem } from './actor/ActorSystem.js';
-export type { DeadLetter, Placement, SpawnArgs, SpawnOptions, SpawnOptionsBase, SystemEvents, SystemOptions } from './actor/ActorSystem.js';
+export type { DeadLetter, Placement, SpawnArgs, SpawnOptions, SpawnOptionsBase, SystemEvents, SystemOptions } from './actor/systemTypes.js';
 export type { DownReason, ThreadLimits } from './actor/HostTable.js';
 export { Supervisor } from './supervisor/Supervisor.js';
 export type { ActorChildId, ChildChildren, ChildDefinition, ChildInfo, SupervisorChildId } from './supervisor/Supervisor.js';

@@ -2,156 +2,19 @@ import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { actorId, MAIN_NODE, nodeOf, type ActorId, type NodeId } from '../ids.js';
-import type { TimerHandle } from '../clock.js';
-import type { MailboxOptions } from '../protocol.js';
 import { ActorCell, errorMessage, stoppedError } from './ActorCell.js';
 import type { ActorRef } from './ActorRef.js';
 import { isActorDefinition, type AnyActorDefinition } from './defineActor.js';
-import { HostTable, type DownReason, type HostRecord, type ThreadLimits } from './HostTable.js';
+import { HostTable, type DownReason, type HostRecord } from './HostTable.js';
 import { Supervisor, type ChildOps } from '../supervisor/Supervisor.js';
 import type { ActorChildSpec, ChildSpec, SupervisorSpec } from '../supervisor/spec.js';
 import { checkMailboxOptions } from './Mailbox.js';
 import { scan } from '../cloneCheck.js';
 import { encode } from './messageCodec.js';
 import { Runtime, type RuntimeSink } from './Runtime.js';
-import type { ArgsOf } from './types.js';
-
-/**
- * Where an actor runs:
- * - `inline`: in the calling thread; cheapest messages, no isolation.
- * - `thread`: in its own worker thread; runs in parallel, shares the process.
- * - `process`: in its own child process; full isolation, costliest messages.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#Placement}
- */
-export type Placement = 'inline' | 'thread' | 'process';
-
-/**
- * A message that could not be delivered, as the `dead-letter` event reports it.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#DeadLetter}
- */
-export interface DeadLetter {
-  /** The actor the message was for. */
-  readonly recipient: ActorRef;
-  /** The message type. */
-  readonly type: string;
-  /** The payload. */
-  readonly payload: unknown;
-  /** Why it was not delivered (`ACTOR_STOPPED`, `MAILBOX_FULL`, `UNKNOWN_MESSAGE`, ...). */
-  readonly error: Error;
-}
-
-/**
- * The events of an {@link ActorSystem}, with their arguments.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#SystemEvents}
- */
-export interface SystemEvents {
-  /** An actor started (its `onStart` completed). */
-  'actor:started': [ref: ActorRef];
-  /**
-   * An actor is gone for good: asked to stop, stopped itself, or its thread or process
-   * died (unsupervised actors), or its supervisor will not restart it.
-   */
-  'actor:stopped': [ref: ActorRef, reason: DownReason];
-  /** An actor went down abnormally: a supervised handler threw, or its thread or process died. */
-  'actor:crashed': [ref: ActorRef, reason: DownReason];
-  /** A supervisor restarted an actor; `restarts` counts its restarts so far. */
-  'actor:restarted': [ref: ActorRef, restarts: number];
-  /** A supervisor restarted children more often than its intensity allows, stopped them, and gave up. */
-  'supervisor:escalated': [supervisor: Supervisor, reason: DownReason];
-  /** A handler of an unsupervised actor threw while handling a message nobody was waiting on (`tell`, `send`); the actor goes on. */
-  'actor:failed': [ref: ActorRef, error: Error, messageType: string];
-  /** A message could not be delivered. */
-  'dead-letter': [letter: DeadLetter];
-}
-
-/**
- * Options of {@link createSystem}.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#SystemOptions}
- */
-export interface SystemOptions {
-  /**
-   * Milliseconds an `ask` waits for its reply when it names no `timeout`.
-   * @defaultValue 30000
-   */
-  readonly askTimeout?: number;
-  /**
-   * Milliseconds a stopping actor may take to finish: its running handler gets half of it
-   * (then it is abandoned and its `ask` rejected with `ACTOR_STOPPED`), then `onStop` runs;
-   * a thread or process still busy after the whole of it is ended.
-   * @defaultValue 5000
-   */
-  readonly shutdownTimeout?: number;
-  /**
-   * Milliseconds a thread or process actor may take to load and start.
-   * @defaultValue 60000
-   */
-  readonly spawnTimeout?: number;
-  /**
-   * Node flags for threads and processes.
-   * @defaultValue `process.execArgv` (so loaders such as tsx carry over)
-   */
-  readonly execArgv?: readonly string[];
-  /** The clock for timeouts on this thread; inject one to test timeouts without waiting. */
-  readonly clock?: Clock;
-  /**
-   * Random numbers in [0, 1) for the jitter of restart backoffs; inject one for repeatable tests.
-   * @defaultValue `Math.random`
-   */
-  readonly random?: () => number;
-}
-
-/**
- * Options of {@link ActorSystem.spawn} that do not depend on the definition.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnOptionsBase}
- */
-export interface SpawnOptionsBase {
-  /**
-   * Where the actor runs.
-   * @defaultValue `'inline'`
-   */
-  readonly placement?: Placement;
-  /** Registers the actor under this name, for {@link ActorSystem.lookup}. Unique in the system. */
-  readonly name?: string;
-  /** Mailbox capacity and overflow policy. */
-  readonly mailbox?: MailboxOptions;
-  /** Memory limits, for the `thread` placement. */
-  readonly resourceLimits?: ThreadLimits;
-}
-
-/**
- * Options of {@link ActorSystem.spawn}: `args` is required when the definition's `init` needs it.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnOptions}
- */
-export type SpawnOptions<A> = SpawnOptionsBase &
-  (undefined extends A
-    ? {
-        /** The argument of the definition's `init`. */
-        readonly args?: A;
-      }
-    : {
-        /** The argument of the definition's `init` (required: `init` needs it). */
-        readonly args: A;
-      });
-
-/**
- * The rest parameters of {@link ActorSystem.spawn} for a definition `D`.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnArgs}
- */
-export type SpawnArgs<D> = undefined extends ArgsOf<D> ? [options?: SpawnOptions<ArgsOf<D>>] : [options: SpawnOptions<ArgsOf<D>>];
+import { DeathWatch } from './DeathWatch.js';
+import { watchHandlers } from './watchdog.js';
+import type { Placement, SpawnArgs, SpawnOptionsBase, SystemEvents, SystemOptions } from './systemTypes.js';
 
 const PLACEMENTS: readonly Placement[] = ['inline', 'thread', 'process'];
 
@@ -164,7 +27,8 @@ interface Supervised {
   readonly spec: ActorChildSpec;
   /** Where it runs now. */
   readonly node: NodeId;
-  watchdog: TimerHandle | undefined;
+  /** Cancels its `handlerTimeout` watch, if it has one. */
+  unwatch: () => void;
 }
 
 /**
@@ -191,8 +55,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #clock: Clock;
   readonly #supervised = new Map<ActorId, Supervised>();
   readonly #supervisors = new Set<Supervisor>();
-  readonly #monitors = new Map<ActorId, Set<(reason: DownReason) => void>>();
-  readonly #links = new Map<ActorId, Set<ActorId>>();
+  readonly #deaths = new DeathWatch();
   readonly #childOps: ChildOps;
   #supervisorSeq = 0;
   #inlineSeq = 0;
@@ -398,11 +261,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       queueMicrotask(() => cancelled || listener({ kind: 'stopped' }));
       return () => void (cancelled = true);
     }
-    let set = this.#monitors.get(ref.id);
-    if (set === undefined) this.#monitors.set(ref.id, (set = new Set()));
-    const once = (reason: DownReason): void => listener(reason);
-    set.add(once);
-    return () => void this.#monitors.get(ref.id)?.delete(once);
+    return this.#deaths.monitor(ref.id, listener);
   }
 
   /**
@@ -416,17 +275,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    */
   link(a: ActorRef, b: ActorRef): () => void {
     for (const ref of [a, b]) if (!this.#alive(ref.id)) throw new MultitaskError('ACTOR_STOPPED', `cannot link: actor ${ref.id} is not running`);
-    const add = (x: ActorId, y: ActorId): void => {
-      let set = this.#links.get(x);
-      if (set === undefined) this.#links.set(x, (set = new Set()));
-      set.add(y);
-    };
-    add(a.id, b.id);
-    add(b.id, a.id);
-    return () => {
-      this.#links.get(a.id)?.delete(b.id);
-      this.#links.get(b.id)?.delete(a.id);
-    };
+    return this.#deaths.link(a.id, b.id);
   }
 
   /**
@@ -444,7 +293,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.#hosts.keepSpare(false);
     // Supervisors first, so that nothing restarts what the rest of shutdown stops.
     if (this.#supervisors.size > 0) await Promise.all([...this.#supervisors].map((supervisor) => supervisor.stop()));
-    for (const entry of this.#supervised.values()) this.#unwatch(entry);
+    for (const entry of this.#supervised.values()) entry.unwatch();
     const inline = [...this.#runtime.cells.values()].map((cell) => this.stop(this.#runtime.makeRef(cell.id, cell.name)));
     const hosted = this.#hosts.nodes.map((node) => this.#hosts.stop(node, this.#shutdownTimeout));
     await Promise.all([...inline, ...hosted]);
@@ -468,7 +317,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     for (const id of record.actors.keys()) {
       const entry = this.#supervised.get(id);
       if (entry === undefined || entry.node !== record.node) continue;
-      this.#unwatch(entry);
+      entry.unwatch();
       this.#runtime.hold(id, entry.spec.options.mailbox ?? {});
       held.push(id);
     }
@@ -504,21 +353,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** Fires the monitors of an actor that went down, and takes its links down with it. */
   #down(ref: ActorRef, reason: DownReason): void {
-    const monitors = this.#monitors.get(ref.id);
-    this.#monitors.delete(ref.id);
-    for (const listener of monitors ?? []) {
-      try {
-        listener(reason);
-      } catch (error) {
-        process.emitWarning(`a monitor listener threw: ${errorMessage(error)}`, { code: 'MULTITASK_LISTENER' });
-      }
-    }
-    const peers = this.#links.get(ref.id);
-    this.#links.delete(ref.id);
-    for (const peer of peers ?? []) {
-      this.#links.get(peer)?.delete(ref.id);
-      if (reason.kind === 'stopped') continue;
-      const error = new MultitaskError('LINKED_EXIT', `actor ${peer} went down with its linked actor ${ref.id} (${reason.kind})`, { cause: reason.error });
+    const cause = reason.kind === 'stopped' ? undefined : reason.error;
+    for (const peer of this.#deaths.down(ref.id, reason)) {
+      const error = new MultitaskError('LINKED_EXIT', `actor ${peer} went down with its linked actor ${ref.id} (${reason.kind})`, { cause });
       const entry = this.#supervised.get(peer);
       if (entry !== undefined) this.#crashed(entry, { kind: 'error', error }, undefined);
       else if (this.#alive(peer)) void this.stop(this.#refTo(peer));
@@ -579,7 +416,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       stop: async (ref, timeout) => {
         const found = hostOf(ref);
         if (found === undefined) return;
-        this.#unwatch(found.entry);
+        found.entry.unwatch();
         const node = found.entry.node;
         if (found.record !== undefined && found.record.actors.size > 1) {
           // A host shared with other actors (a pool's worker): stop this actor only.
@@ -597,7 +434,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       abandon: (ref, reason) => {
         const entry = this.#supervised.get(ref.id);
         if (entry === undefined) return;
-        this.#unwatch(entry);
+        entry.unwatch();
         this.#supervised.delete(ref.id);
         const error = reason.kind === 'stopped' ? stoppedError(ref.id) : reason.error;
         this.#runtime.abandon(ref.id, error, entry.node);
@@ -613,13 +450,13 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   /** Starts a supervised actor (again, keeping its id): on a new host, or on the running host `on` (a pool's worker). */
   async #spawnChild(spec: ActorChildSpec, again: ActorRef | undefined, generation: number, owner: Supervisor, on: NodeId | undefined): Promise<ActorRef> {
     const { ref, node } = await this.#start(spec.definition as AnyActorDefinition, spec.options, again?.id, generation, on);
-    const entry: Supervised = { ref, supervisor: owner, spec, node, watchdog: undefined };
+    const limit = spec.options.handlerTimeout;
+    const entry: Supervised = { ref, supervisor: owner, spec, node, unwatch: limit === undefined ? () => undefined : this.#watch(ref, node, limit) };
     this.#supervised.set(ref.id, entry);
     if (again !== undefined) {
       if (node !== MAIN_NODE) this.#hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
       this.#runtime.release(ref.id, node);
     }
-    if (spec.options.handlerTimeout !== undefined) this.#watch(entry, spec.options.handlerTimeout);
     if (on === undefined && spec.options.placement === 'thread' && spec.options.resourceLimits === undefined && this.#shutdown === undefined) {
       this.#hosts.keepSpare(true, (spec.definition as AnyActorDefinition).url);
     }
@@ -635,34 +472,18 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return { ...this.#childOps, spawn: (spec, again, generation, owner) => place(spec).then((worker) => this.#spawnChild(spec, again, generation, owner, nodeOf(worker.id))) };
   }
 
-  /** Pings the host of a child with a `handlerTimeout` every half of it; ends the host when a handler overruns. */
-  #watch(entry: Supervised, limit: number): void {
-    const node = entry.node;
-    const current = (): boolean => this.#supervised.get(entry.ref.id) === entry && this.#hosts.get(node) !== undefined;
-    const check = async (): Promise<void> => {
-      entry.watchdog = undefined;
-      if (!current()) return;
-      let busy: number;
-      try {
-        busy = (await this.#runtime.request(node, (cid) => ({ kind: 'ping', dst: node, from: MAIN_NODE, cid }), { timeout: limit, what: `ping of node ${node}` })) as number;
-      } catch (error) {
-        if (!(error instanceof MultitaskError && error.code === 'ASK_TIMEOUT')) return;
-        busy = Infinity;
-      }
-      if (!current()) return;
-      if (busy <= limit) {
-        entry.watchdog = this.#clock.setTimeout(() => void check(), limit / 2);
-        return;
-      }
-      const error = new MultitaskError('HANDLER_TIMEOUT', `a handler of actor ${entry.ref.id} ran past its handlerTimeout of ${limit} ms`);
-      await this.#hosts.kill(node, { kind: 'timeout', error });
-    };
-    entry.watchdog = this.#clock.setTimeout(() => void check(), limit / 2);
-  }
-
-  #unwatch(entry: Supervised): void {
-    if (entry.watchdog !== undefined) this.#clock.clearTimeout(entry.watchdog);
-    entry.watchdog = undefined;
+  /** Watches the handlers of supervised actor `ref` on `node` (see {@link watchHandlers}); ends the host when one overruns. */
+  #watch(ref: ActorRef, node: NodeId, limit: number): () => void {
+    return watchHandlers({
+      clock: this.#clock,
+      limit,
+      ping: (timeout) => this.#runtime.request(node, (cid) => ({ kind: 'ping', dst: node, from: MAIN_NODE, cid }), { timeout, what: `ping of node ${node}` }) as Promise<number>,
+      current: () => this.#supervised.get(ref.id)?.node === node && this.#hosts.get(node) !== undefined,
+      overrun: () => {
+        const error = new MultitaskError('HANDLER_TIMEOUT', `a handler of actor ${ref.id} ran past its handlerTimeout of ${limit} ms`);
+        void this.#hosts.kill(node, { kind: 'timeout', error });
+      },
+    });
   }
 
   #sink(): RuntimeSink {

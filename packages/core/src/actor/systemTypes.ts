@@ -1,0 +1,147 @@
+/**
+ * The public shapes of an actor system: placements, events, options.
+ * @packageDocumentation
+ */
+import type { Clock } from '../clock.js';
+import type { MailboxOptions } from '../protocol.js';
+import type { Supervisor } from '../supervisor/Supervisor.js';
+import type { ActorRef } from './ActorRef.js';
+import type { DownReason, ThreadLimits } from './HostTable.js';
+import type { ArgsOf } from './types.js';
+
+/**
+ * Where an actor runs:
+ * - `inline`: in the calling thread; cheapest messages, no isolation.
+ * - `thread`: in its own worker thread; runs in parallel, shares the process.
+ * - `process`: in its own child process; full isolation, costliest messages.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#Placement}
+ */
+export type Placement = 'inline' | 'thread' | 'process';
+
+/**
+ * A message that could not be delivered, as the `dead-letter` event reports it.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#DeadLetter}
+ */
+export interface DeadLetter {
+  /** The actor the message was for. */
+  readonly recipient: ActorRef;
+  /** The message type. */
+  readonly type: string;
+  /** The payload. */
+  readonly payload: unknown;
+  /** Why it was not delivered (`ACTOR_STOPPED`, `MAILBOX_FULL`, `UNKNOWN_MESSAGE`, ...). */
+  readonly error: Error;
+}
+
+/**
+ * The events of an {@link ActorSystem}, with their arguments.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SystemEvents}
+ */
+export interface SystemEvents {
+  /** An actor started (its `onStart` completed). */
+  'actor:started': [ref: ActorRef];
+  /**
+   * An actor is gone for good: asked to stop, stopped itself, or its thread or process
+   * died (unsupervised actors), or its supervisor will not restart it.
+   */
+  'actor:stopped': [ref: ActorRef, reason: DownReason];
+  /** An actor went down abnormally: a supervised handler threw, or its thread or process died. */
+  'actor:crashed': [ref: ActorRef, reason: DownReason];
+  /** A supervisor restarted an actor; `restarts` counts its restarts so far. */
+  'actor:restarted': [ref: ActorRef, restarts: number];
+  /** A supervisor restarted children more often than its intensity allows, stopped them, and gave up. */
+  'supervisor:escalated': [supervisor: Supervisor, reason: DownReason];
+  /** A handler of an unsupervised actor threw while handling a message nobody was waiting on (`tell`, `send`); the actor goes on. */
+  'actor:failed': [ref: ActorRef, error: Error, messageType: string];
+  /** A message could not be delivered. */
+  'dead-letter': [letter: DeadLetter];
+}
+
+/**
+ * Options of {@link createSystem}.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SystemOptions}
+ */
+export interface SystemOptions {
+  /**
+   * Milliseconds an `ask` waits for its reply when it names no `timeout`.
+   * @defaultValue 30000
+   */
+  readonly askTimeout?: number;
+  /**
+   * Milliseconds a stopping actor may take to finish: its running handler gets half of it
+   * (then it is abandoned and its `ask` rejected with `ACTOR_STOPPED`), then `onStop` runs;
+   * a thread or process still busy after the whole of it is ended.
+   * @defaultValue 5000
+   */
+  readonly shutdownTimeout?: number;
+  /**
+   * Milliseconds a thread or process actor may take to load and start.
+   * @defaultValue 60000
+   */
+  readonly spawnTimeout?: number;
+  /**
+   * Node flags for threads and processes.
+   * @defaultValue `process.execArgv` (so loaders such as tsx carry over)
+   */
+  readonly execArgv?: readonly string[];
+  /** The clock for timeouts on this thread; inject one to test timeouts without waiting. */
+  readonly clock?: Clock;
+  /**
+   * Random numbers in [0, 1) for the jitter of restart backoffs; inject one for repeatable tests.
+   * @defaultValue `Math.random`
+   */
+  readonly random?: () => number;
+}
+
+/**
+ * Options of {@link ActorSystem.spawn} that do not depend on the definition.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnOptionsBase}
+ */
+export interface SpawnOptionsBase {
+  /**
+   * Where the actor runs.
+   * @defaultValue `'inline'`
+   */
+  readonly placement?: Placement;
+  /** Registers the actor under this name, for {@link ActorSystem.lookup}. Unique in the system. */
+  readonly name?: string;
+  /** Mailbox capacity and overflow policy. */
+  readonly mailbox?: MailboxOptions;
+  /** Memory limits, for the `thread` placement. */
+  readonly resourceLimits?: ThreadLimits;
+}
+
+/**
+ * Options of {@link ActorSystem.spawn}: `args` is required when the definition's `init` needs it.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnOptions}
+ */
+export type SpawnOptions<A> = SpawnOptionsBase &
+  (undefined extends A
+    ? {
+        /** The argument of the definition's `init`. */
+        readonly args?: A;
+      }
+    : {
+        /** The argument of the definition's `init` (required: `init` needs it). */
+        readonly args: A;
+      });
+
+/**
+ * The rest parameters of {@link ActorSystem.spawn} for a definition `D`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnArgs}
+ */
+export type SpawnArgs<D> = undefined extends ArgsOf<D> ? [options?: SpawnOptions<ArgsOf<D>>] : [options: SpawnOptions<ArgsOf<D>>];
