@@ -11,10 +11,14 @@ export { ActorSystem, createSystem } from './actor/ActorSystem.js';
 export type { DeadLetter, Placement, SpawnArgs, SpawnOptions, SpawnOptionsBase, SystemEvents, SystemOptions } from './actor/systemTypes.js';
 export type { DownReason, ThreadLimits } from './actor/HostTable.js';
 export { Supervisor } from './supervisor/Supervisor.js';
-export type { ActorChildId, ChildChildren, ChildDefinition, ChildInfo, SupervisorChildId } from './supervisor/Supervisor.js';
+export type { ChildInfo } from './supervisor/Supervisor.js';
 export { child } from './supervisor/spec.js';
 export type {
   ActorChildArgs,
+  ActorChildId,
+  ChildChildren,
+  ChildDefinition,
+  SupervisorChildId,
   ActorChildOptions,
   ActorChildSpec,
   Backoff,

@@ -1,63 +1,8 @@
-import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import type { DownReason } from '../actor/HostTable.js';
-import { backoffDelay, settingsOf, type ActorChildSpec, type ChildSpec, type Settings, type SupervisorChildSpec, type SupervisorSpec } from './spec.js';
-
-/**
- * What a supervisor needs from its system: start, halt, restart and stop one actor child,
- * keeping its id (so refs to it keep working), and report.
- * @internal
- */
-export interface ChildOps {
-  readonly clock: Clock;
-  readonly random: () => number;
-  /** Starts a child afresh (a new host for thread and process children); `id` keeps the id of an earlier start. */
-  spawn(spec: ActorChildSpec, id: ActorRef | undefined, generation: number, owner: Supervisor): Promise<ActorRef>;
-  /** Stops a running child's handling where it runs (running handler, then `onStop`); false when that is not possible. */
-  halt(ref: ActorRef, timeout: number): Promise<boolean>;
-  /** Restarts a halted child where it runs; false when it is not there any more (then `spawn`). */
-  resume(ref: ActorRef, generation: number): Promise<boolean>;
-  /** Ends a child and its host; its messages are held until `spawn` or `abandon`. */
-  stop(ref: ActorRef, timeout: number): Promise<void>;
-  /** The child is not coming back: what was held for it fails, and so will later messages. */
-  abandon(ref: ActorRef, reason: DownReason): void;
-  restarted(ref: ActorRef, restarts: number): void;
-  escalated(supervisor: Supervisor, reason: DownReason): void;
-  /** A child went down because its supervisor stopped or halted it (monitors hear of it). */
-  halted(ref: ActorRef): void;
-  /** The default time a child may take to stop. */
-  readonly shutdownTimeout: number;
-}
-
-/**
- * The ids of the actor children in `C`.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#ActorChildId}
- */
-export type ActorChildId<C extends readonly ChildSpec[]> = Extract<C[number], ActorChildSpec<string, unknown>>['id'];
-/**
- * The ids of the supervisor children in `C`.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#SupervisorChildId}
- */
-export type SupervisorChildId<C extends readonly ChildSpec[]> = Extract<C[number], SupervisorChildSpec>['id'];
-/**
- * The definition of the actor child `K` in `C`.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChildDefinition}
- */
-export type ChildDefinition<C extends readonly ChildSpec[], K extends string> = Extract<C[number], ActorChildSpec<K, unknown>> extends ActorChildSpec<string, infer D> ? D : never;
-/**
- * The children of the supervisor child `K` in `C`.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChildChildren}
- */
-export type ChildChildren<C extends readonly ChildSpec[], K extends string> = Extract<C[number], SupervisorChildSpec<K>> extends SupervisorChildSpec<string, infer N> ? N : never;
+import { backoffDelay, settingsOf, type ActorChildId, type ActorChildSpec, type ChildChildren, type ChildDefinition, type ChildSpec, type Settings, type SupervisorChildId, type SupervisorSpec } from './spec.js';
+import type { ChildOps } from './ChildOps.js';
 
 /**
  * How a child is doing, as {@link Supervisor.children} reports it.

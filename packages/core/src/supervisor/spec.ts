@@ -232,6 +232,35 @@ function checkChildOptions(id: string, options: ChildOptions & { placement?: unk
   }
 }
 
+/**
+ * The ids of the actor children in `C`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ActorChildId}
+ */
+export type ActorChildId<C extends readonly ChildSpec[]> = Extract<C[number], ActorChildSpec<string, unknown>>['id'];
+/**
+ * The ids of the supervisor children in `C`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SupervisorChildId}
+ */
+export type SupervisorChildId<C extends readonly ChildSpec[]> = Extract<C[number], SupervisorChildSpec>['id'];
+/**
+ * The definition of the actor child `K` in `C`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChildDefinition}
+ */
+export type ChildDefinition<C extends readonly ChildSpec[], K extends string> = Extract<C[number], ActorChildSpec<K, unknown>> extends ActorChildSpec<string, infer D> ? D : never;
+/**
+ * The children of the supervisor child `K` in `C`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChildChildren}
+ */
+export type ChildChildren<C extends readonly ChildSpec[], K extends string> = Extract<C[number], SupervisorChildSpec<K>> extends SupervisorChildSpec<string, infer N> ? N : never;
+
 /** The settings of a supervisor with every default filled in. @internal */
 export interface Settings {
   readonly strategy: Strategy;
