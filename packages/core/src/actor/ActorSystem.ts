@@ -319,7 +319,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       const entry = this.#supervised.get(id);
       if (entry === undefined || entry.node !== record.node) continue;
       entry.unwatch();
-      this.#runtime.hold(id, entry.spec.options.mailbox ?? {});
+      this.#runtime.parking.hold(id, entry.spec.options.mailbox ?? {});
       held.push(id);
     }
     return held;
@@ -422,14 +422,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         if (found.record !== undefined && found.record.actors.size > 1) {
           // A host shared with other actors (a pool's worker): stop this actor only.
           found.record.actors.delete(ref.id);
-          this.#runtime.hold(ref.id, found.entry.spec.options.mailbox ?? {});
+          this.#runtime.parking.hold(ref.id, found.entry.spec.options.mailbox ?? {});
           this.#hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: MAIN_NODE }));
           await this.#runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: MAIN_NODE, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
           return;
         }
         if (node !== MAIN_NODE) return this.#hosts.stop(node, timeout);
         if (!this.#runtime.cells.has(ref.id)) return;
-        this.#runtime.hold(ref.id, found.entry.spec.options.mailbox ?? {});
+        this.#runtime.parking.hold(ref.id, found.entry.spec.options.mailbox ?? {});
         await this.#runtime.stopLocal(ref.id);
       },
       abandon: (ref, reason) => {
@@ -438,7 +438,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         entry.unwatch();
         this.#supervised.delete(ref.id);
         const error = reason.kind === 'stopped' ? stoppedError(ref.id) : reason.error;
-        this.#runtime.abandon(ref.id, error, entry.node);
+        this.#runtime.parking.abandon(ref.id, error, entry.node);
         if (entry.node !== MAIN_NODE) this.#hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: entry.node }));
         this.#forget(ref, reason);
       },

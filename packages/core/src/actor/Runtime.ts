@@ -2,14 +2,14 @@ import { match } from 'ts-pattern';
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { reviveError, serializeError } from '../errorWire.js';
-import { isSupervised, MAIN_NODE, nodeOf, type ActorId, type CorrelationId, type NodeId } from '../ids.js';
-import { Fifo } from '../Fifo.js';
+import { isSupervised, MAIN_NODE, type ActorId, type CorrelationId, type NodeId } from '../ids.js';
+import { Parking, type ActorEnvelope } from './Parking.js';
+import { TellLedger } from './TellLedger.js';
 import {
   readFrame,
   type Envelope,
   type Frame,
   type LinkEnvelope,
-  type MailboxOptions,
   type RequestEnvelope,
   type RestartEnvelope,
   type SpawnEnvelope,
@@ -32,11 +32,6 @@ import { abortError } from '../limits.js';
 import { PendingTable, type PendingLimits } from './PendingTable.js';
 import type { AskOptions, SendOptions } from './types.js';
 
-/** Messages held for a supervised actor while it restarts. */
-interface Parked {
-  readonly mailbox: MailboxOptions;
-  readonly envelopes: Array<TellEnvelope | RequestEnvelope>;
-}
 
 /** Where a node runs. @internal */
 export type NodeKind = 'main' | 'thread' | 'process';
@@ -78,17 +73,10 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
   readonly #links = new Map<NodeId, Outbox>();
   readonly #connecting = new Map<NodeId, Array<{ envelope: Envelope; transfer: readonly Transferable[] | undefined }>>();
   readonly #down = new Map<NodeId, Error>();
-  /** Actors no longer on the node their id names: restarted elsewhere, or parked on the main thread. */
-  readonly #moved = new Map<ActorId, NodeId>();
-  /** Main thread: messages for supervised actors being restarted, in arrival order. */
-  readonly #parked = new Map<ActorId, Parked>();
-  /**
-   * Tells sent from here to supervised actors elsewhere, oldest first, until acknowledged:
-   * if the actor's host dies first, they are reported as dead letters, not lost silently.
-   */
-  readonly #unacked = new Map<ActorId, Fifo<{ readonly type: string; readonly payload: unknown }>>();
-  /** Acknowledgements to send, by node and actor; flushed once per microtask. */
-  readonly #acks = new Map<NodeId, Map<ActorId, number>>();
+  /** Where supervised actors moved, and (main thread) what is held for those restarting. */
+  readonly parking: Parking;
+  /** Tells to supervised actors: kept here until acknowledged, and acknowledged when received here. */
+  readonly #tells: TellLedger;
   readonly #parent: Outbox | undefined;
   readonly #askTimeout: number;
   readonly #stopGrace: number;
@@ -103,6 +91,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     this.#stopGrace = options.stopGrace;
     this.#clock = options.clock;
     this.#sink = options.sink;
+    this.parking = new Parking(this.node, (envelope, error) => this.#undeliverable(envelope, error));
+    this.#tells = new TellLedger(this.node, (ack) => this.route(ack), (to, letter, error) => this.deadLetter(to, letter, error));
     if (options.parent !== undefined) {
       this.#parent = this.attach(MAIN_NODE, options.parent);
     }
@@ -168,9 +158,9 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
   nodeDown(node: NodeId, error: Error, actors: readonly ActorId[] = [], moved: readonly ActorId[] = []): void {
     this.#down.set(node, error);
     if (node !== MAIN_NODE) this.#links.delete(node); // a direct port, or an alias of the parent link
-    for (const id of moved) if (this.kind !== 'main') this.#moved.set(id, MAIN_NODE);
+    for (const id of moved) if (this.kind !== 'main') this.parking.moved(id, MAIN_NODE);
     this.pending.rejectNode(node, error, new Set(actors));
-    for (const id of actors) this.#lost(id, error);
+    for (const id of actors) this.#tells.lost(id, error);
     this.channels.nodeDown(node);
     this.#flushConnecting(node);
   }
@@ -209,8 +199,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
       .with({ kind: 'connect' }, (e) => this.#sink.connect(e.from, e.peer))
       .with({ kind: 'link' }, (e) => this.#link(e))
       .with({ kind: 'down' }, (e) => this.nodeDown(e.node, reviveError(e.error), e.actors, e.moved))
-      .with({ kind: 'relocate' }, (e) => void this.#moved.set(e.id, e.node))
-      .with({ kind: 'ack' }, (e) => this.#acked(e.actor, e.count))
+      .with({ kind: 'relocate' }, (e) => this.parking.moved(e.id, e.node))
+      .with({ kind: 'ack' }, (e) => this.#tells.acked(e.actor, e.count))
       .with({ kind: 'restart' }, (e) => void this.#restart(e))
       .with({ kind: 'crashed' }, (e) => this.#sink.crashed(e.actor, e.error === null ? null : reviveError(e.error), e.generation))
       .with({ kind: 'ping' }, (e) => this.reply(e.from, e.cid, this.#busiest()))
@@ -273,7 +263,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     const cell = this.cells.get(envelope.to);
     if (cell === undefined) {
       if (this.#orphan(envelope)) return;
-      if (isSupervised(envelope.to)) this.handled(envelope.to, envelope.from);
+      if (isSupervised(envelope.to)) this.#tells.handled(envelope.to, envelope.from);
       return this.deadLetter(envelope.to, { type: envelope.type, payload: decode(envelope.payload, envelope.enc, this) }, stoppedError(envelope.to));
     }
     const payload = decode(envelope.payload, envelope.enc, this);
@@ -311,75 +301,36 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     this.route({ kind: 'fail', dst, cid, error: serializeError(error) });
   }
 
-  // ---- Moved and parked actors (supervision) ---------------------------------------------
+  // ---- Moved and held actors (supervision) -------------------------------------------
 
   /** A message for a node that is gone: to where its actor moved, if it did, else undeliverable. */
   #redirect(envelope: Envelope, gone: Error): void {
     if (envelope.kind === 'tell' || envelope.kind === 'send' || envelope.kind === 'ask') {
-      const node = this.#moved.get(envelope.to);
+      const node = this.parking.movedTo(envelope.to);
       if (node !== undefined && node !== envelope.dst) return this.route({ ...envelope, dst: node });
     }
     this.#undeliverable(envelope, gone);
   }
 
-  /** A message for an actor that is not here: parked while it restarts, or passed on to where it moved. */
-  #orphan(envelope: TellEnvelope | RequestEnvelope): boolean {
-    const parked = this.#parked.get(envelope.to);
-    if (parked !== undefined) {
-      this.#park(parked, envelope);
-      return true;
-    }
-    const node = this.#moved.get(envelope.to);
+  /** A message for an actor that is not here: held while it restarts, or passed on to where it moved. */
+  #orphan(envelope: ActorEnvelope): boolean {
+    if (this.parking.park(envelope)) return true;
+    const node = this.parking.movedTo(envelope.to);
     if (node === undefined || node === this.node) return false;
     this.route({ ...envelope, dst: node });
     return true;
   }
 
-  #park(parked: Parked, envelope: TellEnvelope | RequestEnvelope): void {
-    const { capacity = Infinity, overflow = 'backpressure' } = parked.mailbox;
-    if (parked.envelopes.length >= capacity && overflow !== 'backpressure') {
-      const full = new MultitaskError('MAILBOX_FULL', `the mailbox of actor ${envelope.to} is full while it restarts (capacity ${capacity})`);
-      if (overflow !== 'drop-oldest') return this.#undeliverable(envelope, full);
-      const oldest = parked.envelopes.shift();
-      if (oldest !== undefined) this.#undeliverable(oldest, full);
-    }
-    parked.envelopes.push(envelope);
-  }
-
-  /**
-   * Main thread: actor `id` is down and its supervisor may restart it; hold its messages
-   * (within its mailbox's capacity and policy) until {@link Runtime.release} or {@link Runtime.abandon}.
-   */
-  hold(id: ActorId, mailbox: MailboxOptions): void {
-    if (!this.#parked.has(id)) this.#parked.set(id, { mailbox, envelopes: [] });
-    if (nodeOf(id) !== this.node) this.#moved.set(id, this.node);
-  }
-
   /** Main thread: actor `id` runs again, on `node`; pass on what was held for it. */
   release(id: ActorId, node: NodeId): void {
-    const parked = this.#parked.get(id);
-    this.#parked.delete(id);
-    if (nodeOf(id) === node) this.#moved.delete(id);
-    else this.#moved.set(id, node);
-    for (const envelope of parked?.envelopes ?? []) this.route({ ...envelope, dst: node });
-  }
-
-  /**
-   * Main thread: actor `id` is not coming back; what was held for it fails with `error`,
-   * and later messages go to `lastNode` (gone) to fail there.
-   */
-  abandon(id: ActorId, error: Error, lastNode: NodeId): void {
-    const parked = this.#parked.get(id);
-    this.#parked.delete(id);
-    if (lastNode !== this.node) this.#moved.set(id, lastNode);
-    for (const envelope of parked?.envelopes ?? []) this.#undeliverable(envelope, error);
+    for (const envelope of this.parking.release(id, node)) this.route({ ...envelope, dst: node });
   }
 
   /** An envelope whose destination cannot be reached: settle whoever waits on it. */
   #undeliverable(envelope: Envelope, error: Error): void {
     switch (envelope.kind) {
       case 'tell':
-        if (isSupervised(envelope.to)) this.handled(envelope.to, envelope.from); // reported here: its sender may forget it
+        if (isSupervised(envelope.to)) this.#tells.handled(envelope.to, envelope.from); // reported here: its sender may forget it
         return this.deadLetter(envelope.to, { type: envelope.type, payload: decode(envelope.payload, envelope.enc, this) }, error);
       case 'send':
       case 'ask':
@@ -433,45 +384,14 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
       return cell.deliver({ type, payload, replier: undefined, accepted: undefined, refused: undefined });
     }
     const wire = encode(payload, this);
-    if (isSupervised(to)) this.#retain(to, type, payload);
+    if (isSupervised(to)) this.#tells.keep(to, type, payload);
     this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node });
   }
 
-  // ---- Tells to supervised actors: kept until acknowledged ------------------------------
-
-  #retain(to: ActorId, type: string, payload: unknown): void {
-    let kept = this.#unacked.get(to);
-    if (kept === undefined) this.#unacked.set(to, (kept = new Fifo()));
-    kept.push({ type, payload });
-  }
-
-  #acked(actor: ActorId, count: number): void {
-    const kept = this.#unacked.get(actor);
-    if (kept === undefined) return;
-    for (let i = 0; i < count; i++) kept.shift();
-    if (kept.size === 0) this.#unacked.delete(actor);
-  }
-
-  /** The host of `actor` died: what it had not acknowledged is a dead letter. */
-  #lost(actor: ActorId, error: Error): void {
-    const kept = this.#unacked.get(actor);
-    this.#unacked.delete(actor);
-    for (const letter of kept?.drain() ?? []) this.deadLetter(actor, letter, error);
-  }
-
-  /** A tell from `from` to a supervised actor here was handled or reported: acknowledge it (batched). */
+  /** CellHost: a tell from `from` to a supervised actor here was handled or reported. */
   handled(actor: ActorId, from: NodeId): void {
-    if (from === this.node) return this.#acked(actor, 1);
-    if (this.#acks.size === 0) queueMicrotask(this.#flushAcks);
-    let counts = this.#acks.get(from);
-    if (counts === undefined) this.#acks.set(from, (counts = new Map()));
-    counts.set(actor, (counts.get(actor) ?? 0) + 1);
+    this.#tells.handled(actor, from);
   }
-
-  readonly #flushAcks = (): void => {
-    for (const [dst, counts] of this.#acks) for (const [actor, count] of counts) this.route({ kind: 'ack', dst, actor, count });
-    this.#acks.clear();
-  };
 
   send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined): Promise<void> {
     return this.#request('send', to, node, type, payload, { signal: options?.signal, what: `send '${type}' to actor ${to}` }) as Promise<void>;
