@@ -226,7 +226,7 @@ export class ActorCell {
       if (this.#status !== 'running' || this.#busy) return;
       const letter = this.mailbox.take();
       if (letter === undefined) return;
-      if (letter.from !== undefined) this.#host.handled(this.id, letter.from);
+      if (letter.from !== undefined && this.#supervised) this.#host.handled(this.id, letter.from);
       const handler = this.#handlers.get(letter.type);
       if (handler === undefined) {
         this.#unknown(letter);
@@ -280,14 +280,14 @@ export class ActorCell {
   }
 
   #dropped(letter: Letter): void {
-    if (letter.from !== undefined) this.#host.handled(this.id, letter.from);
+    if (letter.from !== undefined && this.#supervised) this.#host.handled(this.id, letter.from);
     const error = new MultitaskError('MAILBOX_FULL', `dropped from the full mailbox of actor ${this.id} (drop-oldest)`);
     this.#host.deadLetter(this.id, letter, error);
     letter.replier?.reject(error);
   }
 
   #refuse(letter: Letter, error: Error): void {
-    if (letter.from !== undefined) this.#host.handled(this.id, letter.from);
+    if (letter.from !== undefined && this.#supervised) this.#host.handled(this.id, letter.from);
     if (letter.refused !== undefined) letter.refused(error);
     else this.#host.deadLetter(this.id, letter, error);
   }

@@ -1,4 +1,4 @@
-import { nodeOf, type ActorId, type NodeId } from '../ids.js';
+import { isSupervised, nodeOf, type ActorId, type NodeId } from '../ids.js';
 import type { AnyActorDefinition } from './defineActor.js';
 import { REF_BRAND } from '../cloneCheck.js';
 import type { AskArgs, AskOptions, MessageType, PayloadArgs, ReplyOf, SendArgs, SendOptions } from './types.js';
@@ -8,7 +8,8 @@ import type { AskArgs, AskOptions, MessageType, PayloadArgs, ReplyOf, SendArgs, 
  * @internal
  */
 export interface RefRouter {
-  tell(to: ActorId, node: NodeId, type: string, payload: unknown): void;
+  /** `supervised`: the target's id is a supervised actor's (its sender keeps the tell until acknowledged). */
+  tell(to: ActorId, node: NodeId, type: string, payload: unknown, supervised: boolean): void;
   send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined): Promise<void>;
   ask(to: ActorId, node: NodeId, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown>;
 }
@@ -38,6 +39,8 @@ export class ActorRef<D = AnyActorDefinition> {
   readonly name: string | undefined;
   readonly #router: RefRouter;
   readonly #node: NodeId;
+  /** Worked out once: tells to a supervised actor are kept by their sender until acknowledged. */
+  readonly #supervised: boolean;
   /** @internal */
   declare readonly [REF_BRAND]: true;
   /**
@@ -50,6 +53,7 @@ export class ActorRef<D = AnyActorDefinition> {
   constructor(router: RefRouter, id: ActorId, name: string | undefined) {
     this.#router = router;
     this.#node = nodeOf(id);
+    this.#supervised = isSupervised(id);
     this.id = id;
     this.name = name;
   }
@@ -62,7 +66,7 @@ export class ActorRef<D = AnyActorDefinition> {
    * @throws {@link MultitaskError} `NOT_SERIALIZABLE` when the payload cannot be copied to the actor's thread or process
    */
   tell<K extends MessageType<D>>(type: K, ...args: PayloadArgs<D, K>): void {
-    this.#router.tell(this.id, this.#node, type, args[0]);
+    this.#router.tell(this.id, this.#node, type, args[0], this.#supervised);
   }
 
   /**

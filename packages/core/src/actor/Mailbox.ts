@@ -19,8 +19,8 @@ export interface Letter {
   readonly accepted: (() => void) | undefined;
   /** Present for `send` and `ask`: called when the message is refused or dropped. */
   readonly refused: ((error: Error) => void) | undefined;
-  /** For a tell from another node to a supervised actor: the node to acknowledge it to. */
-  readonly from?: NodeId;
+  /** For a tell from another node: that node (a supervised actor acknowledges the tell there). */
+  readonly from?: NodeId | undefined;
 }
 
 /** What happened to an offered letter. @internal */

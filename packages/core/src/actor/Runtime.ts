@@ -267,9 +267,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
       return this.deadLetter(envelope.to, { type: envelope.type, payload: decode(envelope.payload, envelope.enc, this) }, stoppedError(envelope.to));
     }
     const payload = decode(envelope.payload, envelope.enc, this);
-    if (envelope.from !== this.node && isSupervised(envelope.to)) {
-      cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: undefined, refused: undefined, from: envelope.from });
-    } else cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: undefined, refused: undefined });
+    // A supervised cell acknowledges tells from other nodes to `from` (see TellLedger).
+    cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: undefined, refused: undefined, from: envelope.from === this.node ? undefined : envelope.from });
   }
 
   #deliverRequest(envelope: RequestEnvelope): void {
@@ -376,7 +375,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
 
   // ---- RefRouter: what refs on this node call ------------------------------------------
 
-  tell(to: ActorId, node: NodeId, type: string, payload: unknown): void {
+  tell(to: ActorId, node: NodeId, type: string, payload: unknown, supervised: boolean): void {
     if (node === this.node) {
       scan(payload);
       const cell = this.cells.get(to);
@@ -384,7 +383,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
       return cell.deliver({ type, payload, replier: undefined, accepted: undefined, refused: undefined });
     }
     const wire = encode(payload, this);
-    if (isSupervised(to)) this.#tells.keep(to, type, payload);
+    if (supervised) this.#tells.keep(to, type, payload);
     this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node });
   }
 
