@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { actorId, MAIN_NODE, nodeOf, type ActorId, type NodeId } from '../ids.js';
-import { ActorCell, errorMessage, stoppedError } from './ActorCell.js';
+import { ActorCell, errorMessage } from './ActorCell.js';
 import type { ActorRef } from './ActorRef.js';
 import { isActorDefinition, type AnyActorDefinition } from './defineActor.js';
 import { HostTable, type DownReason, type HostRecord } from './HostTable.js';
@@ -13,24 +13,13 @@ import { checkMailboxOptions } from './Mailbox.js';
 import { scan } from '../cloneCheck.js';
 import { encode } from './messageCodec.js';
 import { Runtime, type RuntimeSink } from './Runtime.js';
+import { SupervisedActors, type Supervised } from './SupervisedActors.js';
 import { DeathWatch } from './DeathWatch.js';
-import { watchHandlers } from './watchdog.js';
 import type { Placement, SpawnArgs, SpawnOptionsBase, SystemEvents, SystemOptions } from './systemTypes.js';
 
 const PLACEMENTS: readonly Placement[] = ['inline', 'thread', 'process'];
 
 type SpawnOpts = Partial<SpawnOptionsBase & { args: unknown }>;
-
-/** A supervised actor, as the system tracks it. */
-interface Supervised {
-  readonly ref: ActorRef;
-  readonly supervisor: Supervisor;
-  readonly spec: ActorChildSpec;
-  /** Where it runs now. */
-  readonly node: NodeId;
-  /** Cancels its `handlerTimeout` watch, if it has one. */
-  unwatch: () => void;
-}
 
 /**
  * A set of actors and the threads and processes that host them. Create one with
@@ -54,10 +43,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #shutdownTimeout: number;
   readonly #spawnTimeout: number;
   readonly #clock: Clock;
-  readonly #supervised = new Map<ActorId, Supervised>();
+  readonly #supervised: SupervisedActors;
   readonly #supervisors = new Set<Supervisor>();
   readonly #deaths = new DeathWatch();
-  readonly #childOps: ChildOps;
   #supervisorSeq = 0;
   #inlineSeq = 0;
   #shutdown: Promise<void> | undefined;
@@ -75,10 +63,25 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       askTimeout,
       stopGrace,
       execArgv: options.execArgv,
-      hold: (record) => this.#hold(record),
+      hold: (record) => this.#supervised.hold(record),
       onGone: (record, reason) => this.#hostGone(record, reason),
     });
-    this.#childOps = this.#makeChildOps(options.random ?? Math.random);
+    this.#supervised = new SupervisedActors(
+      {
+        runtime: this.#runtime,
+        hosts: this.#hosts,
+        clock: this.#clock,
+        shutdownTimeout: this.#shutdownTimeout,
+        spawnTimeout: this.#spawnTimeout,
+        start: (definition, opts, again, generation, on) => this.#start(definition, opts, again, generation, on),
+        forget: (ref, reason) => this.#forget(ref, reason),
+        down: (ref, reason) => this.#down(ref, reason),
+        restarted: (ref, restarts) => this.#emit('actor:restarted', ref, restarts),
+        escalated: (supervisor, reason) => this.#emit('supervisor:escalated', supervisor, reason),
+        shuttingDown: () => this.#shutdown !== undefined,
+      },
+      options.random ?? Math.random,
+    );
   }
 
   /**
@@ -208,7 +211,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    */
   async kill(ref: ActorRef, reason: DownReason): Promise<void> {
     const node = nodeOf(ref.id);
-    if (node !== MAIN_NODE && !this.#supervised.has(ref.id)) await this.#hosts.kill(node, reason);
+    if (node !== MAIN_NODE && !this.#supervised.get(ref.id) !== undefined) await this.#hosts.kill(node, reason);
   }
 
   /**
@@ -232,7 +235,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    */
   async supervise<const C extends readonly ChildSpec[]>(spec: SupervisorSpec<C>): Promise<Supervisor<C>> {
     if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
-    const supervisor = new Supervisor<C>(`supervisor-${++this.#supervisorSeq}`, spec, this.#childOps, undefined);
+    const supervisor = new Supervisor<C>(`supervisor-${++this.#supervisorSeq}`, spec, this.#supervised.ops, undefined);
     this.#supervisors.add(supervisor as Supervisor);
     try {
       await supervisor.start();
@@ -294,7 +297,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.#hosts.keepSpare(false);
     // Supervisors first, so that nothing restarts what the rest of shutdown stops.
     if (this.#supervisors.size > 0) await Promise.all([...this.#supervisors].map((supervisor) => supervisor.stop()));
-    for (const entry of this.#supervised.values()) entry.unwatch();
+    this.#supervised.unwatchAll();
     const inline = [...this.#runtime.cells.values()].map((cell) => this.stop(this.#runtime.makeRef(cell.id, cell.name)));
     const hosted = this.#hosts.nodes.map((node) => this.#hosts.stop(node, this.#shutdownTimeout));
     await Promise.all([...inline, ...hosted]);
@@ -307,23 +310,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   #alive(id: ActorId): boolean {
-    return this.#runtime.cells.has(id) || this.#supervised.has(id) || this.#hosts.get(nodeOf(id))?.actors.has(id) === true;
+    return this.#runtime.cells.has(id) || this.#supervised.get(id) !== undefined || this.#hosts.get(nodeOf(id))?.actors.has(id) === true;
   }
 
   // ---- deaths ----------------------------------------------------------------------------
-
-  /** The supervised actors of a dead host: hold their messages, their supervisor may restart them. */
-  #hold(record: HostRecord): ActorId[] {
-    const held: ActorId[] = [];
-    for (const id of record.actors.keys()) {
-      const entry = this.#supervised.get(id);
-      if (entry === undefined || entry.node !== record.node) continue;
-      entry.unwatch();
-      this.#runtime.parking.hold(id, entry.spec.options.mailbox ?? {});
-      held.push(id);
-    }
-    return held;
-  }
 
   #hostGone(record: HostRecord, reason: DownReason): void {
     for (const ref of record.actors.values()) {
@@ -363,130 +353,6 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     }
   }
 
-  // ---- supervision -----------------------------------------------------------------------
-
-  #makeChildOps(random: () => number): ChildOps {
-    const hostOf = (ref: ActorRef): { entry: Supervised; record: HostRecord | undefined } | undefined => {
-      const entry = this.#supervised.get(ref.id);
-      return entry === undefined ? undefined : { entry, record: entry.node === MAIN_NODE ? undefined : this.#hosts.get(entry.node) };
-    };
-    return {
-      clock: this.#clock,
-      random,
-      shutdownTimeout: this.#shutdownTimeout,
-      spawn: (spec, again, generation, owner) => this.#spawnChild(spec, again, generation, owner, undefined),
-      halt: async (ref, timeout) => {
-        const found = hostOf(ref);
-        if (found === undefined) return false;
-        if (found.entry.node === MAIN_NODE) {
-          const cell = this.#runtime.cells.get(ref.id);
-          await cell?.halt(timeout, this.#clock);
-          return cell !== undefined;
-        }
-        if (found.record === undefined) return false;
-        const node = found.entry.node;
-        return this.#runtime
-          .request(node, (cid) => ({ kind: 'restart', dst: node, from: MAIN_NODE, cid, to: ref.id, phase: 'halt', generation: 0 }), { timeout, what: `halting actor ${ref.id}` })
-          .then(
-            () => true,
-            () => false,
-          );
-      },
-      resume: async (ref, generation) => {
-        const found = hostOf(ref);
-        if (found === undefined) return false;
-        if (found.entry.node === MAIN_NODE) {
-          const cell = this.#runtime.cells.get(ref.id);
-          if (cell === undefined) return false;
-          await cell.restart(generation);
-          return true;
-        }
-        if (found.record === undefined) return false;
-        const node = found.entry.node;
-        try {
-          await this.#runtime.request(node, (cid) => ({ kind: 'restart', dst: node, from: MAIN_NODE, cid, to: ref.id, phase: 'start', generation }), {
-            timeout: this.#spawnTimeout,
-            what: `restarting actor ${ref.id}`,
-          });
-          return true;
-        } catch (error) {
-          if (error instanceof MultitaskError && error.code === 'SPAWN_FAILED') throw error;
-          return false;
-        }
-      },
-      stop: async (ref, timeout) => {
-        const found = hostOf(ref);
-        if (found === undefined) return;
-        found.entry.unwatch();
-        const node = found.entry.node;
-        if (found.record !== undefined && found.record.actors.size > 1) {
-          // A host shared with other actors (a pool's worker): stop this actor only.
-          found.record.actors.delete(ref.id);
-          this.#runtime.parking.hold(ref.id, found.entry.spec.options.mailbox ?? {});
-          this.#hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: MAIN_NODE }));
-          await this.#runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: MAIN_NODE, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
-          return;
-        }
-        if (node !== MAIN_NODE) return this.#hosts.stop(node, timeout);
-        if (!this.#runtime.cells.has(ref.id)) return;
-        this.#runtime.parking.hold(ref.id, found.entry.spec.options.mailbox ?? {});
-        await this.#runtime.stopLocal(ref.id);
-      },
-      abandon: (ref, reason) => {
-        const entry = this.#supervised.get(ref.id);
-        if (entry === undefined) return;
-        entry.unwatch();
-        this.#supervised.delete(ref.id);
-        const error = reason.kind === 'stopped' ? stoppedError(ref.id) : reason.error;
-        this.#runtime.parking.abandon(ref.id, error, entry.node);
-        if (entry.node !== MAIN_NODE) this.#hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: entry.node }));
-        this.#forget(ref, reason);
-      },
-      restarted: (ref, restarts) => this.#emit('actor:restarted', ref, restarts),
-      escalated: (supervisor, reason) => this.#emit('supervisor:escalated', supervisor, reason),
-      halted: (ref) => this.#down(ref, { kind: 'stopped' }),
-    };
-  }
-
-  /** Starts a supervised actor (again, keeping its id): on a new host, or on the running host `on` (a pool's worker). */
-  async #spawnChild(spec: ActorChildSpec, again: ActorRef | undefined, generation: number, owner: Supervisor, on: NodeId | undefined): Promise<ActorRef> {
-    const { ref, node } = await this.#start(spec.definition as AnyActorDefinition, spec.options, again?.id, generation, on);
-    const limit = spec.options.handlerTimeout;
-    const entry: Supervised = { ref, supervisor: owner, spec, node, unwatch: limit === undefined ? () => undefined : this.#watch(ref, node, limit) };
-    this.#supervised.set(ref.id, entry);
-    if (again !== undefined) {
-      if (node !== MAIN_NODE) this.#hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
-      this.#runtime.release(ref.id, node);
-    }
-    if (on === undefined && spec.options.placement === 'thread' && spec.options.resourceLimits === undefined && this.#shutdown === undefined) {
-      this.#hosts.keepSpare(true, (spec.definition as AnyActorDefinition).url);
-    }
-    return ref;
-  }
-
-  /**
-   * Supervision operations whose actors start on the running hosts `place` picks (a
-   * pool's workers) instead of hosts of their own.
-   * @internal
-   */
-  childOpsOn(place: (spec: ActorChildSpec) => Promise<ActorRef>): ChildOps {
-    return { ...this.#childOps, spawn: (spec, again, generation, owner) => place(spec).then((worker) => this.#spawnChild(spec, again, generation, owner, nodeOf(worker.id))) };
-  }
-
-  /** Watches the handlers of supervised actor `ref` on `node` (see {@link watchHandlers}); ends the host when one overruns. */
-  #watch(ref: ActorRef, node: NodeId, limit: number): () => void {
-    return watchHandlers({
-      clock: this.#clock,
-      limit,
-      ping: (timeout) => this.#runtime.request(node, (cid) => ({ kind: 'ping', dst: node, from: MAIN_NODE, cid }), { timeout, what: `ping of node ${node}` }) as Promise<number>,
-      current: () => this.#supervised.get(ref.id)?.node === node && this.#hosts.get(node) !== undefined,
-      overrun: () => {
-        const error = new MultitaskError('HANDLER_TIMEOUT', `a handler of actor ${ref.id} ran past its handlerTimeout of ${limit} ms`);
-        void this.#hosts.kill(node, { kind: 'timeout', error });
-      },
-    });
-  }
-
   #sink(): RuntimeSink {
     return {
       deadLetter: (to, type, payload, error) => this.#emit('dead-letter', { recipient: this.#refTo(to), type, payload, error }),
@@ -511,6 +377,15 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (supervised !== undefined) return supervised.ref;
     const cell = this.#runtime.cells.get(id);
     return this.#runtime.makeRef(id, cell?.name ?? this.#hosts.get(nodeOf(id))?.actors.get(id)?.name);
+  }
+
+  /**
+   * Supervision operations whose actors start on the running hosts `place` picks (a
+   * pool's workers) instead of hosts of their own.
+   * @internal
+   */
+  childOpsOn(place: (spec: ActorChildSpec) => Promise<ActorRef>): ChildOps {
+    return this.#supervised.opsOn(place);
   }
 
   /** Calls each listener on its own: one that throws does not keep the others from the event. */

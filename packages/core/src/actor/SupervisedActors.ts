@@ -1,0 +1,204 @@
+import type { Clock } from '../clock.js';
+import { MultitaskError } from '../errors.js';
+import { MAIN_NODE, nodeOf, type ActorId, type NodeId } from '../ids.js';
+import type { ChildOps } from '../supervisor/ChildOps.js';
+import type { ActorChildSpec } from '../supervisor/spec.js';
+import type { Supervisor } from '../supervisor/Supervisor.js';
+import { stoppedError } from './ActorCell.js';
+import type { ActorRef } from './ActorRef.js';
+import type { AnyActorDefinition } from './defineActor.js';
+import type { DownReason, HostRecord, HostTable } from './HostTable.js';
+import type { Runtime } from './Runtime.js';
+import type { SpawnOptionsBase } from './systemTypes.js';
+import { watchHandlers } from './watchdog.js';
+
+/** What the supervised actors need from their system. @internal */
+export interface SupervisionHost {
+  readonly runtime: Runtime;
+  readonly hosts: HostTable;
+  readonly clock: Clock;
+  readonly shutdownTimeout: number;
+  readonly spawnTimeout: number;
+  /** Starts an actor (again under the id `again`; on the running host `on`). */
+  start(definition: AnyActorDefinition, opts: Partial<SpawnOptionsBase & { args: unknown }>, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<{ ref: ActorRef; node: NodeId }>;
+  /** The actor is gone for good (`actor:stopped`). */
+  forget(ref: ActorRef, reason: DownReason): void;
+  /** The actor went down (monitors and links). */
+  down(ref: ActorRef, reason: DownReason): void;
+  restarted(ref: ActorRef, restarts: number): void;
+  escalated(supervisor: Supervisor, reason: DownReason): void;
+  shuttingDown(): boolean;
+}
+
+/** A supervised actor, as the system tracks it. @internal */
+export interface Supervised {
+  readonly ref: ActorRef;
+  readonly supervisor: Supervisor;
+  readonly spec: ActorChildSpec;
+  /** Where it runs now. */
+  readonly node: NodeId;
+  /** Cancels its `handlerTimeout` watch, if it has one. */
+  unwatch: () => void;
+}
+
+/**
+ * The system's supervised actors: where each runs, and the operations their supervisors
+ * perform on them (start again under the same id, halt and restart in place, stop, give
+ * up), whatever their placement.
+ * @internal
+ */
+export class SupervisedActors {
+  readonly #host: SupervisionHost;
+  readonly #entries = new Map<ActorId, Supervised>();
+  /** What supervisors call. */
+  readonly ops: ChildOps;
+
+  constructor(host: SupervisionHost, random: () => number) {
+    this.#host = host;
+    this.ops = this.#makeOps(random);
+  }
+
+  get(id: ActorId): Supervised | undefined {
+    return this.#entries.get(id);
+  }
+
+  /** Stops every `handlerTimeout` watch (shutdown). */
+  unwatchAll(): void {
+    for (const entry of this.#entries.values()) entry.unwatch();
+  }
+
+  /** The supervised actors of a dead host: hold their messages, their supervisor may restart them. */
+  hold(record: HostRecord): ActorId[] {
+    const held: ActorId[] = [];
+    for (const id of record.actors.keys()) {
+      const entry = this.#entries.get(id);
+      if (entry === undefined || entry.node !== record.node) continue;
+      entry.unwatch();
+      this.#host.runtime.parking.hold(id, entry.spec.options.mailbox ?? {});
+      held.push(id);
+    }
+    return held;
+  }
+
+  #makeOps(random: () => number): ChildOps {
+    const hostOf = (ref: ActorRef): { entry: Supervised; record: HostRecord | undefined } | undefined => {
+      const entry = this.#entries.get(ref.id);
+      return entry === undefined ? undefined : { entry, record: entry.node === MAIN_NODE ? undefined : this.#host.hosts.get(entry.node) };
+    };
+    return {
+      clock: this.#host.clock,
+      random,
+      shutdownTimeout: this.#host.shutdownTimeout,
+      spawn: (spec, again, generation, owner) => this.#spawnChild(spec, again, generation, owner, undefined),
+      halt: async (ref, timeout) => {
+        const found = hostOf(ref);
+        if (found === undefined) return false;
+        if (found.entry.node === MAIN_NODE) {
+          const cell = this.#host.runtime.cells.get(ref.id);
+          await cell?.halt(timeout, this.#host.clock);
+          return cell !== undefined;
+        }
+        if (found.record === undefined) return false;
+        const node = found.entry.node;
+        return this.#host.runtime
+          .request(node, (cid) => ({ kind: 'restart', dst: node, from: MAIN_NODE, cid, to: ref.id, phase: 'halt', generation: 0 }), { timeout, what: `halting actor ${ref.id}` })
+          .then(
+            () => true,
+            () => false,
+          );
+      },
+      resume: async (ref, generation) => {
+        const found = hostOf(ref);
+        if (found === undefined) return false;
+        if (found.entry.node === MAIN_NODE) {
+          const cell = this.#host.runtime.cells.get(ref.id);
+          if (cell === undefined) return false;
+          await cell.restart(generation);
+          return true;
+        }
+        if (found.record === undefined) return false;
+        const node = found.entry.node;
+        try {
+          await this.#host.runtime.request(node, (cid) => ({ kind: 'restart', dst: node, from: MAIN_NODE, cid, to: ref.id, phase: 'start', generation }), {
+            timeout: this.#host.spawnTimeout,
+            what: `restarting actor ${ref.id}`,
+          });
+          return true;
+        } catch (error) {
+          if (error instanceof MultitaskError && error.code === 'SPAWN_FAILED') throw error;
+          return false;
+        }
+      },
+      stop: async (ref, timeout) => {
+        const found = hostOf(ref);
+        if (found === undefined) return;
+        found.entry.unwatch();
+        const node = found.entry.node;
+        if (found.record !== undefined && found.record.actors.size > 1) {
+          // A host shared with other actors (a pool's worker): stop this actor only.
+          found.record.actors.delete(ref.id);
+          this.#host.runtime.parking.hold(ref.id, found.entry.spec.options.mailbox ?? {});
+          this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: MAIN_NODE }));
+          await this.#host.runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: MAIN_NODE, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
+          return;
+        }
+        if (node !== MAIN_NODE) return this.#host.hosts.stop(node, timeout);
+        if (!this.#host.runtime.cells.has(ref.id)) return;
+        this.#host.runtime.parking.hold(ref.id, found.entry.spec.options.mailbox ?? {});
+        await this.#host.runtime.stopLocal(ref.id);
+      },
+      abandon: (ref, reason) => {
+        const entry = this.#entries.get(ref.id);
+        if (entry === undefined) return;
+        entry.unwatch();
+        this.#entries.delete(ref.id);
+        const error = reason.kind === 'stopped' ? stoppedError(ref.id) : reason.error;
+        this.#host.runtime.parking.abandon(ref.id, error, entry.node);
+        if (entry.node !== MAIN_NODE) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: entry.node }));
+        this.#host.forget(ref, reason);
+      },
+      restarted: (ref, restarts) => this.#host.restarted(ref, restarts),
+      escalated: (supervisor, reason) => this.#host.escalated(supervisor, reason),
+      halted: (ref) => this.#host.down(ref, { kind: 'stopped' }),
+    };
+  }
+
+  /** Starts a supervised actor (again, keeping its id): on a new host, or on the running host `on` (a pool's worker). */
+  async #spawnChild(spec: ActorChildSpec, again: ActorRef | undefined, generation: number, owner: Supervisor, on: NodeId | undefined): Promise<ActorRef> {
+    const { ref, node } = await this.#host.start(spec.definition as AnyActorDefinition, spec.options, again?.id, generation, on);
+    const limit = spec.options.handlerTimeout;
+    const entry: Supervised = { ref, supervisor: owner, spec, node, unwatch: limit === undefined ? () => undefined : this.#watch(ref, node, limit) };
+    this.#entries.set(ref.id, entry);
+    if (again !== undefined) {
+      if (node !== MAIN_NODE) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
+      this.#host.runtime.release(ref.id, node);
+    }
+    if (on === undefined && spec.options.placement === 'thread' && spec.options.resourceLimits === undefined && !this.#host.shuttingDown()) {
+      this.#host.hosts.keepSpare(true, (spec.definition as AnyActorDefinition).url);
+    }
+    return ref;
+  }
+
+  /**
+   * Supervision operations whose actors start on the running hosts `place` picks (a
+   * pool's workers) instead of hosts of their own.
+   * @internal
+   */
+  opsOn(place: (spec: ActorChildSpec) => Promise<ActorRef>): ChildOps {
+    return { ...this.ops, spawn: (spec, again, generation, owner) => place(spec).then((worker) => this.#spawnChild(spec, again, generation, owner, nodeOf(worker.id))) };
+  }
+
+  /** Watches the handlers of supervised actor `ref` on `node` (see {@link watchHandlers}); ends the host when one overruns. */
+  #watch(ref: ActorRef, node: NodeId, limit: number): () => void {
+    return watchHandlers({
+      clock: this.#host.clock,
+      limit,
+      ping: (timeout) => this.#host.runtime.request(node, (cid) => ({ kind: 'ping', dst: node, from: MAIN_NODE, cid }), { timeout, what: `ping of node ${node}` }) as Promise<number>,
+      current: () => this.#entries.get(ref.id)?.node === node && this.#host.hosts.get(node) !== undefined,
+      overrun: () => {
+        const error = new MultitaskError('HANDLER_TIMEOUT', `a handler of actor ${ref.id} ran past its handlerTimeout of ${limit} ms`);
+        void this.#host.hosts.kill(node, { kind: 'timeout', error });
+      },
+    });
+  }
+}
