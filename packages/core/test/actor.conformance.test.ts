@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSystem, type ActorSystem, type DeadLetter, type Placement, MultitaskError } from '../src/index.js';
 import { Counter } from './fixtures/counter.js';
-import { codeOf, failureOf } from './helpers.js';
+import { codeOf, failureOf, nextEvent } from './helpers.js';
 import { Gate, openGate, resetGate, someoneWaiting } from './fixtures/gate.js';
 import { Probe, QuotaError } from './fixtures/probe.js';
 
@@ -12,14 +12,7 @@ const placements: readonly Placement[] = ['inline', 'thread', 'process'];
 
 /** Resolves with the first `dead-letter` event that satisfies `test`. */
 function nextDeadLetter(system: ActorSystem, test: (letter: DeadLetter) => boolean = () => true): Promise<DeadLetter> {
-  return new Promise((resolve) => {
-    const listener = (letter: DeadLetter): void => {
-      if (!test(letter)) return;
-      system.off('dead-letter', listener);
-      resolve(letter);
-    };
-    system.on('dead-letter', listener);
-  });
+  return nextEvent(system, 'dead-letter', test).then(([letter]) => letter);
 }
 
 
@@ -188,24 +181,17 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
       expect(await counter.ask('get')).toBe(1);
     });
 
-    it('drops the newest message under drop-newest, as a dead letter', async () => {
-      const { counter, held } = await heldCounter('drop-newest');
+    it.each([
+      ['drop-newest', 'newest', 100, 1],
+      ['drop-oldest', 'oldest', 1, 100],
+    ] as const)('under %s drops the %s message, as a dead letter', async (policy, _which, dropped, total) => {
+      const { counter, held } = await heldCounter(policy);
       const dead = nextDeadLetter(system);
       counter.tell('add', 100);
-      expect(await dead).toMatchObject({ payload: 100, error: { code: 'MAILBOX_FULL' } });
+      expect(await dead).toMatchObject({ payload: dropped, error: { code: 'MAILBOX_FULL' } });
       openGate();
       await held;
-      expect(await counter.ask('get')).toBe(1);
-    });
-
-    it('drops the oldest message under drop-oldest, as a dead letter', async () => {
-      const { counter, held } = await heldCounter('drop-oldest');
-      const dead = nextDeadLetter(system);
-      counter.tell('add', 100);
-      expect(await dead).toMatchObject({ payload: 1, error: { code: 'MAILBOX_FULL' } });
-      openGate();
-      await held;
-      expect(await counter.ask('get')).toBe(100);
+      expect(await counter.ask('get')).toBe(total);
     });
   });
 
