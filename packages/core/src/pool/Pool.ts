@@ -13,7 +13,7 @@ import { child, type ActorChildArgs, type ActorChildSpec } from '../supervisor/s
 import type { DownReason } from '../actor/HostTable.js';
 import { isTaskSet, type TaskArgs, type TaskName, type TaskResult, type TaskSet, type UnaryTaskName } from './defineTasks.js';
 import { packNumbers, PoolWorker } from './PoolWorker.js';
-import { percentiles, record } from './metrics.js';
+import { PoolStats } from './metrics.js';
 import { windowed } from './windowed.js';
 import type { CallOptions, IterOptions, MapOptions, PoolEvents, PoolMetrics, PoolOptions } from './options.js';
 
@@ -94,12 +94,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   readonly #room: Array<() => void> = [];
   readonly #starts = new Set<Promise<void>>();
   #state: 'open' | 'closed' | 'terminated' = 'open';
-  #completed = 0;
-  #failed = 0;
-  readonly #runTimes: number[] = [];
-  readonly #waitTimes: number[] = [];
-  /** Recent run time of each task, in ms (a moving average). */
-  readonly #typical = new Map<string, number>();
+  readonly #stats = new PoolStats();
   #idle: Array<() => void> = [];
   #broken: Error | undefined;
   /** Tasks had to wait for a worker: `drain` fires when the last of them gets one. */
@@ -312,16 +307,16 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     return {
       queued: this.#queue.size,
       running: this.#slots.reduce((n, slot) => n + slot.inFlight.length, 0),
-      completed: this.#completed,
-      failed: this.#failed,
+      completed: this.#stats.completed,
+      failed: this.#stats.failed,
       workers: this.#slots.map((slot) => ({
         id: slot.ref.id,
         running: slot.inFlight.length,
         completed: slot.completed,
         utilisation: now > slot.since ? Math.min(1, (slot.busy + (slot.inFlight[0] === undefined ? 0 : now - slot.inFlight[0].startedAt)) / (now - slot.since)) : 0,
       })),
-      runTime: percentiles(this.#runTimes),
-      waitTime: percentiles(this.#waitTimes),
+      runTime: this.#stats.runTime,
+      waitTime: this.#stats.waitTime,
     };
   }
 
@@ -444,7 +439,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
 
   /** Whether a job may wait behind others on a worker: short by its task's record, and without a timeout. */
   #short(job: Job): boolean {
-    const typical = this.#typical.get(job.payload.task);
+    const typical = this.#stats.typical(job.payload.task);
     return job.timeout === undefined && typical !== undefined && typical < SHORT_MS;
   }
 
@@ -452,17 +447,16 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     job.worker = slot;
     slot.inFlight.push(job);
     if (slot.inFlight.length === 1) this.#started(job);
-    const attempt = slot;
     slot.ref.ask(job.kind, job.payload as never, { timeout: Infinity }).then(
-      (value) => this.#finished(attempt, job, true, value),
-      (error: unknown) => this.#finished(attempt, job, false, error),
+      (value) => this.#finished(slot, job, true, value),
+      (error: unknown) => this.#finished(slot, job, false, error),
     );
   }
 
   /** The job is the first in its worker's line: it runs now. */
   #started(job: Job): void {
     job.startedAt = this.#clock.now();
-    record(this.#waitTimes, job.startedAt - job.queuedAt);
+    this.#stats.waited(job.startedAt - job.queuedAt);
     if (job.timeout !== undefined) {
       const limit = job.timeout;
       job.timer = this.#clock.setTimeout(() => {
@@ -481,10 +475,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     const now = this.#clock.now();
     slot.busy += now - job.startedAt;
     slot.completed += 1;
-    record(this.#runTimes, now - job.startedAt);
-    const took = (now - job.startedAt) / (job.kind === 'chunk' ? Math.max(1, (job.payload as { items: ArrayLike<unknown> }).items.length) : 1);
-    const typical = this.#typical.get(job.payload.task);
-    this.#typical.set(job.payload.task, typical === undefined ? took : typical * 0.8 + took * 0.2);
+    this.#stats.ran(job.payload.task, now - job.startedAt, 'items' in job.payload ? job.payload.items.length : 1);
     this.#settle(job, ok, value);
     const next = slot.inFlight[0];
     if (at === 0 && next !== undefined) this.#started(next);
@@ -504,13 +495,9 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     job.settled = true;
     job.unlisten();
     if (job.timer !== undefined) this.#clock.clearTimeout(job.timer);
-    if (ok) {
-      this.#completed += 1;
-      job.resolve(value);
-    } else {
-      this.#failed += 1;
-      job.reject(value);
-    }
+    this.#stats.settled(ok);
+    if (ok) job.resolve(value);
+    else job.reject(value);
     this.#wakeIfIdle();
   }
 

@@ -16,3 +16,48 @@ export function percentiles(samples: readonly number[]): Percentiles {
   const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 }
+
+/**
+ * What a pool measures of its work: counts, recent wait and run times, and each task's
+ * typical run time per item (a moving average), which scheduling reads.
+ * @internal
+ */
+export class PoolStats {
+  completed = 0;
+  failed = 0;
+  readonly #runTimes: number[] = [];
+  readonly #waitTimes: number[] = [];
+  readonly #typical = new Map<string, number>();
+
+  /** A job waited `ms` for a worker. */
+  waited(ms: number): void {
+    record(this.#waitTimes, ms);
+  }
+
+  /** A job of `task` ran `ms` over `items` items. */
+  ran(task: string, ms: number, items: number): void {
+    record(this.#runTimes, ms);
+    const took = ms / Math.max(1, items);
+    const typical = this.#typical.get(task);
+    this.#typical.set(task, typical === undefined ? took : typical * 0.8 + took * 0.2);
+  }
+
+  /** A job settled. */
+  settled(ok: boolean): void {
+    if (ok) this.completed += 1;
+    else this.failed += 1;
+  }
+
+  /** How long one item of `task` typically runs, in ms; `undefined` before its first run. */
+  typical(task: string): number | undefined {
+    return this.#typical.get(task);
+  }
+
+  get runTime(): Percentiles {
+    return percentiles(this.#runTimes);
+  }
+
+  get waitTime(): Percentiles {
+    return percentiles(this.#waitTimes);
+  }
+}
