@@ -1,4 +1,5 @@
 import { FrameWriter, type Envelope, type Frame } from '../protocol.js';
+import { Coalescer } from './Coalescer.js';
 import type { Endpoint, Transferable } from './Endpoint.js';
 
 /** Most envelopes in one posted batch; a fuller batch is posted at once. */
@@ -11,18 +12,14 @@ function frameOf(envelopes: readonly Envelope[]): Frame {
 }
 
 /**
- * Coalesces every envelope posted to one peer in the same tick into a single batch: one
- * `postMessage` (or IPC write) instead of one per message. The batch goes out at the end
- * of the current microtask checkpoint, so a lone message waits for nothing.
+ * Coalesces every envelope posted to one peer in the same burst into a single batch: one
+ * `postMessage` (or IPC write) instead of one per message ({@link Coalescer} says when).
  * @internal
  */
 export class Outbox {
   #batch: Envelope[] = [];
   #transfer: Transferable[] = [];
-  #scheduled = false;
-  /** Flushes since the event loop last turned; see {@link Outbox.push}. */
-  #flushesThisTurn = 0;
-  #watchingTurn = false;
+  readonly #coalescer = new Coalescer(() => this.flush());
   readonly #endpoint: Endpoint;
   readonly #onUnsendable: (envelope: Envelope, error: unknown) => void;
 
@@ -39,29 +36,13 @@ export class Outbox {
     this.#batch.push(envelope);
     if (transfer !== undefined && transfer.length > 0) this.#transfer.push(...transfer);
     if (this.#batch.length >= BATCH_LIMIT) this.flush();
-    else if (!this.#scheduled) {
-      this.#scheduled = true;
-      // The first flush of a turn goes at the end of the microtask checkpoint: a lone ask
-      // waits for nothing. A sender that keeps producing within the same turn (an
-      // `await send()` loop resolves without leaving the microtask queue) would otherwise
-      // post one frame per message; its later flushes wait for the turn to end instead.
-      if (this.#flushesThisTurn >= 2) setImmediate(this.flush);
-      else queueMicrotask(this.flush);
-    }
+    else this.#coalescer.schedule();
   }
 
   readonly flush = (): void => {
-    this.#scheduled = false;
     const batch = this.#batch;
     if (batch.length === 0) return;
-    this.#flushesThisTurn += 1;
-    if (!this.#watchingTurn) {
-      this.#watchingTurn = true;
-      setImmediate(() => {
-        this.#flushesThisTurn = 0;
-        this.#watchingTurn = false;
-      });
-    }
+    this.#coalescer.sent();
     const transfer = this.#transfer;
     this.#batch = [];
     this.#transfer = [];

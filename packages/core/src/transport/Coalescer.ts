@@ -1,0 +1,43 @@
+/**
+ * Decides when a buffer of outgoing work is flushed, so that a burst becomes one post.
+ * The first flush of an event-loop turn runs at the end of the microtask checkpoint: a lone
+ * message waits for nothing. A sender that keeps producing within the same turn (an
+ * `await send()` loop resolves without leaving the microtask queue) would otherwise flush
+ * once per message; after two flushes in a turn, later ones wait for the turn to end.
+ * @internal
+ */
+export class Coalescer {
+  #scheduled = false;
+  #flushesThisTurn = 0;
+  #watchingTurn = false;
+  readonly #flush: () => void;
+
+  /** @param flush - posts what is buffered; it calls {@link Coalescer.sent} when it posted something */
+  constructor(flush: () => void) {
+    this.#flush = flush;
+  }
+
+  /** Asks for a flush at the end of this burst (nothing more when one is already due). */
+  schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    if (this.#flushesThisTurn >= 2) setImmediate(this.#fire);
+    else queueMicrotask(this.#fire);
+  }
+
+  /** Records a flush that posted something (scheduled or forced by a full buffer). */
+  sent(): void {
+    this.#flushesThisTurn += 1;
+    if (this.#watchingTurn) return;
+    this.#watchingTurn = true;
+    setImmediate(() => {
+      this.#flushesThisTurn = 0;
+      this.#watchingTurn = false;
+    });
+  }
+
+  readonly #fire = (): void => {
+    this.#scheduled = false;
+    this.#flush();
+  };
+}
