@@ -1,8 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createChannel, createSystem, type ActorSystem, type ChannelSender, type MultitaskError, type Placement } from '../src/index.js';
+import { createChannel, createSystem, type ActorRef, type ActorSystem, type ChannelReceiver, type ChannelSender, type MultitaskError, type Placement } from '../src/index.js';
 import { ChannelCore, type Waiter } from '../src/channel/ChannelCore.js';
 import { codeOf, failureOf } from './helpers.js';
 import { Consumer, Producer, type Tagged } from './fixtures/pipeline.js';
+import { Collector } from './fixtures/faulty.js';
+
+/** Tries `attempt` every 10 ms (up to 10 s) until it resolves; whether it did. */
+async function eventually(attempt: () => Promise<unknown>): Promise<boolean> {
+  for (let i = 0; i < 1000; i++) {
+    if (await attempt().then(() => true, () => false)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return false;
+}
 
 describe('a channel in one thread', () => {
   it('holds at most capacity items: trySend rejects CHANNEL_FULL, tryReceive CHANNEL_EMPTY', async () => {
@@ -63,7 +73,7 @@ describe('a channel in one thread', () => {
     expect(core.grant(8)).toBe(1); // the one slot is promised to a producer elsewhere
     core.send('local', waiter('send')); // no room left that is not promised: parks
     core.receive(waiter('receive'));
-    core.push('remote'); // the promised item arrives and goes to the waiting receiver
+    core.push(['remote']); // the promised item arrives and goes to the waiting receiver
     expect(events).toEqual(['receive:remote', 'send:undefined']);
     expect(core.size).toBe(1);
     expect(core.tryReceive()).toBe('local');
@@ -144,19 +154,15 @@ describe('a channel shared by actors', () => {
     for (let n = 0; n < 4; n++) await channel.send({ producer: 'main', n });
     const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });
     expect(await consumer.ask('takeOne', { timeout: 10_000 })).toEqual({ producer: 'main', n: 0 });
-    // The consumer's node took the other three in the same batch: only one slot is free.
+    // The consumer's node took the other three in the same batch: once it reports the one it
+    // received, only one slot is free.
     expect(channel.size).toBe(0);
-    await channel.trySend({ producer: 'main', n: 4 });
+    expect(await eventually(() => channel.trySend({ producer: 'main', n: 4 }))).toBe(true);
     expect((await failureOf(channel.trySend({ producer: 'main', n: 5 }))).code).toBe('CHANNEL_FULL');
     for (let n = 1; n <= 3; n++) expect(await consumer.ask('takeOne', { timeout: 10_000 })).toEqual({ producer: 'main', n });
     await expect(channel.receive()).resolves.toEqual({ producer: 'main', n: 4 });
     // Once the consumer has received its batch, the room comes back.
-    let free = false;
-    for (let i = 0; i < 1000 && !free; i++) {
-      free = await channel.trySend({ producer: 'main', n: 5 }).then(() => true, () => false);
-      if (!free) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    expect(free).toBe(true);
+    expect(await eventually(() => channel.trySend({ producer: 'main', n: 5 }))).toBe(true);
   });
 
   it('loses no item when a receive in a thread times out, and refuses items that cannot be cloned', async () => {
@@ -181,6 +187,26 @@ describe('a channel shared by actors', () => {
     const [first, second] = await loops;
     expect(first.length + second.length).toBe(2_000);
     for (const got of [first, second]) expect(got).toEqual([...got].sort((a, b) => a - b));
+  });
+
+  it('revives refs inside items a thread sent in one burst, on the owner and on a consumer thread', async () => {
+    type WithRef = Tagged & { readonly to: ActorRef<typeof Collector> };
+    const channel = createChannel<WithRef>();
+    const collector = await system.spawn(Collector);
+    const producer = await system.spawn(Producer, { placement: 'thread', args: { out: channel.sender as unknown as ChannelSender<Tagged>, producer: 't' } });
+    const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver as unknown as ChannelReceiver<Tagged> } });
+    await producer.ask('produceWithRef', { count: 40, to: collector });
+    for (let n = 0; n < 20; n++) {
+      const item = await channel.receive();
+      expect(item.n).toBe(n);
+      item.to.tell('got', item.n);
+    }
+    for (let n = 20; n < 40; n++) {
+      const item = (await consumer.ask('takeOne', { timeout: 10_000 })) as unknown as WithRef;
+      expect(item.n).toBe(n);
+      item.to.tell('got', item.n);
+    }
+    expect(await collector.ask('all')).toEqual(Array.from({ length: 40 }, (_, n) => n));
   });
 
   it('moves an ArrayBuffer from a thread instead of copying it', async () => {

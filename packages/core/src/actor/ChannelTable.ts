@@ -1,26 +1,42 @@
 import { LocalChannel, type ChannelHandle, type ChannelWaitOptions } from '../channel/Channel.js';
 import { ChannelCore, type Waiter } from '../channel/ChannelCore.js';
+import { Packed, packItems, segmentCount, unpackItems, type Batch, type PackedWire, type Segment } from '../channel/packing.js';
 import { RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp } from '../channel/RemoteChannel.js';
 import { MultitaskError } from '../errors.js';
 import type { CorrelationId, NodeId } from '../ids.js';
 import type { ChannelCancelEnvelope, ChannelEnvelope, Encoded, Envelope } from '../protocol.js';
+import type { Clock } from '../clock.js';
+import { Coalescer } from '../transport/Coalescer.js';
 import type { Transferable } from '../transport/Endpoint.js';
 import { CHANNEL_TAG, decode, encode, type CodecHost, type WireChannel } from './messageCodec.js';
+import { ChannelReceiving } from './ChannelReceiving.js';
 import type { PendingTable } from './PendingTable.js';
 
 /** What the table needs from its node. @internal */
 export interface ChannelNode extends CodecHost {
   readonly node: NodeId;
+  readonly clock: Clock;
   readonly pending: PendingTable;
-  route(envelope: Envelope, transfer?: readonly Transferable[]): void;
-  reply(dst: NodeId, cid: CorrelationId, value: unknown): void;
+  /** Sends toward `envelope.dst`; `urgent` posts at once instead of at the end of the burst. */
+  route(envelope: Envelope, transfer?: readonly Transferable[], urgent?: boolean): void;
+  reply(dst: NodeId, cid: CorrelationId, value: unknown, urgent?: boolean): void;
   fail(dst: NodeId, cid: CorrelationId, error: unknown): void;
 }
 
-/** Most items a remote `receive` takes at once; the rest wait on the receiving node. */
-const BATCH = 256;
 /** Most credit a producer gets per grant. */
 const CREDIT = 1024;
+/** A producer whose credit falls below this asks for more while it keeps sending. */
+const LOW_CREDIT = CREDIT / 2;
+/** Most items sent on credit that travel to the owner in one `push`. */
+const PACK = 256;
+
+/** Items sent on credit to one channel and not yet posted: they go to the owner together. */
+interface Pack {
+  readonly dst: NodeId;
+  readonly items: unknown[];
+  enc: Encoded;
+  readonly transfer: ArrayBuffer[];
+}
 
 interface Abandoned {
   readonly owner: NodeId;
@@ -43,20 +59,34 @@ export class ChannelTable {
   readonly #abandoned = new Map<CorrelationId, Abandoned>();
   /** As participant: unused credit per channel (sends that may go out without waiting). */
   readonly #credit = new Map<string, number>();
-  /** As participant: items received in a batch, not yet handed to a `receive`. */
-  readonly #buffered = new Map<string, unknown[]>();
-  /** As participant: lent items received here and not yet reported to the owner. */
-  readonly #owed = new Map<string, number>();
   /** As owner: items lent to each node in batches, per channel. */
   readonly #lent = new Map<string, Map<NodeId, number>>();
+  /** As participant: channels with a request for more credit on its way. */
+  readonly #toppingUp = new Set<string>();
   /** As participant: channels whose unused credit is being watched. */
   readonly #idleCheck = new Set<string>();
   /** As owner: credit handed to each node, per channel. */
   readonly #granted = new Map<string, Map<NodeId, number>>();
+  /** As participant: items sent on credit, per channel, waiting for the end of the burst. */
+  readonly #packs = new Map<string, Pack>();
+  readonly #packFlush = new Coalescer(() => {
+    for (const channel of [...this.#packs.keys()]) this.#flushPack(channel);
+  });
   #seq = 0;
+
+  /** As participant: the channels owned elsewhere that receives on this node take from. */
+  readonly #receiving: ChannelReceiving;
 
   constructor(node: ChannelNode) {
     this.#node = node;
+    this.#receiving = new ChannelReceiving({
+      get clock() {
+        return node.clock;
+      },
+      fetch: (owner, channel, max, wait, signal) => this.#ask(owner, channel, wait ? 'receive' : 'prefetch', max, { signal }, undefined),
+      itemsOf: (segments) => this.#itemsOf(segments),
+      repay: (owner, channel, count) => this.#post(owner, channel, 'repay', { value: count, enc: 0 }, undefined, true),
+    });
   }
 
   /** The wire form of a handle; a channel created here gets an id on its first trip out. */
@@ -70,6 +100,7 @@ export class ChannelTable {
       this.#ids.set(core, channel);
       this.#cores.set(channel, core);
       core.onClose = () => this.#revokeAll(channel);
+      core.unpack = (packed) => this.#open(packed);
     }
     return { [CHANNEL_TAG]: id, owner: this.#node.node, capacity: core.capacity };
   }
@@ -95,22 +126,17 @@ export class ChannelTable {
         return { ...answer, value: undefined };
       });
     }
-    if (op === 'receive' || op === 'tryReceive') {
-      const buffered = this.takeBuffered(owner, channel);
-      if (buffered !== undefined) return Promise.resolve({ value: buffered.item, size: Number.NaN, closed: false });
-      if (op === 'tryReceive') return this.#ask(dst, channel, op, item, options, transfer);
-      return this.#ask(dst, channel, op, BATCH, options, transfer).then((answer) => {
-        // Items older than this batch may still wait here for another receive on this node:
-        // hand out the oldest, so every receiver here sees the owner's order. (Totals of lent
-        // and repaid items stay equal: the batch's first item, not lent, takes the place of
-        // the older one, which was.)
-        let buffered = this.#buffered.get(channel);
-        if (buffered === undefined) this.#buffered.set(channel, (buffered = []));
-        buffered.push(...(answer.value as unknown[]));
-        return { ...answer, value: buffered.shift() };
-      });
+    if (op === 'receive') return this.#receiving.receive(dst, channel, options);
+    if (op === 'tryReceive') {
+      const taken = this.#receiving.tryTake(channel);
+      if (taken !== undefined) return Promise.resolve(taken);
     }
     return this.#ask(dst, channel, op, item, options, transfer);
+  }
+
+  /** As participant: an item already received here in a batch, when no receive here waits before the caller. */
+  takeReceived(channel: string): ChannelAnswer | undefined {
+    return this.#receiving.tryTake(channel);
   }
 
   /** As participant: sends on credit, when this node holds some for the channel. @throws NOT_SERIALIZABLE */
@@ -120,17 +146,47 @@ export class ChannelTable {
     const dst = owner as NodeId;
     const wire = encode(item, this.#node); // throws before any credit is spent
     this.#credit.set(channel, credit - 1);
-    this.#post(dst, channel, 'push', wire, transfer);
+    let pack = this.#packs.get(channel);
+    if (pack === undefined) this.#packs.set(channel, (pack = { dst, items: [], enc: 0, transfer: [] }));
+    pack.items.push(wire.value);
+    if (wire.enc === 1) pack.enc = 1;
+    if (transfer !== undefined) pack.transfer.push(...transfer);
+    if (pack.items.length >= PACK) this.#flushPack(channel);
+    else this.#packFlush.schedule();
+    if (credit - 1 < LOW_CREDIT && !this.#toppingUp.has(channel)) this.#topUp(dst, channel);
     this.#returnWhenIdle(dst, channel);
     return true;
   }
 
-  /** As participant: the next item this node already received in a batch, if any. */
-  takeBuffered(owner: number, channel: string): { readonly item: unknown } | undefined {
-    const buffered = this.#buffered.get(channel);
-    if (buffered === undefined || buffered.length === 0) return undefined;
-    this.#repayLater(owner as NodeId, channel);
-    return { item: buffered.shift() };
+  /**
+   * Asks for more credit before this producer runs out, so that it keeps sending while room
+   * frees at the owner (the owner answers when there is room; a window, not stop-and-go).
+   */
+  #topUp(dst: NodeId, channel: string): void {
+    this.#toppingUp.add(channel);
+    const done = (): boolean => this.#toppingUp.delete(channel);
+    this.#ask(dst, channel, 'topUp', undefined, undefined, undefined).then((answer) => {
+      done();
+      const granted = answer.value as number;
+      if (granted <= 0) return;
+      this.#credit.set(channel, (this.#credit.get(channel) ?? 0) + granted);
+      this.#returnWhenIdle(dst, channel);
+    }, done);
+  }
+
+  /** Posts the items sent on credit to `channel` so far, as one `push`, before anything else goes to its owner. */
+  #flushPack(channel: string): void {
+    const pack = this.#packs.get(channel);
+    if (pack === undefined) return;
+    this.#packs.delete(channel);
+    this.#packFlush.sent();
+    const node = this.#node;
+    // Serialized here, the items cross the owner's thread as bytes: only their receiver reads them.
+    // (Items with buffers to move, or that only postMessage can copy, go plain.)
+    const packed = pack.transfer.length === 0 && pack.items.length > 1 ? packItems(pack.items, pack.enc) : undefined;
+    const item = packed ?? pack.items;
+    const enc = packed === undefined ? pack.enc : 0;
+    node.route({ kind: 'channel', dst: pack.dst, from: node.node, cid: 0 as CorrelationId, channel, op: 'push', item, enc }, pack.transfer, true);
   }
 
   /**
@@ -157,21 +213,10 @@ export class ChannelTable {
     setImmediate(check);
   }
 
-  /** Tells the owner, once per turn, how many lent items were received here. */
-  #repayLater(dst: NodeId, channel: string): void {
-    const owed = (this.#owed.get(channel) ?? 0) + 1;
-    this.#owed.set(channel, owed);
-    if (owed > 1) return;
-    setImmediate(() => {
-      const count = this.#owed.get(channel) ?? 0;
-      this.#owed.delete(channel);
-      if (count > 0) this.#post(dst, channel, 'repay', { value: count, enc: 0 });
-    });
-  }
-
   #ask(dst: NodeId, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
     const node = this.#node;
     const wire = encode(item, node);
+    if (op !== 'topUp') this.#flushPack(channel); // FIFO: the items sent on credit go first
     const { cid, promise } = node.pending.open(dst, {
       timeout: options?.timeout,
       signal: options?.signal,
@@ -181,16 +226,17 @@ export class ChannelTable {
         node.route({ kind: 'channel-cancel', dst, from: node.node, cid: abandonedCid });
       },
     });
-    node.route({ kind: 'channel', dst, from: node.node, cid, channel, op, item: wire.value, enc: wire.enc }, transfer);
+    node.route({ kind: 'channel', dst, from: node.node, cid, channel, op, item: wire.value, enc: wire.enc }, transfer, true);
     return promise.then((answer) => {
       const [value, size, closed] = answer as [unknown, number, boolean];
       return { value, size, closed };
     });
   }
 
-  #post(dst: NodeId, channel: string, op: ChannelOp, wire: { readonly value: unknown; readonly enc: Encoded }, transfer?: readonly ArrayBuffer[]): void {
+  #post(dst: NodeId, channel: string, op: ChannelOp, wire: { readonly value: unknown; readonly enc: Encoded }, transfer?: readonly ArrayBuffer[], urgent = false): void {
     const node = this.#node;
-    node.route({ kind: 'channel', dst, from: node.node, cid: 0 as CorrelationId, channel, op, item: wire.value, enc: wire.enc }, transfer);
+    this.#flushPack(channel); // FIFO: the items sent on credit go first
+    node.route({ kind: 'channel', dst, from: node.node, cid: 0 as CorrelationId, channel, op, item: wire.value, enc: wire.enc }, transfer, urgent);
   }
 
   /**
@@ -201,11 +247,15 @@ export class ChannelTable {
     const abandoned = this.#abandoned.get(cid);
     if (abandoned === undefined) return false;
     this.#abandoned.delete(cid);
-    if (ok && (abandoned.op === 'receive' || abandoned.op === 'tryReceive')) {
+    const batch = abandoned.op === 'receive' || abandoned.op === 'prefetch';
+    if (ok && (batch || abandoned.op === 'tryReceive')) {
       const [value] = answer as [unknown];
-      const items = abandoned.op === 'receive' ? (value as unknown[]) : [value];
-      this.#post(abandoned.owner, abandoned.channel, 'requeue', encode(items, this.#node));
-      if (abandoned.op === 'receive' && items.length > 1) this.#post(abandoned.owner, abandoned.channel, 'repay', { value: items.length - 1, enc: 0 });
+      const segments = batch ? (value as Segment[]) : [{ items: [value] }];
+      this.#post(abandoned.owner, abandoned.channel, 'requeue', encode(segments, this.#node));
+      if (batch) {
+        const lent = segments.reduce((sum, segment) => sum + segmentCount(segment), 0);
+        this.#post(abandoned.owner, abandoned.channel, 'repay', { value: lent, enc: 0 });
+      }
     }
     if (ok && abandoned.op === 'send') {
       const [granted] = answer as [number];
@@ -221,22 +271,37 @@ export class ChannelTable {
     const core = this.#cores.get(e.channel);
     if (core === undefined) return node.fail(e.from, e.cid, new MultitaskError('CHANNEL_CLOSED', `no channel ${e.channel} on this node`));
     const item = decode(e.item, e.enc, node);
-    const answer = (value: unknown): void => node.reply(e.from, e.cid, [value, core.size, core.closed]);
+    const answer = (value: unknown): void => node.reply(e.from, e.cid, [value, core.size, core.closed], true);
     const refuse = (error: unknown): void => node.fail(e.from, e.cid, error);
     try {
       switch (e.op) {
+        case 'prefetch':
+          if (core.size === 0) return answer([]);
+          return this.#park(e, core, item, answer, refuse); // answered at once
         case 'send':
         case 'receive':
           return this.#park(e, core, item, answer, refuse);
-        case 'push':
-          this.#count(this.#granted, e.channel, e.from, -1);
-          return core.push(item);
+        case 'push': {
+          const run = Array.isArray(item) ? item : new Packed((item as PackedWire).bytes, (item as PackedWire).count, (item as PackedWire).enc);
+          this.#count(this.#granted, e.channel, e.from, -(Array.isArray(run) ? run.length : run.count));
+          return core.push(run);
+        }
         case 'return':
           this.#count(this.#granted, e.channel, e.from, -(item as number));
           return core.release(item as number);
         case 'repay':
           this.#count(this.#lent, e.channel, e.from, -(item as number));
           return core.repay(item as number);
+        case 'topUp':
+          return core.want(CREDIT, {
+            node: e.from,
+            batch: CREDIT,
+            resolve: (granted) => {
+              if ((granted as number) > 0) this.#count(this.#granted, e.channel, e.from, granted as number);
+              answer(granted);
+            },
+            reject: refuse,
+          });
         case 'trySend':
           core.trySend(item);
           return answer(undefined);
@@ -246,12 +311,22 @@ export class ChannelTable {
           core.close();
           return answer(undefined);
         case 'requeue':
-          for (const one of [...(item as unknown[])].reverse()) core.requeue(one);
+          for (const one of this.#itemsOf(item as Segment[]).reverse()) core.requeue(one);
           return;
       }
     } catch (error) {
       refuse(error);
     }
+  }
+
+  /** Opens a packed run of items on this node: deserialized, refs and channels revived. */
+  #open(packed: { readonly bytes: Uint8Array; readonly enc: Encoded }): unknown[] {
+    return decode(unpackItems(packed.bytes), packed.enc, this.#node) as unknown[];
+  }
+
+  /** The items of a batch's segments, in order. */
+  #itemsOf(segments: readonly Segment[]): unknown[] {
+    return segments.flatMap((segment) => ('bytes' in segment ? this.#open(segment) : segment.items));
   }
 
   /** As owner, at close: every node holding credit gives back what it has not used. */
@@ -281,14 +356,15 @@ export class ChannelTable {
           }
         : (value: unknown) => {
             settle();
-            const lent = (value as unknown[]).length - 1; // the first goes to the waiting receive
+            const batch = value as Batch;
+            const lent = batch.count; // they take room until the receiving node reports them received
             if (lent > 0) {
               core.lend(lent);
               this.#count(this.#lent, e.channel, e.from, lent);
             }
-            answer(value);
+            answer(batch.segments);
           };
-    const waiter: Waiter = { node: e.from, ...(e.op === 'receive' ? { batch: item as number } : {}), resolve, reject: (error) => (settle(), refuse(error)) };
+    const waiter: Waiter = { node: e.from, ...(e.op === 'send' ? {} : { batch: item as number }), resolve, reject: (error) => (settle(), refuse(error)) };
     this.#parked.set(key, { core, waiter });
     if (e.op === 'send') core.send(item, waiter);
     else core.receive(waiter);

@@ -119,16 +119,20 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
   };
 
   /** Delivers here, or forwards toward `envelope.dst`. */
-  route(envelope: Envelope, transfer?: readonly Transferable[]): void {
+  route(envelope: Envelope, transfer?: readonly Transferable[], urgent = false): void {
     const dst = envelope.dst;
     if (dst === this.node) return this.#dispatch(envelope);
-    const link = this.#links.get(dst);
-    if (link !== undefined) return link.push(envelope, transfer);
-    const gone = this.#down.get(dst);
-    if (gone !== undefined) return this.#redirect(envelope, gone);
-    if (this.kind === 'process' && this.#parent !== undefined) return this.#parent.push(envelope, transfer);
-    if (this.kind === 'thread' && this.#parent !== undefined) return this.#connect(dst, envelope, transfer);
-    this.#undeliverable(envelope, new MultitaskError('ACTOR_STOPPED', `node ${dst} is not running`));
+    let link = this.#links.get(dst);
+    if (link === undefined) {
+      const gone = this.#down.get(dst);
+      if (gone !== undefined) return this.#redirect(envelope, gone);
+      if (this.kind === 'process') link = this.#parent;
+      else if (this.kind === 'thread' && this.#parent !== undefined) return this.#connect(dst, envelope, transfer);
+    }
+    if (link === undefined) return this.#undeliverable(envelope, new MultitaskError('ACTOR_STOPPED', `node ${dst} is not running`));
+    link.push(envelope, transfer);
+    // Flow control (credit, batches, repayments) is already batched: waiting for the end of the turn only adds latency.
+    if (urgent) link.flush();
   }
 
   /** Threads reach other threads directly: ask the main thread for a port, queue until then. */
@@ -285,14 +289,14 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     }
   }
 
-  reply(dst: NodeId, cid: CorrelationId, value: unknown): void {
+  reply(dst: NodeId, cid: CorrelationId, value: unknown, urgent = false): void {
     let wire: ReturnType<typeof encode>;
     try {
       wire = encode(value, this);
     } catch (error) {
       return this.fail(dst, cid, error);
     }
-    this.route({ kind: 'reply', dst, cid, value: wire.value, enc: wire.enc });
+    this.route({ kind: 'reply', dst, cid, value: wire.value, enc: wire.enc }, undefined, urgent);
   }
 
   fail(dst: NodeId, cid: CorrelationId, error: unknown): void {
@@ -347,6 +351,11 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     this.#undeliverable(envelope, new MultitaskError('NOT_SERIALIZABLE', `a ${envelope.kind} message could not be copied to node ${envelope.dst}`, { cause }));
   }
 
+  /** The clock of this node's timeouts. */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
   // ---- CodecHost and ChannelLink: refs and channels inside messages ----------------------
 
   reviveRef(ref: RefLike): ActorRef {
@@ -365,8 +374,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     return this.channels.sendOnCredit(owner, channel, item, transfer);
   }
 
-  takeBuffered(owner: number, channel: string): { readonly item: unknown } | undefined {
-    return this.channels.takeBuffered(owner, channel);
+  takeReceived(channel: string): ChannelAnswer | undefined {
+    return this.channels.takeReceived(channel);
   }
 
   channelRequest(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {

@@ -164,16 +164,28 @@ export abstract class ChannelBase<T> implements Channel<T>, ChannelHandle {
   [Symbol.asyncIterator](): AsyncIterator<T> {
     const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
     return {
-      next: () =>
-        this.receive().then(
+      next: () => {
+        const now = this.takeNow();
+        if (now !== undefined) return Promise.resolve({ done: false, value: now.value });
+        return this.receive().then(
           (value): IteratorResult<T> => ({ done: false, value }),
           (error: unknown) => {
             if (error instanceof MultitaskError && error.code === 'CHANNEL_CLOSED') return done;
             throw error;
           },
-        ),
+        );
+      },
       return: () => Promise.resolve(done),
     };
+  }
+
+  /**
+   * An item that can be taken at once, without waiting (one promise per item instead of a
+   * chain on the hot path); `undefined` when `receive` must wait or ask the owner.
+   * @internal
+   */
+  takeNow(): { readonly value: T } | undefined {
+    return undefined;
   }
 }
 Object.defineProperty(ChannelBase.prototype, CHANNEL_BRAND, { value: true });

@@ -1,14 +1,20 @@
-import { Fifo } from '../Fifo.js';
 import { ChannelClosedError, ChannelEmptyError, ChannelFullError } from './errors.js';
+import { ItemQueue } from './ItemQueue.js';
+import type { Batch, Packed } from './packing.js';
 
 /** Someone waiting on the channel: a parked `send` or `receive`. @internal */
 export interface Waiter {
   /** The node it waits from (for dropping waiters of a dead node); `undefined` for this node. */
   readonly node: number | undefined;
-  /** A receive that takes a batch: resolves with an array of up to this many items. */
+  /** A receive that takes a batch: resolves with a {@link Batch} of about this many items. (For a credit request: the most credit it takes.) */
   readonly batch?: number;
   resolve(value: unknown): void;
   reject(error: Error): void;
+}
+
+/** A batch of one plain item. */
+function single(item: unknown): Batch {
+  return { segments: [{ items: [item] }], count: 1 };
 }
 
 interface ParkedSend {
@@ -24,9 +30,11 @@ interface ParkedSend {
  */
 export class ChannelCore {
   readonly capacity: number;
-  readonly #items = new Fifo<unknown>();
+  readonly #items = new ItemQueue();
   #senders: ParkedSend[] = [];
   #receivers: Waiter[] = [];
+  /** Producers elsewhere that asked for more credit while there was no room: served as it frees. */
+  #wanting: Waiter[] = [];
   #closed = false;
   /** Room promised to producers on other nodes (credit) that their pushes have not used yet. */
   #reserved = 0;
@@ -34,6 +42,11 @@ export class ChannelCore {
   #lent = 0;
   /** Called once, on close (the owner's table revokes credit here). */
   onClose: (() => void) | undefined;
+
+  /** Opens packed runs of items on this node (the owner's table sets it when the channel first leaves). */
+  set unpack(unpack: (packed: Packed) => unknown[]) {
+    this.#items.unpack = unpack;
+  }
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -60,11 +73,36 @@ export class ChannelCore {
     return granted;
   }
 
-  /** An item sent on credit: its room was kept, so it always goes in. */
-  push(item: unknown): void {
-    this.#reserved = Math.max(0, this.#reserved - 1);
-    this.#accept(item);
+  /**
+   * A producer elsewhere wants more credit before it runs out: `waiter` gets up to `max`
+   * slots now, or as soon as room frees (after parked sends), or 0 once the channel closes.
+   */
+  want(max: number, waiter: Waiter): void {
+    const granted = this.grant(max);
+    if (granted > 0 || this.#closed) return waiter.resolve(granted);
+    this.#wanting.push(waiter);
+  }
+
+  /**
+   * Items sent on credit (plain, or packed as their producer sent them): their room was
+   * kept, so they always go in. A waiting receive that takes batches gets as many of them as
+   * it takes.
+   */
+  push(items: readonly unknown[] | Packed): void {
+    if (Array.isArray(items)) {
+      this.#reserved = Math.max(0, this.#reserved - items.length);
+      for (const item of items) this.#items.push(item);
+    } else {
+      const packed = items as Packed;
+      this.#reserved = Math.max(0, this.#reserved - packed.count);
+      this.#items.pushPacked(packed);
+    }
+    while (this.#receivers.length > 0 && this.size > 0) {
+      const receiver = this.#receivers.shift() as Waiter;
+      receiver.resolve(receiver.batch === undefined ? this.#items.shift() : this.#items.takeBatch(receiver.batch));
+    }
     this.#admit(); // the promised room may have gone straight to a receiver: it is free again
+    this.#maybeEnd(); // the last items promised before a close: other waiting receives end
   }
 
   /** Room taken: items here, room promised to producers, items lent to receivers elsewhere. */
@@ -97,6 +135,10 @@ export class ChannelCore {
       this.#accept(parked.item);
       parked.waiter.resolve(undefined);
     }
+    while (this.#wanting.length > 0 && this.#senders.length === 0 && this.#held < this.capacity) {
+      const waiter = this.#wanting.shift() as Waiter;
+      waiter.resolve(this.grant(waiter.batch ?? 1));
+    }
   }
 
   /** Accepts the item now (resolving `waiter`), or parks it until there is room. */
@@ -123,10 +165,11 @@ export class ChannelCore {
     this.#receivers.push(waiter);
   }
 
-  #takeBatch(max: number): unknown[] {
-    const items: unknown[] = [];
-    while (items.length < max && this.size > 0) items.push(this.#take());
-    return items;
+  /** A batch for a receiving node: its items are lent (the table records it), so the room taken does not change. */
+  #takeBatch(max: number): Batch {
+    const batch = this.#items.takeBatch(max);
+    if (this.#ended) queueMicrotask(() => this.#maybeEnd());
+    return batch;
   }
 
   /** Closed, and nothing is left or still on its way. */
@@ -144,7 +187,7 @@ export class ChannelCore {
   /** Puts an item back at the head: it reached a receive that had already given up. */
   requeue(item: unknown): void {
     const receiver = this.#receivers.shift();
-    if (receiver !== undefined) return receiver.resolve(receiver.batch === undefined ? item : [item]);
+    if (receiver !== undefined) return receiver.resolve(receiver.batch === undefined ? item : single(item));
     this.#items.unshift(item);
   }
 
@@ -155,6 +198,9 @@ export class ChannelCore {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    const wanting = this.#wanting;
+    this.#wanting = [];
+    for (const waiter of wanting) waiter.resolve(0);
     this.onClose?.();
     this.#maybeEnd();
   }
@@ -171,11 +217,12 @@ export class ChannelCore {
   /** A node died: its parked receivers go away; its parked sends keep their items (already sent). */
   dropNode(node: number): void {
     this.#receivers = this.#receivers.filter((waiter) => waiter.node !== node);
+    this.#wanting = this.#wanting.filter((waiter) => waiter.node !== node);
   }
 
   #accept(item: unknown): void {
     const receiver = this.#receivers.shift();
-    if (receiver !== undefined) receiver.resolve(receiver.batch === undefined ? item : [item]);
+    if (receiver !== undefined) receiver.resolve(receiver.batch === undefined ? item : single(item));
     else this.#items.push(item);
   }
 

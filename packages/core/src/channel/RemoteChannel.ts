@@ -15,8 +15,8 @@ export interface ChannelAnswer {
 export interface ChannelLink {
   /** Sends on credit if this node holds some: true when sent (no waiting). @throws NOT_SERIALIZABLE */
   sendOnCredit(owner: number, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean;
-  /** An item already received in a batch on this node, if there is one. */
-  takeBuffered(owner: number, channel: string): { readonly item: unknown } | undefined;
+  /** An item already received on this node in a batch, when no receive here waits before the caller. */
+  takeReceived(channel: string): ChannelAnswer | undefined;
   channelRequest(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer>;
 }
 
@@ -67,9 +67,14 @@ export class RemoteChannel<T> extends ChannelBase<T> {
   }
 
   receive(options?: ChannelWaitOptions): Promise<T> {
-    const buffered = this.#link.takeBuffered(this.owner, this.id);
-    if (buffered !== undefined) return Promise.resolve(buffered.item as T);
+    const now = this.takeNow();
+    if (now !== undefined) return Promise.resolve(now.value);
     return this.#request('receive', undefined, options, undefined) as Promise<T>;
+  }
+
+  /** @internal */
+  override takeNow(): { readonly value: T } | undefined {
+    return this.#link.takeReceived(this.id) as { readonly value: T } | undefined;
   }
 
   tryReceive(): Promise<T> {

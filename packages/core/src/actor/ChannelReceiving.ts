@@ -1,0 +1,168 @@
+import type { ChannelWaitOptions } from '../channel/Channel.js';
+import type { Segment } from '../channel/packing.js';
+import type { ChannelAnswer } from '../channel/RemoteChannel.js';
+import type { Clock } from '../clock.js';
+import { Fifo } from '../Fifo.js';
+import type { NodeId } from '../ids.js';
+import { abortError, armLimits } from '../limits.js';
+
+/** About the most items one fetch takes from the owner (packed runs come whole); the rest wait there. */
+const BATCH = 256;
+/** A busy consumer with fewer items than this left here fetches what the owner holds, ahead of need. */
+const LOW = BATCH;
+/** A consumer that received this many items in one event-loop turn is busy (a loop, not one receive now and then). */
+const BUSY = 32;
+
+/** What the receiving side needs from its node. @internal */
+export interface ReceivingLink {
+  readonly clock: Clock;
+  /**
+   * Asks the owner for up to `max` items. With `wait`, the request parks there while the
+   * channel is empty (`signal` gives it up); without, it takes only what is there now.
+   */
+  fetch(owner: NodeId, channel: string, max: number, wait: boolean, signal: AbortSignal): Promise<ChannelAnswer>;
+  /** The items of a fetched batch, in order (packed runs opened). */
+  itemsOf(segments: readonly Segment[]): unknown[];
+  /** Tells the owner that `count` lent items were received here: their room is free. */
+  repay(owner: NodeId, channel: string, count: number): void;
+}
+
+interface LocalWaiter {
+  resolve(answer: ChannelAnswer): void;
+  reject(error: unknown): void;
+}
+
+/** One channel owned elsewhere, as received on this node. */
+interface Inbound {
+  readonly owner: NodeId;
+  readonly channel: string;
+  /** Items fetched and not yet handed to a `receive`. They are lent: they take room in the channel. */
+  readonly items: Fifo<unknown>;
+  /** `receive` calls on this node waiting for items, oldest first. */
+  readonly waiters: Set<LocalWaiter>;
+  /** The fetch in flight, if any (abort it to give it up). */
+  fetch: AbortController | undefined;
+  /** Items received here not yet reported to the owner. */
+  owed: number;
+}
+
+const NO_NEWS = Number.NaN;
+
+/**
+ * The receiving side of the channels owned by other nodes. Every `receive` on this node
+ * for one channel shares one stream of batches from the owner: one fetch at a time, items
+ * handed to waiting receives in order, and, while a busy consumer here receives its batch
+ * in a loop, the items already waiting at the owner fetched ahead (so it does not wait a
+ * round trip per batch). A fetch ahead never parks at the owner: items sent later go to
+ * whoever is waiting then; and a consumer that receives one item now and then never
+ * fetches ahead, so it does not hoard what other consumers could take. Received items are reported to the owner once per event-loop turn, which
+ * frees their room.
+ *
+ * A `receive` that gives up leaves the stream; when the last one leaves, the fetch parked
+ * at the owner is given up too, and items that reached it go back to the channel.
+ * @internal
+ */
+export class ChannelReceiving {
+  readonly #link: ReceivingLink;
+  readonly #inbound = new Map<string, Inbound>();
+
+  constructor(link: ReceivingLink) {
+    this.#link = link;
+  }
+
+  /** The next item of `channel`: from this node's batch, or once the owner sends one. */
+  receive(owner: NodeId, channel: string, options: ChannelWaitOptions | undefined): Promise<ChannelAnswer> {
+    const inbound = this.#of(owner, channel);
+    if (inbound.waiters.size === 0 && inbound.items.size > 0) return Promise.resolve(this.#take(inbound));
+    return new Promise((resolve, reject) => {
+      const signal = options?.signal;
+      if (signal?.aborted === true) return reject(abortError(signal, 'channel receive'));
+      const waiter: LocalWaiter = {
+        resolve: (answer) => (disarm(), resolve(answer)),
+        reject: (error) => (disarm(), reject(error)),
+      };
+      const disarm = armLimits(options ?? {}, 'channel receive', this.#link.clock, (error) => {
+        if (!inbound.waiters.delete(waiter)) return;
+        waiter.reject(error);
+        if (inbound.waiters.size === 0 && inbound.fetch !== undefined) {
+          const fetch = inbound.fetch;
+          inbound.fetch = undefined;
+          fetch.abort();
+        }
+      });
+      inbound.waiters.add(waiter);
+      this.#fetch(inbound, true);
+    });
+  }
+
+  /** An item already fetched to this node, if there is one and nobody here waits before the caller. */
+  tryTake(channel: string): ChannelAnswer | undefined {
+    const inbound = this.#inbound.get(channel);
+    if (inbound === undefined || inbound.waiters.size > 0 || inbound.items.size === 0) return undefined;
+    return this.#take(inbound);
+  }
+
+  #of(owner: NodeId, channel: string): Inbound {
+    let inbound = this.#inbound.get(channel);
+    if (inbound === undefined) {
+      inbound = { owner, channel, items: new Fifo(), waiters: new Set(), fetch: undefined, owed: 0 };
+      this.#inbound.set(channel, inbound);
+    }
+    return inbound;
+  }
+
+  #take(inbound: Inbound): ChannelAnswer {
+    const value = inbound.items.shift();
+    if (inbound.owed++ === 0) setImmediate(() => this.#repay(inbound));
+    if (inbound.owed >= BUSY && inbound.items.size < LOW) this.#fetch(inbound, false);
+    return { value, size: NO_NEWS, closed: false };
+  }
+
+  #repay(inbound: Inbound): void {
+    const count = inbound.owed;
+    inbound.owed = 0;
+    if (count > 0) this.#link.repay(inbound.owner, inbound.channel, count);
+    this.#forgetIfIdle(inbound);
+  }
+
+  /** Fetches the next batch: `wait`ing for items when a receive here needs one, else (ahead of need) only what the owner holds now. */
+  #fetch(inbound: Inbound, wait: boolean): void {
+    if (inbound.fetch !== undefined) return;
+    const fetch = new AbortController();
+    inbound.fetch = fetch;
+    this.#link.fetch(inbound.owner, inbound.channel, BATCH, wait, fetch.signal).then(
+      (answer) => {
+        if (inbound.fetch === fetch) inbound.fetch = undefined;
+        for (const item of this.#link.itemsOf(answer.value as Segment[])) inbound.items.push(item);
+        this.#serve(inbound, answer);
+      },
+      (error: unknown) => {
+        if (fetch.signal.aborted) return; // given up: its items, if any came, went back to the channel
+        if (inbound.fetch === fetch) inbound.fetch = undefined;
+        // Closed and drained, or the owner is gone: the waiters here had nothing left to take.
+        const waiters = [...inbound.waiters];
+        inbound.waiters.clear();
+        for (const waiter of waiters) waiter.reject(error);
+        this.#forgetIfIdle(inbound);
+      },
+    );
+  }
+
+  /** Hands fetched items to the waiting receives, oldest first; fetches again for the ones left. */
+  #serve(inbound: Inbound, answer: ChannelAnswer): void {
+    for (const waiter of inbound.waiters) {
+      if (inbound.items.size === 0) break;
+      inbound.waiters.delete(waiter);
+      const taken = this.#take(inbound);
+      // The first waiter gets the owner's news about the channel with its item.
+      waiter.resolve({ value: taken.value, size: answer.size, closed: answer.closed });
+    }
+    if (inbound.waiters.size > 0) this.#fetch(inbound, true);
+  }
+
+  /** Drops the state of a channel nothing here uses any more. */
+  #forgetIfIdle(inbound: Inbound): void {
+    const idle = inbound.items.size === 0 && inbound.waiters.size === 0 && inbound.fetch === undefined && inbound.owed === 0;
+    if (idle && this.#inbound.get(inbound.channel) === inbound) this.#inbound.delete(inbound.channel);
+  }
+}

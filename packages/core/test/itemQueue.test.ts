@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ItemQueue } from '../src/channel/ItemQueue.js';
+import { Packed, packItems, unpackItems } from '../src/channel/packing.js';
+
+function packedOf(items: unknown[]): Packed {
+  const wire = packItems(items, 0);
+  if (wire === undefined) throw new Error('not packable');
+  return new Packed(wire.bytes, wire.count, wire.enc);
+}
+
+function queue(): { readonly q: ItemQueue; readonly opened: number[] } {
+  const q = new ItemQueue();
+  const opened: number[] = [];
+  q.unpack = (packed) => (opened.push(packed.count), unpackItems(packed.bytes));
+  return { q, opened };
+}
+
+describe('the items of a channel, plain and packed', () => {
+  it('counts packed items, and opens a packed run only when one of its items is taken here', () => {
+    const { q, opened } = queue();
+    q.push('a');
+    q.pushPacked(packedOf(['b', 'c', 'd']));
+    q.push('e');
+    expect(q.size).toBe(5);
+    expect([q.shift(), opened]).toEqual(['a', []]);
+    expect([q.shift(), opened]).toEqual(['b', [3]]);
+    q.unshift('b again'); // back at the head, before the rest of the opened run
+    expect([q.shift(), q.shift(), q.shift(), q.shift(), q.size]).toEqual(['b again', 'c', 'd', 'e', 0]);
+  });
+
+  it('hands packed runs to a batch whole and still packed, plain items in runs of their own', () => {
+    const { q, opened } = queue();
+    q.push(1);
+    q.push(2);
+    q.pushPacked(packedOf([3, 4, 5]));
+    q.push(6);
+    const first = q.takeBatch(3); // 2 plain, then the run of 3 whole: past the limit
+    expect(first.count).toBe(5);
+    expect(first.segments[0]).toEqual({ items: [1, 2] });
+    const run = first.segments[1];
+    expect(run !== undefined && 'bytes' in run ? unpackItems(run.bytes) : run).toEqual([3, 4, 5]);
+    expect(opened).toEqual([]);
+    expect(q.takeBatch(10)).toEqual({ segments: [{ items: [6] }], count: 1 });
+    expect(q.size).toBe(0);
+  });
+
+  it('takes the rest of an opened run as plain items in a batch', () => {
+    const { q } = queue();
+    q.pushPacked(packedOf(['x', 'y', 'z']));
+    expect(q.shift()).toBe('x');
+    expect(q.takeBatch(10)).toEqual({ segments: [{ items: ['y', 'z'] }], count: 2 });
+  });
+
+  it('sends items that only postMessage can copy as they are', () => {
+    const { port1, port2 } = new MessageChannel();
+    expect(packItems([1, port1], 0)).toBeUndefined();
+    port1.close();
+    port2.close();
+  });
+});
