@@ -1,8 +1,8 @@
 import type { ChannelWaitOptions } from '../channel/Channel.js';
+import { NOTHING } from '../channel/Channel.js';
 import type { Segment } from '../channel/packing.js';
 import type { ChannelAnswer } from '../channel/RemoteChannel.js';
 import type { Clock } from '../clock.js';
-import { Fifo } from '../Fifo.js';
 import type { NodeId } from '../ids.js';
 import { abortError, armLimits } from '../limits.js';
 
@@ -17,12 +17,13 @@ const BUSY = 32;
 export interface ReceivingLink {
   readonly clock: Clock;
   /**
-   * Asks the owner for up to `max` items. With `wait`, the request parks there while the
-   * channel is empty (`signal` gives it up); without, it takes only what is there now.
+   * Asks the owner for up to `max` items, reporting `received` items received here since
+   * the last report. With `wait`, the request parks there while the channel is empty
+   * (`signal` gives it up); without, it takes only what is there now.
    */
-  fetch(owner: NodeId, channel: string, max: number, wait: boolean, signal: AbortSignal): Promise<ChannelAnswer>;
-  /** The items of a fetched batch, in order (packed runs opened). */
-  itemsOf(segments: readonly Segment[]): unknown[];
+  fetch(owner: NodeId, channel: string, max: number, received: number, wait: boolean, signal: AbortSignal | undefined): Promise<ChannelAnswer>;
+  /** The items of a fetched batch, run by run, in order (packed runs opened). */
+  runsOf(segments: readonly Segment[]): unknown[][];
   /** Tells the owner that `count` lent items were received here: their room is free. */
   repay(owner: NodeId, channel: string, count: number): void;
 }
@@ -37,16 +38,47 @@ interface Inbound {
   readonly owner: NodeId;
   readonly channel: string;
   /** Items fetched and not yet handed to a `receive`. They are lent: they take room in the channel. */
-  readonly items: Fifo<unknown>;
+  readonly items: Runs;
   /** `receive` calls on this node waiting for items, oldest first. */
   readonly waiters: Set<LocalWaiter>;
-  /** The fetch in flight, if any (abort it to give it up). */
-  fetch: AbortController | undefined;
+  /** The fetch in flight, if any; one that waits at the owner can be given up with its controller. */
+  fetch: AbortController | 'ahead' | undefined;
   /** Items received here not yet reported to the owner. */
   owed: number;
 }
 
 const NO_NEWS = Number.NaN;
+
+
+/** A queue of items kept as the arrays they arrived in (no copying item by item). */
+class Runs {
+  #runs: unknown[][] = [];
+  #run: unknown[] = [];
+  #at = 0;
+  size = 0;
+
+  push(run: unknown[]): void {
+    if (run.length === 0) return;
+    if (this.#at >= this.#run.length) {
+      this.#run = run;
+      this.#at = 0;
+    } else this.#runs.push(run);
+    this.size += run.length;
+  }
+
+  shift(): unknown {
+    if (this.#at >= this.#run.length) {
+      const next = this.#runs.shift();
+      if (next === undefined) return undefined;
+      this.#run = next;
+      this.#at = 0;
+    }
+    this.size -= 1;
+    const item = this.#run[this.#at];
+    this.#run[this.#at++] = undefined;
+    return item;
+  }
+}
 
 /**
  * The receiving side of the channels owned by other nodes. Every `receive` on this node
@@ -84,7 +116,7 @@ export class ChannelReceiving {
       const disarm = armLimits(options ?? {}, 'channel receive', this.#link.clock, (error) => {
         if (!inbound.waiters.delete(waiter)) return;
         waiter.reject(error);
-        if (inbound.waiters.size === 0 && inbound.fetch !== undefined) {
+        if (inbound.waiters.size === 0 && inbound.fetch instanceof AbortController) {
           const fetch = inbound.fetch;
           inbound.fetch = undefined;
           fetch.abort();
@@ -95,27 +127,31 @@ export class ChannelReceiving {
     });
   }
 
-  /** An item already fetched to this node, if there is one and nobody here waits before the caller. */
-  tryTake(channel: string): ChannelAnswer | undefined {
+  /** An item already fetched to this node, if there is one and nobody here waits before the caller; else {@link NOTHING}. */
+  tryTake(channel: string): unknown {
     const inbound = this.#inbound.get(channel);
-    if (inbound === undefined || inbound.waiters.size > 0 || inbound.items.size === 0) return undefined;
-    return this.#take(inbound);
+    if (inbound === undefined || inbound.waiters.size > 0 || inbound.items.size === 0) return NOTHING;
+    return this.#takeItem(inbound);
   }
 
   #of(owner: NodeId, channel: string): Inbound {
     let inbound = this.#inbound.get(channel);
     if (inbound === undefined) {
-      inbound = { owner, channel, items: new Fifo(), waiters: new Set(), fetch: undefined, owed: 0 };
+      inbound = { owner, channel, items: new Runs(), waiters: new Set(), fetch: undefined, owed: 0 };
       this.#inbound.set(channel, inbound);
     }
     return inbound;
   }
 
   #take(inbound: Inbound): ChannelAnswer {
+    return { value: this.#takeItem(inbound), size: NO_NEWS, closed: false };
+  }
+
+  #takeItem(inbound: Inbound): unknown {
     const value = inbound.items.shift();
     if (inbound.owed++ === 0) setImmediate(() => this.#repay(inbound));
     if (inbound.owed >= BUSY && inbound.items.size < LOW) this.#fetch(inbound, false);
-    return { value, size: NO_NEWS, closed: false };
+    return value;
   }
 
   #repay(inbound: Inbound): void {
@@ -125,19 +161,25 @@ export class ChannelReceiving {
     this.#forgetIfIdle(inbound);
   }
 
-  /** Fetches the next batch: `wait`ing for items when a receive here needs one, else (ahead of need) only what the owner holds now. */
+  /**
+   * Fetches the next batch: `wait`ing for items when a receive here needs one, else (ahead
+   * of need) only what the owner holds now. The items received here so far are reported
+   * with it.
+   */
   #fetch(inbound: Inbound, wait: boolean): void {
     if (inbound.fetch !== undefined) return;
-    const fetch = new AbortController();
+    const fetch = wait ? new AbortController() : 'ahead';
     inbound.fetch = fetch;
-    this.#link.fetch(inbound.owner, inbound.channel, BATCH, wait, fetch.signal).then(
+    const received = inbound.owed;
+    inbound.owed = 0;
+    this.#link.fetch(inbound.owner, inbound.channel, BATCH, received, wait, wait ? (fetch as AbortController).signal : undefined).then(
       (answer) => {
         if (inbound.fetch === fetch) inbound.fetch = undefined;
-        for (const item of this.#link.itemsOf(answer.value as Segment[])) inbound.items.push(item);
+        for (const run of this.#link.runsOf(answer.value as Segment[])) inbound.items.push(run);
         this.#serve(inbound, answer);
       },
       (error: unknown) => {
-        if (fetch.signal.aborted) return; // given up: its items, if any came, went back to the channel
+        if (fetch !== 'ahead' && fetch.signal.aborted) return; // given up: its items, if any came, went back to the channel
         if (inbound.fetch === fetch) inbound.fetch = undefined;
         // Closed and drained, or the owner is gone: the waiters here had nothing left to take.
         const waiters = [...inbound.waiters];

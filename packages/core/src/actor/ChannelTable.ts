@@ -1,4 +1,4 @@
-import { LocalChannel, type ChannelHandle, type ChannelWaitOptions } from '../channel/Channel.js';
+import { LocalChannel, NOTHING, type ChannelHandle, type ChannelWaitOptions } from '../channel/Channel.js';
 import { ChannelCore, type Waiter } from '../channel/ChannelCore.js';
 import { Packed, packItems, segmentCount, unpackItems, type Batch, type PackedWire, type Segment } from '../channel/packing.js';
 import { RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp } from '../channel/RemoteChannel.js';
@@ -62,7 +62,7 @@ export class ChannelTable {
   /** As owner: items lent to each node in batches, per channel. */
   readonly #lent = new Map<string, Map<NodeId, number>>();
   /** As participant: channels with a request for more credit on its way. */
-  readonly #toppingUp = new Set<string>();
+  readonly #toppingUp = new Map<string, Promise<unknown>>();
   /** As participant: channels whose unused credit is being watched. */
   readonly #idleCheck = new Set<string>();
   /** As owner: credit handed to each node, per channel. */
@@ -83,8 +83,8 @@ export class ChannelTable {
       get clock() {
         return node.clock;
       },
-      fetch: (owner, channel, max, wait, signal) => this.#ask(owner, channel, wait ? 'receive' : 'prefetch', max, { signal }, undefined),
-      itemsOf: (segments) => this.#itemsOf(segments),
+      fetch: (owner, channel, max, received, wait, signal) => this.#ask(owner, channel, wait ? 'receive' : 'prefetch', [max, received], signal === undefined ? undefined : { signal }, undefined),
+      runsOf: (segments) => segments.map((segment) => ('bytes' in segment ? this.#open(segment) : segment.items)),
       repay: (owner, channel, count) => this.#post(owner, channel, 'repay', { value: count, enc: 0 }, undefined, true),
     });
   }
@@ -120,6 +120,14 @@ export class ChannelTable {
     const dst = owner as NodeId;
     if (op === 'send') {
       if (this.sendOnCredit(owner, channel, item, transfer)) return Promise.resolve({ value: undefined, size: Number.NaN, closed: false });
+      // Out of credit with more on its way: a send loop never handles the answer before it
+      // runs dry (it does not leave the microtask queue), so wait for it rather than park a
+      // send at the owner. (A send with a timeout or signal parks, so that they apply.)
+      const topping = this.#toppingUp.get(channel);
+      if (topping !== undefined && options?.timeout === undefined && options?.signal === undefined) {
+        const retry = (): Promise<ChannelAnswer> => this.request(owner, channel, op, item, options, transfer);
+        return topping.then(retry, retry);
+      }
       return this.#ask(dst, channel, op, item, options, transfer).then((answer) => {
         this.#credit.set(channel, (this.#credit.get(channel) ?? 0) + (answer.value as number));
         this.#returnWhenIdle(dst, channel);
@@ -129,13 +137,13 @@ export class ChannelTable {
     if (op === 'receive') return this.#receiving.receive(dst, channel, options);
     if (op === 'tryReceive') {
       const taken = this.#receiving.tryTake(channel);
-      if (taken !== undefined) return Promise.resolve(taken);
+      if (taken !== NOTHING) return Promise.resolve({ value: taken, size: Number.NaN, closed: false });
     }
     return this.#ask(dst, channel, op, item, options, transfer);
   }
 
-  /** As participant: an item already received here in a batch, when no receive here waits before the caller. */
-  takeReceived(channel: string): ChannelAnswer | undefined {
+  /** As participant: an item already received here in a batch, when no receive here waits before the caller; else `NOTHING`. */
+  takeReceived(channel: string): unknown {
     return this.#receiving.tryTake(channel);
   }
 
@@ -163,9 +171,10 @@ export class ChannelTable {
    * frees at the owner (the owner answers when there is room; a window, not stop-and-go).
    */
   #topUp(dst: NodeId, channel: string): void {
-    this.#toppingUp.add(channel);
     const done = (): boolean => this.#toppingUp.delete(channel);
-    this.#ask(dst, channel, 'topUp', undefined, undefined, undefined).then((answer) => {
+    const asked = this.#ask(dst, channel, 'topUp', undefined, undefined, undefined);
+    this.#toppingUp.set(channel, asked);
+    asked.then((answer) => {
       done();
       const granted = answer.value as number;
       if (granted <= 0) return;
@@ -276,10 +285,13 @@ export class ChannelTable {
     try {
       switch (e.op) {
         case 'prefetch':
-          if (core.size === 0) return answer([]);
-          return this.#park(e, core, item, answer, refuse); // answered at once
+        case 'receive': {
+          const [max, received] = item as [number, number];
+          if (received > 0) this.#repaid(e, core, received);
+          if (e.op === 'prefetch' && core.size === 0) return answer([]);
+          return this.#park(e, core, max, answer, refuse); // a prefetch is answered at once
+        }
         case 'send':
-        case 'receive':
           return this.#park(e, core, item, answer, refuse);
         case 'push': {
           const run = Array.isArray(item) ? item : new Packed((item as PackedWire).bytes, (item as PackedWire).count, (item as PackedWire).enc);
@@ -290,8 +302,7 @@ export class ChannelTable {
           this.#count(this.#granted, e.channel, e.from, -(item as number));
           return core.release(item as number);
         case 'repay':
-          this.#count(this.#lent, e.channel, e.from, -(item as number));
-          return core.repay(item as number);
+          return this.#repaid(e, core, item as number);
         case 'topUp':
           return core.want(CREDIT, {
             node: e.from,
@@ -327,6 +338,12 @@ export class ChannelTable {
   /** The items of a batch's segments, in order. */
   #itemsOf(segments: readonly Segment[]): unknown[] {
     return segments.flatMap((segment) => ('bytes' in segment ? this.#open(segment) : segment.items));
+  }
+
+  /** As owner: `count` items lent to `e.from` were received there. */
+  #repaid(e: ChannelEnvelope, core: ChannelCore, count: number): void {
+    this.#count(this.#lent, e.channel, e.from, -count);
+    core.repay(count);
   }
 
   /** As owner, at close: every node holding credit gives back what it has not used. */

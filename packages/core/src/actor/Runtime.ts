@@ -374,7 +374,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     return this.channels.sendOnCredit(owner, channel, item, transfer);
   }
 
-  takeReceived(channel: string): ChannelAnswer | undefined {
+  takeReceived(channel: string): unknown {
     return this.channels.takeReceived(channel);
   }
 

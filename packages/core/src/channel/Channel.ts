@@ -4,6 +4,9 @@ import { MultitaskError } from '../errors.js';
 import { abortError, armLimits } from '../limits.js';
 import { ChannelCore, type Waiter } from './ChannelCore.js';
 
+/** What {@link ChannelBase.takeNow} returns when no item can be taken at once. @internal */
+export const NOTHING: unique symbol = Symbol('nothing');
+
 /**
  * Options of {@link createChannel}.
  *
@@ -166,7 +169,7 @@ export abstract class ChannelBase<T> implements Channel<T>, ChannelHandle {
     return {
       next: () => {
         const now = this.takeNow();
-        if (now !== undefined) return Promise.resolve({ done: false, value: now.value });
+        if (now !== NOTHING) return Promise.resolve({ done: false, value: now });
         return this.receive().then(
           (value): IteratorResult<T> => ({ done: false, value }),
           (error: unknown) => {
@@ -181,11 +184,11 @@ export abstract class ChannelBase<T> implements Channel<T>, ChannelHandle {
 
   /**
    * An item that can be taken at once, without waiting (one promise per item instead of a
-   * chain on the hot path); `undefined` when `receive` must wait or ask the owner.
+   * chain on the hot path); {@link NOTHING} when `receive` must wait or ask the owner.
    * @internal
    */
-  takeNow(): { readonly value: T } | undefined {
-    return undefined;
+  takeNow(): T | typeof NOTHING {
+    return NOTHING;
   }
 }
 Object.defineProperty(ChannelBase.prototype, CHANNEL_BRAND, { value: true });

@@ -1,5 +1,5 @@
 import type { ChannelEnvelope } from '../protocol.js';
-import { ChannelBase, type ChannelSendOptions, type ChannelWaitOptions } from './Channel.js';
+import { ChannelBase, NOTHING, type ChannelSendOptions, type ChannelWaitOptions } from './Channel.js';
 
 /** Channel operations a handle asks of the owning node. @internal */
 export type ChannelOp = ChannelEnvelope['op'];
@@ -15,8 +15,8 @@ export interface ChannelAnswer {
 export interface ChannelLink {
   /** Sends on credit if this node holds some: true when sent (no waiting). @throws NOT_SERIALIZABLE */
   sendOnCredit(owner: number, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean;
-  /** An item already received on this node in a batch, when no receive here waits before the caller. */
-  takeReceived(channel: string): ChannelAnswer | undefined;
+  /** An item already received on this node in a batch, when no receive here waits before the caller; else {@link NOTHING}. */
+  takeReceived(channel: string): unknown;
   channelRequest(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer>;
 }
 
@@ -68,13 +68,13 @@ export class RemoteChannel<T> extends ChannelBase<T> {
 
   receive(options?: ChannelWaitOptions): Promise<T> {
     const now = this.takeNow();
-    if (now !== undefined) return Promise.resolve(now.value);
+    if (now !== NOTHING) return Promise.resolve(now);
     return this.#request('receive', undefined, options, undefined) as Promise<T>;
   }
 
   /** @internal */
-  override takeNow(): { readonly value: T } | undefined {
-    return this.#link.takeReceived(this.id) as { readonly value: T } | undefined;
+  override takeNow(): T | typeof NOTHING {
+    return this.#link.takeReceived(this.id) as T | typeof NOTHING;
   }
 
   tryReceive(): Promise<T> {
