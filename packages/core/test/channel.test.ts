@@ -79,6 +79,25 @@ describe('a channel in one thread', () => {
     expect(core.tryReceive()).toBe('local');
   });
 
+  it('answers a waiting credit request with a useful amount of room, or any room once its producer ran out', () => {
+    const core = new ChannelCore(8); // useful: a quarter of the capacity, 2 slots
+    for (let n = 0; n < 8; n++) core.trySend(n);
+    const grants: string[] = [];
+    const wanting = (name: string, node: number): Waiter => ({ node, batch: 8, resolve: (granted) => grants.push(`${name}:${String(granted)}`), reject: (error) => grants.push(`${name}!${error.message}`) });
+    core.want(8, wanting('a', 5)); // full: it waits
+    core.tryReceive(); // one slot frees: not worth a message yet
+    expect(grants).toEqual([]);
+    core.hurry(5); // producer 5 ran out: one slot will do
+    expect(grants).toEqual(['a:1']);
+    core.want(8, wanting('b', 5));
+    core.tryReceive();
+    core.tryReceive(); // two slots: a useful amount
+    expect(grants).toEqual(['a:1', 'b:2']);
+    core.want(8, wanting('c', 6));
+    core.close(); // no more credit after close
+    expect(grants).toEqual(['a:1', 'b:2', 'c:0']);
+  });
+
   it('refuses a bad capacity with INVALID_ARGUMENT', () => {
     expect(() => createChannel({ capacity: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });

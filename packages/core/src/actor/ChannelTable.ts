@@ -71,7 +71,7 @@ export class ChannelTable {
   readonly #packs = new Map<string, Pack>();
   readonly #packFlush = new Coalescer(() => {
     for (const channel of [...this.#packs.keys()]) this.#flushPack(channel);
-  });
+  }, true);
   #seq = 0;
 
   /** As participant: the channels owned elsewhere that receives on this node take from. */
@@ -120,19 +120,17 @@ export class ChannelTable {
     const dst = owner as NodeId;
     if (op === 'send') {
       if (this.sendOnCredit(owner, channel, item, transfer)) return Promise.resolve({ value: undefined, size: Number.NaN, closed: false });
-      // Out of credit with more on its way: a send loop never handles the answer before it
+      // Out of credit with more asked for: a send loop never handles the answer before it
       // runs dry (it does not leave the microtask queue), so wait for it rather than park a
-      // send at the owner. (A send with a timeout or signal parks, so that they apply.)
+      // send at the owner; tell the owner this producer is dry, so that any room will do.
+      // (A send with a timeout or signal parks, so that they apply.)
       const topping = this.#toppingUp.get(channel);
       if (topping !== undefined && options?.timeout === undefined && options?.signal === undefined) {
+        this.#post(dst, channel, 'dry', { value: undefined, enc: 0 }, undefined, true);
         const retry = (): Promise<ChannelAnswer> => this.request(owner, channel, op, item, options, transfer);
         return topping.then(retry, retry);
       }
-      return this.#ask(dst, channel, op, item, options, transfer).then((answer) => {
-        this.#credit.set(channel, (this.#credit.get(channel) ?? 0) + (answer.value as number));
-        this.#returnWhenIdle(dst, channel);
-        return { ...answer, value: undefined };
-      });
+      return this.#sendWaiting(dst, channel, item, options, transfer);
     }
     if (op === 'receive') return this.#receiving.receive(dst, channel, options);
     if (op === 'tryReceive') {
@@ -140,6 +138,20 @@ export class ChannelTable {
       if (taken !== NOTHING) return Promise.resolve({ value: taken, size: Number.NaN, closed: false });
     }
     return this.#ask(dst, channel, op, item, options, transfer);
+  }
+
+  /** Sends on credit if there is some now, else parks the send at the owner (which answers with fresh credit). */
+  #sendWaiting(dst: NodeId, channel: string, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
+    try {
+      if (this.sendOnCredit(dst, channel, item, transfer)) return Promise.resolve({ value: undefined, size: Number.NaN, closed: false });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#ask(dst, channel, 'send', item, options, transfer).then((answer) => {
+      this.#credit.set(channel, (this.#credit.get(channel) ?? 0) + (answer.value as number));
+      this.#returnWhenIdle(dst, channel);
+      return { ...answer, value: undefined };
+    });
   }
 
   /** As participant: an item already received here in a batch, when no receive here waits before the caller; else `NOTHING`. */
@@ -303,6 +315,8 @@ export class ChannelTable {
           return core.release(item as number);
         case 'repay':
           return this.#repaid(e, core, item as number);
+        case 'dry':
+          return core.hurry(e.from);
         case 'topUp':
           return core.want(CREDIT, {
             node: e.from,

@@ -10,6 +10,8 @@ export interface Waiter {
   readonly batch?: number;
   resolve(value: unknown): void;
   reject(error: Error): void;
+  /** A credit request whose producer ran out meanwhile: any room will do. */
+  hurried?: boolean;
 }
 
 /** A batch of one plain item. */
@@ -48,8 +50,12 @@ export class ChannelCore {
     this.#items.unpack = unpack;
   }
 
+  /** The least room worth answering a waiting credit request with (a quarter of the capacity, at most 256). */
+  readonly #creditStep: number;
+
   constructor(capacity: number) {
     this.capacity = capacity;
+    this.#creditStep = Number.isFinite(capacity) ? Math.max(1, Math.min(256, Math.floor(capacity / 4))) : 1;
   }
 
   get size(): number {
@@ -71,6 +77,14 @@ export class ChannelCore {
     const granted = Math.max(0, Math.min(max, Number.isFinite(free) ? free : max));
     this.#reserved += granted;
     return granted;
+  }
+
+  /** The producer on `node` ran out of credit: its waiting request takes any room from now on. */
+  hurry(node: number): void {
+    const waiter = this.#wanting.find((wanting) => wanting.node === node);
+    if (waiter === undefined) return;
+    waiter.hurried = true;
+    this.#admit();
   }
 
   /**
@@ -135,8 +149,12 @@ export class ChannelCore {
       this.#accept(parked.item);
       parked.waiter.resolve(undefined);
     }
+    // Credit goes out in useful amounts (a producer answered for every freed slot would send
+    // runs of one), unless the producer has run out.
     while (this.#wanting.length > 0 && this.#senders.length === 0 && this.#held < this.capacity) {
-      const waiter = this.#wanting.shift() as Waiter;
+      const waiter = this.#wanting[0] as Waiter;
+      if (waiter.hurried !== true && this.capacity - this.#held < this.#creditStep) break;
+      this.#wanting.shift();
       waiter.resolve(this.grant(waiter.batch ?? 1));
     }
   }

@@ -11,17 +11,23 @@ export class Coalescer {
   #flushesThisTurn = 0;
   #watchingTurn = false;
   readonly #flush: () => void;
+  readonly #atTurnEnd: boolean;
 
-  /** @param flush - posts what is buffered; it calls {@link Coalescer.sent} when it posted something */
-  constructor(flush: () => void) {
+  /**
+   * @param flush - posts what is buffered; it calls {@link Coalescer.sent} when it posted something
+   * @param atTurnEnd - always wait for the end of the turn (for work that is itself batched
+   *   further on, where a first post of one item would only add a message)
+   */
+  constructor(flush: () => void, atTurnEnd = false) {
     this.#flush = flush;
+    this.#atTurnEnd = atTurnEnd;
   }
 
   /** Asks for a flush at the end of this burst (nothing more when one is already due). */
   schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    if (this.#flushesThisTurn >= 2) setImmediate(this.#fire);
+    if (this.#atTurnEnd || this.#flushesThisTurn >= 2) setImmediate(this.#fire);
     else queueMicrotask(this.#fire);
   }
 
