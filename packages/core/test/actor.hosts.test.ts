@@ -114,4 +114,12 @@ describe('a script that shuts its system down', () => {
     expect(run.stdout.trim().split('\n')).toEqual(['3 3 3 3', '1,4,9 3', '1,4,9 3']);
     expect(run.status).toBe(0);
   });
+
+  it('starts its threads when node runs with per-process flags such as --max-old-space-size', () => {
+    const script = fileURLToPath(new URL('./fixtures/exits.ts', import.meta.url));
+    const run = spawnSync(process.execPath, ['--max-old-space-size=512', '--expose-gc', ...process.execArgv, script], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim().split('\n')).toEqual(['3 3 3 3', '1,4,9 3', '1,4,9 3']);
+    expect(run.status).toBe(0);
+  });
 });

@@ -88,8 +88,9 @@ export interface SystemOptions {
    */
   readonly spawnTimeout?: number;
   /**
-   * Node flags for threads and processes.
-   * @defaultValue `process.execArgv` (so loaders such as tsx carry over)
+   * Node flags for threads and processes. Threads refuse per-process flags given here
+   * (`--max-old-space-size`, `--expose-gc`, ...): Node applies those to every thread.
+   * @defaultValue `process.execArgv` (so loaders such as tsx carry over; threads inherit them, per-process flags included)
    */
   readonly execArgv?: readonly string[];
   /** The clock for timeouts on this thread; inject one to test timeouts without waiting. */

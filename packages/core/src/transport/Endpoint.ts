@@ -47,6 +47,6 @@ export interface HostStart {
   readonly main: string;
   /** Data handed to that module's `startHost(data)`. */
   readonly data: unknown;
-  /** Node flags for the host; default: the parent's `process.execArgv`. */
+  /** Node flags for the host; default: the parent's `process.execArgv` (inherited as they are by a thread). */
   readonly execArgv?: readonly string[];
 }

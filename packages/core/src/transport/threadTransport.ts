@@ -47,7 +47,10 @@ export function spawnThread(start: HostStart, options: ThreadOptions = {}): Host
   const worker = new Worker(bootUrl, {
     workerData: { main: start.main, data: start.data, port: b },
     transferList: [b],
-    execArgv: [...(start.execArgv ?? process.execArgv)],
+    // By default a worker inherits the parent's options. Passing them explicitly would make
+    // Node refuse the per-process ones (`--max-old-space-size`, `--expose-gc`, ...), which
+    // apply to every thread anyway.
+    ...(start.execArgv === undefined ? {} : { execArgv: [...start.execArgv] }),
     ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
   });
   let failure: HostExit | undefined;
