@@ -1,15 +1,15 @@
 import { LocalChannel, NOTHING, type ChannelHandle, type ChannelWaitOptions } from '../channel/Channel.js';
 import { ChannelCore, type Waiter } from '../channel/ChannelCore.js';
-import { Packed, packItems, segmentCount, unpackItems, type Batch, type PackedWire, type Segment } from '../channel/packing.js';
+import { Packed, segmentCount, unpackItems, type Batch, type PackedWire, type Segment } from '../channel/packing.js';
 import { RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp } from '../channel/RemoteChannel.js';
 import { MultitaskError } from '../errors.js';
 import type { CorrelationId, NodeId } from '../ids.js';
 import type { ChannelCancelEnvelope, ChannelEnvelope, Encoded, Envelope } from '../protocol.js';
 import type { Clock } from '../clock.js';
-import { Coalescer } from '../transport/Coalescer.js';
 import type { Transferable } from '../transport/Endpoint.js';
 import { CHANNEL_TAG, decode, encode, type CodecHost, type WireChannel } from './messageCodec.js';
 import { ChannelReceiving } from './ChannelReceiving.js';
+import { ChannelSending, CREDIT } from './ChannelSending.js';
 import type { PendingTable } from './PendingTable.js';
 
 /** What the table needs from its node. @internal */
@@ -21,21 +21,6 @@ export interface ChannelNode extends CodecHost {
   route(envelope: Envelope, transfer?: readonly Transferable[], urgent?: boolean): void;
   reply(dst: NodeId, cid: CorrelationId, value: unknown, urgent?: boolean): void;
   fail(dst: NodeId, cid: CorrelationId, error: unknown): void;
-}
-
-/** Most credit a producer gets per grant. */
-const CREDIT = 1024;
-/** A producer whose credit falls below this asks for more while it keeps sending. */
-const LOW_CREDIT = CREDIT / 2;
-/** Most items sent on credit that travel to the owner in one `push`. */
-const PACK = 256;
-
-/** Items sent on credit to one channel and not yet posted: they go to the owner together. */
-interface Pack {
-  readonly dst: NodeId;
-  readonly items: unknown[];
-  enc: Encoded;
-  readonly transfer: ArrayBuffer[];
 }
 
 interface Abandoned {
@@ -57,25 +42,16 @@ export class ChannelTable {
   readonly #ids = new WeakMap<ChannelCore, string>();
   readonly #parked = new Map<string, { readonly core: ChannelCore; readonly waiter: Waiter }>();
   readonly #abandoned = new Map<CorrelationId, Abandoned>();
-  /** As participant: unused credit per channel (sends that may go out without waiting). */
-  readonly #credit = new Map<string, number>();
   /** As owner: items lent to each node in batches, per channel. */
   readonly #lent = new Map<string, Map<NodeId, number>>();
-  /** As participant: channels with a request for more credit on its way. */
-  readonly #toppingUp = new Map<string, Promise<unknown>>();
-  /** As participant: channels whose unused credit is being watched. */
-  readonly #idleCheck = new Set<string>();
   /** As owner: credit handed to each node, per channel. */
   readonly #granted = new Map<string, Map<NodeId, number>>();
-  /** As participant: items sent on credit, per channel, waiting for the end of the burst. */
-  readonly #packs = new Map<string, Pack>();
-  readonly #packFlush = new Coalescer(() => {
-    for (const channel of [...this.#packs.keys()]) this.#flushPack(channel);
-  }, true);
   #seq = 0;
 
   /** As participant: the channels owned elsewhere that receives on this node take from. */
   readonly #receiving: ChannelReceiving;
+  /** As participant: the channels owned elsewhere that this node sends to. */
+  readonly #sending: ChannelSending;
 
   constructor(node: ChannelNode) {
     this.#node = node;
@@ -86,6 +62,13 @@ export class ChannelTable {
       fetch: (owner, channel, max, received, wait, signal) => this.#ask(owner, channel, wait ? 'receive' : 'prefetch', [max, received], signal === undefined ? undefined : { signal }, undefined),
       runsOf: (segments) => segments.map((segment) => ('bytes' in segment ? this.#open(segment) : segment.items)),
       repay: (owner, channel, count) => this.#post(owner, channel, 'repay', { value: count, enc: 0 }, undefined, true),
+    });
+    this.#sending = new ChannelSending({
+      reviveRef: (ref) => node.reviveRef(ref),
+      channelWire: (handle) => node.channelWire(handle),
+      makeChannel: (wire) => node.makeChannel(wire),
+      ask: (dst, channel, op, item, options, transfer) => this.#ask(dst, channel, op, item, options, transfer),
+      post: (dst, channel, op, item, enc, transfer, urgent) => this.#post(dst, channel, op, { value: item, enc }, transfer, urgent),
     });
   }
 
@@ -118,40 +101,13 @@ export class ChannelTable {
   /** As participant: performs `op` through the owner, using credit and batches where it can. */
   request(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
     const dst = owner as NodeId;
-    if (op === 'send') {
-      if (this.sendOnCredit(owner, channel, item, transfer)) return Promise.resolve({ value: undefined, size: Number.NaN, closed: false });
-      // Out of credit with more asked for: a send loop never handles the answer before it
-      // runs dry (it does not leave the microtask queue), so wait for it rather than park a
-      // send at the owner; tell the owner this producer is dry, so that any room will do.
-      // (A send with a timeout or signal parks, so that they apply.)
-      const topping = this.#toppingUp.get(channel);
-      if (topping !== undefined && options?.timeout === undefined && options?.signal === undefined) {
-        this.#post(dst, channel, 'dry', { value: undefined, enc: 0 }, undefined, true);
-        const retry = (): Promise<ChannelAnswer> => this.request(owner, channel, op, item, options, transfer);
-        return topping.then(retry, retry);
-      }
-      return this.#sendWaiting(dst, channel, item, options, transfer);
-    }
+    if (op === 'send') return this.#sending.send(dst, channel, item, options, transfer);
     if (op === 'receive') return this.#receiving.receive(dst, channel, options);
     if (op === 'tryReceive') {
       const taken = this.#receiving.tryTake(channel);
       if (taken !== NOTHING) return Promise.resolve({ value: taken, size: Number.NaN, closed: false });
     }
     return this.#ask(dst, channel, op, item, options, transfer);
-  }
-
-  /** Sends on credit if there is some now, else parks the send at the owner (which answers with fresh credit). */
-  #sendWaiting(dst: NodeId, channel: string, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
-    try {
-      if (this.sendOnCredit(dst, channel, item, transfer)) return Promise.resolve({ value: undefined, size: Number.NaN, closed: false });
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#ask(dst, channel, 'send', item, options, transfer).then((answer) => {
-      this.#credit.set(channel, (this.#credit.get(channel) ?? 0) + (answer.value as number));
-      this.#returnWhenIdle(dst, channel);
-      return { ...answer, value: undefined };
-    });
   }
 
   /** As participant: an item already received here in a batch, when no receive here waits before the caller; else `NOTHING`. */
@@ -161,83 +117,13 @@ export class ChannelTable {
 
   /** As participant: sends on credit, when this node holds some for the channel. @throws NOT_SERIALIZABLE */
   sendOnCredit(owner: number, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean {
-    const credit = this.#credit.get(channel) ?? 0;
-    if (credit <= 0) return false;
-    const dst = owner as NodeId;
-    const wire = encode(item, this.#node); // throws before any credit is spent
-    this.#credit.set(channel, credit - 1);
-    let pack = this.#packs.get(channel);
-    if (pack === undefined) this.#packs.set(channel, (pack = { dst, items: [], enc: 0, transfer: [] }));
-    pack.items.push(wire.value);
-    if (wire.enc === 1) pack.enc = 1;
-    if (transfer !== undefined) pack.transfer.push(...transfer);
-    if (pack.items.length >= PACK) this.#flushPack(channel);
-    else this.#packFlush.schedule();
-    if (credit - 1 < LOW_CREDIT && !this.#toppingUp.has(channel)) this.#topUp(dst, channel);
-    this.#returnWhenIdle(dst, channel);
-    return true;
-  }
-
-  /**
-   * Asks for more credit before this producer runs out, so that it keeps sending while room
-   * frees at the owner (the owner answers when there is room; a window, not stop-and-go).
-   */
-  #topUp(dst: NodeId, channel: string): void {
-    const done = (): boolean => this.#toppingUp.delete(channel);
-    const asked = this.#ask(dst, channel, 'topUp', undefined, undefined, undefined);
-    this.#toppingUp.set(channel, asked);
-    asked.then((answer) => {
-      done();
-      const granted = answer.value as number;
-      if (granted <= 0) return;
-      this.#credit.set(channel, (this.#credit.get(channel) ?? 0) + granted);
-      this.#returnWhenIdle(dst, channel);
-    }, done);
-  }
-
-  /** Posts the items sent on credit to `channel` so far, as one `push`, before anything else goes to its owner. */
-  #flushPack(channel: string): void {
-    const pack = this.#packs.get(channel);
-    if (pack === undefined) return;
-    this.#packs.delete(channel);
-    this.#packFlush.sent();
-    const node = this.#node;
-    // Serialized here, the items cross the owner's thread as bytes: only their receiver reads them.
-    // (Items with buffers to move, or that only postMessage can copy, go plain.)
-    const packed = pack.transfer.length === 0 && pack.items.length > 1 ? packItems(pack.items, pack.enc) : undefined;
-    const item = packed ?? pack.items;
-    const enc = packed === undefined ? pack.enc : 0;
-    node.route({ kind: 'channel', dst: pack.dst, from: node.node, cid: 0 as CorrelationId, channel, op: 'push', item, enc }, pack.transfer, true);
-  }
-
-  /**
-   * Credit kept by an idle producer is room other producers cannot use: once this burst of
-   * sends is over (nothing sent by the next turn of the event loop), give back what is left.
-   */
-  #returnWhenIdle(dst: NodeId, channel: string): void {
-    if (this.#idleCheck.has(channel)) return;
-    this.#idleCheck.add(channel);
-    let before = this.#credit.get(channel) ?? 0;
-    const check = (): void => {
-      const now = this.#credit.get(channel) ?? 0;
-      if (now !== before && now > 0) {
-        before = now;
-        setImmediate(check);
-        return;
-      }
-      this.#idleCheck.delete(channel);
-      if (now > 0) {
-        this.#credit.set(channel, 0);
-        this.#post(dst, channel, 'return', { value: now, enc: 0 });
-      }
-    };
-    setImmediate(check);
+    return this.#sending.sendOnCredit(owner as NodeId, channel, item, transfer);
   }
 
   #ask(dst: NodeId, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
     const node = this.#node;
     const wire = encode(item, node);
-    if (op !== 'topUp') this.#flushPack(channel); // FIFO: the items sent on credit go first
+    if (op !== 'topUp') this.#sending.flush(channel); // FIFO: the items sent on credit go first
     const { cid, promise } = node.pending.open(dst, {
       timeout: options?.timeout,
       signal: options?.signal,
@@ -256,7 +142,7 @@ export class ChannelTable {
 
   #post(dst: NodeId, channel: string, op: ChannelOp, wire: { readonly value: unknown; readonly enc: Encoded }, transfer?: readonly ArrayBuffer[], urgent = false): void {
     const node = this.#node;
-    this.#flushPack(channel); // FIFO: the items sent on credit go first
+    if (op !== 'push') this.#sending.flush(channel); // FIFO: the items sent on credit go first
     node.route({ kind: 'channel', dst, from: node.node, cid: 0 as CorrelationId, channel, op, item: wire.value, enc: wire.enc }, transfer, urgent);
   }
 
@@ -371,9 +257,7 @@ export class ChannelTable {
 
   /** As participant: the owner closed the channel; give back unused credit (after every push sent so far). */
   #revoked(e: ChannelEnvelope): void {
-    const credit = this.#credit.get(e.channel) ?? 0;
-    this.#credit.set(e.channel, 0);
-    this.#post(e.from, e.channel, 'return', { value: credit, enc: 0 });
+    this.#sending.revoked(e.from, e.channel);
   }
 
   #park(e: ChannelEnvelope, core: ChannelCore, item: unknown, answer: (value: unknown) => void, refuse: (error: unknown) => void): void {
