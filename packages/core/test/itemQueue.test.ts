@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Runs } from '../src/actor/ChannelReceiving.js';
 import { ItemQueue } from '../src/channel/ItemQueue.js';
 import { Packed, packItems, unpackItems } from '../src/channel/packing.js';
 
@@ -56,5 +57,17 @@ describe('the items of a channel, plain and packed', () => {
     expect(packItems([1, port1], 0)).toBeUndefined();
     port1.close();
     port2.close();
+  });
+});
+
+describe('the items fetched to a receiving node', () => {
+  it('keeps the order of the runs they came in, also when a run arrives just as one ends', () => {
+    const runs = new Runs();
+    runs.push([1, 2]);
+    runs.push([3]);
+    runs.push([]); // an empty answer changes nothing
+    expect([runs.shift(), runs.shift(), runs.size]).toEqual([1, 2, 1]); // the first run is used up, [3] waits
+    runs.push([4, 5]);
+    expect([runs.shift(), runs.shift(), runs.shift(), runs.shift(), runs.size]).toEqual([3, 4, 5, undefined, 0]);
   });
 });

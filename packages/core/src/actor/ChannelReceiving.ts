@@ -50,8 +50,8 @@ interface Inbound {
 const NO_NEWS = Number.NaN;
 
 
-/** A queue of items kept as the arrays they arrived in (no copying item by item). */
-class Runs {
+/** A queue of items kept as the arrays they arrived in (no copying item by item). @internal */
+export class Runs {
   #runs: unknown[][] = [];
   #run: unknown[] = [];
   #at = 0;
@@ -59,7 +59,7 @@ class Runs {
 
   push(run: unknown[]): void {
     if (run.length === 0) return;
-    if (this.#at >= this.#run.length) {
+    if (this.#at >= this.#run.length && this.#runs.length === 0) {
       this.#run = run;
       this.#at = 0;
     } else this.#runs.push(run);
