@@ -208,6 +208,19 @@ describe('a channel shared by actors', () => {
     for (const got of [first, second]) expect(got).toEqual([...got].sort((a, b) => a - b));
   });
 
+  it('keeps FIFO per producer for a consumer that leaves the event loop between receives while it fetches ahead', async () => {
+    const channel = createChannel<Tagged>({ capacity: 512 });
+    const producers = await Promise.all(['a', 'b'].map((producer) => system.spawn(Producer, { placement: 'thread', args: { out: channel.sender, producer } })));
+    const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });
+    const drained = consumer.ask('drainYielding', 40, { timeout: 60_000 });
+    await Promise.all(producers.map((producer) => producer.ask('produce', { count: 3000 }, { timeout: 60_000 })));
+    channel.close();
+    const got = await drained;
+    for (const producer of ['a', 'b']) {
+      expect(got.filter((item) => item.producer === producer).map((item) => item.n)).toEqual(Array.from({ length: 3000 }, (_, n) => n));
+    }
+  });
+
   it('revives refs inside items a thread sent in one burst, on the owner and on a consumer thread', async () => {
     type WithRef = Tagged & { readonly to: ActorRef<typeof Collector> };
     const channel = createChannel<WithRef>();
