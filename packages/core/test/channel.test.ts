@@ -168,6 +168,18 @@ describe('a channel shared by actors', () => {
     expect(got).toEqual(Array.from({ length: 10 }, (_, n) => n));
   });
 
+  it('lets a producer in a thread that ran out send into any room, however little frees', async () => {
+    const channel = createChannel<Tagged>({ capacity: 1024 }); // room is handed out 256 at a time while the producer has credit
+    const producer = await system.spawn(Producer, { placement: 'thread', args: { out: channel.sender, producer: 't' } });
+    const producing = producer.ask('produce', { count: 1027 }, { timeout: 60_000 });
+    while (channel.size < 1024) await new Promise((resolve) => setTimeout(resolve, 5));
+    const got: number[] = [];
+    for (let i = 0; i < 3; i++) got.push((await channel.receive()).n); // three slots free: less than 256
+    await producing; // the last three sends went in (on credit: they may still be on their way here)
+    for (let i = 3; i < 1027; i++) got.push((await channel.receive()).n);
+    expect(got).toEqual(Array.from({ length: 1027 }, (_, n) => n));
+  });
+
   it('counts items waiting in a batch on the consumer thread against the capacity', async () => {
     const channel = createChannel<Tagged>({ capacity: 4 });
     for (let n = 0; n < 4; n++) await channel.send({ producer: 'main', n });
