@@ -7,9 +7,9 @@ import type { NodeId } from '../ids.js';
 import { abortError, armLimits } from '../limits.js';
 
 /** About the most items one fetch takes from the owner (packed runs come whole); the rest wait there. */
-const BATCH = 256;
+const BATCH = 512;
 /** A busy consumer with fewer items than this left here fetches what the owner holds, ahead of need (and reports what it received with it). */
-const LOW = 64;
+const LOW = 128;
 /** A consumer that received this many items in one event-loop turn is busy (a loop, not one receive now and then). */
 const BUSY = 32;
 

@@ -11,7 +11,7 @@ export const CREDIT = 1024;
 /** A producer whose credit falls below this asks for more while it keeps sending. */
 const LOW_CREDIT = CREDIT / 2;
 /** Most items sent on credit that travel to the owner in one `push`. */
-const PACK = 256;
+const PACK = 512;
 
 /** What the sending side needs from its node. @internal */
 export interface SendingLink extends CodecHost {
@@ -41,7 +41,7 @@ const SENT: ChannelAnswer = { value: undefined, size: Number.NaN, closed: false 
 /**
  * The sending side of the channels owned by other nodes. A `send` within the credit the
  * owner granted resolves at once; its item joins the run of items that goes to the owner
- * at the end of the turn (or when 256 have gathered), serialized once here so that the
+ * at the end of the turn (or when 512 have gathered), serialized once here so that the
  * owner passes them on unread. Before the credit runs out, more is asked for; unused credit
  * goes back once a burst is over, or when the owner closes the channel.
  * @internal
