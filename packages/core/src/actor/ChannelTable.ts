@@ -36,7 +36,7 @@ interface Abandoned {
  * receive nobody waits for any more goes back to the head of its channel).
  * @internal
  */
-export class ChannelTable {
+export class ChannelTable implements ChannelLink {
   readonly #node: ChannelNode;
   readonly #cores = new Map<string, ChannelCore>();
   readonly #ids = new WeakMap<ChannelCore, string>();
@@ -88,18 +88,18 @@ export class ChannelTable {
     return { [CHANNEL_TAG]: id, owner: this.#node.node, capacity: core.capacity };
   }
 
-  /** A handle for a channel that arrived in a message. */
-  revive(wire: WireChannel, link: ChannelLink): unknown {
+  /** A handle for a channel that arrived in a message (remote handles reach the owner through this table). */
+  revive(wire: WireChannel): unknown {
     const id = wire[CHANNEL_TAG];
     if (wire.owner === this.#node.node) {
       const core = this.#cores.get(id);
       if (core !== undefined) return new LocalChannel(core);
     }
-    return new RemoteChannel(link, wire.owner, id, wire.capacity);
+    return new RemoteChannel(this, wire.owner, id, wire.capacity);
   }
 
   /** As participant: performs `op` through the owner, using credit and batches where it can. */
-  request(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
+  channelRequest(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
     const dst = owner as NodeId;
     if (op === 'send') return this.#sending.send(dst, channel, item, options, transfer);
     if (op === 'receive') return this.#receiving.receive(dst, channel, options);

@@ -23,8 +23,7 @@ import { ActorCell, stoppedError, type CellHost } from './ActorCell.js';
 import { ActorRef, type RefRouter } from './ActorRef.js';
 import { loadDefinition } from './loadDefinition.js';
 import type { Letter } from './Mailbox.js';
-import type { ChannelHandle, ChannelWaitOptions } from '../channel/Channel.js';
-import type { ChannelAnswer, ChannelLink, ChannelOp } from '../channel/RemoteChannel.js';
+import type { ChannelHandle } from '../channel/Channel.js';
 import { ChannelTable, type ChannelNode } from './ChannelTable.js';
 import { scan } from '../cloneCheck.js';
 import { decode, encode, type RefLike, type WireChannel } from './messageCodec.js';
@@ -64,7 +63,7 @@ export interface RuntimeOptions {
  * its routes to other nodes, and the requests it waits on. Refs on this node send through it.
  * @internal
  */
-export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
+export class Runtime implements RefRouter, CellHost, ChannelNode {
   readonly node: NodeId;
   readonly kind: NodeKind;
   readonly pending: PendingTable;
@@ -356,7 +355,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
     return this.#clock;
   }
 
-  // ---- CodecHost and ChannelLink: refs and channels inside messages ----------------------
+  // ---- CodecHost: refs and channels inside messages -------------------------------------
 
   reviveRef(ref: RefLike): ActorRef {
     return this.makeRef(ref.id, ref.name);
@@ -367,19 +366,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode, ChannelLink {
   }
 
   makeChannel(wire: WireChannel): unknown {
-    return this.channels.revive(wire, this);
-  }
-
-  sendOnCredit(owner: number, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean {
-    return this.channels.sendOnCredit(owner, channel, item, transfer);
-  }
-
-  takeReceived(channel: string): unknown {
-    return this.channels.takeReceived(channel);
-  }
-
-  channelRequest(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
-    return this.channels.request(owner, channel, op, item, options, transfer);
+    return this.channels.revive(wire);
   }
 
   // ---- RefRouter: what refs on this node call ------------------------------------------
