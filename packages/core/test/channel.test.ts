@@ -272,6 +272,17 @@ describe('a channel shared by actors', () => {
     expect(got).toEqual(Array.from({ length: 50 }, (_, n) => n));
   });
 
+  it.each(['thread', 'process'] as const)('keeps the items a producer in a %s sent just before it called process.exit()', async (placement) => {
+    const channel = createChannel<Tagged>();
+    const producer = await system.spawn(Producer, { placement, args: { out: channel.sender, producer: 'leaving' } });
+    const stopped = new Promise((resolve) => system.once('actor:stopped', resolve));
+    void producer.ask('sendThenExit', 300).catch(() => undefined); // its host ends before it answers
+    await stopped;
+    const got: number[] = [];
+    for (let i = 0; i < 300; i++) got.push((await channel.receive({ timeout: 10_000 })).n);
+    expect(got).toEqual(Array.from({ length: 300 }, (_, n) => n));
+  });
+
   it('ends for its receivers on close after a producer in a thread sent items, and refuses its later sends', async () => {
     const channel = createChannel<Tagged>({ capacity: 100 });
     const producer = await system.spawn(Producer, { placement: 'thread', args: { out: channel.sender, producer: 't' } });

@@ -49,9 +49,7 @@ const SENT: ChannelAnswer = { value: undefined, size: Number.NaN, closed: false 
 export class ChannelSending {
   readonly #link: SendingLink;
   readonly #outbound = new Map<string, Outbound>();
-  readonly #flushAll = new Coalescer(() => {
-    for (const channel of this.#outbound.keys()) this.flush(channel);
-  }, true);
+  readonly #flushAll = new Coalescer(() => this.flushAll(), true);
 
   constructor(link: SendingLink) {
     this.#link = link;
@@ -96,6 +94,11 @@ export class ChannelSending {
   flush(channel: string): void {
     const out = this.#outbound.get(channel);
     if (out !== undefined && out.items.length > 0) this.#post(channel, out, false);
+  }
+
+  /** Posts the items sent on credit to every channel so far. */
+  flushAll(): void {
+    for (const channel of this.#outbound.keys()) this.flush(channel);
   }
 
   /** The owner closed the channel: gives back the credit not used (after the items sent so far). */

@@ -115,6 +115,11 @@ export class ChannelTable implements ChannelLink {
     return this.#receiving.tryTake(channel);
   }
 
+  /** As participant: posts every channel's items sent on credit so far (the node is about to end). */
+  flushAll(): void {
+    this.#sending.flushAll();
+  }
+
   /** As participant: sends on credit, when this node holds some for the channel. @throws NOT_SERIALIZABLE */
   sendOnCredit(owner: number, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean {
     return this.#sending.sendOnCredit(owner as NodeId, channel, item, transfer);

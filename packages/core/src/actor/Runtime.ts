@@ -350,6 +350,18 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.#undeliverable(envelope, new MultitaskError('NOT_SERIALIZABLE', `a ${envelope.kind} message could not be copied to node ${envelope.dst}`, { cause }));
   }
 
+  /**
+   * Posts everything batched for later now (the node is ending): acknowledgements of tells,
+   * channel items sent on credit, then every route's frame. An acknowledgement goes with the
+   * messages its handler sent, so a tell is never both handled and reported lost.
+   */
+  flushAll(): void {
+    this.#tells.flush();
+    this.channels.flushAll();
+    for (const outbox of this.#links.values()) outbox.flush();
+    this.#parent?.flush();
+  }
+
   /** The clock of this node's timeouts. */
   get clock(): Clock {
     return this.#clock;

@@ -53,13 +53,14 @@ export class TellLedger {
   /** Receiver: a tell from `from` to `actor` was handled or reported here; acknowledge it (batched). */
   handled(actor: ActorId, from: NodeId): void {
     if (from === this.#node) return this.acked(actor, 1);
-    if (this.#acks.size === 0) queueMicrotask(this.#flush);
+    if (this.#acks.size === 0) queueMicrotask(this.flush);
     let counts = this.#acks.get(from);
     if (counts === undefined) this.#acks.set(from, (counts = new Map()));
     counts.set(actor, (counts.get(actor) ?? 0) + 1);
   }
 
-  readonly #flush = (): void => {
+  /** Receiver: sends the acknowledgements gathered so far (at the end of the microtask checkpoint, or when the node ends). */
+  readonly flush = (): void => {
     for (const [dst, counts] of this.#acks) for (const [actor, count] of counts) this.#send({ kind: 'ack', dst, actor, count });
     this.#acks.clear();
   };

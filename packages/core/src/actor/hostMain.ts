@@ -49,5 +49,8 @@ export function startHost(data: HostData): Runtime {
       },
     },
   });
+  // A handler that ends its host with process.exit() right after sending: what it sent in
+  // this turn (batched tells, items sent on credit) still leaves.
+  process.once('exit', () => runtime.flushAll());
   return runtime;
 }

@@ -6,6 +6,8 @@ import { portEndpoint } from './threadTransport.js';
 /** Which kind of host this code runs in. @internal */
 export type HostKind = 'thread' | 'process';
 
+const ignoreSendError = (): void => undefined;
+
 /**
  * The endpoint to this host's parent: the port the parent handed over (threads) or the
  * IPC channel (processes). A process host exits when its parent goes away.
@@ -23,7 +25,8 @@ export function connectParent(): { readonly kind: HostKind; readonly endpoint: E
     kind: 'process',
     endpoint: {
       post(frame) {
-        if (process.connected) send(frame);
+        // A parent gone mid-write (EPIPE) is not this host's error: it exits on 'disconnect'.
+        if (process.connected) send(frame, undefined, undefined, ignoreSendError);
       },
       onReceive(receiver) {
         process.on('message', (frame) => receiver(frame as Frame));

@@ -6,6 +6,8 @@ import type { Endpoint, Host, HostExit, HostStart } from './Endpoint.js';
 
 /** How long a child may take to exit after its channel is closed, before SIGKILL. */
 const EXIT_GRACE_MS = 2000;
+/** How long an exited child's channel may take to deliver its last frames. */
+const CHANNEL_CLOSE_MS = 1000;
 
 function childEndpoint(child: ChildProcess): Endpoint {
   return {
@@ -42,11 +44,21 @@ export function spawnProcess(start: HostStart): Host {
   child.on('exit', (code, signal) => {
     // A signal or exit code says how the child ended; an 'error' event (say EPIPE on a
     // write racing a kill) only explains an exit that has neither.
-    exited = signal !== null ? { kind: 'signal', signal }
+    const how: HostExit = signal !== null ? { kind: 'signal', signal }
       : code !== null ? { kind: 'exit', code }
       : spawnError !== undefined ? { kind: 'error', error: spawnError }
       : { kind: 'exit', code: 0 };
-    for (const listener of listeners) listener(exited);
+    const report = (): void => {
+      if (exited !== undefined) return;
+      exited = how;
+      for (const listener of listeners) listener(how);
+    };
+    // What the child wrote before it ended (its last frames, flushed as it exited) is read
+    // before its death is reported: wait for its channel to close (it does once the pipe is
+    // drained), but not for long.
+    if (!child.connected) return report();
+    child.once('disconnect', report);
+    setTimeout(report, CHANNEL_CLOSE_MS).unref();
   });
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {

@@ -1,5 +1,6 @@
-import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { bootUrl } from './bootUrl.js';
+import type { Frame } from '../protocol.js';
 import type { Endpoint, Host, HostExit, HostStart, Transferable } from './Endpoint.js';
 
 /**
@@ -9,17 +10,23 @@ import type { Endpoint, Host, HostExit, HostStart, Transferable } from './Endpoi
  * mailboxes before any handler ran.
  * @internal
  */
-export function portEndpoint(handle: unknown): Endpoint {
+export function portEndpoint(handle: unknown): Endpoint & { readonly drain: () => void } {
   const port = handle as MessagePort;
+  let receive: ((frame: Frame) => void) | undefined;
   return {
     post(frame, transfer) {
       port.postMessage(frame, transfer as readonly Exclude<Transferable, ArrayBuffer>[] as never);
     },
     onReceive(receiver) {
+      receive = receiver;
       port.on('message', receiver);
     },
     close() {
       port.close();
+    },
+    /** Hands over, now, the frames that arrived and were not read yet. */
+    drain() {
+      for (let next = receiveMessageOnPort(port); next !== undefined; next = receiveMessageOnPort(port)) receive?.(next.message as Frame);
     },
   };
 }
@@ -59,13 +66,17 @@ export function spawnThread(start: HostStart, options: ThreadOptions = {}): Host
   worker.on('error', (error: Error & { code?: string }) => {
     failure = error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? { kind: 'out-of-memory', error } : { kind: 'error', error };
   });
+  const endpoint = portEndpoint(a);
   worker.on('exit', (code) => {
     exited = failure ?? { kind: 'exit', code };
+    // What the thread posted before it ended (its last frames, flushed as it exited) is
+    // handled before its death is: a tell it handled is never also reported lost.
+    endpoint.drain();
     a.close();
     for (const listener of listeners) listener(exited);
   });
   return {
-    endpoint: portEndpoint(a),
+    endpoint,
     label: `thread ${worker.threadId}`,
     onExit(listener) {
       if (exited === undefined) listeners.push(listener);
