@@ -1,65 +1,19 @@
 import { availableParallelism } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
-import { systemClock, type Clock, type TimerHandle } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import { Fifo } from '../Fifo.js';
-import { abortError } from '../limits.js';
 import { scan } from '../cloneCheck.js';
 import { createSystem, type ActorSystem } from '../actor/ActorSystem.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import type { AnyActorDefinition } from '../actor/defineActor.js';
 import { Supervisor } from '../supervisor/Supervisor.js';
 import { child, type ActorChildArgs, type ActorChildSpec } from '../supervisor/spec.js';
-import type { DownReason } from '../actor/HostTable.js';
 import { isTaskSet, type TaskArgs, type TaskName, type TaskResult, type TaskSet, type UnaryTaskName } from './defineTasks.js';
-import { packNumbers, PoolWorker } from './PoolWorker.js';
-import { PoolStats } from './metrics.js';
+import { packNumbers } from './PoolWorker.js';
+import { Scheduler } from './Scheduler.js';
 import { windowed } from './windowed.js';
 import type { CallOptions, IterOptions, MapOptions, PoolEvents, PoolMetrics, PoolOptions } from './options.js';
 
-
-type Payload = { readonly task: string; readonly args: readonly unknown[] } | { readonly task: string; readonly items: ArrayLike<unknown>; readonly star: boolean };
-
-interface Job {
-  readonly kind: 'run' | 'chunk';
-  readonly payload: Payload;
-  readonly timeout: number | undefined;
-  readonly signal: AbortSignal | undefined;
-  retries: number;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: unknown) => void;
-  readonly queuedAt: number;
-  startedAt: number;
-  worker: Slot | undefined;
-  /** Only this worker may run it (`broadcast`). */
-  readonly pinned: Slot | undefined;
-  settled: boolean;
-  timer: TimerHandle | undefined;
-  unlisten: () => void;
-}
-
-interface Slot {
-  readonly ref: ActorRef<typeof PoolWorker>;
-  /** Dispatched jobs, in the order the worker runs them; the first is running. */
-  readonly inFlight: Job[];
-  readonly since: number;
-  completed: number;
-  busy: number;
-  /** Takes no more work: recycled after `maxTasksPerWorker`, or being ended. */
-  retiring: boolean;
-  /** A successor was started already (recycling). */
-  succeeded: boolean;
-  /** Actors placed on it by `spawn`. */
-  actors: number;
-}
-
-/**
- * Jobs sent ahead to a worker so that it never waits for the next: only for tasks known to
- * be short (their recent runs took under `SHORT_MS` on average) and without a timeout. A
- * long task sent ahead would wait behind another while a worker may be free.
- */
-const DEPTH = 4;
-const SHORT_MS = 1;
 
 /**
  * A pool of worker threads or processes that run the task functions of one module, with
@@ -89,16 +43,8 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   readonly #ownSystem: boolean;
   readonly #options: PoolOptions<T>;
   readonly #clock: Clock;
-  readonly #queue = new Fifo<Job>();
-  readonly #slots: Slot[] = [];
-  readonly #room: Array<() => void> = [];
-  readonly #starts = new Set<Promise<void>>();
+  readonly #work: Scheduler<T>;
   #state: 'open' | 'closed' | 'terminated' = 'open';
-  readonly #stats = new PoolStats();
-  #idle: Array<() => void> = [];
-  #broken: Error | undefined;
-  /** Tasks had to wait for a worker: `drain` fires when the last of them gets one. */
-  #backlog = false;
   /** Supervises the actors placed on the workers by `spawn`. */
   #actors: Promise<Supervisor> | undefined;
   #actorSeq = 0;
@@ -121,9 +67,15 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     this.#clock = options.clock ?? systemClock;
     this.#ownSystem = options.system === undefined;
     this.#system = options.system ?? createSystem();
-    this.#system.on('actor:stopped', this.#onStopped);
+    this.#work = new Scheduler(
+      { state: () => this.#state, drained: () => this.emit('drain'), replaced: (reason) => this.emit('worker:replaced', reason) },
+      this.#system,
+      options,
+      this.#clock,
+    );
+    this.#system.on('actor:stopped', this.#work.onStopped);
     const starts: Array<Promise<void>> = [];
-    for (let i = 0; i < size; i++) starts.push(this.#startWorker());
+    for (let i = 0; i < size; i++) starts.push(this.#work.startWorker());
     this.ready = Promise.all(starts).then(() => undefined);
     this.ready.catch(() => undefined); // reported through the calls it fails
   }
@@ -150,7 +102,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   async run<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options: CallOptions = {}): Promise<TaskResult<T, K>> {
     this.#check(name, options);
     scan(args, 'args');
-    return (await this.#submit('run', { task: name, args }, options)) as TaskResult<T, K>;
+    return (await this.#work.submit('run', { task: name, args }, options)) as TaskResult<T, K>;
   }
 
   /**
@@ -207,8 +159,8 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     this.#check(name, {});
     scan(args, 'args');
     await this.ready;
-    while (this.#starts.size > 0) await Promise.allSettled([...this.#starts]); // replacements too
-    const runs = this.#slots.filter((slot) => !slot.retiring).map((slot) => this.#enqueue('run', { task: name, args }, {}, slot));
+    await this.#work.started(); // replacements too
+    const runs = this.#work.workers.filter((slot) => !slot.retiring).map((slot) => this.#work.enqueue('run', { task: name, args }, {}, slot));
     return (await Promise.all(runs)) as Array<TaskResult<T, K>>;
   }
 
@@ -247,18 +199,11 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   /** The least loaded worker, for a new or restarting actor (waiting for one to start if none is up). */
   async #placeActor(): Promise<ActorRef> {
     for (;;) {
-      let best: Slot | undefined;
-      for (const slot of this.#slots) {
-        if (slot.retiring) continue;
-        if (best === undefined || slot.actors + slot.inFlight.length < best.actors + best.inFlight.length) best = slot;
-      }
-      if (best !== undefined) {
-        best.actors += 1;
-        return best.ref;
-      }
-      if (this.#state === 'terminated' || this.#broken !== undefined) throw this.#broken ?? new MultitaskError('POOL_CLOSED', 'the pool was terminated');
-      if (this.#starts.size === 0) this.#startWorker().catch(() => undefined);
-      await Promise.allSettled([...this.#starts]);
+      const best = this.#work.leastLoaded();
+      if (best !== undefined) return best.ref;
+      if (this.#state === 'terminated' || this.#work.broken !== undefined) throw this.#work.broken ?? new MultitaskError('POOL_CLOSED', 'the pool was terminated');
+      this.#work.ensureStarting();
+      await this.#work.started();
     }
   }
 
@@ -268,7 +213,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
    */
   close(): void {
     if (this.#state === 'open') this.#state = 'closed';
-    for (const wake of this.#room.splice(0)) wake();
+    this.#work.recheckRoom();
   }
 
   /**
@@ -277,7 +222,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
    */
   async join(): Promise<void> {
     if (this.#state === 'open') throw new MultitaskError('INVALID_ARGUMENT', 'join: call close() (or terminate()) first');
-    while (this.#busy()) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    await this.#work.whenIdle();
     await this.#end();
   }
 
@@ -288,11 +233,9 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   async terminate(): Promise<void> {
     this.#state = 'terminated';
     const error = new MultitaskError('POOL_CLOSED', 'the pool was terminated');
-    for (const job of this.#queue.drain()) this.#settle(job, false, error);
-    for (const slot of this.#slots) for (const job of slot.inFlight.splice(0)) this.#settle(job, false, error);
-    for (const wake of this.#room.splice(0)) wake();
+    this.#work.dropAll(error);
     // Workers first: a hung actor must not hold up a terminate; its supervisor then finds it gone.
-    await Promise.all(this.#slots.map((slot) => this.#system.kill(slot.ref, { kind: 'stopped' })));
+    await Promise.all(this.#work.workers.map((slot) => this.#system.kill(slot.ref, { kind: 'stopped' })));
     await this.#end();
   }
 
@@ -303,21 +246,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
 
   /** Counts and timings of the pool's work so far. */
   metrics(): PoolMetrics {
-    const now = this.#clock.now();
-    return {
-      queued: this.#queue.size,
-      running: this.#slots.reduce((n, slot) => n + slot.inFlight.length, 0),
-      completed: this.#stats.completed,
-      failed: this.#stats.failed,
-      workers: this.#slots.map((slot) => ({
-        id: slot.ref.id,
-        running: slot.inFlight.length,
-        completed: slot.completed,
-        utilisation: now > slot.since ? Math.min(1, (slot.busy + (slot.inFlight[0] === undefined ? 0 : now - slot.inFlight[0].startedAt)) / (now - slot.since)) : 0,
-      })),
-      runTime: this.#stats.runTime,
-      waitTime: this.#stats.waitTime,
-    };
+    return this.#work.metrics();
   }
 
   // ---- submitting ----------------------------------------------------------------------
@@ -360,247 +289,16 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   /** Submits one chunk; a chunk of numbers travels packed (see {@link packNumbers}). */
   #submitChunk(task: string, items: readonly unknown[], star: boolean, options: CallOptions): Promise<ArrayLike<unknown>> {
     const packed = !star && items.every((item) => typeof item === 'number') ? packNumbers(items as number[]) : items;
-    return this.#submit('chunk', { task, items: packed, star }, options) as Promise<ArrayLike<unknown>>;
-  }
-
-  /** Queues a job, waiting for room under `maxQueue`. */
-  async #submit(kind: Job['kind'], payload: Payload, options: CallOptions): Promise<unknown> {
-    const max = this.#options.maxQueue;
-    if (max !== undefined && this.#queue.size >= max) {
-      if (this.#options.queueFull === 'reject') throw new MultitaskError('POOL_FULL', `the pool's queue holds its maximum of ${max} tasks`);
-      while (this.#queue.size >= max && this.#state === 'open') await new Promise<void>((resolve) => this.#room.push(resolve));
-      if (this.#state !== 'open') throw new MultitaskError('POOL_CLOSED', 'the pool was closed while the call waited for room');
-    }
-    return this.#enqueue(kind, payload, options, undefined);
-  }
-
-  #enqueue(kind: Job['kind'], payload: Payload, options: CallOptions, pinned: Slot | undefined): Promise<unknown> {
-    const signal = options.signal;
-    if (signal?.aborted === true) return Promise.reject(abortError(signal, `task '${payload.task}'`));
-    if (this.#broken !== undefined) return Promise.reject(this.#broken);
-    return new Promise((resolve, reject) => {
-      const job: Job = {
-        kind,
-        payload,
-        timeout: options.timeout ?? this.#options.taskTimeout,
-        signal,
-        retries: options.retries ?? 0,
-        resolve,
-        reject,
-        queuedAt: this.#clock.now(),
-        startedAt: 0,
-        worker: undefined,
-        pinned,
-        settled: false,
-        timer: undefined,
-        unlisten: () => undefined,
-      };
-      if (signal !== undefined) {
-        const onAbort = (): void => this.#abort(job);
-        signal.addEventListener('abort', onAbort, { once: true });
-        job.unlisten = () => signal.removeEventListener('abort', onAbort);
-      }
-      if (pinned !== undefined) this.#dispatch(job, pinned);
-      else {
-        this.#queue.push(job);
-        this.#pump();
-      }
-    });
-  }
-
-  // ---- scheduling ----------------------------------------------------------------------
-
-  /** Hands queued jobs to workers with room: the least busy first. */
-  #pump(): void {
-    while (this.#queue.size > 0) {
-      const job = this.#queue.peek() as Job;
-      if (job.settled) {
-        this.#queue.shift();
-        continue;
-      }
-      let best: Slot | undefined;
-      for (const slot of this.#slots) {
-        if (slot.retiring) continue;
-        const room = this.#short(job) && slot.inFlight.every((j) => this.#short(j)) ? DEPTH : 1;
-        if (slot.inFlight.length < room && (best === undefined || slot.inFlight.length < best.inFlight.length)) best = slot;
-      }
-      if (best === undefined) break;
-      this.#queue.shift();
-      this.#dispatch(job, best);
-    }
-    if (this.#queue.size > 0) this.#backlog = true;
-    else if (this.#backlog) {
-      this.#backlog = false;
-      this.emit('drain');
-    }
-    const max = this.#options.maxQueue;
-    while (this.#room.length > 0 && (max === undefined || this.#queue.size < max)) this.#room.shift()?.();
-  }
-
-  /** Whether a job may wait behind others on a worker: short by its task's record, and without a timeout. */
-  #short(job: Job): boolean {
-    const typical = this.#stats.typical(job.payload.task);
-    return job.timeout === undefined && typical !== undefined && typical < SHORT_MS;
-  }
-
-  #dispatch(job: Job, slot: Slot): void {
-    job.worker = slot;
-    slot.inFlight.push(job);
-    if (slot.inFlight.length === 1) this.#started(job);
-    slot.ref.ask(job.kind, job.payload as never, { timeout: Infinity }).then(
-      (value) => this.#finished(slot, job, true, value),
-      (error: unknown) => this.#finished(slot, job, false, error),
-    );
-  }
-
-  /** The job is the first in its worker's line: it runs now. */
-  #started(job: Job): void {
-    job.startedAt = this.#clock.now();
-    this.#stats.waited(job.startedAt - job.queuedAt);
-    if (job.timeout !== undefined) {
-      const limit = job.timeout;
-      job.timer = this.#clock.setTimeout(() => {
-        const slot = job.worker;
-        this.#settle(job, false, new MultitaskError('TASK_TIMEOUT', `task '${job.payload.task}' ran past its timeout of ${limit} ms`));
-        if (slot !== undefined) this.#replace(slot, { kind: 'timeout', error: new MultitaskError('TASK_TIMEOUT', `a task ran past its timeout of ${limit} ms`) });
-      }, limit);
-    }
-  }
-
-  #finished(slot: Slot, job: Job, ok: boolean, value: unknown): void {
-    if (job.worker !== slot) return; // requeued elsewhere, or the worker was replaced
-    const at = slot.inFlight.indexOf(job);
-    if (at >= 0) slot.inFlight.splice(at, 1);
-    job.worker = undefined;
-    const now = this.#clock.now();
-    slot.busy += now - job.startedAt;
-    slot.completed += 1;
-    this.#stats.ran(job.payload.task, now - job.startedAt, 'items' in job.payload ? job.payload.items.length : 1);
-    this.#settle(job, ok, value);
-    const next = slot.inFlight[0];
-    if (at === 0 && next !== undefined) this.#started(next);
-    const max = this.#options.maxTasksPerWorker;
-    if (max !== undefined && slot.completed >= max && !slot.retiring && slot.actors === 0) {
-      slot.retiring = true;
-      slot.succeeded = true;
-      this.#startWorker().catch(() => undefined);
-    }
-    if (slot.retiring && slot.inFlight.length === 0) void this.#system.stop(slot.ref);
-    this.#pump();
-    this.#wakeIfIdle();
-  }
-
-  #settle(job: Job, ok: boolean, value: unknown): void {
-    if (job.settled) return;
-    job.settled = true;
-    job.unlisten();
-    if (job.timer !== undefined) this.#clock.clearTimeout(job.timer);
-    this.#stats.settled(ok);
-    if (ok) job.resolve(value);
-    else job.reject(value);
-    this.#wakeIfIdle();
-  }
-
-  #abort(job: Job): void {
-    if (job.settled || job.signal === undefined) return;
-    const slot = job.worker;
-    this.#settle(job, false, abortError(job.signal, `task '${job.payload.task}'`));
-    if (slot !== undefined && slot.inFlight[0] === job) this.#replace(slot, { kind: 'stopped' });
-    else if (slot !== undefined) slot.inFlight.splice(slot.inFlight.indexOf(job), 1);
-  }
-
-  // ---- workers -------------------------------------------------------------------------
-
-  #startWorker(): Promise<void> {
-    const start = this.#spawnWorker();
-    this.#starts.add(start);
-    const forget = (): void => void this.#starts.delete(start);
-    start.then(forget, forget);
-    return start;
-  }
-
-  async #spawnWorker(): Promise<void> {
-    try {
-      const initializer = this.#options.initializer as { task: string; args: readonly unknown[] } | undefined;
-      const ref = await this.#system.spawn(PoolWorker, {
-        placement: this.#options.placement ?? 'thread',
-        args: { url: this.#options.tasks.url, name: this.#options.tasks.name, initializer },
-      });
-      if (this.#state === 'terminated') {
-        await this.#system.stop(ref);
-        return;
-      }
-      this.#slots.push({ ref, inFlight: [], since: this.#clock.now(), completed: 0, busy: 0, retiring: false, succeeded: false, actors: 0 });
-      this.#pump();
-    } catch (error) {
-      if (this.#slots.length === 0 && this.#starts.size <= 1) this.#fail(error instanceof Error ? error : new Error(String(error)));
-      throw error;
-    }
-  }
-
-  /** No worker could start: fail what waits, and what comes. */
-  #fail(error: Error): void {
-    this.#broken = error;
-    for (const job of this.#queue.drain()) this.#settle(job, false, error);
-  }
-
-  /** Ends a worker now (a task past its timeout, an aborted task) and starts another. */
-  #replace(slot: Slot, reason: DownReason): void {
-    if (slot.retiring) return;
-    slot.retiring = true;
-    void this.#system.kill(slot.ref, reason);
-  }
-
-  /** A worker is gone: its running job fails (or is retried), the ones behind it go back in line. */
-  readonly #onStopped = (ref: ActorRef, reason: DownReason): void => {
-    const at = this.#slots.findIndex((slot) => slot.ref.id === ref.id);
-    if (at < 0) return;
-    const slot = this.#slots[at] as Slot;
-    this.#slots.splice(at, 1);
-    const [running, ...behind] = slot.inFlight.splice(0);
-    const requeue: Job[] = [];
-    if (running !== undefined && !running.settled) {
-      running.worker = undefined;
-      if (running.timer !== undefined) this.#clock.clearTimeout(running.timer);
-      if (running.retries > 0 && running.pinned === undefined) {
-        running.retries -= 1;
-        requeue.push(running);
-      } else {
-        const error = reason.kind === 'stopped' ? new MultitaskError('WORKER_CRASHED', `the worker running task '${running.payload.task}' was stopped`) : reason.error;
-        this.#settle(running, false, error instanceof MultitaskError ? error : new MultitaskError('WORKER_CRASHED', error.message, { cause: error }));
-      }
-    }
-    for (const job of behind) {
-      job.worker = undefined;
-      if (job.settled) continue;
-      if (job.pinned !== undefined) this.#settle(job, false, new MultitaskError('WORKER_CRASHED', `the worker of a broadcast of '${job.payload.task}' died`));
-      else requeue.push(job);
-    }
-    for (const job of requeue.reverse()) this.#queue.unshift(job);
-    if (!slot.succeeded && this.#state !== 'terminated') {
-      this.emit('worker:replaced', reason);
-      this.#startWorker().catch(() => undefined);
-    }
-    this.#pump();
-    this.#wakeIfIdle();
-  };
-
-  #busy(): boolean {
-    return this.#queue.size > 0 || this.#slots.some((slot) => slot.inFlight.length > 0);
-  }
-
-  #wakeIfIdle(): void {
-    if (this.#busy()) return;
-    for (const wake of this.#idle.splice(0)) wake();
+    return this.#work.submit('chunk', { task, items: packed, star }, options) as Promise<ArrayLike<unknown>>;
   }
 
   async #end(): Promise<void> {
     this.#state = this.#state === 'open' ? 'closed' : this.#state;
     await this.ready.catch(() => undefined);
-    while (this.#starts.size > 0) await Promise.allSettled([...this.#starts]);
+    await this.#work.started();
     await (await this.#actors?.catch(() => undefined))?.stop();
-    this.#system.off('actor:stopped', this.#onStopped);
-    const slots = this.#slots.splice(0);
+    this.#system.off('actor:stopped', this.#work.onStopped);
+    const slots = this.#work.takeWorkers();
     if (this.#ownSystem) await this.#system.shutdown();
     else await Promise.all(slots.map((slot) => this.#system.stop(slot.ref)));
   }

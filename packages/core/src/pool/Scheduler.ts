@@ -1,0 +1,403 @@
+import type { ActorRef } from '../actor/ActorRef.js';
+import type { ActorSystem } from '../actor/ActorSystem.js';
+import type { DownReason } from '../actor/HostTable.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { MultitaskError } from '../errors.js';
+import { Fifo } from '../Fifo.js';
+import { abortError } from '../limits.js';
+import type { TaskSet } from './defineTasks.js';
+import { PoolStats } from './metrics.js';
+import type { CallOptions, PoolMetrics, PoolOptions } from './options.js';
+import { PoolWorker } from './PoolWorker.js';
+
+/** What a job asks a worker to run. @internal */
+export type Payload = { readonly task: string; readonly args: readonly unknown[] } | { readonly task: string; readonly items: ArrayLike<unknown>; readonly star: boolean };
+
+/** One accepted call: queued, then running on a worker, then settled. @internal */
+export interface Job {
+  readonly kind: 'run' | 'chunk';
+  readonly payload: Payload;
+  readonly timeout: number | undefined;
+  readonly signal: AbortSignal | undefined;
+  retries: number;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+  readonly queuedAt: number;
+  startedAt: number;
+  worker: Slot | undefined;
+  /** Only this worker may run it (`broadcast`). */
+  readonly pinned: Slot | undefined;
+  settled: boolean;
+  timer: TimerHandle | undefined;
+  unlisten: () => void;
+}
+
+/** One worker and the jobs it was handed. @internal */
+export interface Slot {
+  readonly ref: ActorRef<typeof PoolWorker>;
+  /** Dispatched jobs, in the order the worker runs them; the first is running. */
+  readonly inFlight: Job[];
+  readonly since: number;
+  completed: number;
+  busy: number;
+  /** Takes no more work: recycled after `maxTasksPerWorker`, or being ended. */
+  retiring: boolean;
+  /** A successor was started already (recycling). */
+  succeeded: boolean;
+  /** Actors placed on it by `spawn`. */
+  actors: number;
+}
+
+/**
+ * Jobs sent ahead to a worker so that it never waits for the next: only for tasks known to
+ * be short (their recent runs took under `SHORT_MS` on average) and without a timeout. A
+ * long task sent ahead would wait behind another while a worker may be free.
+ */
+const DEPTH = 4;
+const SHORT_MS = 1;
+
+/** What the scheduler needs from its pool. @internal */
+export interface SchedulerHost {
+  /** Whether the pool takes work, finishes it (`closed`), or dropped it (`terminated`). */
+  state(): 'open' | 'closed' | 'terminated';
+  /** The queue emptied after tasks had to wait (the pool's `drain`). */
+  drained(): void;
+  /** A worker died or was ended and is being replaced (the pool's `worker:replaced`). */
+  replaced(reason: DownReason): void;
+}
+
+/**
+ * The pool's work and workers: the queue of accepted calls (bounded by `maxQueue`), the
+ * workers and the jobs each was handed (short tasks sent ahead), timeouts counted from a
+ * job's start, and workers replaced when they die, time out or are recycled.
+ * @internal
+ */
+export class Scheduler<T extends TaskSet = TaskSet> {
+  readonly #host: SchedulerHost;
+  readonly #system: ActorSystem;
+  readonly #options: PoolOptions<T>;
+  readonly #clock: Clock;
+  readonly #queue = new Fifo<Job>();
+  readonly #slots: Slot[] = [];
+  /** Calls waiting for room under `maxQueue`. */
+  readonly #room: Array<() => void> = [];
+  /** Workers being started. */
+  readonly #starts = new Set<Promise<void>>();
+  readonly #stats = new PoolStats();
+  /** `join` calls waiting for the pool to be idle. */
+  readonly #idle: Array<() => void> = [];
+  /** Why no worker could start, once none could: later calls fail with it. */
+  #broken: Error | undefined;
+  /** Tasks had to wait for a worker: `drain` fires when the last of them gets one. */
+  #backlog = false;
+
+  constructor(host: SchedulerHost, system: ActorSystem, options: PoolOptions<T>, clock: Clock) {
+    this.#host = host;
+    this.#system = system;
+    this.#options = options;
+    this.#clock = clock;
+  }
+
+  /** The workers, running or retiring. */
+  get workers(): readonly Slot[] {
+    return this.#slots;
+  }
+
+  /** Why no worker could start, once none could. */
+  get broken(): Error | undefined {
+    return this.#broken;
+  }
+
+  /** Resolves once no worker is being started (replacements included). */
+  async started(): Promise<void> {
+    while (this.#starts.size > 0) await Promise.allSettled([...this.#starts]);
+  }
+
+  /** Resolves once nothing is queued or running. */
+  async whenIdle(): Promise<void> {
+    while (this.busy()) await new Promise<void>((resolve) => this.#idle.push(resolve));
+  }
+
+  /** The least loaded worker for an actor (counting its actors and jobs), marked as hosting one more. */
+  leastLoaded(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.#slots) {
+      if (slot.retiring) continue;
+      if (best === undefined || slot.actors + slot.inFlight.length < best.actors + best.inFlight.length) best = slot;
+    }
+    if (best !== undefined) best.actors += 1;
+    return best;
+  }
+
+  /** Starts a worker unless one is starting already. */
+  ensureStarting(): void {
+    if (this.#starts.size === 0) this.startWorker().catch(() => undefined);
+  }
+
+  /** Forgets every worker (the pool is ending) and returns them, to be stopped. */
+  takeWorkers(): Slot[] {
+    return this.#slots.splice(0);
+  }
+
+  /** Calls waiting for room look again (the pool closed: they reject). */
+  recheckRoom(): void {
+    for (const wake of this.#room.splice(0)) wake();
+  }
+
+  /** Everything queued or running fails with `error` (the pool is terminated). */
+  dropAll(error: Error): void {
+    for (const job of this.#queue.drain()) this.settle(job, false, error);
+    for (const slot of this.#slots) for (const job of slot.inFlight.splice(0)) this.settle(job, false, error);
+    this.recheckRoom();
+  }
+
+  /** Counts and timings of the work so far. */
+  metrics(): PoolMetrics {
+    const now = this.#clock.now();
+    return {
+      queued: this.#queue.size,
+      running: this.#slots.reduce((n, slot) => n + slot.inFlight.length, 0),
+      completed: this.#stats.completed,
+      failed: this.#stats.failed,
+      workers: this.#slots.map((slot) => ({
+        id: slot.ref.id,
+        running: slot.inFlight.length,
+        completed: slot.completed,
+        utilisation: now > slot.since ? Math.min(1, (slot.busy + (slot.inFlight[0] === undefined ? 0 : now - slot.inFlight[0].startedAt)) / (now - slot.since)) : 0,
+      })),
+      runTime: this.#stats.runTime,
+      waitTime: this.#stats.waitTime,
+    };
+  }
+
+  /** Queues a job, waiting for room under `maxQueue`. */
+  async submit(kind: Job['kind'], payload: Payload, options: CallOptions): Promise<unknown> {
+    const max = this.#options.maxQueue;
+    if (max !== undefined && this.#queue.size >= max) {
+      if (this.#options.queueFull === 'reject') throw new MultitaskError('POOL_FULL', `the pool's queue holds its maximum of ${max} tasks`);
+      while (this.#queue.size >= max && this.#host.state() === 'open') await new Promise<void>((resolve) => this.#room.push(resolve));
+      if (this.#host.state() !== 'open') throw new MultitaskError('POOL_CLOSED', 'the pool was closed while the call waited for room');
+    }
+    return this.enqueue(kind, payload, options, undefined);
+  }
+
+  enqueue(kind: Job['kind'], payload: Payload, options: CallOptions, pinned: Slot | undefined): Promise<unknown> {
+    const signal = options.signal;
+    if (signal?.aborted === true) return Promise.reject(abortError(signal, `task '${payload.task}'`));
+    if (this.#broken !== undefined) return Promise.reject(this.#broken);
+    return new Promise((resolve, reject) => {
+      const job: Job = {
+        kind,
+        payload,
+        timeout: options.timeout ?? this.#options.taskTimeout,
+        signal,
+        retries: options.retries ?? 0,
+        resolve,
+        reject,
+        queuedAt: this.#clock.now(),
+        startedAt: 0,
+        worker: undefined,
+        pinned,
+        settled: false,
+        timer: undefined,
+        unlisten: () => undefined,
+      };
+      if (signal !== undefined) {
+        const onAbort = (): void => this.#abort(job);
+        signal.addEventListener('abort', onAbort, { once: true });
+        job.unlisten = () => signal.removeEventListener('abort', onAbort);
+      }
+      if (pinned !== undefined) this.#dispatch(job, pinned);
+      else {
+        this.#queue.push(job);
+        this.pump();
+      }
+    });
+  }
+
+  // ---- scheduling ----------------------------------------------------------------------
+
+  /** Hands queued jobs to workers with room: the least busy first. */
+  pump(): void {
+    while (this.#queue.size > 0) {
+      const job = this.#queue.peek() as Job;
+      if (job.settled) {
+        this.#queue.shift();
+        continue;
+      }
+      let best: Slot | undefined;
+      for (const slot of this.#slots) {
+        if (slot.retiring) continue;
+        const room = this.#short(job) && slot.inFlight.every((j) => this.#short(j)) ? DEPTH : 1;
+        if (slot.inFlight.length < room && (best === undefined || slot.inFlight.length < best.inFlight.length)) best = slot;
+      }
+      if (best === undefined) break;
+      this.#queue.shift();
+      this.#dispatch(job, best);
+    }
+    if (this.#queue.size > 0) this.#backlog = true;
+    else if (this.#backlog) {
+      this.#backlog = false;
+      this.#host.drained();
+    }
+    const max = this.#options.maxQueue;
+    while (this.#room.length > 0 && (max === undefined || this.#queue.size < max)) this.#room.shift()?.();
+  }
+
+  /** Whether a job may wait behind others on a worker: short by its task's record, and without a timeout. */
+  #short(job: Job): boolean {
+    const typical = this.#stats.typical(job.payload.task);
+    return job.timeout === undefined && typical !== undefined && typical < SHORT_MS;
+  }
+
+  #dispatch(job: Job, slot: Slot): void {
+    job.worker = slot;
+    slot.inFlight.push(job);
+    if (slot.inFlight.length === 1) this.#started(job);
+    slot.ref.ask(job.kind, job.payload as never, { timeout: Infinity }).then(
+      (value) => this.#finished(slot, job, true, value),
+      (error: unknown) => this.#finished(slot, job, false, error),
+    );
+  }
+
+  /** The job is the first in its worker's line: it runs now. */
+  #started(job: Job): void {
+    job.startedAt = this.#clock.now();
+    this.#stats.waited(job.startedAt - job.queuedAt);
+    if (job.timeout !== undefined) {
+      const limit = job.timeout;
+      job.timer = this.#clock.setTimeout(() => {
+        const slot = job.worker;
+        this.settle(job, false, new MultitaskError('TASK_TIMEOUT', `task '${job.payload.task}' ran past its timeout of ${limit} ms`));
+        if (slot !== undefined) this.#replace(slot, { kind: 'timeout', error: new MultitaskError('TASK_TIMEOUT', `a task ran past its timeout of ${limit} ms`) });
+      }, limit);
+    }
+  }
+
+  #finished(slot: Slot, job: Job, ok: boolean, value: unknown): void {
+    if (job.worker !== slot) return; // requeued elsewhere, or the worker was replaced
+    const at = slot.inFlight.indexOf(job);
+    if (at >= 0) slot.inFlight.splice(at, 1);
+    job.worker = undefined;
+    const now = this.#clock.now();
+    slot.busy += now - job.startedAt;
+    slot.completed += 1;
+    this.#stats.ran(job.payload.task, now - job.startedAt, 'items' in job.payload ? job.payload.items.length : 1);
+    this.settle(job, ok, value);
+    const next = slot.inFlight[0];
+    if (at === 0 && next !== undefined) this.#started(next);
+    const max = this.#options.maxTasksPerWorker;
+    if (max !== undefined && slot.completed >= max && !slot.retiring && slot.actors === 0) {
+      slot.retiring = true;
+      slot.succeeded = true;
+      this.startWorker().catch(() => undefined);
+    }
+    if (slot.retiring && slot.inFlight.length === 0) void this.#system.stop(slot.ref);
+    this.pump();
+    this.#wakeIfIdle();
+  }
+
+  settle(job: Job, ok: boolean, value: unknown): void {
+    if (job.settled) return;
+    job.settled = true;
+    job.unlisten();
+    if (job.timer !== undefined) this.#clock.clearTimeout(job.timer);
+    this.#stats.settled(ok);
+    if (ok) job.resolve(value);
+    else job.reject(value);
+    this.#wakeIfIdle();
+  }
+
+  #abort(job: Job): void {
+    if (job.settled || job.signal === undefined) return;
+    const slot = job.worker;
+    this.settle(job, false, abortError(job.signal, `task '${job.payload.task}'`));
+    if (slot !== undefined && slot.inFlight[0] === job) this.#replace(slot, { kind: 'stopped' });
+    else if (slot !== undefined) slot.inFlight.splice(slot.inFlight.indexOf(job), 1);
+  }
+
+  // ---- workers -------------------------------------------------------------------------
+
+  startWorker(): Promise<void> {
+    const start = this.#spawnWorker();
+    this.#starts.add(start);
+    const forget = (): void => void this.#starts.delete(start);
+    start.then(forget, forget);
+    return start;
+  }
+
+  async #spawnWorker(): Promise<void> {
+    try {
+      const initializer = this.#options.initializer as { task: string; args: readonly unknown[] } | undefined;
+      const ref = await this.#system.spawn(PoolWorker, {
+        placement: this.#options.placement ?? 'thread',
+        args: { url: this.#options.tasks.url, name: this.#options.tasks.name, initializer },
+      });
+      if (this.#host.state() === 'terminated') {
+        await this.#system.stop(ref);
+        return;
+      }
+      this.#slots.push({ ref, inFlight: [], since: this.#clock.now(), completed: 0, busy: 0, retiring: false, succeeded: false, actors: 0 });
+      this.pump();
+    } catch (error) {
+      if (this.#slots.length === 0 && this.#starts.size <= 1) this.#fail(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }
+
+  /** No worker could start: fail what waits, and what comes. */
+  #fail(error: Error): void {
+    this.#broken = error;
+    for (const job of this.#queue.drain()) this.settle(job, false, error);
+  }
+
+  /** Ends a worker now (a task past its timeout, an aborted task) and starts another. */
+  #replace(slot: Slot, reason: DownReason): void {
+    if (slot.retiring) return;
+    slot.retiring = true;
+    void this.#system.kill(slot.ref, reason);
+  }
+
+  /** A worker is gone: its running job fails (or is retried), the ones behind it go back in line. */
+  readonly onStopped = (ref: ActorRef, reason: DownReason): void => {
+    const at = this.#slots.findIndex((slot) => slot.ref.id === ref.id);
+    if (at < 0) return;
+    const slot = this.#slots[at] as Slot;
+    this.#slots.splice(at, 1);
+    const [running, ...behind] = slot.inFlight.splice(0);
+    const requeue: Job[] = [];
+    if (running !== undefined && !running.settled) {
+      running.worker = undefined;
+      if (running.timer !== undefined) this.#clock.clearTimeout(running.timer);
+      if (running.retries > 0 && running.pinned === undefined) {
+        running.retries -= 1;
+        requeue.push(running);
+      } else {
+        const error = reason.kind === 'stopped' ? new MultitaskError('WORKER_CRASHED', `the worker running task '${running.payload.task}' was stopped`) : reason.error;
+        this.settle(running, false, error instanceof MultitaskError ? error : new MultitaskError('WORKER_CRASHED', error.message, { cause: error }));
+      }
+    }
+    for (const job of behind) {
+      job.worker = undefined;
+      if (job.settled) continue;
+      if (job.pinned !== undefined) this.settle(job, false, new MultitaskError('WORKER_CRASHED', `the worker of a broadcast of '${job.payload.task}' died`));
+      else requeue.push(job);
+    }
+    for (const job of requeue.reverse()) this.#queue.unshift(job);
+    if (!slot.succeeded && this.#host.state() !== 'terminated') {
+      this.#host.replaced(reason);
+      this.startWorker().catch(() => undefined);
+    }
+    this.pump();
+    this.#wakeIfIdle();
+  };
+
+  busy(): boolean {
+    return this.#queue.size > 0 || this.#slots.some((slot) => slot.inFlight.length > 0);
+  }
+
+  #wakeIfIdle(): void {
+    if (this.busy()) return;
+    for (const wake of this.#idle.splice(0)) wake();
+  }
+}
