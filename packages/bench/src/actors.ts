@@ -1,4 +1,4 @@
-import { defineActor, type ChannelReceiver, type ChannelSender } from '@multitask/core';
+import { createChannel, defineActor, type Channel, type ChannelReceiver, type ChannelSender } from '@multitask/core';
 
 /** Counts what it is told; answers `count` and echoes `ping`. */
 export const Sink = defineActor({
@@ -41,6 +41,24 @@ export const ChanConsumer = defineActor({
     async drain(_ctx, input: ChannelReceiver<{ i: number; tag: string }>) {
       let count = 0;
       for await (const item of input) if (item.tag === 'bench') count += 1;
+      return count;
+    },
+  },
+});
+
+/** Creates the channel itself (so its node owns it), hands out the sending end, and drains it. */
+export const OwningConsumer = defineActor({
+  url: import.meta.url,
+  name: 'OwningConsumer',
+  init: () => ({ channel: undefined as Channel<{ i: number; tag: string }> | undefined }),
+  handlers: {
+    open(ctx, capacity: number): ChannelSender<{ i: number; tag: string }> {
+      ctx.state.channel = createChannel<{ i: number; tag: string }>({ capacity });
+      return ctx.state.channel.sender;
+    },
+    async drain(ctx) {
+      let count = 0;
+      for await (const item of ctx.state.channel ?? []) if (item.tag === 'bench') count += 1;
       return count;
     },
   },

@@ -1,5 +1,5 @@
 import { createChannel, createSystem } from '@multitask/core';
-import { ChanConsumer, ChanProducer } from './actors.js';
+import { ChanConsumer, ChanProducer, OwningConsumer } from './actors.js';
 import { rate, type BenchCase } from './harness.js';
 import { pythonBaseline } from './python.js';
 import { rawProcess, rawTellRun, rawThread, type Raw } from './cases.js';
@@ -55,9 +55,41 @@ const pythonCase: BenchCase = {
   },
 };
 
+/**
+ * Not a contract result: `channel.thread` with the channel created by the consumer actor
+ * (its node owns it), so items go producer → consumer over the threads' direct port and
+ * the main thread is not on the path. Shows what a data path that skips the owner gains.
+ */
+const consumerOwnedCase: BenchCase = {
+  metrics: [{ id: 'channel.thread.consumerOwned', unit: 'item/s', better: 'higher', baseline: { id: 'raw.postMessage.oneway', unit: 'msg/s' } }],
+  async setup({ quick }) {
+    const count = itemsPerRun(quick);
+    const system = createSystem();
+    const producer = await system.spawn(ChanProducer, { placement: 'thread' });
+    const consumer = await system.spawn(OwningConsumer, { placement: 'thread' });
+    const raw = rawThread();
+    return {
+      async subject() {
+        const out = await consumer.ask('open', 1024);
+        const t0 = performance.now();
+        const drained = consumer.ask('drain', undefined, { timeout: 600_000 });
+        await producer.ask('stream', { out, count }, { timeout: 600_000 });
+        if ((await drained) !== count) throw new Error('channel lost items');
+        return [rate(count, performance.now() - t0)];
+      },
+      baseline: async () => [await rawTellRun(raw, count)],
+      async close() {
+        await system.shutdown();
+        await raw.close();
+      },
+    };
+  },
+};
+
 /** The channel cases. */
 export const channelCases: readonly BenchCase[] = [
   channelCase('thread', 'raw.postMessage.oneway', rawThread),
+  consumerOwnedCase,
   channelCase('process', 'raw.processSend.oneway', rawProcess),
   pythonCase,
 ];
