@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createChannel, createSystem, type ActorRef, type ActorSystem, type ChannelReceiver, type ChannelSender, type MultitaskError, type Placement } from '../src/index.js';
 import { ChannelCore, type Waiter } from '../src/channel/ChannelCore.js';
 import { codeOf, failureOf } from './helpers.js';
-import { Consumer, Producer, type Tagged } from './fixtures/pipeline.js';
+import { Consumer, OwningConsumer, Producer, type Tagged } from './fixtures/pipeline.js';
 import { Collector } from './fixtures/faulty.js';
 
 /** Tries `attempt` every 10 ms (up to 10 s) until it resolves; whether it did. */
@@ -231,6 +231,22 @@ describe('a channel shared by actors', () => {
     for (const producer of ['a', 'b']) {
       expect(got.filter((item) => item.producer === producer).map((item) => item.n)).toEqual(Array.from({ length: 3000 }, (_, n) => n));
     }
+  });
+
+  it('works owned by a thread: producers in another thread and in the main thread send straight to it', async () => {
+    const owner = await system.spawn(OwningConsumer, { placement: 'thread' });
+    const out = await owner.ask('open', 64);
+    const producer = await system.spawn(Producer, { placement: 'thread', args: { out, producer: 't' } });
+    const drained = owner.ask('drain', undefined, { timeout: 60_000 });
+    const fromMain = (async () => {
+      for (let n = 0; n < 500; n++) await out.send({ producer: 'main', n });
+    })();
+    await Promise.all([producer.ask('produce', { count: 2000 }, { timeout: 60_000 }), fromMain]);
+    out.close();
+    const got = await drained;
+    expect(got.filter((item) => item.producer === 't').map((item) => item.n)).toEqual(Array.from({ length: 2000 }, (_, n) => n));
+    expect(got.filter((item) => item.producer === 'main').map((item) => item.n)).toEqual(Array.from({ length: 500 }, (_, n) => n));
+    expect(got).toHaveLength(2500);
   });
 
   it('revives refs inside items a thread sent in one burst, on the owner and on a consumer thread', async () => {
