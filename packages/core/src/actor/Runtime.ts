@@ -4,12 +4,12 @@ import { MultitaskError } from '../errors.js';
 import { reviveError, serializeError } from '../errorWire.js';
 import { isSupervised, MAIN_NODE, type ActorId, type CorrelationId, type NodeId } from '../ids.js';
 import { Parking, type ActorEnvelope } from './Parking.js';
+import { Routes, type NodeKind } from './Routes.js';
 import { TellLedger } from './TellLedger.js';
 import {
   readFrame,
   type Envelope,
   type Frame,
-  type LinkEnvelope,
   type RequestEnvelope,
   type RestartEnvelope,
   type SpawnEnvelope,
@@ -17,8 +17,6 @@ import {
   type TellEnvelope,
 } from '../protocol.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
-import { Outbox } from '../transport/Outbox.js';
-import { portEndpoint } from '../transport/threadTransport.js';
 import { ActorCell, stoppedError, type CellHost } from './ActorCell.js';
 import { ActorRef, type RefRouter } from './ActorRef.js';
 import { loadDefinition } from './loadDefinition.js';
@@ -32,8 +30,6 @@ import { PendingTable, type PendingLimits } from './PendingTable.js';
 import type { AskOptions, SendOptions } from './types.js';
 
 
-/** Where a node runs. @internal */
-export type NodeKind = 'main' | 'thread' | 'process';
 
 /** Where a node's reports go: the system's events on the main thread, the main thread elsewhere. @internal */
 export interface RuntimeSink {
@@ -69,14 +65,11 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   readonly pending: PendingTable;
   readonly cells = new Map<ActorId, ActorCell>();
   readonly channels: ChannelTable = new ChannelTable(this);
-  readonly #links = new Map<NodeId, Outbox>();
-  readonly #connecting = new Map<NodeId, Array<{ envelope: Envelope; transfer: readonly Transferable[] | undefined }>>();
-  readonly #down = new Map<NodeId, Error>();
+  readonly #routes: Routes;
   /** Where supervised actors moved, and (main thread) what is held for those restarting. */
   readonly parking: Parking;
   /** Tells to supervised actors: kept here until acknowledged, and acknowledged when received here. */
   readonly #tells: TellLedger;
-  readonly #parent: Outbox | undefined;
   readonly #askTimeout: number;
   readonly #stopGrace: number;
   readonly #clock: Clock;
@@ -92,17 +85,18 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.#sink = options.sink;
     this.parking = new Parking(this.node, (envelope, error) => this.#undeliverable(envelope, error));
     this.#tells = new TellLedger(this.node, (ack) => this.route(ack), (to, letter, error) => this.deadLetter(to, letter, error));
-    if (options.parent !== undefined) {
-      this.#parent = this.attach(MAIN_NODE, options.parent);
-    }
+    this.#routes = new Routes(this.node, this.kind, {
+      receive: this.receive,
+      gone: (envelope, error) => this.#redirect(envelope, error),
+      unroutable: (envelope, dst) => this.#undeliverable(envelope, new MultitaskError('ACTOR_STOPPED', `node ${dst} is not running`)),
+      unsendable: (envelope, cause) => this.#unsendable(envelope, cause),
+    });
+    if (options.parent !== undefined) this.#routes.attachParent(options.parent);
   }
 
   /** Routes traffic for `node` over `endpoint` and receives from it. */
-  attach(node: NodeId, endpoint: Endpoint): Outbox {
-    const outbox = new Outbox(endpoint, (envelope, error) => this.#unsendable(envelope, error));
-    this.#links.set(node, outbox);
-    endpoint.onReceive(this.receive);
-    return outbox;
+  attach(node: NodeId, endpoint: Endpoint): void {
+    this.#routes.attach(node, endpoint);
   }
 
   /** Envelopes this node received and passed on to another node (processes reach others this way). */
@@ -117,41 +111,10 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.route(envelope);
   };
 
-  /** Delivers here, or forwards toward `envelope.dst`. */
+  /** Delivers here, or forwards toward `envelope.dst`; `urgent` posts at once instead of at the end of the burst. */
   route(envelope: Envelope, transfer?: readonly Transferable[], urgent = false): void {
-    const dst = envelope.dst;
-    if (dst === this.node) return this.#dispatch(envelope);
-    let link = this.#links.get(dst);
-    if (link === undefined) {
-      const gone = this.#down.get(dst);
-      if (gone !== undefined) return this.#redirect(envelope, gone);
-      if (this.kind === 'process') link = this.#parent;
-      else if (this.kind === 'thread' && this.#parent !== undefined) return this.#connect(dst, envelope, transfer);
-    }
-    if (link === undefined) return this.#undeliverable(envelope, new MultitaskError('ACTOR_STOPPED', `node ${dst} is not running`));
-    link.push(envelope, transfer);
-    // Flow control (credit, batches, repayments) is already batched: waiting for the end of the turn only adds latency.
-    if (urgent) link.flush();
-  }
-
-  /** Threads reach other threads directly: ask the main thread for a port, queue until then. */
-  #connect(dst: NodeId, envelope: Envelope, transfer: readonly Transferable[] | undefined): void {
-    const queue = this.#connecting.get(dst);
-    if (queue !== undefined) return void queue.push({ envelope, transfer });
-    this.#connecting.set(dst, [{ envelope, transfer }]);
-    this.#parent?.push({ kind: 'connect', dst: MAIN_NODE, from: this.node, peer: dst });
-  }
-
-  #link(envelope: LinkEnvelope): void {
-    if (envelope.port === null) this.#links.set(envelope.peer, this.#parent as Outbox);
-    else this.attach(envelope.peer, portEndpoint(envelope.port));
-    this.#flushConnecting(envelope.peer);
-  }
-
-  #flushConnecting(peer: NodeId): void {
-    const queue = this.#connecting.get(peer);
-    this.#connecting.delete(peer);
-    for (const { envelope, transfer } of queue ?? []) this.route(envelope, transfer);
+    if (envelope.dst === this.node) return this.#dispatch(envelope);
+    this.#routes.send(envelope, transfer, urgent);
   }
 
   /**
@@ -159,13 +122,11 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
    * `moved` ones are being restarted: their messages go to the main thread meanwhile.
    */
   nodeDown(node: NodeId, error: Error, actors: readonly ActorId[] = [], moved: readonly ActorId[] = []): void {
-    this.#down.set(node, error);
-    if (node !== MAIN_NODE) this.#links.delete(node); // a direct port, or an alias of the parent link
+    this.#routes.down(node, error);
     for (const id of moved) if (this.kind !== 'main') this.parking.moved(id, MAIN_NODE);
     this.pending.rejectNode(node, error, new Set(actors));
     for (const id of actors) this.#tells.lost(id, error);
     this.channels.nodeDown(node);
-    this.#flushConnecting(node);
   }
 
   /**
@@ -200,7 +161,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       .with({ kind: 'spawn' }, (e) => void this.#spawn(e))
       .with({ kind: 'stop' }, (e) => void this.#stop(e))
       .with({ kind: 'connect' }, (e) => this.#sink.connect(e.from, e.peer))
-      .with({ kind: 'link' }, (e) => this.#link(e))
+      .with({ kind: 'link' }, (e) => this.#routes.link(e))
       .with({ kind: 'down' }, (e) => this.nodeDown(e.node, reviveError(e.error), e.actors, e.moved))
       .with({ kind: 'relocate' }, (e) => this.parking.moved(e.id, e.node))
       .with({ kind: 'ack' }, (e) => this.#tells.acked(e.actor, e.count))
@@ -358,8 +319,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   flushAll(): void {
     this.#tells.flush();
     this.channels.flushAll();
-    for (const outbox of this.#links.values()) outbox.flush();
-    this.#parent?.flush();
+    this.#routes.flushAll();
   }
 
   /** The clock of this node's timeouts. */
