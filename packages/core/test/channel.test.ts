@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createChannel, createSystem, type ActorRef, type ActorSystem, type ChannelReceiver, type ChannelSender, type MultitaskError, type Placement } from '../src/index.js';
-import { ChannelCore, type Waiter } from '../src/channel/ChannelCore.js';
+import { ChannelCore, type CreditRequest, type Waiter } from '../src/channel/ChannelCore.js';
 import { codeOf, failureOf } from './helpers.js';
 import { Consumer, OwningConsumer, Producer, type Tagged } from './fixtures/pipeline.js';
 import { Collector } from './fixtures/faulty.js';
@@ -83,17 +83,17 @@ describe('a channel in one thread', () => {
     const core = new ChannelCore(8); // useful: a quarter of the capacity, 2 slots
     for (let n = 0; n < 8; n++) core.trySend(n);
     const grants: string[] = [];
-    const wanting = (name: string, node: number): Waiter => ({ node, batch: 8, resolve: (granted) => grants.push(`${name}:${String(granted)}`), reject: (error) => grants.push(`${name}!${error.message}`) });
-    core.want(8, wanting('a', 5)); // full: it waits
+    const wanting = (name: string, node: number): CreditRequest => ({ node, max: 8, hurried: false, resolve: (granted) => grants.push(`${name}:${granted}`) });
+    core.want(wanting('a', 5)); // full: it waits
     core.tryReceive(); // one slot frees: not worth a message yet
     expect(grants).toEqual([]);
     core.hurry(5); // producer 5 ran out: one slot will do
     expect(grants).toEqual(['a:1']);
-    core.want(8, wanting('b', 5));
+    core.want(wanting('b', 5));
     core.tryReceive();
     core.tryReceive(); // two slots: a useful amount
     expect(grants).toEqual(['a:1', 'b:2']);
-    core.want(8, wanting('c', 6));
+    core.want(wanting('c', 6));
     core.close(); // no more credit after close
     expect(grants).toEqual(['a:1', 'b:2', 'c:0']);
   });

@@ -263,7 +263,7 @@ export class ActorCell {
     } else this.#run();
   }
 
-  /** A handler threw: its asker gets the error; a supervised actor crashes, any other goes on. */
+  /** A handler threw: its asker gets the error; a supervised actor crashes, an unsupervised one goes on. */
   #failed(letter: Letter, error: unknown): void {
     letter.replier?.reject(error);
     if (this.#supervised) {

@@ -41,7 +41,7 @@ interface Inbound {
   readonly items: Runs;
   /** `receive` calls on this node waiting for items, oldest first. */
   readonly waiters: Set<LocalWaiter>;
-  /** The fetch in flight, if any; one that waits at the owner can be given up with its controller. */
+  /** The fetch in flight (none: `undefined`); one that waits at the owner can be given up with its controller. */
   fetch: AbortController | 'ahead' | undefined;
   /** Items received here not yet reported to the owner. */
   owed: number;

@@ -209,14 +209,14 @@ export class ChannelTable implements ChannelLink {
         case 'dry':
           return core.hurry(e.from);
         case 'topUp':
-          return core.want(CREDIT, {
+          return core.want({
             node: e.from,
-            batch: CREDIT,
+            max: CREDIT,
+            hurried: false,
             resolve: (granted) => {
-              if ((granted as number) > 0) this.#count(this.#granted, e.channel, e.from, granted as number);
+              if (granted > 0) this.#count(this.#granted, e.channel, e.from, granted);
               answer(granted);
             },
-            reject: refuse,
           });
         case 'trySend':
           core.trySend(item);

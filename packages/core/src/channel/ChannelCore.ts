@@ -6,12 +6,22 @@ import type { Batch, Packed } from './packing.js';
 export interface Waiter {
   /** The node it waits from (for dropping waiters of a dead node); `undefined` for this node. */
   readonly node: number | undefined;
-  /** A receive that takes a batch: resolves with a {@link Batch} of about this many items. (For a credit request: the most credit it takes.) */
+  /** A receive that takes a batch: resolves with a {@link Batch} of about this many items. */
   readonly batch?: number;
   resolve(value: unknown): void;
   reject(error: Error): void;
-  /** A credit request whose producer ran out meanwhile: any room will do. */
-  hurried?: boolean;
+}
+
+/** A producer elsewhere asking for more credit before it runs out. @internal */
+export interface CreditRequest {
+  /** The producer's node. */
+  readonly node: number;
+  /** The most credit it takes. */
+  readonly max: number;
+  /** Its producer ran out meanwhile: a single free slot is enough. */
+  hurried: boolean;
+  /** Called once with the credit granted (0 once the channel is closed). */
+  resolve(granted: number): void;
 }
 
 /** A batch of one plain item. */
@@ -36,7 +46,7 @@ export class ChannelCore {
   #senders: ParkedSend[] = [];
   #receivers: Waiter[] = [];
   /** Producers elsewhere that asked for more credit while there was no room: served as it frees. */
-  #wanting: Waiter[] = [];
+  #wanting: CreditRequest[] = [];
   #closed = false;
   /** Room promised to producers on other nodes (credit) that their pushes have not used yet. */
   #reserved = 0;
@@ -81,20 +91,20 @@ export class ChannelCore {
 
   /** The producer on `node` ran out of credit: its waiting request takes any room from now on. */
   hurry(node: number): void {
-    const waiter = this.#wanting.find((wanting) => wanting.node === node);
-    if (waiter === undefined) return;
-    waiter.hurried = true;
+    const request = this.#wanting.find((wanting) => wanting.node === node);
+    if (request === undefined) return;
+    request.hurried = true;
     this.#admit();
   }
 
   /**
-   * A producer elsewhere wants more credit before it runs out: `waiter` gets up to `max`
-   * slots now, or as soon as room frees (after parked sends), or 0 once the channel closes.
+   * A producer elsewhere wants more credit before it runs out: it gets up to `request.max`
+   * slots now, or once room frees (after parked sends), or 0 once the channel closes.
    */
-  want(max: number, waiter: Waiter): void {
-    const granted = this.grant(max);
-    if (granted > 0 || this.#closed) return waiter.resolve(granted);
-    this.#wanting.push(waiter);
+  want(request: CreditRequest): void {
+    const granted = this.grant(request.max);
+    if (granted > 0 || this.#closed) return request.resolve(granted);
+    this.#wanting.push(request);
   }
 
   /**
@@ -152,10 +162,10 @@ export class ChannelCore {
     // Credit goes out in useful amounts (a producer answered for every freed slot would send
     // runs of one), unless the producer has run out.
     while (this.#wanting.length > 0 && this.#senders.length === 0 && this.#held < this.capacity) {
-      const waiter = this.#wanting[0] as Waiter;
-      if (waiter.hurried !== true && this.capacity - this.#held < this.#creditStep) break;
+      const request = this.#wanting[0] as CreditRequest;
+      if (!request.hurried && this.capacity - this.#held < this.#creditStep) break;
       this.#wanting.shift();
-      waiter.resolve(this.grant(waiter.batch ?? 1));
+      request.resolve(this.grant(request.max));
     }
   }
 
@@ -218,7 +228,7 @@ export class ChannelCore {
     this.#closed = true;
     const wanting = this.#wanting;
     this.#wanting = [];
-    for (const waiter of wanting) waiter.resolve(0);
+    for (const request of wanting) request.resolve(0);
     this.onClose?.();
     this.#maybeEnd();
   }
@@ -235,7 +245,7 @@ export class ChannelCore {
   /** A node died: its parked receivers go away; its parked sends keep their items (already sent). */
   dropNode(node: number): void {
     this.#receivers = this.#receivers.filter((waiter) => waiter.node !== node);
-    this.#wanting = this.#wanting.filter((waiter) => waiter.node !== node);
+    this.#wanting = this.#wanting.filter((request) => request.node !== node);
   }
 
   #accept(item: unknown): void {

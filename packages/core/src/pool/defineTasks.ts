@@ -1,7 +1,7 @@
 import { MultitaskError } from '../errors.js';
 
 /**
- * A task function: any arguments that can be cloned, any (cloneable) result or promise of one.
+ * A task function: arguments that can be cloned, and a cloneable result or a promise of one.
  *
  * @example
  * {@includeCode ../../../examples/src/guides/apiExamples.ts#TaskFunction}
