@@ -1,7 +1,7 @@
 import type { ChannelWaitOptions } from '../channel/Channel.js';
 import { NOTHING } from '../channel/Channel.js';
 import type { Segment } from '../channel/packing.js';
-import type { ChannelAnswer } from '../channel/RemoteChannel.js';
+import { localAnswer, type ChannelAnswer } from '../channel/RemoteChannel.js';
 import type { Clock } from '../clock.js';
 import type { NodeId } from '../ids.js';
 import { abortError, armLimits } from '../limits.js';
@@ -47,7 +47,6 @@ interface Inbound {
   owed: number;
 }
 
-const NO_NEWS = Number.NaN;
 
 
 /** A queue of items kept as the arrays they arrived in (no copying item by item). @internal */
@@ -144,7 +143,7 @@ export class ChannelReceiving {
   }
 
   #take(inbound: Inbound): ChannelAnswer {
-    return { value: this.#takeItem(inbound), size: NO_NEWS, closed: false };
+    return localAnswer(this.#takeItem(inbound));
   }
 
   #takeItem(inbound: Inbound): unknown {

@@ -1,6 +1,6 @@
 import type { ChannelWaitOptions } from '../channel/Channel.js';
 import { packItems, type PackedWire } from '../channel/packing.js';
-import type { ChannelAnswer } from '../channel/RemoteChannel.js';
+import { localAnswer, type ChannelAnswer } from '../channel/RemoteChannel.js';
 import type { NodeId } from '../ids.js';
 import type { Encoded } from '../protocol.js';
 import { Coalescer } from '../transport/Coalescer.js';
@@ -36,7 +36,7 @@ interface Outbound {
   watching: boolean;
 }
 
-const SENT: ChannelAnswer = { value: undefined, size: Number.NaN, closed: false };
+const SENT: ChannelAnswer = localAnswer(undefined);
 
 /**
  * The sending side of the channels owned by other nodes. A `send` within the credit the

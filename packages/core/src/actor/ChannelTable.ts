@@ -1,7 +1,7 @@
 import { LocalChannel, NOTHING, type ChannelHandle, type ChannelWaitOptions } from '../channel/Channel.js';
 import { ChannelCore, type Waiter } from '../channel/ChannelCore.js';
 import { Packed, segmentCount, unpackItems, type Batch, type PackedWire, type Segment } from '../channel/packing.js';
-import { RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp } from '../channel/RemoteChannel.js';
+import { localAnswer, RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp } from '../channel/RemoteChannel.js';
 import { MultitaskError } from '../errors.js';
 import type { CorrelationId, NodeId } from '../ids.js';
 import type { ChannelCancelEnvelope, ChannelEnvelope, Encoded, Envelope } from '../protocol.js';
@@ -60,7 +60,7 @@ export class ChannelTable implements ChannelLink {
         return node.clock;
       },
       fetch: (owner, channel, max, received, wait, signal) => this.#ask(owner, channel, wait ? 'receive' : 'prefetch', [max, received], signal === undefined ? undefined : { signal }, undefined),
-      runsOf: (segments) => segments.map((segment) => ('bytes' in segment ? this.#open(segment) : segment.items)),
+      runsOf: (segments) => this.#runsOf(segments),
       repay: (owner, channel, count) => this.#post(owner, channel, 'repay', { value: count, enc: 0 }, undefined, true),
     });
     this.#sending = new ChannelSending({
@@ -105,7 +105,7 @@ export class ChannelTable implements ChannelLink {
     if (op === 'receive') return this.#receiving.receive(dst, channel, options);
     if (op === 'tryReceive') {
       const taken = this.#receiving.tryTake(channel);
-      if (taken !== NOTHING) return Promise.resolve({ value: taken, size: Number.NaN, closed: false });
+      if (taken !== NOTHING) return Promise.resolve(localAnswer(taken));
     }
     return this.#ask(dst, channel, op, item, options, transfer);
   }
@@ -227,7 +227,7 @@ export class ChannelTable implements ChannelLink {
           core.close();
           return answer(undefined);
         case 'requeue':
-          for (const one of this.#itemsOf(item as Segment[]).reverse()) core.requeue(one);
+          for (const one of this.#runsOf(item as Segment[]).flat().reverse()) core.requeue(one);
           return;
       }
     } catch (error) {
@@ -240,9 +240,9 @@ export class ChannelTable implements ChannelLink {
     return decode(unpackItems(packed.bytes), packed.enc, this.#node) as unknown[];
   }
 
-  /** The items of a batch's segments, in order. */
-  #itemsOf(segments: readonly Segment[]): unknown[] {
-    return segments.flatMap((segment) => ('bytes' in segment ? this.#open(segment) : segment.items));
+  /** The items of a batch's segments, run by run, in order (packed runs opened). */
+  #runsOf(segments: readonly Segment[]): unknown[][] {
+    return segments.map((segment) => ('bytes' in segment ? this.#open(segment) : segment.items));
   }
 
   /** As owner: `count` items lent to `e.from` were received there. */

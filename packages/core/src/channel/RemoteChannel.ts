@@ -21,6 +21,11 @@ export interface ChannelLink {
 }
 
 const SENT: Promise<void> = Promise.resolve();
+
+/** An answer given on this node (from credit, or a batch received here), with no news of the channel's state. @internal */
+export function localAnswer(value: unknown): ChannelAnswer {
+  return { value, size: Number.NaN, closed: false };
+}
 const nothing = (): void => undefined;
 
 /**
