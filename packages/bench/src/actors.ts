@@ -32,33 +32,22 @@ export const ChanProducer = defineActor({
   },
 });
 
-/** Receives from the channel it is given until it ends; returns how many items came. */
+/**
+ * Receives from a channel until it ends and returns how many items came: the channel it is
+ * given, or one it created with `open` (so that its own node owns it).
+ */
 export const ChanConsumer = defineActor({
   url: import.meta.url,
   name: 'ChanConsumer',
-  init: () => null,
-  handlers: {
-    async drain(_ctx, input: ChannelReceiver<{ i: number; tag: string }>) {
-      let count = 0;
-      for await (const item of input) if (item.tag === 'bench') count += 1;
-      return count;
-    },
-  },
-});
-
-/** Creates the channel itself (so its node owns it), hands out the sending end, and drains it. */
-export const OwningConsumer = defineActor({
-  url: import.meta.url,
-  name: 'OwningConsumer',
-  init: () => ({ channel: undefined as Channel<{ i: number; tag: string }> | undefined }),
+  init: () => ({ own: undefined as Channel<{ i: number; tag: string }> | undefined }),
   handlers: {
     open(ctx, capacity: number): ChannelSender<{ i: number; tag: string }> {
-      ctx.state.channel = createChannel<{ i: number; tag: string }>({ capacity });
-      return ctx.state.channel.sender;
+      ctx.state.own = createChannel<{ i: number; tag: string }>({ capacity });
+      return ctx.state.own.sender;
     },
-    async drain(ctx) {
+    async drain(ctx, input: ChannelReceiver<{ i: number; tag: string }> | null) {
       let count = 0;
-      for await (const item of ctx.state.channel ?? []) if (item.tag === 'bench') count += 1;
+      for await (const item of input ?? ctx.state.own ?? []) if (item.tag === 'bench') count += 1;
       return count;
     },
   },
