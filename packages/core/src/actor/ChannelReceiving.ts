@@ -86,8 +86,9 @@ export class Runs {
  * in a loop, the items already waiting at the owner fetched ahead (so it does not wait a
  * round trip per batch). A fetch ahead never parks at the owner: items sent later go to
  * whoever is waiting then; and a consumer that receives one item now and then never
- * fetches ahead, so it does not hoard what other consumers could take. Received items are reported to the owner once per event-loop turn, which
- * frees their room.
+ * fetches ahead, so it does not hoard what other consumers could take. Received items are
+ * reported to the owner with the next fetch or at the end of the turn, which frees their
+ * room.
  *
  * A `receive` that gives up leaves the stream; when the last one leaves, the fetch parked
  * at the owner is given up too, and items that reached it go back to the channel.
@@ -104,7 +105,7 @@ export class ChannelReceiving {
   /** The next item of `channel`: from this node's batch, or once the owner sends one. */
   receive(owner: NodeId, channel: string, options: ChannelWaitOptions | undefined): Promise<ChannelAnswer> {
     const inbound = this.#of(owner, channel);
-    if (inbound.waiters.size === 0 && inbound.items.size > 0) return Promise.resolve(this.#take(inbound));
+    if (inbound.waiters.size === 0 && inbound.items.size > 0) return Promise.resolve(localAnswer(this.#takeItem(inbound)));
     return new Promise((resolve, reject) => {
       const signal = options?.signal;
       if (signal?.aborted === true) return reject(abortError(signal, 'channel receive'));
@@ -142,10 +143,6 @@ export class ChannelReceiving {
     return inbound;
   }
 
-  #take(inbound: Inbound): ChannelAnswer {
-    return localAnswer(this.#takeItem(inbound));
-  }
-
   #takeItem(inbound: Inbound): unknown {
     const value = inbound.items.shift();
     if (inbound.owed++ === 0) setImmediate(() => this.#repay(inbound));
@@ -167,18 +164,19 @@ export class ChannelReceiving {
    */
   #fetch(inbound: Inbound, wait: boolean): void {
     if (inbound.fetch !== undefined) return;
-    const fetch = wait ? new AbortController() : 'ahead';
+    const controller = wait ? new AbortController() : undefined;
+    const fetch = controller ?? 'ahead';
     inbound.fetch = fetch;
     const received = inbound.owed;
     inbound.owed = 0;
-    this.#link.fetch(inbound.owner, inbound.channel, BATCH, received, wait, wait ? (fetch as AbortController).signal : undefined).then(
+    this.#link.fetch(inbound.owner, inbound.channel, BATCH, received, wait, controller?.signal).then(
       (answer) => {
         if (inbound.fetch === fetch) inbound.fetch = undefined;
         for (const run of this.#link.runsOf(answer.value as Segment[])) inbound.items.push(run);
         this.#serve(inbound, answer);
       },
       (error: unknown) => {
-        if (fetch !== 'ahead' && fetch.signal.aborted) return; // given up: its items, if any came, went back to the channel
+        if (controller?.signal.aborted === true) return; // given up: its items, if any came, went back to the channel
         if (inbound.fetch === fetch) inbound.fetch = undefined;
         // Closed and drained, or the owner is gone: the waiters here had nothing left to take.
         const waiters = [...inbound.waiters];
@@ -194,9 +192,8 @@ export class ChannelReceiving {
     for (const waiter of inbound.waiters) {
       if (inbound.items.size === 0) break;
       inbound.waiters.delete(waiter);
-      const taken = this.#take(inbound);
-      // The first waiter gets the owner's news about the channel with its item.
-      waiter.resolve({ value: taken.value, size: answer.size, closed: answer.closed });
+      // Each gets the owner's news about the channel with its item.
+      waiter.resolve({ value: this.#takeItem(inbound), size: answer.size, closed: answer.closed });
     }
     if (inbound.waiters.size > 0) this.#fetch(inbound, true);
   }

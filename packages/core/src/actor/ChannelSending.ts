@@ -49,7 +49,8 @@ const SENT: ChannelAnswer = localAnswer(undefined);
 export class ChannelSending {
   readonly #link: SendingLink;
   readonly #outbound = new Map<string, Outbound>();
-  readonly #flushAll = new Coalescer(() => this.flushAll(), true);
+  /** Posts the runs at the end of the turn in which their items were sent. */
+  readonly #endOfTurn = new Coalescer(() => this.flushAll(), true);
 
   constructor(link: SendingLink) {
     this.#link = link;
@@ -84,7 +85,7 @@ export class ChannelSending {
     if (wire.enc === 1) out.enc = 1;
     if (transfer !== undefined) out.transfer.push(...transfer);
     if (out.items.length >= PACK) this.#post(channel, out, true);
-    else this.#flushAll.schedule();
+    else this.#endOfTurn.schedule();
     if (out.credit < LOW_CREDIT && out.topping === undefined) this.#topUp(channel, out);
     this.#watch(channel, out);
     return true;
@@ -114,7 +115,7 @@ export class ChannelSending {
     out.items = [];
     out.enc = 0;
     out.transfer = [];
-    this.#flushAll.sent();
+    this.#endOfTurn.sent();
     // Serialized here, the items cross the owner's thread as bytes: only their receiver reads
     // them. (Items with buffers to move, or that only postMessage can copy, go plain.)
     const packed: PackedWire | undefined = transfer.length === 0 && items.length > 1 ? packItems(items, enc) : undefined;
