@@ -95,6 +95,17 @@ describe('multitask-copy', () => {
     expect(describeTree(dst)).toEqual(describeTree(src));
   });
 
+  it('replaces a temporary file left behind by a killed run', async () => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    makeTree(src, 1024);
+    mkdirSync(join(dst, 'nested'), { recursive: true });
+    writeFileSync(join(dst, '.top.txt.multitask-copy.tmp'), 'half-written junk that is longer than the file');
+    writeFileSync(join(dst, 'nested', '.big.bin.multitask-copy.tmp'), 'junk');
+    expect(await quietly([src, dst, '--quiet'])).toBe(0);
+    expect(describeTree(dst)).toEqual(describeTree(src));
+  });
+
   it('copies everything it can, then reports what it could not read, with exit 1', async () => {
     const src = fresh('src');
     const dst = fresh('dst');

@@ -3,7 +3,7 @@
  * and report progress through a channel; the progress actor (on the main thread) draws it.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { access, copyFile, rename, unlink, utimes } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { defineActor, defineTasks, type ChannelReceiver, type ChannelSender } from '@multitask/core';
@@ -45,7 +45,7 @@ export const Copier = defineActor({
         } else {
           const temp = temporaryName(final);
           try {
-            await copyFile(join(src, file.rel), temp); // keeps the mode bits (libuv sets them with fchmod)
+            await copyFresh(join(src, file.rel), temp);
             await utimes(temp, file.atimeMs / 1000, file.mtimeMs / 1000);
             await rename(temp, final);
             copied++;
@@ -73,6 +73,22 @@ export const Copier = defineActor({
     },
   },
 });
+
+/**
+ * Copies `from` to a new file `to`, in the kernel (`copy_file_range` on Linux), keeping the
+ * mode bits. The file must be new: libuv truncates a destination it may overwrite, and on ext4
+ * a file truncated and then rewritten is flushed to disk when it is closed (`auto_da_alloc`),
+ * which took a 128 MB copy from 40 ms to 110 ms. A temporary left by a killed run is replaced.
+ */
+async function copyFresh(from: string, to: string): Promise<void> {
+  try {
+    await copyFile(from, to, constants.COPYFILE_EXCL);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    await unlink(to);
+    await copyFile(from, to, constants.COPYFILE_EXCL);
+  }
+}
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(
