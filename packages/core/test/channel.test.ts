@@ -184,16 +184,34 @@ describe('a channel shared by actors', () => {
     const channel = createChannel<Tagged>({ capacity: 4 });
     for (let n = 0; n < 4; n++) await channel.send({ producer: 'main', n });
     const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });
-    expect(await consumer.ask('takeOne', { timeout: 10_000 })).toEqual({ producer: 'main', n: 0 });
-    // The consumer's node took the other three in the same batch: once it reports the one it
-    // received, only one slot is free.
-    expect(channel.size).toBe(0);
-    expect(await eventually(() => channel.trySend({ producer: 'main', n: 4 }))).toBe(true);
-    expect((await failureOf(channel.trySend({ producer: 'main', n: 5 }))).code).toBe('CHANNEL_FULL');
-    for (let n = 1; n <= 3; n++) expect(await consumer.ask('takeOne', { timeout: 10_000 })).toEqual({ producer: 'main', n });
-    await expect(channel.receive()).resolves.toEqual({ producer: 'main', n: 4 });
+    // A loop takes more than one item per fetch after its first: the other two wait in the
+    // consumer's node or here, and either way take room. Once the consumer reports the two
+    // it received, exactly two slots are free.
+    expect((await consumer.ask('takeMany', 2, { timeout: 10_000 })).map((item) => item.n)).toEqual([0, 1]);
+    for (const n of [4, 5]) expect(await eventually(() => channel.trySend({ producer: 'main', n }))).toBe(true);
+    expect((await failureOf(channel.trySend({ producer: 'main', n: 6 }))).code).toBe('CHANNEL_FULL');
+    expect((await consumer.ask('takeMany', 4, { timeout: 10_000 })).map((item) => item.n)).toEqual([2, 3, 4, 5]);
     // Once the consumer has received its batch, the room comes back.
-    expect(await eventually(() => channel.trySend({ producer: 'main', n: 5 }))).toBe(true);
+    for (const n of [6, 7, 8, 9]) expect(await eventually(() => channel.trySend({ producer: 'main', n }))).toBe(true);
+  });
+
+  it.each([
+    ['thread', 'a producer thread in one burst'],
+    ['process', 'the main thread'],
+  ] as const)('shares jobs among %s consumers that each take time per item, sent by %s', async (placement, from) => {
+    const channel = createChannel<Tagged>({ capacity: 100 });
+    const consumers = await Promise.all([0, 1].map(() => system.spawn(Consumer, { placement, args: { in: channel.receiver } })));
+    if (from === 'the main thread') for (let n = 0; n < 40; n++) await channel.send({ producer: 'p', n });
+    else {
+      const producer = await system.spawn(Producer, { placement: 'thread', args: { out: channel.sender, producer: 'p' } });
+      await producer.ask('produce', { count: 40 }); // one packed run at the owner
+    }
+    channel.close();
+    const got = await Promise.all(consumers.map((consumer) => consumer.ask('drainSlowly', 20, { timeout: 60_000 })));
+    // Each takes about half (20 ms per job); the first to ask took them all before.
+    for (const mine of got) expect(mine.length).toBeGreaterThanOrEqual(8);
+    expect(got.flat().map((item) => item.n).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    for (const mine of got) expect(mine.map((item) => item.n)).toEqual([...mine.map((item) => item.n)].sort((a, b) => a - b));
   });
 
   it('loses no item when a receive in a thread times out, and refuses items that cannot be cloned', async () => {

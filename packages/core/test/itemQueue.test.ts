@@ -45,6 +45,15 @@ describe('the items of a channel, plain and packed', () => {
     expect(q.size).toBe(0);
   });
 
+  it('opens a packed run longer than a batch, so that a consumer taking a few items gets a few', () => {
+    const { q, opened } = queue();
+    q.push(0);
+    q.pushPacked(packedOf([1, 2, 3, 4, 5]));
+    expect(q.takeBatch(2)).toEqual({ segments: [{ items: [0] }], count: 1 }); // stops before the run
+    expect([q.takeBatch(2), opened]).toEqual([{ segments: [{ items: [1, 2] }], count: 2 }, [5]]);
+    expect([q.size, q.shift()]).toEqual([3, 3]);
+  });
+
   it('takes the rest of an opened run as plain items in a batch', () => {
     const { q } = queue();
     q.pushPacked(packedOf(['x', 'y', 'z']));

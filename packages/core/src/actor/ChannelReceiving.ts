@@ -6,12 +6,17 @@ import type { Clock } from '../clock.js';
 import type { NodeId } from '../ids.js';
 import { abortError, armLimits } from '../limits.js';
 
-/** About the most items one fetch takes from the owner (packed runs come whole); the rest wait there. */
+/** About the most items one fetch takes from the owner; the rest wait there. */
 const BATCH = 512;
-/** A busy consumer with fewer items than this left here fetches what the owner holds, ahead of need (and reports what it received with it). */
-const LOW = 128;
-/** A consumer that received this many items in one event-loop turn is busy (a loop, not one receive now and then). */
-const BUSY = 32;
+/**
+ * How much of its own work a consumer takes ahead, in milliseconds at the rate it has been
+ * receiving: enough to cover a fetch, too little to take jobs another consumer could start.
+ */
+const HORIZON_MS = 2;
+/** The shortest span a receiving rate is measured over. */
+const MIN_SPAN_MS = 0.05;
+/** A consumer that takes at least this many items per fetch fetches ahead of need. */
+const AHEAD = 8;
 
 /** What the receiving side needs from its node. @internal */
 export interface ReceivingLink {
@@ -45,6 +50,11 @@ interface Inbound {
   fetch: AbortController | 'ahead' | undefined;
   /** Items received here not yet reported to the owner. */
   owed: number;
+  /** How many items the next fetch asks for: what this node receives in {@link HORIZON_MS}. */
+  appetite: number;
+  /** When the last batch arrived, and how many items were received here since. */
+  since: number;
+  taken: number;
 }
 
 
@@ -82,11 +92,12 @@ export class Runs {
 /**
  * The receiving side of the channels owned by other nodes. Every `receive` on this node
  * for one channel shares one stream of batches from the owner: one fetch at a time, items
- * handed to waiting receives in order, and, while a busy consumer here receives its batch
- * in a loop, the items already waiting at the owner fetched ahead (so it does not wait a
- * round trip per batch). A fetch ahead never parks at the owner: items sent later go to
- * whoever is waiting then; and a consumer that receives one item now and then never
- * fetches ahead, so it does not hoard what other consumers could take. Received items are
+ * handed to waiting receives in order. A fetch asks for what this node receives in about
+ * {@link HORIZON_MS} at its recent rate, so a loop gets large batches and a worker that
+ * takes its time gets one item at a time and does not hoard jobs other consumers could do.
+ * While a fast consumer works through its batch, the items already waiting at the owner
+ * are fetched ahead (so it does not wait a round trip per batch); a fetch ahead never parks
+ * at the owner, so items sent later go to whoever is waiting then. Received items are
  * reported to the owner with the next fetch or at the end of the turn, which frees their
  * room.
  *
@@ -137,7 +148,7 @@ export class ChannelReceiving {
   #of(owner: NodeId, channel: string): Inbound {
     let inbound = this.#inbound.get(channel);
     if (inbound === undefined) {
-      inbound = { owner, channel, items: new Runs(), waiters: new Set(), fetch: undefined, owed: 0 };
+      inbound = { owner, channel, items: new Runs(), waiters: new Set(), fetch: undefined, owed: 0, appetite: 1, since: 0, taken: 0 };
       this.#inbound.set(channel, inbound);
     }
     return inbound;
@@ -145,8 +156,11 @@ export class ChannelReceiving {
 
   #takeItem(inbound: Inbound): unknown {
     const value = inbound.items.shift();
+    inbound.taken += 1;
     if (inbound.owed++ === 0) setImmediate(() => this.#repay(inbound));
-    if (inbound.owed >= BUSY && inbound.items.size < LOW) this.#fetch(inbound, false);
+    // Ahead of need when a quarter of a batch is left, once a few were received since the last
+    // fetch (a fetch ahead that brought little is not followed by another at once).
+    if (inbound.appetite >= AHEAD && inbound.items.size < inbound.appetite / 4 && inbound.owed >= inbound.appetite / 16) this.#fetch(inbound, false);
     return value;
   }
 
@@ -169,9 +183,12 @@ export class ChannelReceiving {
     inbound.fetch = fetch;
     const received = inbound.owed;
     inbound.owed = 0;
-    this.#link.fetch(inbound.owner, inbound.channel, BATCH, received, wait, controller?.signal).then(
+    this.#measure(inbound);
+    this.#link.fetch(inbound.owner, inbound.channel, inbound.appetite, received, wait, controller?.signal).then(
       (answer) => {
         if (inbound.fetch === fetch) inbound.fetch = undefined;
+        inbound.since = this.#link.clock.now();
+        inbound.taken = 0;
         for (const run of this.#link.runsOf(answer.value as Segment[])) inbound.items.push(run);
         this.#serve(inbound, answer);
       },
@@ -185,6 +202,18 @@ export class ChannelReceiving {
         this.#forgetIfIdle(inbound);
       },
     );
+  }
+
+  /**
+   * Sizes the next fetch by how fast this node has received since the last batch came: a
+   * loop that empties its batch at once asks for more each time (up to {@link BATCH}); a
+   * worker that spends 20 ms on each item asks for one, as Python's `Queue.get` takes one,
+   * so that several of them share the work.
+   */
+  #measure(inbound: Inbound): void {
+    if (inbound.taken === 0) return;
+    const span = Math.max(this.#link.clock.now() - inbound.since, MIN_SPAN_MS);
+    inbound.appetite = Math.min(BATCH, Math.max(1, Math.ceil((inbound.taken / span) * HORIZON_MS)));
   }
 
   /** Hands fetched items to the waiting receives, oldest first; fetches again for the ones left. */

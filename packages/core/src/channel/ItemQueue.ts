@@ -59,19 +59,26 @@ export class ItemQueue {
     return this.shift();
   }
 
-  /** Up to about `max` items for another node: packed runs go whole (they may take it past `max`). */
+  /**
+   * Up to about `max` items for another node. A packed run no longer than `max` goes whole,
+   * still packed (it may take the batch past `max`, never to twice it); a longer one is
+   * opened here when it comes first, so that a consumer taking a few items at a time gets
+   * a few, not a producer's whole burst.
+   */
   takeBatch(max: number): Batch {
     const segments: Segment[] = [];
     let plain: unknown[] | undefined;
     let count = 0;
     while (count < max && this.#size > 0) {
       const head = this.#frontAt < this.#front.length ? undefined : this.#entries.peek();
-      if (head instanceof Packed) {
+      if (head instanceof Packed && head.count <= max) {
         this.#entries.shift();
         this.#size -= head.count;
         count += head.count;
         segments.push({ bytes: head.bytes, count: head.count, enc: head.enc });
         plain = undefined;
+      } else if (head instanceof Packed && count > 0) {
+        break;
       } else {
         if (plain === undefined) segments.push({ items: (plain = []) });
         plain.push(this.shift());
