@@ -63,7 +63,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const options = parseArgs(process.argv.slice(2));
   if (options.many === true) {
     const { received, exactlyOnce } = await manyToMany(options);
-    console.log(`3 producers -> 3 consumers on ${options.placement}s: ${received} items, each exactly once: ${exactlyOnce}`);
+    console.log(`3 producers -> 3 consumers on ${options.placement === 'process' ? 'processes' : 'threads'}: ${received} items, each exactly once: ${exactlyOnce}`);
     if (!exactlyOnce) process.exitCode = 1;
   } else {
     const data = await downloadThenAnalyse(options);
