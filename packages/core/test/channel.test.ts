@@ -98,6 +98,27 @@ describe('a channel in one thread', () => {
     expect(grants).toEqual(['a:1', 'b:2', 'c:0']);
   });
 
+  it('puts items given back at the head in their order, waiting receives first, and ends only once no items are lent', () => {
+    const core = new ChannelCore(8);
+    const events: string[] = [];
+    const waiter = (name: string): Waiter => ({ node: undefined, resolve: (value) => events.push(`${name}:${String(value)}`), reject: (error) => events.push(`${name}!${error.message}`) });
+    core.trySend('later');
+    const lent = core.tryReceive(); // stands for a batch lent to another node
+    core.lend(3);
+    core.trySend('newer');
+    core.close();
+    expect([lent, core.tryReceive()]).toEqual(['later', 'newer']);
+    core.receive(waiter('first'));
+    core.receive(waiter('second'));
+    expect(events).toEqual([]); // not ended: three items are out on loan
+    core.requeue(['a', 'b', 'c']); // the node that had them stopped receiving
+    core.repay(3);
+    expect(events).toEqual(['first:a', 'second:b']);
+    expect(core.tryReceive()).toBe('c');
+    core.receive(waiter('third'));
+    expect(events).toEqual(['first:a', 'second:b', 'third!the channel is closed: closed and drained']);
+  });
+
   it('refuses a bad capacity with INVALID_ARGUMENT', () => {
     expect(() => createChannel({ capacity: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
@@ -212,6 +233,25 @@ describe('a channel shared by actors', () => {
     for (const mine of got) expect(mine.length).toBeGreaterThanOrEqual(8);
     expect(got.flat().map((item) => item.n).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, n) => n));
     for (const mine of got) expect(mine.map((item) => item.n)).toEqual([...mine.map((item) => item.n)].sort((a, b) => a - b));
+  });
+
+  it('gives the items fetched to a consumer that stopped receiving back to the others, and ends only after them', async () => {
+    const channel = createChannel<Tagged>({ capacity: 100 });
+    for (let n = 0; n < 100; n++) await channel.send({ producer: 'main', n });
+    channel.close();
+    const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });
+    // A loop of 30 receives fetches more than 30 (its batches grow), then stops.
+    expect((await consumer.ask('takeMany', 30, { timeout: 10_000 })).map((item) => item.n)).toEqual(Array.from({ length: 30 }, (_, n) => n));
+    const rest: number[] = [];
+    for (;;) {
+      const item = await channel.receive({ timeout: 10_000 }).catch((error: MultitaskError) => error.code);
+      if (typeof item === 'string') {
+        expect(item).toBe('CHANNEL_CLOSED');
+        break;
+      }
+      rest.push(item.n);
+    }
+    expect(rest).toEqual(Array.from({ length: 70 }, (_, n) => 30 + n));
   });
 
   it('loses no item when a receive in a thread times out, and refuses items that cannot be cloned', async () => {

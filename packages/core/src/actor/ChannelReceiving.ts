@@ -17,6 +17,8 @@ const HORIZON_MS = 2;
 const MIN_SPAN_MS = 0.05;
 /** A consumer that takes at least this many items per fetch fetches ahead of need. */
 const AHEAD = 8;
+/** Items fetched here that no receive took for this long go back to the channel (their consumer stopped). */
+const IDLE_MS = 100;
 
 /** What the receiving side needs from its node. @internal */
 export interface ReceivingLink {
@@ -31,6 +33,8 @@ export interface ReceivingLink {
   runsOf(segments: readonly Segment[]): unknown[][];
   /** Tells the owner that `count` lent items were received here: their room is free. */
   repay(owner: NodeId, channel: string, count: number): void;
+  /** Puts lent items nobody here took back at the head of the channel, in order, and frees their room. */
+  giveBack(owner: NodeId, channel: string, items: unknown[]): void;
 }
 
 interface LocalWaiter {
@@ -55,6 +59,8 @@ interface Inbound {
   /** When the last batch arrived, and how many items were received here since. */
   since: number;
   taken: number;
+  /** Whether a check that the items here are still being taken is due. */
+  watched: boolean;
 }
 
 
@@ -73,6 +79,16 @@ export class Runs {
       this.#at = 0;
     } else this.#runs.push(run);
     this.size += run.length;
+  }
+
+  /** Every item left, in order; the queue is empty after. */
+  takeAll(): unknown[] {
+    const rest = [this.#run.slice(this.#at), ...this.#runs].flat();
+    this.#runs = [];
+    this.#run = [];
+    this.#at = 0;
+    this.size = 0;
+    return rest;
   }
 
   shift(): unknown {
@@ -148,7 +164,7 @@ export class ChannelReceiving {
   #of(owner: NodeId, channel: string): Inbound {
     let inbound = this.#inbound.get(channel);
     if (inbound === undefined) {
-      inbound = { owner, channel, items: new Runs(), waiters: new Set(), fetch: undefined, owed: 0, appetite: 1, since: 0, taken: 0 };
+      inbound = { owner, channel, items: new Runs(), waiters: new Set(), fetch: undefined, owed: 0, appetite: 1, since: 0, taken: 0, watched: false };
       this.#inbound.set(channel, inbound);
     }
     return inbound;
@@ -168,7 +184,34 @@ export class ChannelReceiving {
     const count = inbound.owed;
     inbound.owed = 0;
     if (count > 0) this.#link.repay(inbound.owner, inbound.channel, count);
+    if (inbound.items.size > 0) this.#watch(inbound);
     this.#forgetIfIdle(inbound);
+  }
+
+  /**
+   * Items left here after a consumer stopped receiving (it broke out of its loop, or took
+   * what it needed) would be kept from the other consumers for good: once none was taken
+   * for {@link IDLE_MS} and no receive waits here, they go back to the head of the channel.
+   */
+  #watch(inbound: Inbound): void {
+    if (inbound.watched) return;
+    inbound.watched = true;
+    let before = inbound.taken;
+    let since = inbound.since;
+    const check = (): void => {
+      const moved = inbound.taken !== before || inbound.since !== since;
+      if (inbound.items.size === 0 || inbound.waiters.size > 0 || moved) {
+        before = inbound.taken;
+        since = inbound.since;
+        if (inbound.items.size > 0) this.#link.clock.setTimeout(check, IDLE_MS);
+        else inbound.watched = false;
+        return;
+      }
+      inbound.watched = false;
+      this.#link.giveBack(inbound.owner, inbound.channel, inbound.items.takeAll());
+      this.#forgetIfIdle(inbound);
+    };
+    this.#link.clock.setTimeout(check, IDLE_MS);
   }
 
   /**

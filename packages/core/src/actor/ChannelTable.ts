@@ -62,6 +62,7 @@ export class ChannelTable implements ChannelLink {
       fetch: (owner, channel, max, received, wait, signal) => this.#ask(owner, channel, wait ? 'receive' : 'prefetch', [max, received], signal === undefined ? undefined : { signal }, undefined),
       runsOf: (segments) => this.#runsOf(segments),
       repay: (owner, channel, count) => this.#post(owner, channel, 'repay', { value: count, enc: 0 }, undefined, true),
+      giveBack: (owner, channel, items) => this.#giveBack(owner, channel, [{ items }]),
     });
     this.#sending = new ChannelSending({
       reviveRef: (ref) => node.reviveRef(ref),
@@ -162,18 +163,22 @@ export class ChannelTable implements ChannelLink {
     const batch = abandoned.op === 'receive' || abandoned.op === 'prefetch';
     if (ok && (batch || abandoned.op === 'tryReceive')) {
       const [value] = answer as [unknown];
-      const segments = batch ? (value as Segment[]) : [{ items: [value] }];
-      this.#post(abandoned.owner, abandoned.channel, 'requeue', encode(segments, this.#node));
-      if (batch) {
-        const lent = segments.reduce((sum, segment) => sum + segmentCount(segment), 0);
-        this.#post(abandoned.owner, abandoned.channel, 'repay', { value: lent, enc: 0 });
-      }
+      if (batch) this.#giveBack(abandoned.owner, abandoned.channel, value as Segment[]);
+      else this.#post(abandoned.owner, abandoned.channel, 'requeue', encode([{ items: [value] }], this.#node));
     }
     if (ok && abandoned.op === 'send') {
       const [granted] = answer as [number];
       if (granted > 0) this.#post(abandoned.owner, abandoned.channel, 'return', { value: granted, enc: 0 });
     }
     return true;
+  }
+
+  /** As participant: items lent to this node go back to the head of their channel, and their room is freed. */
+  #giveBack(owner: NodeId, channel: string, segments: Segment[]): void {
+    const lent = segments.reduce((sum, segment) => sum + segmentCount(segment), 0);
+    if (lent === 0) return;
+    this.#post(owner, channel, 'requeue', encode(segments, this.#node));
+    this.#post(owner, channel, 'repay', { value: lent, enc: 0 });
   }
 
   /** As owner: performs an operation asked by another node (or, for `revoke`, by the owner). */
@@ -227,8 +232,7 @@ export class ChannelTable implements ChannelLink {
           core.close();
           return answer(undefined);
         case 'requeue':
-          for (const one of this.#runsOf(item as Segment[]).flat().reverse()) core.requeue(one);
-          return;
+          return core.requeue(this.#runsOf(item as Segment[]).flat());
       }
     } catch (error) {
       refuse(error);

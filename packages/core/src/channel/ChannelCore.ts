@@ -121,12 +121,17 @@ export class ChannelCore {
       this.#reserved = Math.max(0, this.#reserved - packed.count);
       this.#items.pushPacked(packed);
     }
+    this.#serve();
+    this.#admit(); // the promised room may have gone straight to a receiver: it is free again
+    this.#maybeEnd(); // the last items promised before a close: other waiting receives end
+  }
+
+  /** Hands items to the waiting receives, oldest first. */
+  #serve(): void {
     while (this.#receivers.length > 0 && this.size > 0) {
       const receiver = this.#receivers.shift() as Waiter;
       receiver.resolve(receiver.batch === undefined ? this.#items.shift() : this.#items.takeBatch(receiver.batch));
     }
-    this.#admit(); // the promised room may have gone straight to a receiver: it is free again
-    this.#maybeEnd(); // the last items promised before a close: other waiting receives end
   }
 
   /** Room taken: items here, room promised to producers, items lent to receivers elsewhere. */
@@ -143,6 +148,7 @@ export class ChannelCore {
   repay(count: number): void {
     this.#lent = Math.max(0, this.#lent - count);
     this.#admit();
+    this.#maybeEnd();
   }
 
   /** Credit given back unused (revoked at close, or its holder died). */
@@ -200,9 +206,12 @@ export class ChannelCore {
     return batch;
   }
 
-  /** Closed, and nothing is left or still on its way. */
+  /**
+   * Closed, and nothing is left or still on its way: no items here, none promised to a
+   * producer, and none lent to a consumer's node (which may give them back).
+   */
   get #ended(): boolean {
-    return this.#closed && this.size === 0 && this.#senders.length === 0 && this.#reserved === 0;
+    return this.#closed && this.size === 0 && this.#senders.length === 0 && this.#reserved === 0 && this.#lent === 0;
   }
 
   /** @throws ChannelEmptyError, ChannelClosedError (closed and drained) */
@@ -212,11 +221,13 @@ export class ChannelCore {
     throw new ChannelEmptyError();
   }
 
-  /** Puts an item back at the head: it reached a receive that had already given up. */
-  requeue(item: unknown): void {
-    const receiver = this.#receivers.shift();
-    if (receiver !== undefined) return receiver.resolve(receiver.batch === undefined ? item : single(item));
-    this.#items.unshift(item);
+  /**
+   * Puts items back at the head, in their order: they reached a receive that had already
+   * given up, or a consumer's node that stopped receiving. Waiting receives get them first.
+   */
+  requeue(items: readonly unknown[]): void {
+    for (let i = items.length - 1; i >= 0; i--) this.#items.unshift(items[i]);
+    this.#serve();
   }
 
   /**
