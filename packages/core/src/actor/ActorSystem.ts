@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { actorId, MAIN_NODE, nodeOf, type ActorId, type NodeId } from '../ids.js';
-import { ActorCell, errorMessage } from './ActorCell.js';
+import { errorMessage } from './ActorCell.js';
 import type { ActorRef } from './ActorRef.js';
 import { isActorDefinition, type AnyActorDefinition } from './defineActor.js';
 import { HostTable, type DownReason, type HostRecord } from './HostTable.js';
@@ -147,14 +147,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   async #spawnInline(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<{ ref: ActorRef; node: NodeId }> {
     const id = again ?? actorId(MAIN_NODE, ++this.#inlineSeq, generation !== undefined);
-    const cell = ActorCell.create(this.#runtime, id, opts.name, definition, opts.mailbox ?? {}, generation);
-    this.#runtime.cells.set(id, cell);
-    try {
-      await cell.start(opts.args);
-    } catch (error) {
-      this.#runtime.cells.delete(id);
-      throw error;
-    }
+    await this.#runtime.actors.start(id, opts.name, definition, opts.mailbox ?? {}, opts.args, generation);
     return { ref: this.#runtime.makeRef(id, opts.name), node: MAIN_NODE };
   }
 
@@ -199,8 +192,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (supervised !== undefined) return supervised.supervisor.stopChild(ref);
     const node = nodeOf(ref.id);
     if (node !== MAIN_NODE) return this.#hosts.stop(node, this.#shutdownTimeout);
-    if (!this.#runtime.cells.has(ref.id)) return;
-    await this.#runtime.stopLocal(ref.id);
+    if (!this.#runtime.actors.has(ref.id)) return;
+    await this.#runtime.actors.stop(ref.id);
     this.#forget(ref, { kind: 'stopped' });
   }
 
@@ -298,7 +291,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     // Supervisors first, so that nothing restarts what the rest of shutdown stops.
     if (this.#supervisors.size > 0) await Promise.all([...this.#supervisors].map((supervisor) => supervisor.stop()));
     this.#supervised.unwatchAll();
-    const inline = [...this.#runtime.cells.values()].map((cell) => this.stop(this.#runtime.makeRef(cell.id, cell.name)));
+    const inline = this.#runtime.actors.all().map((cell) => this.stop(this.#runtime.makeRef(cell.id, cell.name)));
     const hosted = this.#hosts.nodes.map((node) => this.#hosts.stop(node, this.#shutdownTimeout));
     await Promise.all([...inline, ...hosted]);
     this.#runtime.pending.rejectAll(new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down'));
@@ -310,7 +303,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   #alive(id: ActorId): boolean {
-    return this.#runtime.cells.has(id) || this.#supervised.get(id) !== undefined || this.#hosts.get(nodeOf(id))?.actors.has(id) === true;
+    return this.#runtime.actors.has(id) || this.#supervised.get(id) !== undefined || this.#hosts.get(nodeOf(id))?.actors.has(id) === true;
   }
 
   // ---- deaths ----------------------------------------------------------------------------
@@ -375,7 +368,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   #refTo(id: ActorId): ActorRef {
     const supervised = this.#supervised.get(id);
     if (supervised !== undefined) return supervised.ref;
-    const cell = this.#runtime.cells.get(id);
+    const cell = this.#runtime.actors.get(id);
     return this.#runtime.makeRef(id, cell?.name ?? this.#hosts.get(nodeOf(id))?.actors.get(id)?.name);
   }
 

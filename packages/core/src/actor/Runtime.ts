@@ -17,7 +17,8 @@ import {
   type TellEnvelope,
 } from '../protocol.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
-import { ActorCell, stoppedError, type CellHost } from './ActorCell.js';
+import { stoppedError, type CellHost } from './ActorCell.js';
+import { LocalActors } from './LocalActors.js';
 import { ActorRef, type RefRouter } from './ActorRef.js';
 import { loadDefinition } from './loadDefinition.js';
 import type { Letter } from './Mailbox.js';
@@ -63,7 +64,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   readonly node: NodeId;
   readonly kind: NodeKind;
   readonly pending: PendingTable;
-  readonly cells = new Map<ActorId, ActorCell>();
+  /** The actors hosted on this node. */
+  readonly actors: LocalActors;
   readonly channels: ChannelTable = new ChannelTable(this);
   readonly #routes: Routes;
   /** Where supervised actors moved, and (main thread) what is held for those restarting. */
@@ -71,7 +73,6 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   /** Tells to supervised actors: kept here until acknowledged, and acknowledged when received here. */
   readonly #tells: TellLedger;
   readonly #askTimeout: number;
-  readonly #stopGrace: number;
   readonly #clock: Clock;
   readonly #sink: RuntimeSink;
 
@@ -80,7 +81,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.kind = options.kind;
     this.pending = new PendingTable(options.clock);
     this.#askTimeout = options.askTimeout;
-    this.#stopGrace = options.stopGrace;
+    this.actors = new LocalActors(this, options.clock, options.stopGrace);
     this.#clock = options.clock;
     this.#sink = options.sink;
     this.parking = new Parking(this.node, (envelope, error) => this.#undeliverable(envelope, error));
@@ -167,7 +168,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       .with({ kind: 'ack' }, (e) => this.#tells.acked(e.actor, e.count))
       .with({ kind: 'restart' }, (e) => void this.#restart(e))
       .with({ kind: 'crashed' }, (e) => this.#sink.crashed(e.actor, e.error === null ? null : reviveError(e.error), e.generation))
-      .with({ kind: 'ping' }, (e) => this.reply(e.from, e.cid, this.#busiest()))
+      .with({ kind: 'ping' }, (e) => this.reply(e.from, e.cid, this.actors.busiest()))
       .with({ kind: 'preload' }, (e) => void import(e.url).catch(() => undefined))
       .with({ kind: 'dead-letter' }, (e) => this.#sink.deadLetter(e.to, e.type, decode(e.payload, e.enc, this), reviveError(e.error)))
       .with({ kind: 'failure' }, (e) => this.#sink.failure(e.actor, e.type, reviveError(e.error)))
@@ -178,12 +179,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   async #spawn(envelope: SpawnEnvelope): Promise<void> {
     try {
       const definition = await loadDefinition(envelope.url, envelope.definition);
-      const cell = ActorCell.create(this, envelope.id, envelope.name, definition, envelope.mailbox, envelope.supervised ? envelope.generation : undefined);
-      this.cells.set(envelope.id, cell);
-      await cell.start(decode(envelope.args, envelope.enc, this)).catch((error: unknown) => {
-        this.cells.delete(envelope.id);
-        throw error;
-      });
+      const args = decode(envelope.args, envelope.enc, this);
+      await this.actors.start(envelope.id, envelope.name, definition, envelope.mailbox, args, envelope.supervised ? envelope.generation : undefined);
       this.reply(envelope.from, envelope.cid, undefined);
     } catch (error) {
       this.fail(envelope.from, envelope.cid, error);
@@ -191,40 +188,23 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   }
 
   async #restart(envelope: RestartEnvelope): Promise<void> {
-    const cell = this.cells.get(envelope.to);
     try {
-      if (cell === undefined) throw stoppedError(envelope.to);
-      if (envelope.phase === 'halt') await cell.halt(this.#stopGrace, this.#clock);
-      else await cell.restart(envelope.generation);
+      const found = envelope.phase === 'halt' ? await this.actors.halt(envelope.to) : await this.actors.restart(envelope.to, envelope.generation);
+      if (!found) throw stoppedError(envelope.to);
       this.reply(envelope.from, envelope.cid, undefined);
     } catch (error) {
       this.fail(envelope.from, envelope.cid, error);
     }
   }
 
-  /** How long the longest running handler here has run, in ms. */
-  #busiest(): number {
-    let most = 0;
-    for (const cell of this.cells.values()) most = Math.max(most, cell.busyFor);
-    return most;
-  }
-
   async #stop(envelope: StopEnvelope): Promise<void> {
-    const ids = envelope.to === undefined ? [...this.cells.keys()] : [envelope.to];
-    await Promise.all(ids.map((id) => this.stopLocal(id)));
+    const ids = envelope.to === undefined ? this.actors.all().map((cell) => cell.id) : [envelope.to];
+    await Promise.all(ids.map((id) => this.actors.stop(id)));
     this.reply(envelope.from, envelope.cid, undefined);
   }
 
-  /** Stops a local actor and forgets it. */
-  async stopLocal(id: ActorId): Promise<void> {
-    const cell = this.cells.get(id);
-    if (cell === undefined) return;
-    await cell.stop(this.#stopGrace, this.#clock);
-    this.cells.delete(id);
-  }
-
   #deliverTell(envelope: TellEnvelope): void {
-    const cell = this.cells.get(envelope.to);
+    const cell = this.actors.get(envelope.to);
     if (cell === undefined) {
       if (this.#orphan(envelope)) return;
       if (isSupervised(envelope.to)) this.#tells.handled(envelope.to, envelope.from);
@@ -237,7 +217,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   #deliverRequest(envelope: RequestEnvelope): void {
     const { from, cid } = envelope;
-    const cell = this.cells.get(envelope.to);
+    const cell = this.actors.get(envelope.to);
     if (cell === undefined) return this.#orphan(envelope) ? undefined : this.fail(from, cid, stoppedError(envelope.to));
     const payload = decode(envelope.payload, envelope.enc, this);
     const refused = (error: Error): void => this.fail(from, cid, error);
@@ -346,7 +326,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   tell(to: ActorId, node: NodeId, type: string, payload: unknown, supervised: boolean): void {
     if (node === this.node) {
       scan(payload);
-      const cell = this.cells.get(to);
+      const cell = this.actors.get(to);
       if (cell === undefined) return this.#deliverTell({ kind: 'tell', dst: node, to, type, payload, enc: 0, from: node });
       return cell.deliver({ type, payload, replier: undefined, accepted: undefined, refused: undefined });
     }
@@ -379,7 +359,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       return Promise.reject(error);
     }
     const { cid, promise } = this.pending.open(node, limits, to);
-    const cell = node === this.node ? this.cells.get(to) : undefined;
+    const cell = node === this.node ? this.actors.get(to) : undefined;
     if (cell === undefined) {
       this.route({ kind, dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, cid });
       return promise;
@@ -416,7 +396,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   }
 
   stopSelf(actor: ActorId, generation: number): void {
-    void this.stopLocal(actor).then(() => this.#sink.crashed(actor, null, generation));
+    void this.actors.stop(actor).then(() => this.#sink.crashed(actor, null, generation));
   }
 
   makeRef(id: ActorId, name: string | undefined): ActorRef {

@@ -94,9 +94,7 @@ export class SupervisedActors {
         const found = hostOf(ref);
         if (found === undefined) return false;
         if (found.entry.node === MAIN_NODE) {
-          const cell = this.#host.runtime.cells.get(ref.id);
-          await cell?.halt(timeout, this.#host.clock);
-          return cell !== undefined;
+          return this.#host.runtime.actors.halt(ref.id, timeout);
         }
         if (found.record === undefined) return false;
         const node = found.entry.node;
@@ -111,10 +109,7 @@ export class SupervisedActors {
         const found = hostOf(ref);
         if (found === undefined) return false;
         if (found.entry.node === MAIN_NODE) {
-          const cell = this.#host.runtime.cells.get(ref.id);
-          if (cell === undefined) return false;
-          await cell.restart(generation);
-          return true;
+          return this.#host.runtime.actors.restart(ref.id, generation);
         }
         if (found.record === undefined) return false;
         const node = found.entry.node;
@@ -143,9 +138,9 @@ export class SupervisedActors {
           return;
         }
         if (node !== MAIN_NODE) return this.#host.hosts.stop(node, timeout);
-        if (!this.#host.runtime.cells.has(ref.id)) return;
+        if (!this.#host.runtime.actors.has(ref.id)) return;
         this.#host.runtime.parking.hold(ref.id, found.entry.spec.options.mailbox ?? {});
-        await this.#host.runtime.stopLocal(ref.id);
+        await this.#host.runtime.actors.stop(ref.id);
       },
       abandon: (ref, reason) => {
         const entry = this.#entries.get(ref.id);

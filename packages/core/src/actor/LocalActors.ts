@@ -1,0 +1,84 @@
+import type { Clock } from '../clock.js';
+import type { ActorId } from '../ids.js';
+import { ActorCell, type CellHost } from './ActorCell.js';
+import type { AnyActorDefinition } from './defineActor.js';
+import type { MailboxOptions } from '../protocol.js';
+
+/**
+ * The actors a node hosts (its cells), whoever asked for them: the system for an inline
+ * actor, a spawn, restart or stop envelope for one on a thread or process. Starting,
+ * halting, restarting and stopping them here keeps the map and the cells' lifecycles in
+ * one place.
+ * @internal
+ */
+export class LocalActors {
+  readonly #cells = new Map<ActorId, ActorCell>();
+  readonly #host: CellHost;
+  readonly #clock: Clock;
+  /** Milliseconds a stopping actor's running handler may take before it is abandoned. */
+  readonly #stopGrace: number;
+
+  constructor(host: CellHost, clock: Clock, stopGrace: number) {
+    this.#host = host;
+    this.#clock = clock;
+    this.#stopGrace = stopGrace;
+  }
+
+  get(id: ActorId): ActorCell | undefined {
+    return this.#cells.get(id);
+  }
+
+  has(id: ActorId): boolean {
+    return this.#cells.has(id);
+  }
+
+  /** The actors hosted here now. */
+  all(): ActorCell[] {
+    return [...this.#cells.values()];
+  }
+
+  /**
+   * Creates an actor's cell and starts it (`init`, `onStart`); a supervised one is given
+   * its supervisor's `generation`. An actor that fails to start is forgotten.
+   * @throws MultitaskError `SPAWN_FAILED`
+   */
+  async start(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number): Promise<void> {
+    const cell = ActorCell.create(this.#host, id, name, definition, mailbox, generation);
+    this.#cells.set(id, cell);
+    try {
+      await cell.start(args);
+    } catch (error) {
+      this.#cells.delete(id);
+      throw error;
+    }
+  }
+
+  /** Supervision: stops handling messages (see {@link ActorCell.halt}); false when no such actor is here. */
+  async halt(id: ActorId, grace = this.#stopGrace): Promise<boolean> {
+    const cell = this.#cells.get(id);
+    await cell?.halt(grace, this.#clock);
+    return cell !== undefined;
+  }
+
+  /** Supervision: starts a halted actor again; false when no such actor is here. @throws MultitaskError `SPAWN_FAILED` */
+  async restart(id: ActorId, generation: number): Promise<boolean> {
+    const cell = this.#cells.get(id);
+    await cell?.restart(generation);
+    return cell !== undefined;
+  }
+
+  /** Stops an actor (its handler finishes within the grace, `onStop` runs) and forgets it. */
+  async stop(id: ActorId): Promise<void> {
+    const cell = this.#cells.get(id);
+    if (cell === undefined) return;
+    await cell.stop(this.#stopGrace, this.#clock);
+    this.#cells.delete(id);
+  }
+
+  /** How long the longest running handler here has run, in ms. */
+  busiest(): number {
+    let most = 0;
+    for (const cell of this.#cells.values()) most = Math.max(most, cell.busyFor);
+    return most;
+  }
+}
