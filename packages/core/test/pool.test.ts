@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { createPool, type Pool } from '../src/index.js';
+import { createChannel, createPool, createSystem, type MultitaskError, type Pool } from '../src/index.js';
 import { tasks } from './fixtures/tasks.js';
 import { Faulty } from './fixtures/faulty.js';
+import { Consumer, type Tagged } from './fixtures/pipeline.js';
 import { codeOf, failureOf, manualClock } from './helpers.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'multitask-pool-'));
@@ -286,5 +287,31 @@ describe('actors on a pool', () => {
       expect(key(await actor.ask('where'))).not.toBe(doomed);
     }
     expect(await pool.apply('square', 7)).toBe(49);
+  });
+
+  it('ends the channel loop of an actor stopped on a shared worker (ctx.signal): items sent after go to the others', async () => {
+    await using system = createSystem({ shutdownTimeout: 1_000 });
+    pool = createPool({ tasks, size: 1, placement: 'thread', system });
+    const channel = createChannel<Tagged>();
+    const consumer = await pool.spawn(Consumer, { args: { in: channel.receiver } });
+    const looping = codeOf(consumer.ask('drainWhileRunning', undefined, { timeout: 60_000 }));
+    await channel.send({ producer: 'main', n: 0 });
+    for (let i = 0; i < 1000 && channel.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(channel.size).toBe(0); // the loop took it, and waits for the next
+    await system.stop(consumer);
+    for (let n = 1; n <= 5; n++) await channel.send({ producer: 'main', n });
+    const got: number[] = [];
+    for (let n = 1; n <= 5; n++) got.push((await channel.receive({ timeout: 10_000 }).catch((error: MultitaskError) => ({ n: error.code }))).n as number);
+    expect(got).toEqual([1, 2, 3, 4, 5]); // none went to the stopped loop
+    expect(await looping).toBe('ABORTED');
+  });
+
+  it('gives a restarted actor a fresh ctx.signal, after the crashed one fired', async () => {
+    pool = createPool({ tasks, size: 1, placement: 'thread' });
+    const actor = await pool.spawn(Faulty, { args: { label: 'signal' } });
+    await actor.ask('keepSignal');
+    expect(await actor.ask('signals')).toEqual({ kept: false, now: false });
+    actor.tell('boom', 'restart me');
+    expect(await actor.ask('signals')).toEqual({ kept: true, now: false });
   });
 });

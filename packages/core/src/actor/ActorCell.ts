@@ -58,6 +58,8 @@ export class ActorCell {
   #idle: (() => void) | undefined;
   /** The letter whose async handler is running. */
   #current: Letter | undefined;
+  /** Aborted when this incarnation stops or halts (`ctx.signal`); a restart makes a new one. */
+  #lifetime = new AbortController();
   #stopped: Promise<void> | undefined;
 
   private constructor(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, generation: number | undefined) {
@@ -69,7 +71,16 @@ export class ActorCell {
     this.#definition = definition;
     this.#handlers = new Map(Object.entries(definition.handlers) as Array<[string, Handler<unknown>]>);
     this.mailbox = new Mailbox(mailbox, (letter) => this.#dropped(letter));
-    this.#ctx = { state: undefined, id, self: host.makeRef(id, name), stop: () => host.stopSelf(id, this.#generation) };
+    const lifetime = (): AbortSignal => this.#lifetime.signal;
+    this.#ctx = {
+      state: undefined,
+      id,
+      self: host.makeRef(id, name),
+      stop: () => host.stopSelf(id, this.#generation),
+      get signal() {
+        return lifetime();
+      },
+    };
   }
 
   /**
@@ -123,6 +134,7 @@ export class ActorCell {
   async halt(grace: number, clock: Clock): Promise<void> {
     if (this.#status !== 'running' && this.#status !== 'starting') return;
     this.#status = 'halted';
+    this.#lifetime.abort(stoppedError(this.id));
     await this.#settle(grace, clock);
     await this.#onStop();
   }
@@ -136,6 +148,7 @@ export class ActorCell {
     if (this.#status !== 'halted') return;
     this.#status = 'starting';
     this.#generation = generation;
+    this.#lifetime = new AbortController();
     try {
       await this.#init({ state: this.#ctx.state });
     } catch (error) {
@@ -179,6 +192,7 @@ export class ActorCell {
   async #stop(grace: number, clock: Clock): Promise<void> {
     const ran = this.#status === 'running';
     this.#status = 'stopping';
+    this.#lifetime.abort(stoppedError(this.id));
     await this.#settle(grace, clock);
     if (ran) await this.#onStop();
     this.#status = 'stopped';
@@ -269,8 +283,14 @@ export class ActorCell {
     if (this.#supervised) {
       if (this.#status !== 'running') return;
       this.#status = 'halted';
+      this.#lifetime.abort(stoppedError(this.id));
       this.#host.crashed(this.id, error, this.#generation);
-    } else if (letter.replier === undefined) this.#host.failure(this.id, letter.type, error);
+    } else if (letter.replier === undefined && !this.#endedByStop(error)) this.#host.failure(this.id, letter.type, error);
+  }
+
+  /** A handler that gave up a wait because the actor stopped (`ctx.signal`) did not fail. */
+  #endedByStop(error: unknown): boolean {
+    return error instanceof MultitaskError && error.code === 'ABORTED' && this.#lifetime.signal.aborted && error.cause === this.#lifetime.signal.reason;
   }
 
   #unknown(letter: Letter): void {

@@ -22,6 +22,14 @@ export interface ActorContext<S> {
    * a `permanent` child after it, not a `transient` or `temporary` one.
    */
   stop(): void;
+  /**
+   * Aborted when this actor stops (`ctx.stop()`, `system.stop`, shutdown) or is halted for
+   * a restart, with an `ACTOR_STOPPED` error as its reason; a restarted actor gets a fresh
+   * one. Pass it to long waits, such as `channel.iterate({ signal: ctx.signal })` or an
+   * `ask`, so that they end with the actor instead of outliving it: a receive that gives
+   * up leaves its item in the channel for the other consumers.
+   */
+  readonly signal: AbortSignal;
 }
 
 /**

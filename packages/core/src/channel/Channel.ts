@@ -105,6 +105,13 @@ export interface ChannelReceiver<out T> extends ChannelInfo, AsyncIterable<T> {
    */
   receive(options?: ChannelWaitOptions): Promise<T>;
   /**
+   * Receives until the channel is closed and drained, as `for await (const item of
+   * channel)` does, with `options` for each receive: a `signal` that fires ends the loop
+   * with `ABORTED` (an actor passes `ctx.signal`, so that its loop ends when it stops).
+   * @throws (the loop rejects with) {@link MultitaskError} `ABORTED`, `ASK_TIMEOUT`
+   */
+  iterate(options?: ChannelWaitOptions): AsyncIterable<T>;
+  /**
    * Takes the next item only if there is one now.
    * @throws (rejects with) {@link ChannelEmptyError} (`CHANNEL_EMPTY`), `CHANNEL_CLOSED` once closed and drained
    */
@@ -163,14 +170,25 @@ export abstract class ChannelBase<T> implements Channel<T>, ChannelHandle {
     return this.size >= this.capacity;
   }
 
-  /** Receives until the channel is closed and drained. (An iterator object, not an async generator: one promise per item.) */
+  /** Receives until the channel is closed and drained. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
+    return this.#iterator(undefined);
+  }
+
+  iterate(options?: ChannelWaitOptions): AsyncIterable<T> {
+    return { [Symbol.asyncIterator]: () => this.#iterator(options) };
+  }
+
+  /** An iterator object, not an async generator: one promise per item. */
+  #iterator(options: ChannelWaitOptions | undefined): AsyncIterator<T> {
     const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+    const signal = options?.signal;
     return {
       next: () => {
+        if (signal?.aborted === true) return Promise.reject(abortError(signal, 'channel receive'));
         const now = this.takeNow();
         if (now !== NOTHING) return Promise.resolve({ done: false, value: now });
-        return this.receive().then(
+        return this.receive(options).then(
           (value): IteratorResult<T> => ({ done: false, value }),
           (error: unknown) => {
             if (error instanceof MultitaskError && error.code === 'CHANNEL_CLOSED') return done;
