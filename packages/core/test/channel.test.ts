@@ -254,6 +254,17 @@ describe('a channel shared by actors', () => {
     expect(rest).toEqual(Array.from({ length: 70 }, (_, n) => 30 + n));
   });
 
+  it.each(['thread', 'process'] as const)('gives back the items fetched to a consumer %s when it is stopped', async (placement) => {
+    const channel = createChannel<Tagged>({ capacity: 100 });
+    for (let n = 0; n < 100; n++) await channel.send({ producer: 'main', n });
+    const consumer = await system.spawn(Consumer, { placement, args: { in: channel.receiver } });
+    expect((await consumer.ask('takeMany', 30, { timeout: 10_000 })).map((item) => item.n)).toEqual(Array.from({ length: 30 }, (_, n) => n));
+    await system.stop(consumer); // its host ends with the rest of the last batch
+    const rest: number[] = [];
+    for (let n = 30; n < 100; n++) rest.push((await channel.receive({ timeout: 10_000 })).n);
+    expect(rest).toEqual(Array.from({ length: 70 }, (_, n) => 30 + n));
+  });
+
   it('loses no item when a receive in a thread times out, and refuses items that cannot be cloned', async () => {
     const channel = createChannel<Tagged>();
     const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });

@@ -154,6 +154,22 @@ export class ChannelReceiving {
     });
   }
 
+  /**
+   * The node is ending: gives up the fetches parked at owners, and gives back every item
+   * fetched here that no receive took, so that the other consumers get them.
+   */
+  giveBackAll(): void {
+    for (const inbound of this.#inbound.values()) {
+      if (inbound.fetch instanceof AbortController) {
+        const fetch = inbound.fetch;
+        inbound.fetch = undefined;
+        fetch.abort();
+      }
+      if (inbound.items.size > 0) this.#link.giveBack(inbound.owner, inbound.channel, inbound.items.takeAll());
+      if (inbound.owed > 0) this.#repay(inbound);
+    }
+  }
+
   /** An item already fetched to this node, if there is one and nobody here waits before the caller; else {@link NOTHING}. */
   tryTake(channel: string): unknown {
     const inbound = this.#inbound.get(channel);

@@ -116,9 +116,13 @@ export class ChannelTable implements ChannelLink {
     return this.#receiving.tryTake(channel);
   }
 
-  /** As participant: posts every channel's items sent on credit so far (the node is about to end). */
+  /**
+   * As participant, the node is about to end: posts every channel's items sent on credit so
+   * far, and gives back the items fetched here that no receive took.
+   */
   flushAll(): void {
     this.#sending.flushAll();
+    this.#receiving.giveBackAll();
   }
 
   /** As participant: sends on credit, when this node holds some for the channel. @throws NOT_SERIALIZABLE */

@@ -200,6 +200,9 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   async #stop(envelope: StopEnvelope): Promise<void> {
     const ids = envelope.to === undefined ? this.actors.all().map((cell) => cell.id) : [envelope.to];
     await Promise.all(ids.map((id) => this.actors.stop(id)));
+    // The whole node is stopping, and its host ends once the answer is in: what its channels
+    // hold leaves first (items sent on credit, and fetched items nobody took go back).
+    if (envelope.to === undefined) this.flushAll();
     this.reply(envelope.from, envelope.cid, undefined);
   }
 
