@@ -200,7 +200,6 @@ export class ChannelReceiving {
     const count = inbound.owed;
     inbound.owed = 0;
     if (count > 0) this.#link.repay(inbound.owner, inbound.channel, count);
-    if (inbound.items.size > 0) this.#watch(inbound);
     this.#forgetIfIdle(inbound);
   }
 
@@ -250,6 +249,7 @@ export class ChannelReceiving {
         inbound.taken = 0;
         for (const run of this.#link.runsOf(answer.value as Segment[])) inbound.items.push(run);
         this.#serve(inbound, answer);
+        if (inbound.items.size > 0) this.#watch(inbound);
       },
       (error: unknown) => {
         if (controller?.signal.aborted === true) return; // given up: its items, if any came, went back to the channel
