@@ -12,6 +12,8 @@ const root = mkdtempSync(join(tmpdir(), 'multitask-copy-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 const fresh = (name: string): string => join(root, `${name}-${++dirs}`);
+/** The names of the tool's temporary files. */
+const TEMPORARY = /\.multitask-copy(\.\d+)?\.tmp$/;
 
 /** A tree with everything the tool must handle. */
 function makeTree(at: string, bigBytes = 3 * 1024 * 1024): void {
@@ -64,7 +66,7 @@ describe('multitask-copy', () => {
     expect(await quietly([src, dst, '--placement', placement, '--workers', '2', '--verify', '--quiet'])).toBe(0);
     expect(describeTree(dst)).toEqual(describeTree(src));
     expect(readdirSync(join(dst, 'empty folder'))).toEqual([]);
-    expect(readdirSync(dst, { recursive: true }).some((name) => String(name).includes('.multitask-copy.tmp'))).toBe(false);
+    expect(readdirSync(dst, { recursive: true }).some((name) => TEMPORARY.test(String(name)))).toBe(false);
   });
 
   it('refuses bad folders with exit 2: missing, not a folder, the same, or inside the source', async () => {
@@ -103,6 +105,17 @@ describe('multitask-copy', () => {
     writeFileSync(join(dst, '.top.txt.multitask-copy.tmp'), 'half-written junk that is longer than the file');
     writeFileSync(join(dst, 'nested', '.big.bin.multitask-copy.tmp'), 'junk');
     expect(await quietly([src, dst, '--quiet'])).toBe(0);
+    expect(describeTree(dst)).toEqual(describeTree(src));
+  });
+
+  it('copies a file named like another file\'s temporary file, and that other file, intact', async () => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    mkdirSync(src);
+    writeFileSync(join(src, 'a'), Buffer.alloc(32 * 1024 * 1024, 1)); // still copying when the other lands
+    writeFileSync(join(src, '.a.multitask-copy.tmp'), 'a file of its own');
+    writeFileSync(join(src, '.a.multitask-copy.1.tmp'), 'and another');
+    expect(await quietly([src, dst, '--workers', '1', '--quiet'])).toBe(0);
     expect(describeTree(dst)).toEqual(describeTree(src));
   });
 
@@ -163,7 +176,7 @@ describe('multitask-copy', () => {
     expect(code).toBe(130);
     expect(stderr).toMatch(/interrupted after copying \d+ files/);
     const copied = readdirSync(dst, { recursive: true }).map(String);
-    expect(copied.some((name) => name.includes('.multitask-copy.tmp'))).toBe(false);
+    expect(copied.some((name) => TEMPORARY.test(name))).toBe(false);
     expect(copied.filter((name) => /f\d+$/.test(name)).length).toBeLessThan(5_000);
   }, 60_000);
 

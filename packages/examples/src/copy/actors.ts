@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { access, copyFile, rename, unlink, utimes } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { defineActor, defineTasks, type ChannelReceiver, type ChannelSender } from '@multitask/core';
 import { describe, type Failure, type FileEntry } from './plan.js';
 import { formatProgress, type Tally } from './progress.js';
@@ -14,11 +14,6 @@ import { formatProgress, type Tally } from './progress.js';
 export interface Done {
   readonly files: number;
   readonly bytes: number;
-}
-
-/** The temporary name a file is written under until it is complete. */
-export function temporaryName(final: string): string {
-  return join(dirname(final), `.${basename(final)}.multitask-copy.tmp`);
 }
 
 /** Files copied at once by one copier: enough to keep the disk and the thread pool busy. */
@@ -43,7 +38,7 @@ export const Copier = defineActor({
         if (skipExisting && (await exists(final))) {
           skipped++;
         } else {
-          const temp = temporaryName(final);
+          const temp = join(dst, file.temp);
           try {
             await copyFresh(join(src, file.rel), temp);
             await utimes(temp, file.atimeMs / 1000, file.mtimeMs / 1000);

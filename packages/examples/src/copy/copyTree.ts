@@ -5,7 +5,7 @@
 import { lstat, lutimes, mkdir, chmod, symlink, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createChannel, createPool, createSystem, type ActorRef } from '@multitask/core';
-import { Copier, copyTasks, ProgressBar, temporaryName, type Done } from './actors.js';
+import { Copier, copyTasks, ProgressBar, type Done } from './actors.js';
 import { describe, makePlan, UsageError, type Failure, type FileEntry, type Plan } from './plan.js';
 import { formatBytes } from './progress.js';
 
@@ -110,7 +110,7 @@ export async function copyTree(srcArg: string, dstArg: string, options: CopyOpti
     await Promise.all(copiers.flatMap((copier) => [feed(copier), feed(copier)]));
     progress.close();
     await following;
-    for (const files of inFlight) for (const file of files) await unlink(temporaryName(join(plan.dst, file.rel))).catch(() => undefined);
+    for (const files of inFlight) for (const file of files) await unlink(join(plan.dst, file.temp)).catch(() => undefined);
 
     // Folders' modes and times last (writing into a folder changes its mtime), deepest first.
     for (const dir of [...plan.dirs].reverse()) {

@@ -3,7 +3,7 @@
  * files and symlinks (symlinks are never followed).
  */
 import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 
 /** A problem with the command line or the folders: the tool says it and exits with 2. */
 export class UsageError extends Error {
@@ -18,6 +18,11 @@ export interface FileEntry {
   readonly mode: number;
   readonly atimeMs: number;
   readonly mtimeMs: number;
+  /**
+   * Where it is written until complete, relative to DST: `.name.multitask-copy.tmp` beside
+   * it, or `.name.multitask-copy.N.tmp` when SRC has an entry of that name itself.
+   */
+  readonly temp: string;
 }
 
 /** A folder, created before its files; its mode and times are set after them. */
@@ -88,17 +93,18 @@ export async function makePlan(srcArg: string, dstArg: string): Promise<Plan> {
           const st = await lstat(join(src, rel));
           if (st.isSymbolicLink()) return { kind: 'link' as const, entry: { rel, target: await readlink(join(src, rel)) } };
           if (st.isDirectory()) return { kind: 'dir' as const, entry: { rel, mode: st.mode & 0o7777, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs } };
-          if (st.isFile()) return { kind: 'file' as const, entry: { rel, size: st.size, mode: st.mode & 0o7777, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs } };
+          if (st.isFile()) return { kind: 'file' as const, entry: { rel, size: st.size, mode: st.mode & 0o7777, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, temp: '' } };
           return { kind: 'other' as const, path: join(src, rel) };
         } catch (error) {
           return { kind: 'failed' as const, failure: { path: join(src, rel), error: describe(error) } };
         }
       }),
     );
+    const taken = new Set(names);
     for (const e of entries) {
       if (e.kind === 'dir') plan.dirs.push(e.entry);
       else if (e.kind === 'file') {
-        plan.files.push(e.entry);
+        plan.files.push({ ...e.entry, temp: join(dir.rel, temporaryName(basename(e.entry.rel), taken)) });
         bytes += e.entry.size;
       } else if (e.kind === 'link') plan.links.push(e.entry);
       else if (e.kind === 'failed') plan.failures.push(e.failure);
@@ -106,6 +112,17 @@ export async function makePlan(srcArg: string, dstArg: string): Promise<Plan> {
     }
   }
   return { ...plan, bytes };
+}
+
+/**
+ * A temporary name for file `name` that no entry of its folder in SRC has (copying a file
+ * named like another's temporary would otherwise write one over the other).
+ */
+function temporaryName(name: string, taken: Set<string>): string {
+  let temp = `.${name}.multitask-copy.tmp`;
+  for (let n = 1; taken.has(temp); n++) temp = `.${name}.multitask-copy.${n}.tmp`;
+  taken.add(temp);
+  return temp;
 }
 
 /** The real path DST will have: its own if it exists, else its nearest existing parent's plus the rest. */
