@@ -23,15 +23,27 @@ export class Parking {
   readonly #held = new Map<ActorId, Held>();
   /** Settles a message that cannot be delivered. */
   readonly #refuse: (envelope: ActorEnvelope, error: Error) => void;
+  /** Sends a message on to the node its actor is on now. */
+  readonly #forward: (envelope: ActorEnvelope, node: NodeId) => void;
 
-  constructor(node: NodeId, refuse: (envelope: ActorEnvelope, error: Error) => void) {
+  constructor(node: NodeId, refuse: (envelope: ActorEnvelope, error: Error) => void, forward: (envelope: ActorEnvelope, node: NodeId) => void) {
     this.#node = node;
     this.#refuse = refuse;
+    this.#forward = forward;
   }
 
-  /** Where actor `id` moved, if it did. */
-  movedTo(id: ActorId): NodeId | undefined {
-    return this.#moved.get(id);
+  /** A message for an actor that is not on this node: held while it restarts, or passed on to where it moved; false if neither. */
+  orphan(envelope: ActorEnvelope): boolean {
+    if (this.park(envelope)) return true;
+    return this.redirect(envelope, this.#node);
+  }
+
+  /** Passes a message on to where its actor moved, unless that is `from` (where it was going); false if it did not move. */
+  redirect(envelope: ActorEnvelope, from: NodeId): boolean {
+    const node = this.#moved.get(envelope.to);
+    if (node === undefined || node === from) return false;
+    this.#forward(envelope, node);
+    return true;
   }
 
   /** Actor `id` now runs on `node`. */
@@ -63,13 +75,13 @@ export class Parking {
     if (nodeOf(id) !== this.#node) this.#moved.set(id, this.#node);
   }
 
-  /** Actor `id` runs again, on `node`: returns what was held for it, to pass on there. */
-  release(id: ActorId, node: NodeId): ActorEnvelope[] {
+  /** Actor `id` runs again, on `node`: what was held for it is passed on there. */
+  release(id: ActorId, node: NodeId): void {
     const held = this.#held.get(id);
     this.#held.delete(id);
     if (nodeOf(id) === node) this.#moved.delete(id);
     else this.#moved.set(id, node);
-    return held?.envelopes ?? [];
+    for (const envelope of held?.envelopes ?? []) this.#forward(envelope, node);
   }
 
   /** Actor `id` is not coming back: what was held for it fails with `error`; later messages go to `lastNode` (gone) to fail there. */

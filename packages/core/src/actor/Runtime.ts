@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { reviveError, serializeError } from '../errorWire.js';
 import { isSupervised, MAIN_NODE, type ActorId, type CorrelationId, type NodeId } from '../ids.js';
-import { Parking, type ActorEnvelope } from './Parking.js';
+import { Parking } from './Parking.js';
 import { Routes, type NodeKind } from './Routes.js';
 import { TellLedger } from './TellLedger.js';
 import {
@@ -84,7 +84,11 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.actors = new LocalActors(this, options.clock, options.stopGrace);
     this.#clock = options.clock;
     this.#sink = options.sink;
-    this.parking = new Parking(this.node, (envelope, error) => this.#undeliverable(envelope, error));
+    this.parking = new Parking(
+      this.node,
+      (envelope, error) => this.#undeliverable(envelope, error),
+      (envelope, node) => this.route({ ...envelope, dst: node }),
+    );
     this.#tells = new TellLedger(this.node, (ack) => this.route(ack), (to, letter, error) => this.deadLetter(to, letter, error));
     this.#routes = new Routes(this.node, this.kind, {
       receive: this.receive,
@@ -209,7 +213,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   #deliverTell(envelope: TellEnvelope): void {
     const cell = this.actors.get(envelope.to);
     if (cell === undefined) {
-      if (this.#orphan(envelope)) return;
+      if (this.parking.orphan(envelope)) return;
       if (isSupervised(envelope.to)) this.#tells.handled(envelope.to, envelope.from);
       return this.deadLetter(envelope.to, { type: envelope.type, payload: decode(envelope.payload, envelope.enc, this) }, stoppedError(envelope.to));
     }
@@ -221,7 +225,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   #deliverRequest(envelope: RequestEnvelope): void {
     const { from, cid } = envelope;
     const cell = this.actors.get(envelope.to);
-    if (cell === undefined) return this.#orphan(envelope) ? undefined : this.fail(from, cid, stoppedError(envelope.to));
+    if (cell === undefined) return this.parking.orphan(envelope) ? undefined : this.fail(from, cid, stoppedError(envelope.to));
     const payload = decode(envelope.payload, envelope.enc, this);
     const refused = (error: Error): void => this.fail(from, cid, error);
     if (envelope.kind === 'ask') {
@@ -247,29 +251,10 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.route({ kind: 'fail', dst, cid, error: serializeError(error) });
   }
 
-  // ---- Moved and held actors (supervision) -------------------------------------------
-
   /** A message for a node that is gone: to where its actor moved, if it did, else undeliverable. */
   #redirect(envelope: Envelope, gone: Error): void {
-    if (envelope.kind === 'tell' || envelope.kind === 'send' || envelope.kind === 'ask') {
-      const node = this.parking.movedTo(envelope.to);
-      if (node !== undefined && node !== envelope.dst) return this.route({ ...envelope, dst: node });
-    }
-    this.#undeliverable(envelope, gone);
-  }
-
-  /** A message for an actor that is not here: held while it restarts, or passed on to where it moved. */
-  #orphan(envelope: ActorEnvelope): boolean {
-    if (this.parking.park(envelope)) return true;
-    const node = this.parking.movedTo(envelope.to);
-    if (node === undefined || node === this.node) return false;
-    this.route({ ...envelope, dst: node });
-    return true;
-  }
-
-  /** Main thread: actor `id` runs again, on `node`; pass on what was held for it. */
-  release(id: ActorId, node: NodeId): void {
-    for (const envelope of this.parking.release(id, node)) this.route({ ...envelope, dst: node });
+    const forActor = envelope.kind === 'tell' || envelope.kind === 'send' || envelope.kind === 'ask';
+    if (!(forActor && this.parking.redirect(envelope, envelope.dst))) this.#undeliverable(envelope, gone);
   }
 
   /** An envelope whose destination cannot be reached: settle whoever waits on it. */

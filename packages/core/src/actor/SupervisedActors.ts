@@ -166,7 +166,7 @@ export class SupervisedActors {
     this.#entries.set(ref.id, entry);
     if (again !== undefined) {
       if (node !== MAIN_NODE) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
-      this.#host.runtime.release(ref.id, node);
+      this.#host.runtime.parking.release(ref.id, node);
     }
     if (on === undefined && spec.options.placement === 'thread' && spec.options.resourceLimits === undefined && !this.#host.shuttingDown()) {
       this.#host.hosts.keepSpare(true, (spec.definition as AnyActorDefinition).url);
