@@ -117,7 +117,7 @@ export async function apiExamples(): Promise<Record<string, unknown>> {
 
   // #region ActorContext
   const handler: Handler<{ count: number }> = (ctx: ActorContext<{ count: number }>, by: number) => {
-    ctx.state.count += by; // ctx.id, ctx.self (a ref to itself) and ctx.stop() are there too
+    ctx.state.count += by; // ctx.id, ctx.self (a ref to itself), ctx.stop() and ctx.signal (aborted when it stops) are there too
   };
   // #endregion ActorContext
   // #region Handlers
