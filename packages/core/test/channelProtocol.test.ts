@@ -68,4 +68,23 @@ describe('the channel protocol between two nodes', () => {
     await channel.trySend(3);
     expect(await drain((channel.close(), channel))).toEqual([1, 2, 3]);
   });
+
+  it('forgets a channel once it is closed and drained; later requests from elsewhere get CHANNEL_CLOSED', async () => {
+    const { owner, remote } = twoNodes();
+    const kept = createChannel<number>();
+    handOver(kept, owner, remote); // open: kept, however long it lives
+    const channel = createChannel<number>({ capacity: 10 });
+    const producer = handOver(channel, owner, remote);
+    await producer.send(1);
+    await producer.send(2);
+    expect(owner.channels.kept).toBe(2);
+    channel.close();
+    await microtasks();
+    expect(owner.channels.kept).toBe(2); // closed, but two items are still in it
+    expect(await drain(channel)).toEqual([1, 2]);
+    expect(owner.channels.kept).toBe(1);
+    expect(await codeOf(producer.send(3))).toBe('CHANNEL_CLOSED');
+    const receiver = remote.makeChannel(owner.channelWire(channel as never)) as Channel<number>;
+    expect(await codeOf(receiver.receive())).toBe('CHANNEL_CLOSED');
+  });
 });

@@ -84,6 +84,7 @@ export class ChannelTable implements ChannelLink {
       this.#ids.set(core, channel);
       this.#cores.set(channel, core);
       core.onClose = () => this.#revokeAll(channel);
+      core.onEnd = () => this.#forgetChannel(channel);
       core.unpack = (packed) => this.#open(packed);
     }
     return { [CHANNEL_TAG]: id, owner: this.#node.node, capacity: core.capacity };
@@ -190,7 +191,11 @@ export class ChannelTable implements ChannelLink {
     const node = this.#node;
     if (e.op === 'revoke') return this.#revoked(e);
     const core = this.#cores.get(e.channel);
-    if (core === undefined) return node.fail(e.from, e.cid, new MultitaskError('CHANNEL_CLOSED', `no channel ${e.channel} on this node`));
+    if (core === undefined) {
+      // Ended and forgotten: a request gets the answer it would have got; a post needs none.
+      if (e.cid !== 0) node.fail(e.from, e.cid, new MultitaskError('CHANNEL_CLOSED', `the channel is closed and drained (${e.channel})`));
+      return;
+    }
     const item = decode(e.item, e.enc, node);
     const answer = (value: unknown): void => node.reply(e.from, e.cid, [value, core.size, core.closed], true);
     const refuse = (error: unknown): void => node.fail(e.from, e.cid, error);
@@ -257,6 +262,21 @@ export class ChannelTable implements ChannelLink {
   #repaid(e: ChannelEnvelope, core: ChannelCore, count: number): void {
     this.#count(this.#lent, e.channel, e.from, -count);
     core.repay(count);
+  }
+
+  /** As owner: how many channels created here other nodes may still use. @internal */
+  get kept(): number {
+    return this.#cores.size;
+  }
+
+  /**
+   * As owner: a channel that has ended is forgotten. Whatever still comes for it from other
+   * nodes is answered `CHANNEL_CLOSED`, which is what it would have been answered anyway.
+   */
+  #forgetChannel(channel: string): void {
+    this.#cores.delete(channel);
+    this.#lent.delete(channel);
+    this.#granted.delete(channel);
   }
 
   /** As owner, at close: every node holding credit gives back what it has not used. */

@@ -54,6 +54,8 @@ export class ChannelCore {
   #lent = 0;
   /** Called once, on close (the owner's table revokes credit here). */
   onClose: (() => void) | undefined;
+  /** Called once, when the channel has ended: closed, and nothing left or on its way (the owner's table forgets it). */
+  onEnd: (() => void) | undefined;
 
   /** Opens packed runs of items on this node (the owner's table sets it when the channel first leaves). */
   set unpack(unpack: (packed: Packed) => unknown[]) {
@@ -249,8 +251,10 @@ export class ChannelCore {
     const r = this.#receivers.indexOf(waiter);
     if (r >= 0) return this.#receivers.splice(r, 1).length > 0;
     const s = this.#senders.findIndex((parked) => parked.waiter === waiter);
-    if (s >= 0) return this.#senders.splice(s, 1).length > 0;
-    return false;
+    if (s < 0) return false;
+    this.#senders.splice(s, 1);
+    queueMicrotask(() => this.#maybeEnd()); // it may have been the last thing on its way
+    return true;
   }
 
   /** A node died: its parked receivers go away; its parked sends keep their items (already sent). */
@@ -277,5 +281,8 @@ export class ChannelCore {
     const receivers = this.#receivers;
     this.#receivers = [];
     for (const waiter of receivers) waiter.reject(new ChannelClosedError('closed and drained'));
+    const onEnd = this.onEnd;
+    this.onEnd = undefined;
+    onEnd?.();
   }
 }
