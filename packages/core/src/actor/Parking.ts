@@ -46,9 +46,15 @@ export class Parking {
     return true;
   }
 
-  /** Actor `id` now runs on `node`. */
+  /** Actor `id` now runs on `node` (back on the node its id names: nothing to remember). */
   moved(id: ActorId, node: NodeId): void {
-    this.#moved.set(id, node);
+    if (node === nodeOf(id)) this.#moved.delete(id);
+    else this.#moved.set(id, node);
+  }
+
+  /** How many actors this node knows to be away from the node their id names. @internal */
+  get away(): number {
+    return this.#moved.size;
   }
 
   /** Holds `envelope` if its actor is being restarted (within its mailbox's capacity and policy); false if it is not. */
@@ -79,8 +85,7 @@ export class Parking {
   release(id: ActorId, node: NodeId): void {
     const held = this.#held.get(id);
     this.#held.delete(id);
-    if (nodeOf(id) === node) this.#moved.delete(id);
-    else this.#moved.set(id, node);
+    this.moved(id, node);
     for (const envelope of held?.envelopes ?? []) this.#forward(envelope, node);
   }
 
@@ -88,7 +93,7 @@ export class Parking {
   abandon(id: ActorId, error: Error, lastNode: NodeId): void {
     const held = this.#held.get(id);
     this.#held.delete(id);
-    if (lastNode !== this.#node) this.#moved.set(id, lastNode);
+    if (lastNode !== this.#node) this.moved(id, lastNode);
     for (const envelope of held?.envelopes ?? []) this.#refuse(envelope, error);
   }
 }
