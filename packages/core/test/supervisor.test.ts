@@ -355,4 +355,22 @@ describe('monitors and links', () => {
     expect(await codeOf(x.ask('get'))).toBe('ACTOR_STOPPED');
     expect(sup.children()[0]!.status).toBe('stopped');
   });
+
+  it('drops children added after the start once they are gone for good (a pool spawning and stopping actors)', async () => {
+    system = createSystem();
+    const sup = await system.supervise({ children: [child('fixed', Faulty, { args: { label: fresh() } })] });
+    for (let i = 0; i < 20; i++) {
+      const added = (await sup.add(child(`added-${i}`, Faulty, { args: { label: fresh() } }))) as ActorRef<typeof Faulty>;
+      expect(await added.ask('get')).toBe(0);
+      await system.stop(added);
+    }
+    const temporary = (await sup.add(child('temporary', Faulty, { args: { label: fresh() }, restart: 'temporary' }))) as ActorRef<typeof Faulty>;
+    const down = nextEvent(system, 'actor:crashed');
+    temporary.tell('boom', 'once');
+    await down;
+    await sup.stopChild(temporary); // queued behind the crash's handling: it has been dealt with
+    expect(sup.children().map((c) => c.id)).toEqual(['fixed']); // the spec's child stays, stopped or not
+    await system.stop(sup.ref('fixed'));
+    expect(sup.children().map((c) => [c.id, c.status])).toEqual([['fixed', 'stopped']]);
+  });
 });

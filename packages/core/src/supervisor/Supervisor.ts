@@ -31,6 +31,8 @@ interface Child {
   restarts: number;
   /** When it restarted, within the intensity window (for its backoff). */
   recent: number[];
+  /** Added after the start (a pool's actors): not part of the spec, so dropped once it is gone for good. */
+  added?: true;
 }
 
 type Parent = { childDown(sup: Supervisor, reason: DownReason): void } | undefined;
@@ -172,6 +174,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
       if (c === undefined || c.status === 'stopped') return;
       await this.#stopOne(c);
       this.#abandon(c, { kind: 'stopped' });
+      this.#dropAdded(c);
     });
   }
 
@@ -181,7 +184,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
    */
   async add(spec: ActorChildSpec): Promise<ActorRef> {
     if (this.#state !== 'running') throw new MultitaskError('ACTOR_STOPPED', `supervisor '${this.id}' is not running`);
-    const c: Child = { spec, ref: undefined, sup: undefined, status: 'stopped', generation: 0, restarts: 0, recent: [] };
+    const c: Child = { spec, ref: undefined, sup: undefined, status: 'stopped', generation: 0, restarts: 0, recent: [], added: true };
     this.#children.push(c);
     try {
       await this.#enqueue(() => this.#startFresh(c));
@@ -226,6 +229,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
     if (policy === 'temporary' || (policy === 'transient' && reason.kind === 'stopped')) {
       await this.#stopOne(c);
       this.#abandon(c, reason);
+      this.#dropAdded(c);
       return;
     }
     c.status = 'restarting';
@@ -383,6 +387,12 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
       if (c.sup !== undefined) c.sup.#abandonAll(reason);
     }
     else if (c.ref !== undefined) this.#ops.abandon(c.ref, reason);
+  }
+
+  /** A child added after the start that is gone for good leaves the list (a pool spawning and stopping many actors would grow it). */
+  #dropAdded(c: Child): void {
+    const at = this.#children.indexOf(c);
+    if (c.added === true && at >= 0) this.#children.splice(at, 1);
   }
 
   #abandonAll(reason: DownReason): void {
