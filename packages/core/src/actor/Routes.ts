@@ -19,6 +19,13 @@ export interface RoutesHost {
   unsendable(envelope: Envelope, cause: unknown): void;
 }
 
+/**
+ * How many gone nodes a node remembers, with the error they went down with. Hosts come and
+ * go for the life of a service (a pool recycling workers); a message for one gone longer ago
+ * than this many deaths has no route and fails with `ACTOR_STOPPED`.
+ */
+const REMEMBERED_DOWN = 1024;
+
 interface Waiting {
   readonly envelope: Envelope;
   readonly transfer: readonly Transferable[] | undefined;
@@ -93,6 +100,7 @@ export class Routes {
   /** `node` is gone: no route to it any more; what waited for a route to it is passed on (to be redirected). */
   down(node: NodeId, error: Error): void {
     this.#down.set(node, error);
+    if (this.#down.size > REMEMBERED_DOWN) this.#down.delete(this.#down.keys().next().value as NodeId);
     if (node !== MAIN_NODE) this.#links.delete(node); // a direct port, or an alias of the parent link
     this.#flush(node);
   }

@@ -93,7 +93,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.#routes = new Routes(this.node, this.kind, {
       receive: this.receive,
       gone: (envelope, error) => this.#redirect(envelope, error),
-      unroutable: (envelope, dst) => this.#undeliverable(envelope, new MultitaskError('ACTOR_STOPPED', `node ${dst} is not running`)),
+      unroutable: (envelope, dst) => this.#redirect(envelope, new MultitaskError('ACTOR_STOPPED', `node ${dst} is not running`)),
       unsendable: (envelope, cause) => this.#unsendable(envelope, cause),
     });
     if (options.parent !== undefined) this.#routes.attachParent(options.parent);
@@ -251,7 +251,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.route({ kind: 'fail', dst, cid, error: serializeError(error) });
   }
 
-  /** A message for a node that is gone: to where its actor moved, if it did, else undeliverable. */
+  /** A message for a node that is gone (or unknown): to where its actor moved, if it did, else undeliverable. */
   #redirect(envelope: Envelope, gone: Error): void {
     const forActor = envelope.kind === 'tell' || envelope.kind === 'send' || envelope.kind === 'ask';
     if (!(forActor && this.parking.redirect(envelope, envelope.dst))) this.#undeliverable(envelope, gone);
