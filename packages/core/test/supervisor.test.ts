@@ -373,4 +373,16 @@ describe('monitors and links', () => {
     await system.stop(sup.ref('fixed'));
     expect(sup.children().map((c) => [c.id, c.status])).toEqual([['fixed', 'stopped']]);
   });
+
+  it('forgets a top-level supervisor once it has stopped (a service supervising per session)', async () => {
+    system = createSystem();
+    const kept = await system.supervise({ children: [child('k', Faulty, { args: { label: fresh() } })] });
+    for (let i = 0; i < 10; i++) {
+      const sup = await system.supervise({ children: [child('x', Faulty, { args: { label: fresh() } })] });
+      await sup.stop();
+    }
+    expect(system.supervisorCount).toBe(1);
+    await kept.stop();
+    expect(system.supervisorCount).toBe(0);
+  });
 });

@@ -92,6 +92,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return this.#runtime.forwarded;
   }
 
+  /**
+   * How many top-level supervisors are running.
+   * @internal
+   */
+  get supervisorCount(): number {
+    return this.#supervisors.size;
+  }
+
   /** True once {@link ActorSystem.shutdown} has been called. */
   get isShutDown(): boolean {
     return this.#shutdown !== undefined;
@@ -230,6 +238,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
     const supervisor = new Supervisor<C>(`supervisor-${++this.#supervisorSeq}`, spec, this.#supervised.ops, undefined);
     this.#supervisors.add(supervisor as Supervisor);
+    supervisor.onStopped = () => this.#supervisors.delete(supervisor as Supervisor); // stopped, or gave up
     try {
       await supervisor.start();
     } catch (error) {

@@ -73,6 +73,9 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
   /** Ends the backoff being waited out, if any. */
   #wake: (() => void) | undefined;
 
+  /** Called each time this supervisor has stopped (the system forgets a top-level one). @internal */
+  onStopped: (() => void) | undefined;
+
   /** @internal */
   constructor(id: string, spec: SupervisorSpec<C>, ops: ChildOps, parent: Parent) {
     this.id = id;
@@ -143,7 +146,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
       } catch (error) {
         await this.#stopAll();
         this.#abandonAll({ kind: 'error', error: error instanceof Error ? error : new Error(String(error)) });
-        this.#state = 'stopped';
+        this.#stopped();
         throw error;
       }
     }
@@ -160,7 +163,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
     await this.#enqueue(async () => {
       await this.#stopAll();
       this.#abandonAll({ kind: 'stopped' });
-      this.#state = 'stopped';
+      this.#stopped();
     });
   }
 
@@ -297,7 +300,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
       cause: reason.kind === 'stopped' ? undefined : reason.error,
     });
     const escalation: DownReason = { kind: 'error', error };
-    this.#state = 'stopped';
+    this.#stopped();
     this.#ops.escalated(this, escalation);
     if (this.#parent === undefined) this.#abandonAll(escalation);
     else this.#parent.childDown(this, escalation);
@@ -371,7 +374,12 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
   async #shutDown(): Promise<void> {
     this.#state = 'stopping';
     await this.#stopAll();
+    this.#stopped();
+  }
+
+  #stopped(): void {
     this.#state = 'stopped';
+    this.onStopped?.();
   }
 
   /** Stops every child, in reverse order; their messages are held (a parent may restart this supervisor). */
