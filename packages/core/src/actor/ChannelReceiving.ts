@@ -218,7 +218,7 @@ export class ChannelReceiving {
       if (inbound.items.size === 0 || inbound.waiters.size > 0 || moved) {
         before = inbound.taken;
         since = inbound.since;
-        if (inbound.items.size > 0) this.#link.clock.setTimeout(check, IDLE_MS);
+        if (inbound.items.size > 0) this.#later(check);
         else inbound.watched = false;
         return;
       }
@@ -226,7 +226,13 @@ export class ChannelReceiving {
       this.#link.giveBack(inbound.owner, inbound.channel, inbound.items.takeAll());
       this.#forgetIfIdle(inbound);
     };
-    this.#link.clock.setTimeout(check, IDLE_MS);
+    this.#later(check);
+  }
+
+  /** Runs `check` after {@link IDLE_MS}, without keeping the process alive for it (a real timer is unref'd). */
+  #later(check: () => void): void {
+    const timer = this.#link.clock.setTimeout(check, IDLE_MS) as { unref?: () => void };
+    timer.unref?.();
   }
 
   /**
