@@ -1,25 +1,19 @@
 import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import { actorId, MAIN_NODE, nodeOf, type ActorId, type NodeId } from '../ids.js';
+import { MAIN_NODE, nodeOf, type ActorId } from '../ids.js';
 import { errorMessage } from './ActorCell.js';
 import type { ActorRef } from './ActorRef.js';
-import { isActorDefinition, type AnyActorDefinition } from './defineActor.js';
+import type { AnyActorDefinition } from './defineActor.js';
 import { HostTable, type DownReason, type HostRecord } from './HostTable.js';
 import { Supervisor } from '../supervisor/Supervisor.js';
 import type { ChildOps } from '../supervisor/ChildOps.js';
 import type { ActorChildSpec, ChildSpec, SupervisorSpec } from '../supervisor/spec.js';
-import { checkMailboxOptions } from './Mailbox.js';
-import { scan } from '../cloneCheck.js';
-import { encode } from './messageCodec.js';
 import { Runtime, type RuntimeSink } from './Runtime.js';
+import { Spawner, type SpawnOpts } from './Spawner.js';
 import { SupervisedActors, type Supervised } from './SupervisedActors.js';
 import { DeathWatch } from './DeathWatch.js';
-import type { Placement, SpawnArgs, SpawnOptionsBase, SystemEvents, SystemOptions } from './systemTypes.js';
-
-const PLACEMENTS: readonly Placement[] = ['inline', 'thread', 'process'];
-
-type SpawnOpts = Partial<SpawnOptionsBase & { args: unknown }>;
+import type { SpawnArgs, SystemEvents, SystemOptions } from './systemTypes.js';
 
 /**
  * A set of actors and the threads and processes that host them. Create one with
@@ -39,7 +33,7 @@ type SpawnOpts = Partial<SpawnOptionsBase & { args: unknown }>;
 export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #runtime: Runtime;
   readonly #hosts: HostTable;
-  readonly #names = new Map<string, ActorRef | null>();
+  readonly #spawner: Spawner;
   readonly #shutdownTimeout: number;
   readonly #spawnTimeout: number;
   readonly #clock: Clock;
@@ -47,7 +41,6 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #supervisors = new Set<Supervisor>();
   readonly #deaths = new DeathWatch();
   #supervisorSeq = 0;
-  #inlineSeq = 0;
   #shutdown: Promise<void> | undefined;
 
   /** @internal */
@@ -66,6 +59,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       hold: (record) => this.#supervised.hold(record),
       onGone: (record, reason) => this.#hostGone(record, reason),
     });
+    this.#spawner = new Spawner({
+      runtime: this.#runtime,
+      hosts: this.#hosts,
+      spawnTimeout: this.#spawnTimeout,
+      shutdownTimeout: this.#shutdownTimeout,
+      shutDown: () => this.#shutdown !== undefined,
+      started: (ref) => this.#emit('actor:started', ref),
+    });
     this.#supervised = new SupervisedActors(
       {
         runtime: this.#runtime,
@@ -73,7 +74,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         clock: this.#clock,
         shutdownTimeout: this.#shutdownTimeout,
         spawnTimeout: this.#spawnTimeout,
-        start: (definition, opts, again, generation, on) => this.#start(definition, opts, again, generation, on),
+        start: (definition, opts, again, generation, on) => this.#spawner.start(definition, opts, again, generation, on),
         forget: (ref, reason) => this.#forget(ref, reason),
         down: (ref, reason) => this.#down(ref, reason),
         restarted: (ref, restarts) => this.#emit('actor:restarted', ref, restarts),
@@ -116,69 +117,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    */
   async spawn<D extends AnyActorDefinition>(definition: D, ...options: SpawnArgs<D>): Promise<ActorRef<D>> {
     const opts: SpawnOpts = options[0] ?? {};
-    const { ref } = await this.#start(definition, opts, undefined, undefined);
+    const { ref } = await this.#spawner.start(definition, opts, undefined, undefined);
     return ref as ActorRef<D>;
-  }
-
-  /** Starts an actor (again, under the id `again`, for a supervisor; on the running host `on`, for a pool). */
-  async #start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<{ ref: ActorRef; node: NodeId }> {
-    // On a running host (a pool's worker) the host's own kind applies; `thread` only passes the checks.
-    const placement = this.#checkSpawn(definition, on === undefined ? opts : { ...opts, placement: 'thread' }, again);
-    const name = opts.name;
-    if (name !== undefined) this.#names.set(name, null);
-    try {
-      const started = placement === 'inline' ? await this.#spawnInline(definition, opts, again, generation) : await this.#spawnHosted(placement, definition, opts, again, generation, on);
-      if (name !== undefined) this.#names.set(name, started.ref);
-      this.#emit('actor:started', started.ref);
-      return started;
-    } catch (error) {
-      if (name !== undefined) this.#names.delete(name);
-      throw error;
-    }
-  }
-
-  #checkSpawn(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined): Placement {
-    if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
-    if (!isActorDefinition(definition)) throw new MultitaskError('INVALID_ARGUMENT', 'spawn: definition must be a value returned by defineActor');
-    const placement = opts.placement ?? 'inline';
-    if (!PLACEMENTS.includes(placement)) throw new MultitaskError('INVALID_ARGUMENT', `options.placement must be 'inline', 'thread' or 'process' (got ${String(placement)})`);
-    if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length === 0)) {
-      throw new MultitaskError('INVALID_ARGUMENT', 'options.name must be a non-empty string');
-    }
-    if (opts.name !== undefined && this.#names.has(opts.name) && (again === undefined || this.#names.get(opts.name)?.id !== again)) {
-      throw new MultitaskError('NAME_TAKEN', `an actor named '${opts.name}' already exists`);
-    }
-    checkMailboxOptions(opts.mailbox);
-    scan(opts.args, 'args');
-    return placement;
-  }
-
-  async #spawnInline(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<{ ref: ActorRef; node: NodeId }> {
-    const id = again ?? actorId(MAIN_NODE, ++this.#inlineSeq, generation !== undefined);
-    await this.#runtime.actors.start(id, opts.name, definition, opts.mailbox ?? {}, opts.args, generation);
-    return { ref: this.#runtime.makeRef(id, opts.name), node: MAIN_NODE };
-  }
-
-  async #spawnHosted(kind: 'thread' | 'process', definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<{ ref: ActorRef; node: NodeId }> {
-    const shared = on === undefined ? undefined : this.#hosts.get(on);
-    if (on !== undefined && shared === undefined) throw new MultitaskError('WORKER_CRASHED', `node ${on} is not running`);
-    const record = shared ?? this.#hosts.start(kind, opts.resourceLimits);
-    const id = again ?? actorId(record.node, ++record.seq, generation !== undefined);
-    const wire = encode(opts.args, this.#runtime);
-    try {
-      await this.#runtime.request(
-        record.node,
-        (cid) => ({ kind: 'spawn', dst: record.node, from: MAIN_NODE, cid, id, url: definition.url, definition: definition.name, args: wire.value, enc: wire.enc, mailbox: opts.mailbox ?? {}, name: opts.name, supervised: generation !== undefined, generation: generation ?? 0 }),
-        { timeout: this.#spawnTimeout, what: `spawn of ${definition.name}` },
-      );
-    } catch (error) {
-      if (shared === undefined) await this.#hosts.stop(record.node, this.#shutdownTimeout);
-      if (error instanceof MultitaskError && error.code === 'SPAWN_FAILED') throw error;
-      throw new MultitaskError('SPAWN_FAILED', `actor ${definition.name} (${definition.url}) failed to start on a ${kind}: ${errorMessage(error)}`, { cause: error });
-    }
-    const ref = this.#runtime.makeRef(id, opts.name);
-    record.actors.set(id, ref);
-    return { ref, node: record.node };
   }
 
   /**
@@ -186,7 +126,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * @param name - the `name` given at spawn
    */
   lookup(name: string): ActorRef | undefined {
-    return this.#names.get(name) ?? undefined;
+    return this.#spawner.lookup(name);
   }
 
   /**
@@ -339,7 +279,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** An unsupervised actor is gone for good. */
   #forget(ref: ActorRef, reason: DownReason): void {
-    if (ref.name !== undefined && this.#names.get(ref.name)?.id === ref.id) this.#names.delete(ref.name);
+    this.#spawner.release(ref);
     this.#emit('actor:stopped', ref, reason);
     this.#down(ref, reason);
   }
