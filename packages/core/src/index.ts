@@ -11,7 +11,7 @@ export { ActorSystem, createSystem } from './actor/ActorSystem.js';
 export type { DeadLetter, Placement, SpawnArgs, SpawnOptions, SpawnOptionsBase, SystemEvents, SystemOptions } from './actor/systemTypes.js';
 export type { DownReason, ThreadLimits } from './actor/HostTable.js';
 export { Supervisor } from './supervisor/Supervisor.js';
-export type { ChildInfo } from './supervisor/Supervisor.js';
+export type { ChildInfo } from './supervisor/spec.js';
 export { child } from './supervisor/spec.js';
 export type {
   ActorChildArgs,

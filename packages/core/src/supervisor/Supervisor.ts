@@ -1,25 +1,8 @@
 import { MultitaskError } from '../errors.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import type { DownReason } from '../actor/HostTable.js';
-import { backoffDelay, settingsOf, type ActorChildId, type ActorChildSpec, type ChildChildren, type ChildDefinition, type ChildSpec, type Settings, type SupervisorChildId, type SupervisorSpec } from './spec.js';
+import { backoffDelay, settingsOf, type ActorChildId, type ChildInfo, type ActorChildSpec, type ChildChildren, type ChildDefinition, type ChildSpec, type Settings, type SupervisorChildId, type SupervisorSpec } from './spec.js';
 import type { ChildOps } from './ChildOps.js';
-
-/**
- * How a child is doing, as {@link Supervisor.children} reports it.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChildInfo}
- */
-export interface ChildInfo {
-  /** The child's id. */
-  readonly id: string;
-  /** An actor or a nested supervisor. */
-  readonly kind: 'actor' | 'supervisor';
-  /** `running`; `restarting` (down, coming back); `stopped` (not coming back). */
-  readonly status: 'running' | 'restarting' | 'stopped';
-  /** How many times it was restarted. */
-  readonly restarts: number;
-}
 
 interface Child {
   readonly spec: ChildSpec;
@@ -32,10 +15,14 @@ interface Child {
   /** When it restarted, within the intensity window (for its backoff). */
   recent: number[];
   /** Added after the start (a pool's actors): not part of the spec, so dropped once it is gone for good. */
-  added?: true;
+  readonly added: boolean;
 }
 
 type Parent = { childDown(sup: Supervisor, reason: DownReason): void } | undefined;
+
+function childOf(spec: ChildSpec, added = false): Child {
+  return { spec, ref: undefined, sup: undefined, status: 'stopped', generation: 0, restarts: 0, recent: [], added };
+}
 
 /**
  * A running supervisor: it started its children in order, restarts them as its strategy
@@ -82,7 +69,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
     this.#settings = settingsOf(spec);
     this.#ops = ops;
     this.#parent = parent;
-    this.#children = spec.children.map((c) => ({ spec: c, ref: undefined, sup: undefined, status: 'stopped', generation: 0, restarts: 0, recent: [] }));
+    this.#children = spec.children.map((c) => childOf(c));
   }
 
   /** How many times this supervisor restarted a child. */
@@ -177,7 +164,6 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
       if (c === undefined || c.status === 'stopped') return;
       await this.#stopOne(c);
       this.#abandon(c, { kind: 'stopped' });
-      this.#dropAdded(c);
     });
   }
 
@@ -187,7 +173,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
    */
   async add(spec: ActorChildSpec): Promise<ActorRef> {
     if (this.#state !== 'running') throw new MultitaskError('ACTOR_STOPPED', `supervisor '${this.id}' is not running`);
-    const c: Child = { spec, ref: undefined, sup: undefined, status: 'stopped', generation: 0, restarts: 0, recent: [], added: true };
+    const c = childOf(spec, true);
     this.#children.push(c);
     try {
       await this.#enqueue(() => this.#startFresh(c));
@@ -232,7 +218,6 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
     if (policy === 'temporary' || (policy === 'transient' && reason.kind === 'stopped')) {
       await this.#stopOne(c);
       this.#abandon(c, reason);
-      this.#dropAdded(c);
       return;
     }
     c.status = 'restarting';
@@ -389,21 +374,17 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
     }
   }
 
+  /** A child is gone for good; one added after the start leaves the list (a pool spawning and stopping many actors would grow it). */
   #abandon(c: Child, reason: DownReason): void {
     c.status = 'stopped';
     if (c.spec.kind === 'supervisor') {
       if (c.sup !== undefined) c.sup.#abandonAll(reason);
     }
     else if (c.ref !== undefined) this.#ops.abandon(c.ref, reason);
-  }
-
-  /** A child added after the start that is gone for good leaves the list (a pool spawning and stopping many actors would grow it). */
-  #dropAdded(c: Child): void {
-    const at = this.#children.indexOf(c);
-    if (c.added === true && at >= 0) this.#children.splice(at, 1);
+    if (c.added) this.#children.splice(this.#children.indexOf(c), 1);
   }
 
   #abandonAll(reason: DownReason): void {
-    for (const c of this.#children) this.#abandon(c, reason);
+    for (const c of [...this.#children]) this.#abandon(c, reason);
   }
 }

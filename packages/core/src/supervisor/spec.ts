@@ -4,6 +4,23 @@ import { isActorDefinition, type AnyActorDefinition } from '../actor/defineActor
 import type { ArgsOf } from '../actor/types.js';
 
 /**
+ * How a child is doing, as {@link Supervisor.children} reports it.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChildInfo}
+ */
+export interface ChildInfo {
+  /** The child's id. */
+  readonly id: string;
+  /** An actor or a nested supervisor. */
+  readonly kind: 'actor' | 'supervisor';
+  /** `running`; `restarting` (down, coming back); `stopped` (not coming back). */
+  readonly status: 'running' | 'restarting' | 'stopped';
+  /** How many times it was restarted. */
+  readonly restarts: number;
+}
+
+/**
  * When a supervisor restarts a child that went down:
  * - `permanent`: always.
  * - `transient`: unless it stopped normally (`ctx.stop()`); a crash restarts it.
