@@ -90,40 +90,8 @@ export class SupervisedActors {
       random,
       shutdownTimeout: this.#host.shutdownTimeout,
       spawn: (spec, again, generation, owner) => this.#spawnChild(spec, again, generation, owner, undefined),
-      halt: async (ref, timeout) => {
-        const found = hostOf(ref);
-        if (found === undefined) return false;
-        if (found.entry.node === MAIN_NODE) {
-          return this.#host.runtime.actors.halt(ref.id, timeout);
-        }
-        if (found.record === undefined) return false;
-        const node = found.entry.node;
-        return this.#host.runtime
-          .request(node, (cid) => ({ kind: 'restart', dst: node, from: MAIN_NODE, cid, to: ref.id, phase: 'halt', generation: 0 }), { timeout, what: `halting actor ${ref.id}` })
-          .then(
-            () => true,
-            () => false,
-          );
-      },
-      resume: async (ref, generation) => {
-        const found = hostOf(ref);
-        if (found === undefined) return false;
-        if (found.entry.node === MAIN_NODE) {
-          return this.#host.runtime.actors.restart(ref.id, generation);
-        }
-        if (found.record === undefined) return false;
-        const node = found.entry.node;
-        try {
-          await this.#host.runtime.request(node, (cid) => ({ kind: 'restart', dst: node, from: MAIN_NODE, cid, to: ref.id, phase: 'start', generation }), {
-            timeout: this.#host.spawnTimeout,
-            what: `restarting actor ${ref.id}`,
-          });
-          return true;
-        } catch (error) {
-          if (error instanceof MultitaskError && error.code === 'SPAWN_FAILED') throw error;
-          return false;
-        }
-      },
+      halt: (ref, timeout) => this.#restartPhase(ref, 'halt', 0, timeout),
+      resume: (ref, generation) => this.#restartPhase(ref, 'start', generation, this.#host.spawnTimeout),
       stop: async (ref, timeout) => {
         const found = hostOf(ref);
         if (found === undefined) return;
@@ -156,6 +124,27 @@ export class SupervisedActors {
       escalated: (supervisor, reason) => this.#host.escalated(supervisor, reason),
       halted: (ref) => this.#host.down(ref, { kind: 'stopped' }),
     };
+  }
+
+  /**
+   * One half of a restart in place, where `ref` runs (this thread, or its host by a
+   * `restart` envelope): halting it, or starting it again as `generation`. False when it is
+   * not there any more.
+   * @throws MultitaskError `SPAWN_FAILED` when it fails to start again
+   */
+  async #restartPhase(ref: ActorRef, phase: 'halt' | 'start', generation: number, timeout: number): Promise<boolean> {
+    const node = this.#entries.get(ref.id)?.node;
+    if (node === undefined) return false;
+    if (node === MAIN_NODE) return phase === 'halt' ? this.#host.runtime.actors.halt(ref.id, timeout) : this.#host.runtime.actors.restart(ref.id, generation);
+    if (this.#host.hosts.get(node) === undefined) return false;
+    const what = `${phase === 'halt' ? 'halting' : 'restarting'} actor ${ref.id}`;
+    try {
+      await this.#host.runtime.request(node, (cid) => ({ kind: 'restart', dst: node, from: MAIN_NODE, cid, to: ref.id, phase, generation }), { timeout, what });
+      return true;
+    } catch (error) {
+      if (phase === 'start' && error instanceof MultitaskError && error.code === 'SPAWN_FAILED') throw error;
+      return false;
+    }
   }
 
   /** Starts a supervised actor (again, keeping its id): on a new host, or on the running host `on` (a pool's worker). */
