@@ -127,9 +127,9 @@ export async function apiExamples(): Promise<Record<string, unknown>> {
 
   // #region ActorDefinition
   const definition: ActorDefinition<number, { count: number }, { add(ctx: ActorContext<{ count: number }>, by: number): void; get(ctx: ActorContext<{ count: number }>): number }> = Counter as never;
-  const any: AnyActorDefinition = Counter; // any definition, whatever its types
+  const whichever: AnyActorDefinition = Counter; // any definition, whatever its types
   // #endregion ActorDefinition
-  out.definition = definition.name === any.name;
+  out.definition = definition.name === whichever.name;
 
   // #region Placement
   const placement: Placement = 'thread'; // 'inline' | 'thread' | 'process'
