@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Runtime, type RuntimeSink } from '../src/actor/Runtime.js';
-import { createChannel, systemClock, type Channel, type ChannelSender } from '../src/index.js';
+import { createChannel, systemClock, type Channel, type ChannelSender, type Clock } from '../src/index.js';
 import type { NodeId } from '../src/ids.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
-import { codeOf } from './helpers.js';
+import { codeOf, manualClock } from './helpers.js';
 
 const sink: RuntimeSink = { deadLetter() {}, failure() {}, crashed() {}, connect() {} };
 
 /** An owner runtime and a participant runtime in this thread, joined by an inline endpoint pair. */
-function twoNodes(): { owner: Runtime; remote: Runtime; cut: () => void } {
+function twoNodes(remoteClock: Clock = systemClock): { owner: Runtime; remote: Runtime; cut: () => void } {
   const { a, b } = openInlinePair();
   const owner = new Runtime({ node: 0 as NodeId, kind: 'main', clock: systemClock, askTimeout: 5_000, stopGrace: 10, parent: undefined, sink });
-  const remote = new Runtime({ node: 1 as NodeId, kind: 'process', clock: systemClock, askTimeout: 5_000, stopGrace: 10, parent: b, sink });
+  const remote = new Runtime({ node: 1 as NodeId, kind: 'process', clock: remoteClock, askTimeout: 5_000, stopGrace: 10, parent: b, sink });
   owner.attach(1 as NodeId, a);
   return { owner, remote, cut: () => a.close() };
 }
@@ -86,5 +86,20 @@ describe('the channel protocol between two nodes', () => {
     expect(await codeOf(producer.send(3))).toBe('CHANNEL_CLOSED');
     const receiver = remote.makeChannel(owner.channelWire(channel as never)) as Channel<number>;
     expect(await codeOf(receiver.receive())).toBe('CHANNEL_CLOSED');
+  });
+
+  it('lends a fast consumer node at most half of a bounded channel, so other consumers still find items', async () => {
+    // On the consumer's node time stands still: it looks infinitely fast, and asks for all it may take.
+    const { owner, remote } = twoNodes(manualClock());
+    const channel = createChannel<number>({ capacity: 8 });
+    for (let i = 1; i <= 8; i++) await channel.send(i);
+    const consumer = remote.makeChannel(owner.channelWire(channel as never)) as Channel<number>;
+    expect(await consumer.receive()).toBe(1); // the first fetch takes one: no rate measured yet
+    expect(await consumer.receive()).toBe(2); // this fetch asks for its fill
+    // Half of the channel went in that batch (2 to 5); the rest is still here for others.
+    expect(await channel.tryReceive()).toBe(6);
+    const rest = [await consumer.receive(), await consumer.receive(), await consumer.receive()];
+    expect(rest).toEqual([3, 4, 5]);
+    expect(await channel.tryReceive()).toBe(7);
   });
 });

@@ -6,8 +6,12 @@ import type { Clock } from '../clock.js';
 import type { NodeId } from '../ids.js';
 import { abortError, armLimits } from '../limits.js';
 
-/** About the most items one fetch takes from the owner; the rest wait there. */
-const BATCH = 512;
+/**
+ * About the most items one fetch takes from the owner; the rest wait there. A loop that
+ * receives 2 M items/s takes this many in 2 ms: large enough that the fetch ahead arrives
+ * before the batch runs out, even when the owner's thread waits for a core.
+ */
+const BATCH = 4096;
 /**
  * How much of its own work a consumer takes ahead, in milliseconds at the rate it has been
  * receiving: enough to cover a fetch, too little to take jobs another consumer could start.
@@ -56,6 +60,8 @@ interface Inbound {
   owed: number;
   /** How many items the next fetch asks for: what this node receives in {@link HORIZON_MS}. */
   appetite: number;
+  /** The most one fetch takes: {@link BATCH}, or half of a smaller channel (as its owner lends no more). */
+  readonly most: number;
   /** When the last batch arrived, and how many items were received here since. */
   since: number;
   taken: number;
@@ -130,8 +136,8 @@ export class ChannelReceiving {
   }
 
   /** The next item of `channel`: from this node's batch, or once the owner sends one. */
-  receive(owner: NodeId, channel: string, options: ChannelWaitOptions | undefined): Promise<ChannelAnswer> {
-    const inbound = this.#of(owner, channel);
+  receive(owner: NodeId, channel: string, capacity: number, options: ChannelWaitOptions | undefined): Promise<ChannelAnswer> {
+    const inbound = this.#of(owner, channel, capacity);
     if (inbound.waiters.size === 0 && inbound.items.size > 0) return Promise.resolve(localAnswer(this.#takeItem(inbound)));
     return new Promise((resolve, reject) => {
       const signal = options?.signal;
@@ -177,10 +183,11 @@ export class ChannelReceiving {
     return this.#takeItem(inbound);
   }
 
-  #of(owner: NodeId, channel: string): Inbound {
+  #of(owner: NodeId, channel: string, capacity: number): Inbound {
     let inbound = this.#inbound.get(channel);
     if (inbound === undefined) {
-      inbound = { owner, channel, items: new Runs(), waiters: new Set(), fetch: undefined, owed: 0, appetite: 1, since: 0, taken: 0, watched: false };
+      const most = Math.min(BATCH, Math.max(1, Math.floor(capacity / 2)));
+      inbound = { owner, channel, items: new Runs(), waiters: new Set(), fetch: undefined, owed: 0, appetite: 1, most, since: 0, taken: 0, watched: false };
       this.#inbound.set(channel, inbound);
     }
     return inbound;
@@ -271,14 +278,14 @@ export class ChannelReceiving {
 
   /**
    * Sizes the next fetch by how fast this node has received since the last batch came: a
-   * loop that empties its batch at once asks for more each time (up to {@link BATCH}); a
+   * loop that empties its batch at once asks for more each time (up to {@link Inbound.most}); a
    * worker that spends 20 ms on each item asks for one, as Python's `Queue.get` takes one,
    * so that several of them share the work.
    */
   #measure(inbound: Inbound): void {
     if (inbound.taken === 0) return;
     const span = Math.max(this.#link.clock.now() - inbound.since, MIN_SPAN_MS);
-    inbound.appetite = Math.min(BATCH, Math.max(1, Math.ceil((inbound.taken / span) * HORIZON_MS)));
+    inbound.appetite = Math.min(inbound.most, Math.max(1, Math.ceil((inbound.taken / span) * HORIZON_MS)));
   }
 
   /** Hands fetched items to the waiting receives, oldest first; fetches again for the ones left. */

@@ -6,10 +6,6 @@ import type { Encoded } from '../protocol.js';
 import { Coalescer } from '../transport/Coalescer.js';
 import { encode, type CodecHost } from './messageCodec.js';
 
-/** Most credit a producer gets per grant (the owner's side uses it too). @internal */
-export const CREDIT = 1024;
-/** A producer whose credit falls below this asks for more while it keeps sending. */
-const LOW_CREDIT = CREDIT / 2;
 /** Most items sent on credit that travel to the owner in one `push`. */
 const PACK = 512;
 
@@ -26,6 +22,8 @@ interface Outbound {
   readonly dst: NodeId;
   /** Sends that may go out without waiting (room the owner keeps for them). */
   credit: number;
+  /** The most credit held at once: below half of it, more is asked for while sending goes on. */
+  window: number;
   /** Items sent on credit and not yet posted: they go to the owner together. */
   items: unknown[];
   enc: Encoded;
@@ -86,7 +84,7 @@ export class ChannelSending {
     if (transfer !== undefined) out.transfer.push(...transfer);
     if (out.items.length >= PACK) this.#post(channel, out, true);
     else this.#endOfTurn.schedule();
-    if (out.credit < LOW_CREDIT && out.topping === undefined) this.#topUp(channel, out);
+    if (out.credit < out.window / 2 && out.topping === undefined) this.#topUp(channel, out);
     this.#watch(channel, out);
     return true;
   }
@@ -142,8 +140,9 @@ export class ChannelSending {
   #credited(dst: NodeId, channel: string, granted: number): void {
     if (granted <= 0) return;
     let out = this.#outbound.get(channel);
-    if (out === undefined) this.#outbound.set(channel, (out = { dst, credit: 0, items: [], enc: 0, transfer: [], topping: undefined, watching: false }));
+    if (out === undefined) this.#outbound.set(channel, (out = { dst, credit: 0, window: 0, items: [], enc: 0, transfer: [], topping: undefined, watching: false }));
     out.credit += granted;
+    out.window = Math.max(out.window, out.credit);
     this.#watch(channel, out);
   }
 

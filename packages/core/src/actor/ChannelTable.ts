@@ -1,7 +1,7 @@
 import { LocalChannel, NOTHING, type ChannelHandle, type ChannelWaitOptions } from '../channel/Channel.js';
 import { ChannelCore, type Waiter } from '../channel/ChannelCore.js';
 import { Packed, segmentCount, unpackItems, type Batch, type PackedWire, type Segment } from '../channel/packing.js';
-import { localAnswer, RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp } from '../channel/RemoteChannel.js';
+import { localAnswer, RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp, type ChannelTarget } from '../channel/RemoteChannel.js';
 import { MultitaskError } from '../errors.js';
 import type { CorrelationId, NodeId } from '../ids.js';
 import type { ChannelCancelEnvelope, ChannelEnvelope, Encoded, Envelope } from '../protocol.js';
@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { Transferable } from '../transport/Endpoint.js';
 import { CHANNEL_TAG, decode, encode, type CodecHost, type WireChannel } from './messageCodec.js';
 import { ChannelReceiving } from './ChannelReceiving.js';
-import { ChannelSending, CREDIT } from './ChannelSending.js';
+import { ChannelSending } from './ChannelSending.js';
 import type { PendingTable } from './PendingTable.js';
 
 /** What the table needs from its node. @internal */
@@ -101,10 +101,11 @@ export class ChannelTable implements ChannelLink {
   }
 
   /** As participant: performs `op` through the owner, using credit and batches where it can. */
-  channelRequest(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
-    const dst = owner as NodeId;
+  channelRequest(target: ChannelTarget, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer> {
+    const dst = target.owner as NodeId;
+    const channel = target.id;
     if (op === 'send') return this.#sending.send(dst, channel, item, options, transfer);
-    if (op === 'receive') return this.#receiving.receive(dst, channel, options);
+    if (op === 'receive') return this.#receiving.receive(dst, channel, target.capacity, options);
     if (op === 'tryReceive') {
       const taken = this.#receiving.tryTake(channel);
       if (taken !== NOTHING) return Promise.resolve(localAnswer(taken));
@@ -225,7 +226,7 @@ export class ChannelTable implements ChannelLink {
         case 'topUp':
           return core.want({
             node: e.from,
-            max: CREDIT,
+            max: core.creditMax,
             hurried: false,
             resolve: (granted) => {
               if (granted > 0) this.#count(this.#granted, e.channel, e.from, granted);
@@ -320,7 +321,7 @@ export class ChannelTable implements ChannelLink {
 
   /** As owner: credit for a producer's next sends, recorded so it can be revoked or released. */
   #grant(channel: string, core: ChannelCore, holder: NodeId): number {
-    const granted = core.grant(CREDIT);
+    const granted = core.grant(core.creditMax);
     if (granted > 0) this.#count(this.#granted, channel, holder, granted);
     return granted;
   }

@@ -11,13 +11,20 @@ export interface ChannelAnswer {
   readonly closed: boolean;
 }
 
+/** Which channel a request is for: its owning node, its id and its capacity. @internal */
+export interface ChannelTarget {
+  readonly owner: number;
+  readonly id: string;
+  readonly capacity: number;
+}
+
 /** How a handle reaches the owning node (the node's router implements it). @internal */
 export interface ChannelLink {
   /** Sends on credit if this node holds some: true when sent (no waiting). @throws NOT_SERIALIZABLE */
   sendOnCredit(owner: number, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean;
   /** An item already received on this node in a batch, when no receive here waits before the caller; else {@link NOTHING}. */
   takeReceived(channel: string): unknown;
-  channelRequest(owner: number, channel: string, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer>;
+  channelRequest(target: ChannelTarget, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer>;
 }
 
 const SENT: Promise<void> = Promise.resolve();
@@ -33,7 +40,7 @@ const nothing = (): void => undefined;
  * request to the owner. `size` and `closed` are what the last answer said.
  * @internal
  */
-export class RemoteChannel<T> extends ChannelBase<T> {
+export class RemoteChannel<T> extends ChannelBase<T> implements ChannelTarget {
   readonly core = undefined;
   readonly capacity: number;
   readonly owner: number;
@@ -92,7 +99,7 @@ export class RemoteChannel<T> extends ChannelBase<T> {
   }
 
   #request(op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<unknown> {
-    return this.#link.channelRequest(this.owner, this.id, op, item, options, transfer).then((answer) => {
+    return this.#link.channelRequest(this, op, item, options, transfer).then((answer) => {
       if (!Number.isNaN(answer.size)) {
         // NaN: answered on this node (a batch), without news from the owner.
         this.#size = answer.size;
