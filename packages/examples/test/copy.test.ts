@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/copy/cli.js';
+import { copierPlacement, INLINE_BELOW } from '../src/copy/copyTree.js';
 import { formatProgress } from '../src/copy/progress.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'multitask-copy-'));
@@ -61,10 +62,10 @@ async function quietly(argv: string[]): Promise<number> {
 }
 
 describe('multitask-copy', () => {
-  it.each(['thread', 'process'] as const)('copies a tree byte for byte on %s workers, keeping modes, mtimes and symlinks', async (placement) => {
+  it.each(['inline', 'thread', 'process'] as const)('copies a tree byte for byte with --placement %s, keeping modes, mtimes and symlinks', async (placement) => {
     const src = fresh('src');
     const dst = fresh('dst');
-    makeTree(src, placement === 'thread' ? 24 * 1024 * 1024 : 3 * 1024 * 1024);
+    makeTree(src, placement === 'process' ? 3 * 1024 * 1024 : 24 * 1024 * 1024);
     expect(await quietly([src, dst, '--placement', placement, '--workers', '2', '--verify', '--quiet'])).toBe(0);
     expect(describeTree(dst)).toEqual(describeTree(src));
     expect(readdirSync(join(dst, 'empty folder'))).toEqual([]);
@@ -81,6 +82,7 @@ describe('multitask-copy', () => {
     expect(readdirSync(join(src, 'nested')).includes('copy')).toBe(false);
     expect(await quietly([src])).toBe(2);
     expect(await quietly([src, fresh('dst'), '--workers', 'many'])).toBe(2);
+    expect(await quietly([src, fresh('dst'), '--placement', 'moon'])).toBe(2);
     expect(await quietly([src, fresh('dst'), '--overwrite', '--skip-existing'])).toBe(2);
   });
 
@@ -170,8 +172,18 @@ describe('multitask-copy', () => {
     makeTree(src, 1024);
     const cli = fileURLToPath(new URL('../src/copy/cli.ts', import.meta.url));
     const out = execFileSync(process.execPath, [...process.execArgv, cli, src, dst, '--json'], { encoding: 'utf8' });
-    const summary = JSON.parse(out) as { files: number; symlinks: number; failures: unknown[]; interrupted: boolean };
-    expect(summary).toMatchObject({ files: 125, symlinks: 3, failures: [], interrupted: false });
+    const summary = JSON.parse(out) as { files: number; symlinks: number; failures: unknown[]; interrupted: boolean; placement: string };
+    // 125 files: by default the copiers run on the main thread (no worker to start).
+    expect(summary).toMatchObject({ files: 125, symlinks: 3, failures: [], interrupted: false, placement: 'inline' });
+  });
+
+  it('copies on the main thread by default below 1 000 files and on worker threads from there, unless told', () => {
+    expect(copierPlacement('auto', 1)).toBe('inline');
+    expect(copierPlacement('auto', INLINE_BELOW - 1)).toBe('inline');
+    expect(copierPlacement('auto', INLINE_BELOW)).toBe('thread');
+    expect(copierPlacement('process', 1)).toBe('process');
+    expect(copierPlacement('inline', 1_000_000)).toBe('inline');
+    expect(INLINE_BELOW).toBe(1000); // as documented
   });
 
   it('stops on Ctrl-C: files in progress finish, no temporary file is left, and it says what was done', async () => {
@@ -196,6 +208,7 @@ describe('multitask-copy', () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(130);
+    expect(stderr).toMatch(/copying 5000 files \(.*\) with 1 thread workers/); // 5 000 files: on a worker thread
     expect(stderr).toMatch(/interrupted after copying \d+ files/);
     const copied = readdirSync(dst, { recursive: true }).map(String);
     expect(copied.some((name) => TEMPORARY.test(name))).toBe(false);

@@ -3,8 +3,9 @@
  * multitask-copy SRC DST: copies a folder with a pool of copier actors and a progress bar.
  *
  * Python's tutorial copies a folder with a Pool and reports progress through a Queue; this
- * is that program grown into a tool: copiers on the pool's workers copy in the kernel
- * (`fs.copyFile`), report through a channel, and a progress actor draws the bar.
+ * is that program grown into a tool: copiers on the pool's workers (or, for a small copy, on
+ * the main thread) copy in the kernel (`fs.copyFile`), report through a channel, and a
+ * progress actor draws the bar.
  *
  * Exit codes: 0 copied; 1 some files or folders could not be copied (listed); 2 bad
  * arguments or folders; 130 interrupted (Ctrl-C).
@@ -12,12 +13,12 @@
 import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { copyTree, type CopyOptions, type Summary } from './copyTree.js';
+import { copyTree, type CopyOptions, type CopyPlacement, type Summary } from './copyTree.js';
 import { formatBytes, formatDuration } from './progress.js';
 import { UsageError } from './plan.js';
 
 // #region usage
-const USAGE = `usage: multitask-copy SRC DST [--workers N] [--placement thread|process]
+const USAGE = `usage: multitask-copy SRC DST [--workers N] [--placement auto|inline|thread|process]
                       [--overwrite | --skip-existing] [--verify] [--quiet] [--json]`;
 // #endregion usage
 
@@ -33,7 +34,7 @@ interface Args {
 export function parseArgs(argv: readonly string[]): Args {
   const positional: string[] = [];
   let workers = Math.max(2, availableParallelism());
-  let placement: 'thread' | 'process' = 'thread';
+  let placement: CopyPlacement = 'auto';
   let existing: CopyOptions['existing'] = 'refuse';
   let verify = false;
   let quiet = false;
@@ -52,7 +53,7 @@ export function parseArgs(argv: readonly string[]): Args {
         break;
       case '--placement': {
         const p = value();
-        if (p !== 'thread' && p !== 'process') throw new UsageError('--placement must be thread or process');
+        if (p !== 'auto' && p !== 'inline' && p !== 'thread' && p !== 'process') throw new UsageError('--placement must be auto, inline, thread or process');
         placement = p;
         break;
       }
