@@ -1,4 +1,4 @@
-import { createChannel, defineActor, type Channel, type ChannelReceiver, type ChannelSender } from '@multitask/core';
+import { defineActor, type ChannelReceiver, type ChannelSender } from '@multitask/core';
 
 /** Counts what it is told; answers `count` and echoes `ping`. */
 export const Sink = defineActor({
@@ -32,22 +32,15 @@ export const ChanProducer = defineActor({
   },
 });
 
-/**
- * Receives from a channel until it ends and returns how many items came: the channel it is
- * given, or one it created with `open` (so that its own node owns it).
- */
+/** Receives from the channel it is given until it ends, and returns how many items came. */
 export const ChanConsumer = defineActor({
   url: import.meta.url,
   name: 'ChanConsumer',
-  init: () => ({ own: undefined as Channel<{ i: number; tag: string }> | undefined }),
+  init: () => null,
   handlers: {
-    open(ctx, capacity: number): ChannelSender<{ i: number; tag: string }> {
-      ctx.state.own = createChannel<{ i: number; tag: string }>({ capacity });
-      return ctx.state.own.sender;
-    },
-    async drain(ctx, input: ChannelReceiver<{ i: number; tag: string }> | null) {
+    async drain(_ctx, input: ChannelReceiver<{ i: number; tag: string }>) {
       let count = 0;
-      for await (const item of input ?? ctx.state.own ?? []) if (item.tag === 'bench') count += 1;
+      for await (const item of input) if (item.tag === 'bench') count += 1;
       return count;
     },
   },

@@ -14,10 +14,11 @@ const itemsPerRun = (quick: boolean): number => (quick ? 20_000 : 300_000);
 
 /**
  * A producer and a consumer actor on `placement`, streaming `count` items through a fresh
- * channel of capacity 1 024 per run, created on the main thread (`owner: 'main'`) or by the
- * consumer actor, so that its node owns it.
+ * channel per run: unbounded for the contract results, as their baselines are (raw
+ * `postMessage` and `process.send` have no flow control, and Python's `Queue()` has no
+ * `maxsize`), or with a `capacity` for the bounded variants, which report what the limit costs.
  */
-function channelCase(id: string, placement: 'thread' | 'process', owner: 'main' | 'consumer', baselineId: string, makeRaw: () => Raw): BenchCase {
+function channelCase(id: string, placement: 'thread' | 'process', capacity: number | undefined, baselineId: string, makeRaw: () => Raw): BenchCase {
   return {
     metrics: [{ id, unit: 'item/s', better: 'higher', baseline: { id: baselineId, unit: 'msg/s' } }],
     async setup({ quick }) {
@@ -28,11 +29,10 @@ function channelCase(id: string, placement: 'thread' | 'process', owner: 'main' 
       const raw = makeRaw();
       return {
         async subject() {
-          const shared = owner === 'main' ? createChannel<{ i: number; tag: string }>({ capacity: 1024 }) : undefined;
-          const out = shared?.sender ?? (await consumer.ask('open', 1024));
+          const channel = createChannel<{ i: number; tag: string }>(capacity === undefined ? {} : { capacity });
           const t0 = performance.now();
-          const drained = consumer.ask('drain', shared?.receiver ?? null, { timeout: 600_000 });
-          await producer.ask('stream', { out, count }, { timeout: 600_000 });
+          const drained = consumer.ask('drain', channel.receiver, { timeout: 600_000 });
+          await producer.ask('stream', { out: channel.sender, count }, { timeout: 600_000 });
           if ((await drained) !== count) throw new Error('channel lost items');
           return [rate(count, performance.now() - t0)];
         },
@@ -50,7 +50,7 @@ function channelCase(id: string, placement: 'thread' | 'process', owner: 'main' 
 const pythonCase: BenchCase = {
   metrics: [{ id: 'channel.python', unit: 'item/s', better: 'higher', baseline: { id: 'python.mpQueue', unit: 'item/s' } }],
   async setup(options) {
-    const inner = await channelCase('channel.python', 'process', 'main', 'raw.processSend.oneway', rawProcess).setup(options);
+    const inner = await channelCase('channel.python', 'process', undefined, 'raw.processSend.oneway', rawProcess).setup(options);
     const count = itemsPerRun(options.quick);
     return {
       subject: inner.subject,
@@ -62,10 +62,11 @@ const pythonCase: BenchCase = {
 
 /** The channel cases. */
 export const channelCases: readonly BenchCase[] = [
-  channelCase('channel.thread', 'thread', 'main', 'raw.postMessage.oneway', rawThread),
-  // Not a contract result: the channel owned by the consumer's node, so items go producer →
-  // consumer over the threads' direct port; it measures what skipping the owner gains.
-  channelCase('channel.thread.consumerOwned', 'thread', 'consumer', 'raw.postMessage.oneway', rawThread),
-  channelCase('channel.process', 'process', 'main', 'raw.processSend.oneway', rawProcess),
+  channelCase('channel.thread', 'thread', undefined, 'raw.postMessage.oneway', rawThread),
+  channelCase('channel.process', 'process', undefined, 'raw.processSend.oneway', rawProcess),
   pythonCase,
+  // Not contract results: the same traffic through a channel of capacity 1 024, where every
+  // item's room must travel back from the consumer before a producer may reuse it.
+  channelCase('channel.thread.bounded', 'thread', 1024, 'raw.postMessage.oneway', rawThread),
+  channelCase('channel.process.bounded', 'process', 1024, 'raw.processSend.oneway', rawProcess),
 ];
