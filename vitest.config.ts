@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts'],
+    // Type tests (*.test-d.ts): the compiler checks them and each type error fails its test.
+    typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'], tsconfig: './tsconfig.test.json' },
     // Tests run the way a TypeScript user runs under tsx: the threads and processes the
     // tests start inherit `--import tsx`, so TypeScript actor modules load in them.
     execArgv: ['--import', 'tsx'],
