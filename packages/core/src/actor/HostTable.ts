@@ -1,6 +1,7 @@
 import { MultitaskError } from '../errors.js';
 import { serializeError } from '../errorWire.js';
 import { MAIN_NODE, type ActorId, type NodeId } from '../ids.js';
+import { ownFile } from '../ownFile.js';
 import type { Envelope } from '../protocol.js';
 import type { Host, HostExit } from '../transport/Endpoint.js';
 import { spawnProcess } from '../transport/processTransport.js';
@@ -97,8 +98,7 @@ export interface HostTableOptions {
   readonly onGone: (record: HostRecord, reason: DownReason) => void;
 }
 
-const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const hostMainUrl = new URL(`./hostMain${ext}`, import.meta.url).href;
+const hostMainUrl = ownFile(import.meta.url, 'hostMain', './actor/hostMain.js');
 
 /**
  * The hosts of a system, kept by its main thread: starts them, hands threads direct ports

@@ -8,6 +8,7 @@
 import { MultitaskError } from '../errors.js';
 import { defineActor, type ActorContext } from '../actor/defineActor.js';
 import { isTaskSet, type TaskFunction, type TaskFunctions } from './defineTasks.js';
+import { ownFile } from '../ownFile.js';
 
 /** What a worker starts with. @internal */
 export interface PoolWorkerArgs {
@@ -34,7 +35,7 @@ interface WorkerState {
 
 /** @internal */
 export const PoolWorker = defineActor({
-  url: import.meta.url,
+  url: ownFile(import.meta.url, 'PoolWorker', './pool/PoolWorker.js'),
   name: 'PoolWorker',
   async init(args: PoolWorkerArgs): Promise<WorkerState> {
     const tasks = await load(args);

@@ -1,6 +1,8 @@
+import { ownFile } from '../ownFile.js';
+
 /**
  * The bootstrap every thread and process host starts with. It is plain JavaScript so that
  * Node can load it before any loader (such as tsx) is in place.
  * @internal
  */
-export const bootUrl = new URL('./boot.mjs', import.meta.url);
+export const bootUrl = new URL(ownFile(import.meta.url, 'boot.mjs', './transport/boot.mjs'));
