@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchCase } from './harness.js';
 
-const cli = fileURLToPath(new URL('../../examples/dist/copy/cli.js', import.meta.url));
+/** The `multitask-copy` command as it ships: its bin, which loads the tool bundled with the library. */
+const cli = fileURLToPath(new URL('../../examples/bin/multitask-copy.js', import.meta.url));
 
 /** Runs `multitask-copy --quiet SRC DST` as a command, as a user would; seconds. */
 function multitaskCopy(src: string, dst: string): number {

@@ -72,6 +72,22 @@ describe('multitask-copy', () => {
     expect(readdirSync(dst, { recursive: true }).some((name) => TEMPORARY.test(String(name)))).toBe(false);
   });
 
+  it('runs as the shipped command, one bundled module, on the main thread and with thread and process workers', () => {
+    // bin/multitask-copy.js loads dist/copy/multitask-copy.js (npm run build): the tool and the
+    // library in one file, from which copier threads and processes load their actors too.
+    const bin = fileURLToPath(new URL('../bin/multitask-copy.js', import.meta.url));
+    const src = fresh('src');
+    makeTree(src, 1024 * 1024);
+    for (const placement of ['auto', 'thread', 'process']) {
+      const dst = fresh('dst');
+      const run = spawnSync(process.execPath, [bin, src, dst, '--placement', placement, '--verify', '--json'], { encoding: 'utf8' });
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+      const summary = JSON.parse(run.stdout) as { placement: string; verified: boolean; mismatches: string[] };
+      expect(summary).toMatchObject({ placement: placement === 'auto' ? 'inline' : placement, verified: true, mismatches: [] });
+      expect(describeTree(dst)).toEqual(describeTree(src));
+    }
+  });
+
   it('refuses bad folders with exit 2: missing, not a folder, the same, or inside the source', async () => {
     const src = fresh('src');
     makeTree(src, 1024);

@@ -2,7 +2,6 @@
  * The copy tool's actors and tasks: copiers (on the pool's workers) copy batches of files
  * and report progress through a channel; the progress actor (on the main thread) draws it.
  */
-import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { access, copyFile, rename, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -101,7 +100,10 @@ export const copyTasks = defineTasks(import.meta.url, {
   },
 });
 
-function sha256(path: string): Promise<string> {
+async function sha256(path: string): Promise<string> {
+  // Loaded here, not at the top: only --verify hashes, and node:crypto takes ~3 ms to load,
+  // a noticeable part of a small copy's start.
+  const { createHash } = await import('node:crypto');
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(path)

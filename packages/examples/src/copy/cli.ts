@@ -12,6 +12,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { copyTree, type CopyOptions, type CopyPlacement, type Summary } from './copyTree.js';
 import { formatBytes, formatDuration } from './progress.js';
@@ -118,10 +119,14 @@ function report(summary: Summary, quiet: boolean): void {
   out(`${summary.interrupted ? 'interrupted after copying' : 'copied'} ${what} in ${formatDuration(summary.seconds)}${extra === '' ? '' : ` (${extra})`}`);
 }
 
-/** Whether this module is the program (`node dist/copy/cli.js`); the `multitask-copy` bin calls {@link runCli} itself. */
+/**
+ * Whether this module is the program (`node dist/copy/cli.js`); the `multitask-copy` bin calls
+ * {@link runCli} itself. Never in a worker thread, which shares the program's `argv`: copier
+ * threads import this module too when it is bundled with the copiers.
+ */
 function isMain(): boolean {
   const script = process.argv[1];
-  if (script === undefined) return false;
+  if (script === undefined || !isMainThread) return false;
   try {
     return realpathSync(script) === fileURLToPath(import.meta.url);
   } catch {
