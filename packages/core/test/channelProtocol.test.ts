@@ -2,23 +2,45 @@ import { describe, expect, it } from 'vitest';
 import { Runtime, type RuntimeSink } from '../src/actor/Runtime.js';
 import { createChannel, systemClock, type Channel, type ChannelSender, type Clock } from '../src/index.js';
 import type { NodeId } from '../src/ids.js';
+import type { Endpoint } from '../src/transport/Endpoint.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
+import type { Frame } from '../src/protocol.js';
 import { codeOf, manualClock } from './helpers.js';
 
 const sink: RuntimeSink = { deadLetter() {}, failure() {}, crashed() {}, connect() {} };
 
 /** An owner runtime and a participant runtime in this thread, joined by an inline endpoint pair. */
-function twoNodes(remoteClock: Clock = systemClock): { owner: Runtime; remote: Runtime; cut: () => void } {
+function twoNodes(remoteClock: Clock = systemClock): { owner: Runtime; remote: Runtime; cut: () => void; hold: () => () => void } {
   const { a, b } = openInlinePair();
   const owner = new Runtime({ node: 0 as NodeId, kind: 'main', clock: systemClock, askTimeout: 5_000, stopGrace: 10, parent: undefined, sink });
   const remote = new Runtime({ node: 1 as NodeId, kind: 'process', clock: remoteClock, askTimeout: 5_000, stopGrace: 10, parent: b, sink });
-  owner.attach(1 as NodeId, a);
-  return { owner, remote, cut: () => a.close() };
+  // `hold()` keeps what the owner sends in transit until the function it returns is called.
+  let held: Frame[] | undefined;
+  const towardRemote: Endpoint = {
+    post: (frame, transfer) => (held === undefined ? a.post(frame, transfer) : held.push(frame)),
+    onReceive: (receiver) => a.onReceive(receiver),
+    close: () => a.close(),
+  };
+  owner.attach(1 as NodeId, towardRemote);
+  const hold = (): (() => void) => {
+    held = [];
+    return () => {
+      const frames = held ?? [];
+      held = undefined;
+      for (const frame of frames) a.post(frame);
+    };
+  };
+  return { owner, remote, cut: () => a.close(), hold };
 }
 
 /** Lets queued microtasks run (inline endpoints deliver on microtasks) without a turn of the event loop. */
 async function microtasks(): Promise<void> {
   for (let i = 0; i < 50; i++) await Promise.resolve();
+}
+
+/** Lets `n` turns of the event loop pass (messages sent late in a busy turn go at its end). */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** The channel as a handle on the participant node, as if it had arrived in a message. */
@@ -101,5 +123,29 @@ describe('the channel protocol between two nodes', () => {
     const rest = [await consumer.receive(), await consumer.receive(), await consumer.receive()];
     expect(rest).toEqual([3, 4, 5]);
     expect(await channel.tryReceive()).toBe(7);
+  });
+
+  it('gives back a batch fetched ahead that lands after its consumer stopped receiving', async () => {
+    const clock = manualClock();
+    const { owner, remote, hold } = twoNodes(clock);
+    const channel = createChannel<number>({ capacity: 64 });
+    for (let i = 1; i <= 40; i++) await channel.send(i);
+    const consumer = remote.makeChannel(owner.channelWire(channel as never)) as Channel<number>;
+    expect(await consumer.receive()).toBe(1); // the first fetch takes one
+    expect(await consumer.receive()).toBe(2); // the next takes half of the channel: 2 to 33
+    const release = hold(); // from now on the owner's answers are slow to arrive
+    // The rest of that batch, taken at once; on the way, a fetch ahead leaves for 34 to 40.
+    const rest = Array.from({ length: 31 }, () => consumer.receive());
+    expect(await Promise.all(rest)).toEqual(Array.from({ length: 31 }, (_, i) => i + 3));
+    await turns(3); // the consumer reports what it received; nothing is left on its node
+    clock.advance(100); // the batch's idle check finds nothing here, and stops watching
+    release(); // the fetch ahead lands: 34 to 40, and nobody here receives any more
+    await turns(3);
+    expect(await codeOf(channel.tryReceive())).toBe('CHANNEL_EMPTY'); // all 40 are out, lent or received
+    clock.advance(100); // idle for 100 ms: what landed goes back to the head of the channel, in order
+    await turns(3);
+    const back: number[] = [];
+    for (let i = 0; i < 7; i++) back.push(await channel.tryReceive());
+    expect(back).toEqual([34, 35, 36, 37, 38, 39, 40]);
   });
 });
