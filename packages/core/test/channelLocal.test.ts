@@ -59,7 +59,7 @@ describe('a channel in one thread', () => {
     const core = new ChannelCore(1);
     const events: string[] = [];
     const waiter = (name: string): Waiter => ({ node: undefined, resolve: (value) => events.push(`${name}:${String(value)}`), reject: (error) => events.push(`${name}!${error.message}`) });
-    expect(core.grant(8)).toBe(1); // the one slot is promised to a producer elsewhere
+    expect(core.grant()).toBe(1); // the one slot is promised to a producer elsewhere
     core.send('local', waiter('send')); // no room left that is not promised: parks
     core.receive(waiter('receive'));
     core.push(['remote']); // the promised item arrives and goes to the waiting receiver
@@ -72,7 +72,7 @@ describe('a channel in one thread', () => {
     const core = new ChannelCore(8); // useful: a quarter of the capacity, 2 slots
     for (let n = 0; n < 8; n++) core.trySend(n);
     const grants: string[] = [];
-    const wanting = (name: string, node: number): CreditRequest => ({ node, max: 8, hurried: false, resolve: (granted) => grants.push(`${name}:${granted}`) });
+    const wanting = (name: string, node: number): CreditRequest => ({ node, hurried: false, resolve: (granted) => grants.push(`${name}:${granted}`) });
     core.want(wanting('a', 5)); // full: it waits
     core.tryReceive(); // one slot frees: not worth a message yet
     expect(grants).toEqual([]);

@@ -1,5 +1,6 @@
 import type { ChannelWaitOptions } from '../channel/Channel.js';
 import { NOTHING } from '../channel/Channel.js';
+import { lendLimit } from '../channel/ChannelCore.js';
 import type { Segment } from '../channel/packing.js';
 import { localAnswer, type ChannelAnswer } from '../channel/RemoteChannel.js';
 import type { Clock } from '../clock.js';
@@ -60,7 +61,7 @@ interface Inbound {
   owed: number;
   /** How many items the next fetch asks for: what this node receives in {@link HORIZON_MS}. */
   appetite: number;
-  /** The most one fetch takes: {@link BATCH}, or half of a smaller channel (as its owner lends no more). */
+  /** The most one fetch takes: {@link BATCH}, or what the owner lends of a smaller channel ({@link lendLimit}). */
   readonly most: number;
   /** When the last batch arrived, and how many items were received here since. */
   since: number;
@@ -68,8 +69,6 @@ interface Inbound {
   /** Whether a check that the items here are still being taken is due. */
   watched: boolean;
 }
-
-
 
 /** A queue of items kept as the arrays they arrived in (no copying item by item). @internal */
 export class Runs {
@@ -149,11 +148,7 @@ export class ChannelReceiving {
       const disarm = armLimits(options ?? {}, 'channel receive', this.#link.clock, (error) => {
         if (!inbound.waiters.delete(waiter)) return;
         waiter.reject(error);
-        if (inbound.waiters.size === 0 && inbound.fetch instanceof AbortController) {
-          const fetch = inbound.fetch;
-          inbound.fetch = undefined;
-          fetch.abort();
-        }
+        if (inbound.waiters.size === 0) this.#giveUpFetch(inbound);
       });
       inbound.waiters.add(waiter);
       this.#fetch(inbound, true);
@@ -166,14 +161,18 @@ export class ChannelReceiving {
    */
   giveBackAll(): void {
     for (const inbound of this.#inbound.values()) {
-      if (inbound.fetch instanceof AbortController) {
-        const fetch = inbound.fetch;
-        inbound.fetch = undefined;
-        fetch.abort();
-      }
+      this.#giveUpFetch(inbound);
       if (inbound.items.size > 0) this.#link.giveBack(inbound.owner, inbound.channel, inbound.items.takeAll());
       if (inbound.owed > 0) this.#repay(inbound);
     }
+  }
+
+  /** Gives up the fetch parked at the owner, if one is (what reaches it later goes back to the channel). */
+  #giveUpFetch(inbound: Inbound): void {
+    if (!(inbound.fetch instanceof AbortController)) return;
+    const fetch = inbound.fetch;
+    inbound.fetch = undefined;
+    fetch.abort();
   }
 
   /** An item already fetched to this node, if there is one and nobody here waits before the caller; else {@link NOTHING}. */
@@ -186,7 +185,7 @@ export class ChannelReceiving {
   #of(owner: NodeId, channel: string, capacity: number): Inbound {
     let inbound = this.#inbound.get(channel);
     if (inbound === undefined) {
-      const most = Math.min(BATCH, Math.max(1, Math.floor(capacity / 2)));
+      const most = Math.min(BATCH, lendLimit(capacity));
       inbound = { owner, channel, items: new Runs(), waiters: new Set(), fetch: undefined, owed: 0, appetite: 1, most, since: 0, taken: 0, watched: false };
       this.#inbound.set(channel, inbound);
     }

@@ -226,7 +226,6 @@ export class ChannelTable implements ChannelLink {
         case 'topUp':
           return core.want({
             node: e.from,
-            max: core.creditMax,
             hurried: false,
             resolve: (granted) => {
               if (granted > 0) this.#count(this.#granted, e.channel, e.from, granted);
@@ -321,7 +320,7 @@ export class ChannelTable implements ChannelLink {
 
   /** As owner: credit for a producer's next sends, recorded so it can be revoked or released. */
   #grant(channel: string, core: ChannelCore, holder: NodeId): number {
-    const granted = core.grant(core.creditMax);
+    const granted = core.grant();
     if (granted > 0) this.#count(this.#granted, channel, holder, granted);
     return granted;
   }

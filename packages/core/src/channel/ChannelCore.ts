@@ -16,18 +16,26 @@ export interface Waiter {
 export interface CreditRequest {
   /** The producer's node. */
   readonly node: number;
-  /** The most credit it takes. */
-  readonly max: number;
   /** Its producer ran out meanwhile: a single free slot is enough. */
   hurried: boolean;
   /** Called once with the credit granted (0 once the channel is closed). */
   resolve(granted: number): void;
 }
 
-/** Credit per grant for channels of up to 4 096 items (bounded by the room there is). @internal */
-export const BASE_CREDIT = 1024;
-/** The most credit per grant, for channels of 131 072 items or more and unbounded ones. @internal */
-export const MAX_CREDIT = 32_768;
+/** Credit per grant for channels of up to 4 096 items (bounded by the room there is). */
+const BASE_CREDIT = 1024;
+/** The most credit per grant, for channels of 131 072 items or more and unbounded ones. */
+const MAX_CREDIT = 32_768;
+
+/**
+ * The most items one batch lends to a receiving node: half of a bounded channel, so that a
+ * consumer's batch leaves room for the producers to go on sending while it works through it,
+ * and items for other consumers. (Receiving nodes ask for no more.)
+ * @internal
+ */
+export function lendLimit(capacity: number): number {
+  return Number.isFinite(capacity) ? Math.max(1, Math.floor(capacity / 2)) : Number.POSITIVE_INFINITY;
+}
 
 /** A batch of one plain item. */
 function single(item: unknown): Batch {
@@ -77,19 +85,16 @@ export class ChannelCore {
    * delay or two (milliseconds): a producer that sends 2 M items/s runs through 1 024 in half a
    * millisecond.
    */
-  readonly creditMax: number;
+  readonly #creditMax: number;
 
-  /**
-   * The most items one batch lends to a receiving node: half of a bounded channel, so that a
-   * consumer's batch leaves room for the producers to go on sending while it works through it.
-   */
-  readonly batchMax: number;
+  /** The most items one batch lends to a receiving node ({@link lendLimit}). */
+  readonly #lendMax: number;
 
   constructor(capacity: number) {
     this.capacity = capacity;
     this.#creditStep = Number.isFinite(capacity) ? Math.max(1, Math.min(256, Math.floor(capacity / 4))) : 1;
-    this.creditMax = Number.isFinite(capacity) ? Math.min(MAX_CREDIT, Math.max(BASE_CREDIT, Math.floor(capacity / 4))) : MAX_CREDIT;
-    this.batchMax = Number.isFinite(capacity) ? Math.max(1, Math.floor(capacity / 2)) : Number.POSITIVE_INFINITY;
+    this.#creditMax = Number.isFinite(capacity) ? Math.min(MAX_CREDIT, Math.max(BASE_CREDIT, Math.floor(capacity / 4))) : MAX_CREDIT;
+    this.#lendMax = lendLimit(capacity);
   }
 
   get size(): number {
@@ -101,14 +106,13 @@ export class ChannelCore {
   }
 
   /**
-   * Promises up to `max` slots to a producer elsewhere (credit): its next sends may go out
-   * without waiting, because the room is kept for them. Nothing is granted while others
-   * wait for room or after close.
+   * Promises slots to a producer elsewhere (credit), as many as are free up to one grant's
+   * worth: its next sends may go out without waiting, because the room is kept for them.
+   * Nothing is granted while others wait for room or after close.
    */
-  grant(max: number): number {
+  grant(): number {
     if (this.#closed || this.#senders.length > 0) return 0;
-    const free = this.capacity - this.#held;
-    const granted = Math.max(0, Math.min(max, Number.isFinite(free) ? free : max));
+    const granted = Math.max(0, Math.min(this.#creditMax, this.capacity - this.#held));
     this.#reserved += granted;
     return granted;
   }
@@ -122,11 +126,11 @@ export class ChannelCore {
   }
 
   /**
-   * A producer elsewhere wants more credit before it runs out: it gets up to `request.max`
-   * slots now, or once room frees (after parked sends), or 0 once the channel closes.
+   * A producer elsewhere wants more credit before it runs out: it gets a grant now, or once
+   * room frees (after parked sends), or 0 once the channel closes.
    */
   want(request: CreditRequest): void {
-    const granted = this.grant(request.max);
+    const granted = this.grant();
     if (granted > 0 || this.#closed) return request.resolve(granted);
     this.#wanting.push(request);
   }
@@ -154,7 +158,7 @@ export class ChannelCore {
   #serve(): void {
     while (this.#receivers.length > 0 && this.size > 0) {
       const receiver = this.#receivers.shift() as Waiter;
-      receiver.resolve(receiver.batch === undefined ? this.#items.shift() : this.#items.takeBatch(Math.min(receiver.batch, this.batchMax)));
+      receiver.resolve(receiver.batch === undefined ? this.#items.shift() : this.#takeBatch(receiver.batch));
     }
   }
 
@@ -195,7 +199,7 @@ export class ChannelCore {
       const request = this.#wanting[0] as CreditRequest;
       if (!request.hurried && this.capacity - this.#held < this.#creditStep) break;
       this.#wanting.shift();
-      request.resolve(this.grant(request.max));
+      request.resolve(this.grant());
     }
   }
 
@@ -225,7 +229,7 @@ export class ChannelCore {
 
   /** A batch for a receiving node: its items are lent (the table records it), so the room taken does not change. */
   #takeBatch(max: number): Batch {
-    const batch = this.#items.takeBatch(Math.min(max, this.batchMax));
+    const batch = this.#items.takeBatch(Math.min(max, this.#lendMax));
     if (this.#ended) queueMicrotask(() => this.#maybeEnd());
     return batch;
   }
