@@ -1,6 +1,7 @@
 /**
- * The copy tool's actors and tasks: copiers (on the pool's workers) copy batches of files
- * and report progress through a channel; the progress actor (on the main thread) draws it.
+ * The copy tool's actors and tasks: copiers (on the pool's workers, or on the main thread for
+ * a small copy) copy batches of files and report progress through a channel; the progress
+ * actor (on the main thread) draws it.
  */
 import { constants, createReadStream } from 'node:fs';
 import { access, copyFile, rename, unlink, utimes } from 'node:fs/promises';

@@ -15,6 +15,9 @@ import { formatBytes } from './progress.js';
  */
 export type CopyPlacement = 'auto' | 'inline' | 'thread' | 'process';
 
+/** Where the copiers of one copy ran: `auto` decided. */
+export type CopierPlacement = Exclude<CopyPlacement, 'auto'>;
+
 /**
  * With fewer files than this, `auto` copies on the main thread. `fs.copyFile` copies in the
  * kernel from libuv's own threads, so copiers on the main thread copy several files at once
@@ -26,7 +29,7 @@ export type CopyPlacement = 'auto' | 'inline' | 'thread' | 'process';
 export const INLINE_BELOW = 1000;
 
 /** Where the copiers of a copy of `files` files run. */
-export function copierPlacement(placement: CopyPlacement, files: number): 'inline' | 'thread' | 'process' {
+export function copierPlacement(placement: CopyPlacement, files: number): CopierPlacement {
   if (placement !== 'auto') return placement;
   return files < INLINE_BELOW ? 'inline' : 'thread';
 }
@@ -51,7 +54,7 @@ export interface Summary {
   readonly src: string;
   readonly dst: string;
   /** Where the copiers ran. */
-  readonly placement: 'inline' | 'thread' | 'process';
+  readonly placement: CopierPlacement;
   readonly files: number;
   readonly bytes: number;
   readonly folders: number;
