@@ -98,7 +98,7 @@ export interface HostTableOptions {
   readonly onGone: (record: HostRecord, reason: DownReason) => void;
 }
 
-const hostMainUrl = ownFile(import.meta.url, 'hostMain', './actor/hostMain.js');
+const hostMainUrl = ownFile(import.meta.url, 'hostMain', './dist/actor/hostMain.js');
 
 /**
  * The hosts of a system, kept by its main thread: starts them, hands threads direct ports
@@ -171,7 +171,7 @@ export class HostTable {
   #boot(kind: 'thread' | 'process', limits: ThreadLimits | undefined): HostRecord {
     const node = ++this.#nextNode as NodeId;
     const data: HostData = { node, askTimeout: this.#options.askTimeout, stopGrace: this.#options.stopGrace };
-    const start = { main: hostMainUrl, data, ...(this.#options.execArgv === undefined ? {} : { execArgv: this.#options.execArgv }) };
+    const start = { main: hostMainUrl(), data, ...(this.#options.execArgv === undefined ? {} : { execArgv: this.#options.execArgv }) };
     const host = kind === 'thread' ? spawnThread(start, limits === undefined ? {} : { resourceLimits: limits }) : spawnProcess(start);
     let done!: () => void;
     const record: HostRecord = { node, kind, host, actors: new Map(), seq: 0, stopping: false, killed: undefined, gone: new Promise((resolve) => (done = resolve)) };

@@ -33,9 +33,13 @@ interface WorkerState {
   readonly tasks: TaskFunctions;
 }
 
-/** @internal */
+/**
+ * The definition as this module exports it: a pool worker imports it from here. Pools spawn
+ * {@link poolWorker}, which names this module where it is installed.
+ * @internal
+ */
 export const PoolWorker = defineActor({
-  url: ownFile(import.meta.url, 'PoolWorker', './pool/PoolWorker.js'),
+  url: import.meta.url,
   name: 'PoolWorker',
   async init(args: PoolWorkerArgs): Promise<WorkerState> {
     const tasks = await load(args);
@@ -88,4 +92,17 @@ export function packNumbers(values: readonly number[]): Float64Array {
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+const hostedUrl = ownFile(import.meta.url, 'PoolWorker', './dist/pool/PoolWorker.js');
+let hosted: typeof PoolWorker | undefined;
+
+/**
+ * The pool worker definition to spawn: {@link PoolWorker} with the URL of this module as
+ * installed, which differs when an application bundled the library into a file of its own.
+ * Found at the first pool's first worker, not when the library loads.
+ * @internal
+ */
+export function poolWorker(): typeof PoolWorker {
+  return (hosted ??= Object.freeze({ ...PoolWorker, url: hostedUrl() }));
 }

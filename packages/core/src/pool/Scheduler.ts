@@ -9,7 +9,7 @@ import type { TaskSet } from './defineTasks.js';
 import { PoolStats } from './metrics.js';
 import type { CallOptions, PoolMetrics, PoolOptions } from './options.js';
 import type { Job, Payload, Slot } from './jobs.js';
-import { PoolWorker } from './PoolWorker.js';
+import { poolWorker } from './PoolWorker.js';
 
 /**
  * Jobs sent ahead to a worker so that it never waits for the next: only for tasks known to
@@ -292,7 +292,7 @@ export class Scheduler<T extends TaskSet = TaskSet> {
   async #spawnWorker(): Promise<void> {
     try {
       const initializer = this.#options.initializer as { task: string; args: readonly unknown[] } | undefined;
-      const ref = await this.#system.spawn(PoolWorker, {
+      const ref = await this.#system.spawn(poolWorker(), {
         placement: this.#options.placement ?? 'thread',
         args: { url: this.#options.tasks.url, name: this.#options.tasks.name, initializer },
       });

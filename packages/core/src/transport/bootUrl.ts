@@ -5,4 +5,4 @@ import { ownFile } from '../ownFile.js';
  * Node can load it before any loader (such as tsx) is in place.
  * @internal
  */
-export const bootUrl = new URL(ownFile(import.meta.url, 'boot.mjs', './transport/boot.mjs'));
+export const bootUrl = ownFile(import.meta.url, 'boot.mjs', './dist/transport/boot.mjs');

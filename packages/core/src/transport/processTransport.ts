@@ -37,7 +37,7 @@ function childEndpoint(child: ChildProcess): Endpoint {
  * @internal
  */
 export function spawnProcess(start: HostStart): Host {
-  const child = childProcess().fork(fileURLToPath(bootUrl), [start.main, JSON.stringify(start.data)], {
+  const child = childProcess().fork(fileURLToPath(bootUrl()), [start.main, JSON.stringify(start.data)], {
     execArgv: [...(start.execArgv ?? process.execArgv)],
     serialization: 'advanced',
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],

@@ -51,7 +51,7 @@ export interface ThreadOptions {
  */
 export function spawnThread(start: HostStart, options: ThreadOptions = {}): Host {
   const { a, b } = openPortPair();
-  const worker = new Worker(bootUrl, {
+  const worker = new Worker(new URL(bootUrl()), {
     workerData: { main: start.main, data: start.data, port: b },
     transferList: [b],
     // By default a worker inherits the parent's options. Passing them explicitly would make
