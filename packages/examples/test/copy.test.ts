@@ -88,6 +88,20 @@ describe('multitask-copy', () => {
     }
   });
 
+  it('gives the copy the mode and times of the folder a symlinked SRC points to', async () => {
+    const real = fresh('real');
+    makeTree(real, 1024);
+    chmodSync(real, 0o750);
+    utimesSync(real, new Date('2003-04-05T06:07:08Z'), new Date('2003-04-05T06:07:08Z'));
+    const src = fresh('link');
+    symlinkSync(real, src);
+    const dst = fresh('dst');
+    expect(await quietly([src, dst, '--quiet'])).toBe(0);
+    expect(describeTree(dst)).toEqual(describeTree(real));
+    const [copy, original] = [lstatSync(dst), lstatSync(real)];
+    expect({ dir: copy.isDirectory(), mode: copy.mode & 0o7777, mtime: Math.floor(copy.mtimeMs) }).toEqual({ dir: true, mode: 0o750, mtime: Math.floor(original.mtimeMs) });
+  });
+
   it('refuses bad folders with exit 2: missing, not a folder, the same, or inside the source', async () => {
     const src = fresh('src');
     makeTree(src, 1024);

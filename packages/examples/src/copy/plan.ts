@@ -64,16 +64,15 @@ export interface Plan {
 export async function makePlan(srcArg: string, dstArg: string): Promise<Plan> {
   const src = resolve(srcArg);
   const dst = resolve(dstArg);
-  const info = await stat(src).catch(() => undefined);
-  if (info === undefined) throw new UsageError(`source ${srcArg} does not exist`);
-  if (!info.isDirectory()) throw new UsageError(`source ${srcArg} is not a folder`);
-  const realSrc = await realpath(src);
-  const realDst = await realDestination(dst);
+  // The checks at once: each is a trip to libuv's threads, and a copy of a few files is short.
+  const [root, realSrc, realDst] = await Promise.all([stat(src).catch(() => undefined), realpath(src).catch(() => src), realDestination(dst)]);
+  if (root === undefined) throw new UsageError(`source ${srcArg} does not exist`);
+  if (!root.isDirectory()) throw new UsageError(`source ${srcArg} is not a folder`);
   if (realDst === realSrc) throw new UsageError('source and destination are the same folder');
   if (realDst.startsWith(realSrc + sep)) throw new UsageError('the destination is inside the source: the copy would copy itself');
 
   const plan: Plan = { src, dst, dirs: [], files: [], links: [], failures: [], bytes: 0 };
-  const root = await lstat(src);
+  // SRC's own mode and times: those of the folder, also when SRC is a symlink to it.
   plan.dirs.push({ rel: '', mode: root.mode & 0o7777, atimeMs: root.atimeMs, mtimeMs: root.mtimeMs });
   let bytes = 0;
   // Breadth-first, one folder's entries at a time, their lstat calls in parallel.
