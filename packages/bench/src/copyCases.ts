@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchCase } from './harness.js';
 
 /** The `multitask-copy` command as it ships: its bin, which loads the tool bundled with the library. */
-const cli = fileURLToPath(new URL('../../examples/bin/multitask-copy.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../examples/bin/multitask-copy.cjs', import.meta.url));
 
 /** Runs `multitask-copy --quiet SRC DST` as a command, as a user would (in `env`, or this process's environment); seconds. */
 function multitaskCopy(src: string, dst: string, env: NodeJS.ProcessEnv = process.env): number {

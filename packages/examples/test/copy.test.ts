@@ -73,9 +73,10 @@ describe('multitask-copy', () => {
   });
 
   it('runs as the shipped command, one bundled module, on the main thread and with thread and process workers', () => {
-    // bin/multitask-copy.js loads dist/copy/multitask-copy.js (npm run build): the tool and the
-    // library in one file, from which copier threads and processes load their actors too.
-    const bin = fileURLToPath(new URL('../bin/multitask-copy.js', import.meta.url));
+    // bin/multitask-copy.cjs runs dist/copy/multitask-copy.cjs (npm run build), the tool and
+    // the library in one file, through V8's code cache; copier threads and processes import
+    // their actors from it too.
+    const bin = fileURLToPath(new URL('../bin/multitask-copy.cjs', import.meta.url));
     const src = fresh('src');
     makeTree(src, 1024 * 1024);
     for (const placement of ['auto', 'thread', 'process']) {
@@ -162,7 +163,7 @@ describe('multitask-copy', () => {
     chmodSync(join(src, 'secret'), 0o000);
     let code: number | null;
     let report: string;
-    const cli = fileURLToPath(new URL('../src/copy/cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../src/copy/program.ts', import.meta.url));
     const asNobody = (args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [...process.execArgv, cli, ...args], { encoding: 'utf8', uid: NOBODY, gid: NOBODY });
     // Root reads any file: where nobody can run the tool (a checkout others may read), run
     // it as nobody, who cannot read the secret.
@@ -200,7 +201,7 @@ describe('multitask-copy', () => {
     const src = fresh('src');
     const dst = fresh('dst');
     makeTree(src, 1024);
-    const cli = fileURLToPath(new URL('../src/copy/cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../src/copy/program.ts', import.meta.url));
     const out = execFileSync(process.execPath, [...process.execArgv, cli, src, dst, '--json'], { encoding: 'utf8' });
     const summary = JSON.parse(out) as { files: number; symlinks: number; failures: unknown[]; interrupted: boolean; placement: string };
     // 125 files: by default the copiers run on the main thread (no worker to start).
@@ -224,7 +225,7 @@ describe('multitask-copy', () => {
       mkdirSync(join(src, `d${d}`));
       for (let f = 0; f < 250; f++) writeFileSync(join(src, `d${d}`, `f${f}`), `${d}/${f}`.repeat(200));
     }
-    const cli = fileURLToPath(new URL('../src/copy/cli.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../src/copy/program.ts', import.meta.url));
     const child = spawn(process.execPath, [...process.execArgv, cli, src, dst, '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let interrupted = false;

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * multitask-copy SRC DST: copies a folder with a pool of copier actors and a progress bar.
  *
@@ -10,10 +9,7 @@
  * Exit codes: 0 copied; 1 some files or folders could not be copied (listed); 2 bad
  * arguments or folders; 130 interrupted (Ctrl-C).
  */
-import { realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isMainThread } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
 import { copyTree, type CopyOptions, type CopyPlacement, type Summary } from './copyTree.js';
 import { formatBytes, formatDuration } from './progress.js';
 import { UsageError } from './plan.js';
@@ -119,21 +115,6 @@ function report(summary: Summary, quiet: boolean): void {
   out(`${summary.interrupted ? 'interrupted after copying' : 'copied'} ${what} in ${formatDuration(summary.seconds)}${extra === '' ? '' : ` (${extra})`}`);
 }
 
-/**
- * Whether this module is the program (`node dist/copy/cli.js`); the `multitask-copy` bin calls
- * {@link runCli} itself. Never in a worker thread, which shares the program's `argv`: copier
- * threads import this module too when it is bundled with the copiers.
- */
-function isMain(): boolean {
-  const script = process.argv[1];
-  if (script === undefined || !isMainThread) return false;
-  try {
-    return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
 /** Runs the command with this process's arguments, Ctrl-C handling and exit code. */
 export async function runCli(): Promise<void> {
   // Ctrl-C: no new files start, those copying finish, temporary files are removed.
@@ -145,5 +126,3 @@ export async function runCli(): Promise<void> {
   });
   process.exitCode = await main(process.argv.slice(2), { isTTY: process.stderr.isTTY === true, signal: stop.signal });
 }
-
-if (isMain()) await runCli();
