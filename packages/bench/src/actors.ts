@@ -60,3 +60,15 @@ export const Restartable = defineActor({
     },
   },
 });
+
+/** An actor that counts its pings: what `actors.memory` spawns 100 000 of. */
+export const Idle = defineActor({
+  url: import.meta.url,
+  name: 'Idle',
+  init: () => ({ pings: 0 }),
+  handlers: {
+    ping(ctx) {
+      ctx.state.pings++;
+    },
+  },
+});

@@ -8,6 +8,7 @@ import { channelCases } from './channelCases.js';
 import { supervisorCases } from './supervisorCases.js';
 import { poolCases } from './poolCases.js';
 import { copyCases } from './copyCases.js';
+import { memoryCases } from './memoryCases.js';
 import { runCase, type Result } from './harness.js';
 
 const args = process.argv.slice(2);
@@ -22,7 +23,7 @@ if (filterAt >= 0 && filter === undefined) {
 
 const rounds = quick ? 3 : 7;
 const results: Result[] = [];
-for (const bench of [...cases, ...channelCases, ...supervisorCases, ...poolCases, ...copyCases]) {
+for (const bench of [...cases, ...channelCases, ...supervisorCases, ...poolCases, ...memoryCases, ...copyCases]) {
   const ids = bench.metrics.flatMap((m) => [m.id, m.baseline?.id ?? '']);
   if (filter !== undefined && !ids.some((id) => id.includes(filter))) continue;
   if (bench.needsFull === true && quick && filter === undefined) continue;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -134,12 +134,20 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
       const probe = await system.spawn(Probe, { placement, args: { marker }, name: 'probe' });
       expect(system.lookup('probe')?.id).toBe(probe.id);
       await system.stop(probe);
-      expect(existsSync(marker)).toBe(true);
+      expect(readFileSync(marker, 'utf8')).toBe('stopped, signal aborted: true');
       expect(system.lookup('probe')).toBeUndefined();
       expect(events).toEqual(['started probe', 'stopped probe stopped']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('stops itself with ctx.stop, also called detached from ctx', async () => {
+    const probe = await system.spawn(Probe, { placement });
+    const stopped = nextEvent(system, 'actor:stopped', (ref) => ref.id === probe.id);
+    await probe.ask('quit');
+    expect((await stopped)[1]).toEqual({ kind: 'stopped' });
+    expect(await codeOf(probe.ask('echo', 1))).toBe('ACTOR_STOPPED');
   });
 
   it('refuses a second actor under a taken name with NAME_TAKEN', async () => {

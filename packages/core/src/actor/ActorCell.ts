@@ -58,8 +58,14 @@ export class ActorCell {
   #idle: (() => void) | undefined;
   /** The letter whose async handler is running. */
   #current: Letter | undefined;
-  /** Aborted when this incarnation stops or halts (`ctx.signal`); a restart makes a new one. */
-  #lifetime = new AbortController();
+  /**
+   * Aborted when this incarnation stops or halts (`ctx.signal`), made when first asked for
+   * (most actors never ask, and a controller with its signal is a fifth of an idle actor's
+   * memory); a restart starts a new one.
+   */
+  #lifetime: AbortController | undefined;
+  /** Why this incarnation ended, once it did: the reason its signal has or will have. */
+  #ended: MultitaskError | undefined;
   #stopped: Promise<void> | undefined;
 
   private constructor(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, generation: number | undefined) {
@@ -69,18 +75,29 @@ export class ActorCell {
     this.id = id;
     this.name = name;
     this.#definition = definition;
-    this.#handlers = new Map(Object.entries(definition.handlers) as Array<[string, Handler<unknown>]>);
-    this.mailbox = new Mailbox(mailbox, (letter) => this.#dropped(letter));
-    const lifetime = (): AbortSignal => this.#lifetime.signal;
-    this.#ctx = {
-      state: undefined,
-      id,
-      self: host.makeRef(id, name),
-      stop: () => host.stopSelf(id, this.#generation),
-      get signal() {
-        return lifetime();
-      },
-    };
+    this.#handlers = handlersOf(definition);
+    this.mailbox = new Mailbox(mailbox, this);
+    this.#ctx = new Context(this, id, host.makeRef(id, name));
+  }
+
+  /** `ctx.signal`. */
+  get signal(): AbortSignal {
+    if (this.#lifetime === undefined) {
+      this.#lifetime = new AbortController();
+      if (this.#ended !== undefined) this.#lifetime.abort(this.#ended);
+    }
+    return this.#lifetime.signal;
+  }
+
+  /** `ctx.stop()`. */
+  stopSelf(): void {
+    this.#host.stopSelf(this.id, this.#generation);
+  }
+
+  /** Ends this incarnation: aborts `ctx.signal`, now or when first asked for. */
+  #end(): void {
+    this.#ended = stoppedError(this.id);
+    this.#lifetime?.abort(this.#ended);
   }
 
   /**
@@ -134,7 +151,7 @@ export class ActorCell {
   async halt(grace: number, clock: Clock): Promise<void> {
     if (this.#status !== 'running' && this.#status !== 'starting') return;
     this.#status = 'halted';
-    this.#lifetime.abort(stoppedError(this.id));
+    this.#end();
     await this.#settle(grace, clock);
     await this.#onStop();
   }
@@ -148,7 +165,8 @@ export class ActorCell {
     if (this.#status !== 'halted') return;
     this.#status = 'starting';
     this.#generation = generation;
-    this.#lifetime = new AbortController();
+    this.#lifetime = undefined;
+    this.#ended = undefined;
     try {
       await this.#init({ state: this.#ctx.state });
     } catch (error) {
@@ -192,7 +210,7 @@ export class ActorCell {
   async #stop(grace: number, clock: Clock): Promise<void> {
     const ran = this.#status === 'running';
     this.#status = 'stopping';
-    this.#lifetime.abort(stoppedError(this.id));
+    this.#end();
     await this.#settle(grace, clock);
     if (ran) await this.#onStop();
     this.#status = 'stopped';
@@ -283,14 +301,14 @@ export class ActorCell {
     if (this.#supervised) {
       if (this.#status !== 'running') return;
       this.#status = 'halted';
-      this.#lifetime.abort(stoppedError(this.id));
+      this.#end();
       this.#host.crashed(this.id, error, this.#generation);
     } else if (letter.replier === undefined && !this.#endedByStop(error)) this.#host.failure(this.id, letter.type, error);
   }
 
   /** A handler that gave up a wait because the actor stopped (`ctx.signal`) did not fail. */
   #endedByStop(error: unknown): boolean {
-    return error instanceof MultitaskError && error.code === 'ABORTED' && this.#lifetime.signal.aborted && error.cause === this.#lifetime.signal.reason;
+    return error instanceof MultitaskError && error.code === 'ABORTED' && this.#ended !== undefined && error.cause === this.#ended;
   }
 
   #unknown(letter: Letter): void {
@@ -299,7 +317,8 @@ export class ActorCell {
     else this.#host.deadLetter(this.id, letter, error);
   }
 
-  #dropped(letter: Letter): void {
+  /** The mailbox dropped `letter` to make room (`drop-oldest`). */
+  dropped(letter: Letter): void {
     if (letter.from !== undefined && this.#supervised) this.#host.handled(this.id, letter.from);
     const error = new MultitaskError('MAILBOX_FULL', `dropped from the full mailbox of actor ${this.id} (drop-oldest)`);
     this.#host.deadLetter(this.id, letter, error);
@@ -311,6 +330,45 @@ export class ActorCell {
     if (letter.refused !== undefined) letter.refused(error);
     else this.#host.deadLetter(this.id, letter, error);
   }
+}
+
+/**
+ * The `ctx` handlers get. A class, not an object literal: a literal with a getter is kept
+ * as a dictionary, and its closures are the actor's own, ~650 bytes of every actor.
+ */
+class Context implements ActorContext<unknown> {
+  state: unknown = undefined;
+  readonly id: ActorId;
+  readonly self: ActorRef;
+  readonly #cell: ActorCell;
+  #stop: (() => void) | undefined;
+
+  constructor(cell: ActorCell, id: ActorId, self: ActorRef) {
+    this.#cell = cell;
+    this.id = id;
+    this.self = self;
+  }
+
+  get signal(): AbortSignal {
+    return this.#cell.signal;
+  }
+
+  /** A function of its own, made when first asked for, so that `const { stop } = ctx` works too. */
+  get stop(): () => void {
+    return (this.#stop ??= () => this.#cell.stopSelf());
+  }
+}
+
+/** The handlers of a definition by message type, one map for all its actors. */
+const handlerMaps = new WeakMap<AnyActorDefinition, Map<string, Handler<unknown>>>();
+
+function handlersOf(definition: AnyActorDefinition): Map<string, Handler<unknown>> {
+  let handlers = handlerMaps.get(definition);
+  if (handlers === undefined) {
+    handlers = new Map(Object.entries(definition.handlers) as Array<[string, Handler<unknown>]>);
+    handlerMaps.set(definition, handlers);
+  }
+  return handlers;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
