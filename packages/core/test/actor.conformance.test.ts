@@ -203,6 +203,21 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
     });
   });
 
+  it('under drop-oldest drops the oldest of queued tells, with its payload, as a dead letter', async () => {
+    const gate = await system.spawn(Gate);
+    const counter = await system.spawn(Counter, { placement, args: 0, mailbox: { capacity: 2, overflow: 'drop-oldest' } });
+    const held = counter.ask('block', gate, { timeout: 60_000 });
+    await someoneWaiting();
+    counter.tell('add', 1);
+    counter.tell('add', 10);
+    const dead = nextDeadLetter(system);
+    counter.tell('add', 100);
+    expect(await dead).toMatchObject({ type: 'add', payload: 1, error: { code: 'MAILBOX_FULL' } });
+    openGate();
+    await held;
+    expect(await counter.ask('get')).toBe(110);
+  });
+
   it('settles every pending ask with ACTOR_STOPPED on shutdown with work in flight', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'multitask-'));
     try {

@@ -4,7 +4,7 @@ import type { ActorId, NodeId } from '../ids.js';
 import type { MailboxOptions } from '../protocol.js';
 import type { ActorRef } from './ActorRef.js';
 import type { ActorContext, AnyActorDefinition, Handler } from './defineActor.js';
-import { Mailbox, type Letter } from './Mailbox.js';
+import { Mailbox, tellLetter, type Letter } from './Mailbox.js';
 
 /** What a cell needs from the node that hosts it. @internal */
 export interface CellHost {
@@ -182,19 +182,29 @@ export class ActorCell {
   /** Offers a letter: it is queued, parked (backpressure) or refused. */
   deliver(letter: Letter): void {
     if (this.stopping) return this.#refuse(letter, stoppedError(this.id));
-    switch (this.mailbox.offer(letter)) {
-      case 'accepted':
-        letter.accepted?.();
-        this.#schedule();
-        return;
-      case 'parked':
-        return;
-      case 'refused': {
-        const error = new MultitaskError('MAILBOX_FULL', `the mailbox of actor ${this.id} is full (capacity ${this.mailbox.capacity})`);
-        if (this.mailbox.overflow === 'drop-newest' && letter.refused !== undefined) this.#host.deadLetter(this.id, letter, error);
-        return this.#refuse(letter, error);
-      }
-    }
+    const offer = this.mailbox.offer(letter);
+    if (offer === 'accepted') {
+      letter.accepted?.();
+      this.#schedule();
+    } else if (offer === 'refused') this.#full(letter);
+  }
+
+  /**
+   * Offers a plain tell, without making a letter for it on the way in. `from`, the node a tell
+   * came from, matters only to a supervised actor, which acknowledges the tell there.
+   */
+  deliverTell(type: string, payload: unknown, from: NodeId | undefined): void {
+    if (from !== undefined && this.#supervised) return this.deliver({ type, payload, replier: undefined, accepted: undefined, refused: undefined, from });
+    if (this.stopping) return this.#refuse(tellLetter(type, payload), stoppedError(this.id));
+    const offer = this.mailbox.offerTell(type, payload);
+    if (offer === 'accepted') this.#schedule();
+    else if (offer === 'refused') this.#full(tellLetter(type, payload));
+  }
+
+  #full(letter: Letter): void {
+    const error = new MultitaskError('MAILBOX_FULL', `the mailbox of actor ${this.id} is full (capacity ${this.mailbox.capacity})`);
+    if (this.mailbox.overflow === 'drop-newest' && letter.refused !== undefined) this.#host.deadLetter(this.id, letter, error);
+    this.#refuse(letter, error);
   }
 
   /**
@@ -256,29 +266,36 @@ export class ActorCell {
     for (let handled = 1; ; handled++) {
       if (handled % CHECK_EVERY === 0 && performance.now() - start > SLICE_MS) break;
       if (this.#status !== 'running' || this.#busy) return;
-      const letter = this.mailbox.take();
-      if (letter === undefined) return;
-      if (letter.from !== undefined && this.#supervised) this.#host.handled(this.id, letter.from);
-      const handler = this.#handlers.get(letter.type);
+      const head = this.mailbox.take();
+      if (head === undefined) return;
+      const payload = this.mailbox.takePayload();
+      // A plain tell comes as its type and payload; the rest as letters.
+      const letter = typeof head === 'string' ? undefined : head;
+      const type = letter === undefined ? (head as string) : letter.type;
+      const data = letter === undefined ? payload : letter.payload;
+      if (letter?.from !== undefined && this.#supervised) this.#host.handled(this.id, letter.from);
+      const handler = this.#handlers.get(type);
       if (handler === undefined) {
-        this.#unknown(letter);
+        this.#unknown(letter ?? tellLetter(type, data));
         continue;
       }
       let result: unknown;
       try {
-        result = handler(this.#ctx, letter.payload as never);
+        result = handler(this.#ctx, data as never);
       } catch (error) {
-        this.#failed(letter, error);
+        this.#failed(letter ?? tellLetter(type, data), error);
         continue;
       }
       if (isThenable(result)) {
+        // The letter marks the running handler: stop() abandons it by identity.
+        const current = letter ?? tellLetter(type, data);
         this.#busy = true;
         this.#busySince = performance.now();
-        this.#current = letter;
-        result.then((value) => this.#finish(letter, true, value), (error: unknown) => this.#finish(letter, false, error));
+        this.#current = current;
+        result.then((value) => this.#finish(current, true, value), (error: unknown) => this.#finish(current, false, error));
         return;
       }
-      letter.replier?.resolve(result);
+      letter?.replier?.resolve(result);
     }
     this.#schedule(true);
   };

@@ -27,13 +27,17 @@ export interface Letter {
 export type Offer = 'accepted' | 'parked' | 'refused';
 
 /**
- * A bounded FIFO of letters with an overflow policy. Under `backpressure`, letters that
+ * A bounded FIFO of messages with an overflow policy. Under `backpressure`, messages that
  * arrive when it is full wait in a parking line (in order) and move in as room frees up.
+ *
+ * Each message takes two slots of the queue: a plain tell's type and payload, or a letter
+ * (ask, send, a tell to acknowledge) and `undefined`. Most messages are plain tells, and a
+ * letter object for each of them was a third of the garbage of a burst of tells.
  * @internal
  */
 export class Mailbox {
-  readonly #items = new Fifo<Letter>();
-  /** Letters waiting for room (`backpressure`); made when the first one arrives. */
+  readonly #items = new Fifo<unknown>();
+  /** Messages waiting for room (`backpressure`), as letters; made when the first one arrives. */
   #parked: Letter[] | undefined;
   readonly capacity: number;
   readonly overflow: OverflowPolicy;
@@ -51,22 +55,39 @@ export class Mailbox {
   }
 
   get size(): number {
-    return this.#items.size;
+    return this.#items.size >> 1;
   }
 
+  /** Offers a letter. */
   offer(letter: Letter): Offer {
-    if (this.size < this.capacity && (this.#parked === undefined || this.#parked.length === 0)) {
-      this.#items.push(letter);
-      return 'accepted';
-    }
+    if (!this.#hasRoom()) return this.#full(letter);
+    this.#items.push(letter);
+    this.#items.push(undefined);
+    return 'accepted';
+  }
+
+  /** Offers a plain tell; a letter is made only when it cannot go in at once. */
+  offerTell(type: string, payload: unknown): Offer {
+    if (!this.#hasRoom()) return this.#full(tellLetter(type, payload));
+    this.#items.push(type);
+    this.#items.push(payload);
+    return 'accepted';
+  }
+
+  #hasRoom(): boolean {
+    return this.size < this.capacity && (this.#parked === undefined || this.#parked.length === 0);
+  }
+
+  #full(letter: Letter): Offer {
     switch (this.overflow) {
       case 'backpressure':
         (this.#parked ??= []).push(letter);
         return 'parked';
       case 'drop-oldest': {
-        const oldest = this.#items.shift();
+        const oldest = this.#shiftLetter();
         if (oldest !== undefined) this.#owner.dropped(oldest);
         this.#items.push(letter);
+        this.#items.push(undefined);
         return 'accepted';
       }
       case 'drop-newest':
@@ -75,22 +96,45 @@ export class Mailbox {
     }
   }
 
-  take(): Letter | undefined {
-    const letter = this.#items.shift();
-    if (letter !== undefined && this.#parked !== undefined && this.#parked.length > 0 && this.size < this.capacity) {
-      const next = this.#parked.shift() as Letter;
-      this.#items.push(next);
-      next.accepted?.();
-    }
-    return letter;
+  /**
+   * Takes the next message: a plain tell's type, or a letter. For a tell, {@link takePayload}
+   * must follow at once; for a letter it returns `undefined` (the payload is the letter's).
+   */
+  take(): string | Letter | undefined {
+    return this.#items.shift() as string | Letter | undefined;
   }
 
-  /** Removes and returns everything, waiting and parked, in order. */
+  /** The payload of the tell {@link take} just returned; a parked message moves in. */
+  takePayload(): unknown {
+    const payload = this.#items.shift();
+    if (this.#parked !== undefined && this.#parked.length > 0 && this.size < this.capacity) {
+      const next = this.#parked.shift() as Letter;
+      this.#items.push(next);
+      this.#items.push(undefined);
+      next.accepted?.();
+    }
+    return payload;
+  }
+
+  /** Removes and returns everything, waiting and parked, in order, as letters. */
   drain(): Letter[] {
-    const all = [...this.#items.drain(), ...(this.#parked ?? [])];
+    const all: Letter[] = [];
+    for (let letter = this.#shiftLetter(); letter !== undefined; letter = this.#shiftLetter()) all.push(letter);
+    all.push(...(this.#parked ?? []));
     this.#parked = undefined;
     return all;
   }
+
+  #shiftLetter(): Letter | undefined {
+    const head = this.#items.shift() as string | Letter | undefined;
+    const payload = this.#items.shift();
+    return typeof head === 'string' ? tellLetter(head, payload) : head;
+  }
+}
+
+/** A plain tell as a letter, for the paths that need one: it waits, is refused, or fails. @internal */
+export function tellLetter(type: string, payload: unknown): Letter {
+  return { type, payload, replier: undefined, accepted: undefined, refused: undefined };
 }
 
 /** Checks mailbox options at the call site. @internal */

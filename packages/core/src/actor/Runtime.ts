@@ -219,7 +219,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     }
     const payload = decode(envelope.payload, envelope.enc, this);
     // A supervised cell acknowledges tells from other nodes to `from` (see TellLedger).
-    cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: undefined, refused: undefined, from: envelope.from === this.node ? undefined : envelope.from });
+    cell.deliverTell(envelope.type, payload, envelope.from === this.node ? undefined : envelope.from);
   }
 
   #deliverRequest(envelope: RequestEnvelope): void {
@@ -316,7 +316,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       scan(payload);
       const cell = this.actors.get(to);
       if (cell === undefined) return this.#deliverTell({ kind: 'tell', dst: node, to, type, payload, enc: 0, from: node });
-      return cell.deliver({ type, payload, replier: undefined, accepted: undefined, refused: undefined });
+      return cell.deliverTell(type, payload, undefined);
     }
     const wire = encode(payload, this);
     if (supervised) this.#tells.keep(to, type, payload);

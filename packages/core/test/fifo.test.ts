@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { Fifo } from '../src/Fifo.js';
+
+describe('Fifo', () => {
+  it('keeps order across many chunks, and is empty again after', () => {
+    const fifo = new Fifo<number>();
+    for (let i = 0; i < 20_000; i++) fifo.push(i);
+    expect(fifo.size).toBe(20_000);
+    const out: number[] = [];
+    for (let item = fifo.shift(); item !== undefined; item = fifo.shift()) out.push(item);
+    expect(out).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+    expect({ size: fifo.size, peek: fifo.peek(), shift: fifo.shift() }).toEqual({ size: 0, peek: undefined, shift: undefined });
+    fifo.push(7);
+    expect(fifo.drain()).toEqual([7]);
+  });
+
+  it('puts items back at the front wherever the front is', () => {
+    for (let shifted = 0; shifted <= 40; shifted++) {
+      const fifo = new Fifo<number>();
+      for (let i = 0; i < 40; i++) fifo.push(i);
+      for (let i = 0; i < shifted; i++) fifo.shift();
+      fifo.unshift(-1);
+      fifo.unshift(-2);
+      fifo.push(40);
+      expect(fifo.size).toBe(43 - shifted);
+      expect(fifo.drain()).toEqual([-2, -1, ...Array.from({ length: 41 - shifted }, (_, i) => shifted + i)]);
+    }
+  });
+
+  it('behaves as an array under any mix of push, shift, unshift, peek and drain', () => {
+    let seed = 12345;
+    const random = (n: number): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n;
+    const fifo = new Fifo<number>();
+    let model: number[] = [];
+    let next = 0;
+    for (let step = 0; step < 50_000; step++) {
+      const op = random(100);
+      if (op < 45) {
+        for (let k = random(20); k >= 0; k--) fifo.push(next), model.push(next++);
+      } else if (op < 85) {
+        for (let k = random(20); k >= 0; k--) expect(fifo.shift()).toBe(model.shift());
+      } else if (op < 97) {
+        fifo.unshift(next);
+        model.unshift(next++);
+      } else if (op < 99) {
+        expect(fifo.peek()).toBe(model[0]);
+      } else {
+        expect(fifo.drain()).toEqual(model);
+        model = [];
+      }
+      expect(fifo.size).toBe(model.length);
+    }
+    expect(fifo.drain()).toEqual(model);
+  });
+});
