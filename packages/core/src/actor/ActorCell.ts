@@ -5,6 +5,7 @@ import type { MailboxOptions } from '../protocol.js';
 import type { ActorRef } from './ActorRef.js';
 import type { ActorContext, AnyActorDefinition, Handler } from './defineActor.js';
 import { Mailbox, tellLetter, type Letter } from './Mailbox.js';
+import { Context, handlersOf } from './Context.js';
 
 /** What a cell needs from the node that hosts it. @internal */
 export interface CellHost {
@@ -347,45 +348,6 @@ export class ActorCell {
     if (letter.refused !== undefined) letter.refused(error);
     else this.#host.deadLetter(this.id, letter, error);
   }
-}
-
-/**
- * The `ctx` handlers get. A class, not an object literal: a literal with a getter is kept
- * as a dictionary, and its closures are the actor's own, ~650 bytes of every actor.
- */
-class Context implements ActorContext<unknown> {
-  state: unknown = undefined;
-  readonly id: ActorId;
-  readonly self: ActorRef;
-  readonly #cell: ActorCell;
-  #stop: (() => void) | undefined;
-
-  constructor(cell: ActorCell, id: ActorId, self: ActorRef) {
-    this.#cell = cell;
-    this.id = id;
-    this.self = self;
-  }
-
-  get signal(): AbortSignal {
-    return this.#cell.signal;
-  }
-
-  /** A function of its own, made when first asked for, so that `const { stop } = ctx` works too. */
-  get stop(): () => void {
-    return (this.#stop ??= () => this.#cell.stopSelf());
-  }
-}
-
-/** The handlers of a definition by message type, one map for all its actors. */
-const handlerMaps = new WeakMap<AnyActorDefinition, Map<string, Handler<unknown>>>();
-
-function handlersOf(definition: AnyActorDefinition): Map<string, Handler<unknown>> {
-  let handlers = handlerMaps.get(definition);
-  if (handlers === undefined) {
-    handlers = new Map(Object.entries(definition.handlers) as Array<[string, Handler<unknown>]>);
-    handlerMaps.set(definition, handlers);
-  }
-  return handlers;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
