@@ -155,14 +155,28 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
     expect(await codeOf(system.spawn(Counter, { placement, args: 0, name: 'only' }))).toBe('NAME_TAKEN');
   });
 
-  describe('with a full mailbox (capacity 1, handler held at a gate)', () => {
-    async function heldCounter(overflow: 'backpressure' | 'fail' | 'drop-newest' | 'drop-oldest') {
+  describe('with a full mailbox (handler held at a gate)', () => {
+    /** A counter whose handler is held at the gate, its mailbox of `capacity` empty. */
+    async function blockedCounter(overflow: 'backpressure' | 'fail' | 'drop-newest' | 'drop-oldest', capacity: number) {
       const gate = await system.spawn(Gate);
-      const counter = await system.spawn(Counter, { placement, args: 0, mailbox: { capacity: 1, overflow } });
+      const counter = await system.spawn(Counter, { placement, args: 0, mailbox: { capacity, overflow } });
       const held = counter.ask('block', gate, { timeout: 60_000 });
       await someoneWaiting();
-      await expect(counter.send('add', 1)).resolves.toBeUndefined(); // fills the one slot
       return { counter, held };
+    }
+
+    /** A blocked counter whose one mailbox slot a `send` filled. */
+    async function heldCounter(overflow: 'backpressure' | 'fail' | 'drop-newest' | 'drop-oldest') {
+      const blocked = await blockedCounter(overflow, 1);
+      await expect(blocked.counter.send('add', 1)).resolves.toBeUndefined(); // fills the one slot
+      return blocked;
+    }
+
+    /** Opens the gate and, once the held handler is done, the counter's total. */
+    async function totalAfterGate({ counter, held }: Awaited<ReturnType<typeof blockedCounter>>): Promise<number> {
+      openGate();
+      await held;
+      return counter.ask('get');
     }
 
     it('makes send wait under backpressure until there is room, losing nothing', async () => {
@@ -184,9 +198,7 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
       const dead = nextDeadLetter(system);
       counter.tell('add', 100);
       expect(await dead).toMatchObject({ type: 'add', payload: 100, error: { code: 'MAILBOX_FULL' } });
-      openGate();
-      await held;
-      expect(await counter.ask('get')).toBe(1);
+      expect(await totalAfterGate({ counter, held })).toBe(1);
     });
 
     it.each([
@@ -197,25 +209,18 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
       const dead = nextDeadLetter(system);
       counter.tell('add', 100);
       expect(await dead).toMatchObject({ payload: dropped, error: { code: 'MAILBOX_FULL' } });
-      openGate();
-      await held;
-      expect(await counter.ask('get')).toBe(total);
+      expect(await totalAfterGate({ counter, held })).toBe(total);
     });
-  });
 
-  it('under drop-oldest drops the oldest of queued tells, with its payload, as a dead letter', async () => {
-    const gate = await system.spawn(Gate);
-    const counter = await system.spawn(Counter, { placement, args: 0, mailbox: { capacity: 2, overflow: 'drop-oldest' } });
-    const held = counter.ask('block', gate, { timeout: 60_000 });
-    await someoneWaiting();
-    counter.tell('add', 1);
-    counter.tell('add', 10);
-    const dead = nextDeadLetter(system);
-    counter.tell('add', 100);
-    expect(await dead).toMatchObject({ type: 'add', payload: 1, error: { code: 'MAILBOX_FULL' } });
-    openGate();
-    await held;
-    expect(await counter.ask('get')).toBe(110);
+    it('under drop-oldest drops the oldest of queued tells, with its payload, as a dead letter', async () => {
+      const { counter, held } = await blockedCounter('drop-oldest', 2);
+      counter.tell('add', 1);
+      counter.tell('add', 10);
+      const dead = nextDeadLetter(system);
+      counter.tell('add', 100);
+      expect(await dead).toMatchObject({ type: 'add', payload: 1, error: { code: 'MAILBOX_FULL' } });
+      expect(await totalAfterGate({ counter, held })).toBe(110);
+    });
   });
 
   it('settles every pending ask with ACTOR_STOPPED on shutdown with work in flight', async () => {

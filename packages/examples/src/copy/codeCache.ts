@@ -27,7 +27,7 @@ export interface CachedModule {
 }
 
 /** Names one build of `file` for this Node: a different key means a cache made for something else. */
-export function cacheKey(file: string): string {
+function cacheKey(file: string): string {
   const st = statSync(file, { bigint: true });
   return `multitask code cache 1 ${process.version} ${process.arch} ${st.size} ${st.mtimeNs} ${st.ctimeNs} ${st.ino}\n`;
 }

@@ -92,7 +92,7 @@ export async function makePlan(srcArg: string, dstArg: string): Promise<Plan> {
           const st = await lstat(join(src, rel));
           if (st.isSymbolicLink()) return { kind: 'link' as const, entry: { rel, target: await readlink(join(src, rel)) } };
           if (st.isDirectory()) return { kind: 'dir' as const, entry: { rel, mode: st.mode & 0o7777, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs } };
-          if (st.isFile()) return { kind: 'file' as const, entry: { rel, size: st.size, mode: st.mode & 0o7777, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs, temp: '' } };
+          if (st.isFile()) return { kind: 'file' as const, entry: { rel, size: st.size, mode: st.mode & 0o7777, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs } };
           return { kind: 'other' as const, path: join(src, rel) };
         } catch (error) {
           return { kind: 'failed' as const, failure: { path: join(src, rel), error: describe(error) } };
