@@ -7,9 +7,10 @@
 export { defineActor } from './actor/defineActor.js';
 export type { ActorContext, ActorDefinition, ActorSpec, AnyActorDefinition, Handler, Handlers } from './actor/defineActor.js';
 export { ActorRef } from './actor/ActorRef.js';
-export { ActorSystem, createSystem } from './actor/ActorSystem.js';
-export type { DeadLetter, Placement, SpawnArgs, SpawnOptions, SpawnOptionsBase, SystemEvents, SystemOptions } from './actor/systemTypes.js';
-export type { DownReason, ThreadLimits } from './actor/HostTable.js';
+export { ActorSystem, createSystem } from './system/ActorSystem.js';
+export type { DeadLetter, SystemEvents, SystemOptions } from './system/systemTypes.js';
+export type { Placement, SpawnArgs, SpawnOptions, SpawnOptionsBase, ThreadLimits } from './actor/spawnTypes.js';
+export type { DownReason } from './actor/DownReason.js';
 export { Supervisor } from './supervisor/Supervisor.js';
 export type { ChildInfo } from './supervisor/spec.js';
 export { child } from './supervisor/spec.js';
@@ -43,7 +44,7 @@ export type {
   SendOptions,
   StateOf,
 } from './actor/types.js';
-export type { MailboxOptions, OverflowPolicy } from './protocol.js';
+export type { MailboxOptions, OverflowPolicy } from './wire/protocol.js';
 export { createChannel } from './channel/Channel.js';
 export type { Channel, ChannelInfo, ChannelOptions, ChannelReceiver, ChannelSendOptions, ChannelSender, ChannelWaitOptions } from './channel/Channel.js';
 export { ChannelClosedError, ChannelEmptyError, ChannelFullError } from './channel/errors.js';
@@ -55,4 +56,4 @@ export { ErrorCode, MultitaskError, isMultitaskError } from './errors.js';
 export type { MultitaskErrorOptions } from './errors.js';
 export { systemClock } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
-export type { ActorId, Branded } from './ids.js';
+export type { ActorId, Branded } from './wire/ids.js';

@@ -9,6 +9,14 @@ export interface WaitLimits {
   readonly signal?: AbortSignal | undefined;
 }
 
+/** Limits of one pending request. @internal */
+export interface PendingLimits extends WaitLimits {
+  /** What the timeout and abort errors say it was waiting for. */
+  readonly what: string;
+  /** Called when the caller gives up (timeout or abort). */
+  readonly onAbandon?: (() => void) | undefined;
+}
+
 /** A disarm with nothing to undo. @internal */
 export const disarmed = (): void => undefined;
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Runtime, type RuntimeSink } from '../src/actor/Runtime.js';
+import { Runtime, type RuntimeSink } from '../src/node/Runtime.js';
 import { createChannel, systemClock, type Channel, type ChannelSender, type Clock } from '../src/index.js';
-import type { NodeId } from '../src/ids.js';
+import type { NodeId } from '../src/wire/ids.js';
 import type { Endpoint } from '../src/transport/Endpoint.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
-import type { Frame } from '../src/protocol.js';
+import type { Frame } from '../src/wire/frames.js';
 import { codeOf, manualClock } from './helpers.js';
 
 const sink: RuntimeSink = { deadLetter() {}, failure() {}, crashed() {}, connect() {} };

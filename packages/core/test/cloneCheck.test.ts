@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scan } from '../src/cloneCheck.js';
+import { scan } from '../src/wire/cloneCheck.js';
 
 describe('the clone check', () => {
   it('names the path of what cannot be copied', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Parking, type ActorEnvelope } from '../src/actor/Parking.js';
-import { actorId, MAIN_NODE, type NodeId } from '../src/ids.js';
+import { Parking, type ActorEnvelope } from '../src/node/Parking.js';
+import { actorId, MAIN_NODE, type NodeId } from '../src/wire/ids.js';
 
 describe('where supervised actors are', () => {
   it('forgets an actor that is back on, or stopped on, the node its id names (a pool stopping many actors does not grow it)', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Routes } from '../src/actor/Routes.js';
-import { Runtime, type RuntimeSink } from '../src/actor/Runtime.js';
-import { MAIN_NODE, type ActorId, type NodeId } from '../src/ids.js';
+import { Routes } from '../src/node/Routes.js';
+import { Runtime, type RuntimeSink } from '../src/node/Runtime.js';
+import { MAIN_NODE, type ActorId, type NodeId } from '../src/wire/ids.js';
 import { systemClock } from '../src/index.js';
-import type { Envelope } from '../src/protocol.js';
+import type { Envelope } from '../src/wire/protocol.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
 import { Faulty } from './fixtures/faulty.js';
 

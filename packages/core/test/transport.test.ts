@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Frame } from '../src/protocol.js';
+import type { Frame } from '../src/wire/frames.js';
 import type { Endpoint } from '../src/transport/Endpoint.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
 import { openPortPair, portEndpoint } from '../src/transport/threadTransport.js';

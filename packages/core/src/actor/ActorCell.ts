@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import type { ActorId, NodeId } from '../ids.js';
-import type { MailboxOptions } from '../protocol.js';
+import type { ActorId, NodeId } from '../wire/ids.js';
+import type { MailboxOptions } from '../wire/protocol.js';
 import type { ActorRef } from './ActorRef.js';
 import type { ActorContext, AnyActorDefinition, Handler } from './defineActor.js';
 import { Mailbox, tellLetter, type Letter } from './Mailbox.js';

@@ -1,6 +1,6 @@
-import { isSupervised, nodeOf, type ActorId, type NodeId } from '../ids.js';
+import { isSupervised, nodeOf, type ActorId, type NodeId } from '../wire/ids.js';
 import type { AnyActorDefinition } from './defineActor.js';
-import { REF_BRAND } from '../cloneCheck.js';
+import { REF_BRAND } from '../wire/cloneCheck.js';
 import type { AskArgs, AskOptions, MessageType, PayloadArgs, ReplyOf, SendArgs, SendOptions } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ActorId } from '../ids.js';
+import type { ActorId } from '../wire/ids.js';
 import type { ActorRef } from './ActorRef.js';
 import type { ActorContext, AnyActorDefinition, Handler } from './defineActor.js';
 

@@ -1,5 +1,5 @@
-import type { NodeId } from '../ids.js';
-import type { MailboxOptions, OverflowPolicy } from '../protocol.js';
+import type { NodeId } from '../wire/ids.js';
+import type { MailboxOptions, OverflowPolicy } from '../wire/protocol.js';
 import { MultitaskError } from '../errors.js';
 import { Fifo } from '../Fifo.js';
 

@@ -1,4 +1,4 @@
-import type { ActorId } from '../ids.js';
+import type { ActorId } from '../wire/ids.js';
 import { MultitaskError } from '../errors.js';
 import type { ActorRef } from './ActorRef.js';
 

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../clock.js';
-import { CHANNEL_BRAND, scan } from '../cloneCheck.js';
+import { CHANNEL_BRAND, scan } from '../wire/cloneCheck.js';
 import { MultitaskError } from '../errors.js';
 import { abortError, armLimits } from '../limits.js';
 import { ChannelCore, type Waiter } from './ChannelCore.js';

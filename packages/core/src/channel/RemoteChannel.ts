@@ -1,4 +1,4 @@
-import type { ChannelEnvelope } from '../protocol.js';
+import type { ChannelEnvelope } from '../wire/protocol.js';
 import { ChannelBase, NOTHING, type ChannelSendOptions, type ChannelWaitOptions } from './Channel.js';
 
 /** Channel operations a handle asks of the owning node. @internal */

@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import type { Encoded } from '../protocol.js';
+import type { Encoded } from '../wire/protocol.js';
 
 /**
  * Items a producer on another node sent together, still serialized as they left it. The

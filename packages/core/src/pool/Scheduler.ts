@@ -1,6 +1,6 @@
 import type { ActorRef } from '../actor/ActorRef.js';
-import type { ActorSystem } from '../actor/ActorSystem.js';
-import type { DownReason } from '../actor/HostTable.js';
+import type { ActorSystem } from '../system/ActorSystem.js';
+import type { DownReason } from '../actor/DownReason.js';
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { Fifo } from '../Fifo.js';

@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 import type { Clock } from '../clock.js';
-import type { ActorSystem } from '../actor/ActorSystem.js';
-import type { DownReason } from '../actor/HostTable.js';
+import type { ActorSystem } from '../system/ActorSystem.js';
+import type { DownReason } from '../actor/DownReason.js';
 import type { TaskArgs, TaskName, TaskSet } from './defineTasks.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { ActorRef } from '../actor/ActorRef.js';
-import type { DownReason } from '../actor/HostTable.js';
+import type { DownReason } from '../actor/DownReason.js';
 import type { ActorChildSpec } from './spec.js';
 import type { Supervisor } from './Supervisor.js';
 

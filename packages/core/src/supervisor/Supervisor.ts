@@ -1,6 +1,6 @@
 import { MultitaskError } from '../errors.js';
 import type { ActorRef } from '../actor/ActorRef.js';
-import type { DownReason } from '../actor/HostTable.js';
+import type { DownReason } from '../actor/DownReason.js';
 import { backoffDelay, settingsOf, type ActorChildId, type ChildInfo, type ActorChildSpec, type ChildChildren, type ChildDefinition, type ChildSpec, type Settings, type SupervisorChildId, type SupervisorSpec } from './spec.js';
 import type { ChildOps } from './ChildOps.js';
 

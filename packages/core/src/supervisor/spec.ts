@@ -1,5 +1,5 @@
 import { MultitaskError } from '../errors.js';
-import type { SpawnOptions } from '../actor/systemTypes.js';
+import type { SpawnOptions } from '../actor/spawnTypes.js';
 import { isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
 import type { ArgsOf } from '../actor/types.js';
 

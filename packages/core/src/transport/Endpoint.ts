@@ -1,4 +1,4 @@
-import type { Frame } from '../protocol.js';
+import type { Frame } from '../wire/frames.js';
 
 /**
  * One end of a connection to another node. Adapters: a `MessagePort` (threads), a child

@@ -1,4 +1,5 @@
-import { FrameWriter, type Envelope, type Frame } from '../protocol.js';
+import { type Envelope } from '../wire/protocol.js';
+import { FrameWriter, type Frame } from '../wire/frames.js';
 import { Coalescer } from './Coalescer.js';
 import type { Endpoint, Transferable } from './Endpoint.js';
 

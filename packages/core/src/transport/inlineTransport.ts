@@ -1,4 +1,4 @@
-import type { Frame } from '../protocol.js';
+import type { Frame } from '../wire/frames.js';
 import type { Endpoint } from './Endpoint.js';
 
 /**

@@ -1,5 +1,5 @@
 import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
-import type { Frame } from '../protocol.js';
+import type { Frame } from '../wire/frames.js';
 import type { Endpoint } from './Endpoint.js';
 import { portEndpoint } from './threadTransport.js';
 

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Frame } from '../protocol.js';
+import type { Frame } from '../wire/frames.js';
 import { bootUrl } from './bootUrl.js';
 import type { Endpoint, Host, HostExit, HostStart } from './Endpoint.js';
 

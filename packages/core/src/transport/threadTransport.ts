@@ -1,6 +1,6 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
 import { bootUrl } from './bootUrl.js';
-import type { Frame } from '../protocol.js';
+import type { Frame } from '../wire/frames.js';
 import type { Endpoint, Host, HostExit, HostStart, Transferable } from './Endpoint.js';
 
 /**

@@ -1,5 +1,6 @@
-import { MAIN_NODE, type NodeId } from '../ids.js';
-import type { Envelope, Frame, LinkEnvelope } from '../protocol.js';
+import { MAIN_NODE, type NodeId } from '../wire/ids.js';
+import type { Envelope, LinkEnvelope } from '../wire/protocol.js';
+import type { Frame } from '../wire/frames.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
 import { Outbox } from '../transport/Outbox.js';
 import { portEndpoint } from '../transport/threadTransport.js';

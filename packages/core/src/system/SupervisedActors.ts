@@ -1,15 +1,16 @@
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import { MAIN_NODE, nodeOf, type ActorId, type NodeId } from '../ids.js';
+import { MAIN_NODE, nodeOf, type ActorId, type NodeId } from '../wire/ids.js';
 import type { ChildOps } from '../supervisor/ChildOps.js';
 import type { ActorChildSpec } from '../supervisor/spec.js';
 import type { Supervisor } from '../supervisor/Supervisor.js';
-import { stoppedError } from './ActorCell.js';
-import type { ActorRef } from './ActorRef.js';
-import type { AnyActorDefinition } from './defineActor.js';
-import type { DownReason, HostRecord, HostTable } from './HostTable.js';
-import type { Runtime } from './Runtime.js';
-import type { SpawnOptionsBase } from './systemTypes.js';
+import { stoppedError } from '../actor/ActorCell.js';
+import type { ActorRef } from '../actor/ActorRef.js';
+import type { AnyActorDefinition } from '../actor/defineActor.js';
+import type { HostRecord, HostTable } from './HostTable.js';
+import type { DownReason } from '../actor/DownReason.js';
+import type { Runtime } from '../node/Runtime.js';
+import type { SpawnOptionsBase } from '../actor/spawnTypes.js';
 import { watchHandlers } from './watchdog.js';
 
 /** What the supervised actors need from their system. @internal */

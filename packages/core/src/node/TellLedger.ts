@@ -1,6 +1,6 @@
 import { Fifo } from '../Fifo.js';
-import type { ActorId, NodeId } from '../ids.js';
-import type { AckEnvelope } from '../protocol.js';
+import type { ActorId, NodeId } from '../wire/ids.js';
+import type { AckEnvelope } from '../wire/protocol.js';
 
 /** A tell, as its sender keeps it. */
 interface Kept {

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { MultitaskError } from '../errors.js';
-import type { ActorId, CorrelationId, NodeId } from '../ids.js';
-import { armLimits, disarmed, type WaitLimits } from '../limits.js';
+import type { ActorId, CorrelationId, NodeId } from '../wire/ids.js';
+import { armLimits, disarmed, type PendingLimits } from '../limits.js';
 
 interface Pending {
   readonly node: NodeId;
@@ -10,14 +10,6 @@ interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
   disarm: () => void;
-}
-
-/** Limits of one pending request. @internal */
-export interface PendingLimits extends WaitLimits {
-  /** What the timeout and abort errors say it was waiting for. */
-  readonly what: string;
-  /** Called when the caller gives up (timeout or abort), with the request's id. */
-  readonly onAbandon?: ((cid: CorrelationId) => void) | undefined;
 }
 
 /**
@@ -48,7 +40,7 @@ export class PendingTable {
     });
     this.#entries.set(cid, entry);
     entry.disarm = armLimits(limits, limits.what, this.#clock, (error: MultitaskError) => {
-      if (this.reject(cid, error)) limits.onAbandon?.(cid);
+      if (this.reject(cid, error)) limits.onAbandon?.();
     });
     return { cid, promise };
   }

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js';
-import type { ActorId } from '../ids.js';
-import { ActorCell, type CellHost } from './ActorCell.js';
-import type { AnyActorDefinition } from './defineActor.js';
-import type { MailboxOptions } from '../protocol.js';
+import type { ActorId } from '../wire/ids.js';
+import { ActorCell, type CellHost } from '../actor/ActorCell.js';
+import type { AnyActorDefinition } from '../actor/defineActor.js';
+import type { MailboxOptions } from '../wire/protocol.js';
 
 /**
  * The actors a node hosts (its cells), whoever asked for them: the system for an inline

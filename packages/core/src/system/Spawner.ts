@@ -1,14 +1,14 @@
 import { MultitaskError } from '../errors.js';
-import { actorId, MAIN_NODE, type ActorId, type NodeId } from '../ids.js';
-import { scan } from '../cloneCheck.js';
-import { errorMessage } from './ActorCell.js';
-import type { ActorRef } from './ActorRef.js';
-import { isActorDefinition, type AnyActorDefinition } from './defineActor.js';
+import { actorId, MAIN_NODE, type ActorId, type NodeId } from '../wire/ids.js';
+import { scan } from '../wire/cloneCheck.js';
+import { errorMessage } from '../actor/ActorCell.js';
+import type { ActorRef } from '../actor/ActorRef.js';
+import { isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
 import type { HostTable } from './HostTable.js';
-import { checkMailboxOptions } from './Mailbox.js';
-import { encode } from './messageCodec.js';
-import type { Runtime } from './Runtime.js';
-import type { Placement, SpawnOptionsBase } from './systemTypes.js';
+import { checkMailboxOptions } from '../actor/Mailbox.js';
+import { encode } from '../wire/messageCodec.js';
+import type { Runtime } from '../node/Runtime.js';
+import type { Placement, SpawnOptionsBase } from '../actor/spawnTypes.js';
 
 const PLACEMENTS: readonly Placement[] = ['inline', 'thread', 'process'];
 

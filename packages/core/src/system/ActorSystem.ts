@@ -1,19 +1,21 @@
 import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import { MAIN_NODE, nodeOf, type ActorId } from '../ids.js';
-import { errorMessage } from './ActorCell.js';
-import type { ActorRef } from './ActorRef.js';
-import type { AnyActorDefinition } from './defineActor.js';
-import { HostTable, type DownReason, type HostRecord } from './HostTable.js';
+import { MAIN_NODE, nodeOf, type ActorId } from '../wire/ids.js';
+import { errorMessage } from '../actor/ActorCell.js';
+import type { ActorRef } from '../actor/ActorRef.js';
+import type { AnyActorDefinition } from '../actor/defineActor.js';
+import { HostTable, type HostRecord } from './HostTable.js';
+import type { DownReason } from '../actor/DownReason.js';
 import { Supervisor } from '../supervisor/Supervisor.js';
 import type { ChildOps } from '../supervisor/ChildOps.js';
 import type { ActorChildSpec, ChildSpec, SupervisorSpec } from '../supervisor/spec.js';
-import { Runtime, type RuntimeSink } from './Runtime.js';
+import { Runtime, type RuntimeSink } from '../node/Runtime.js';
 import { Spawner, type SpawnOpts } from './Spawner.js';
 import { SupervisedActors, type Supervised } from './SupervisedActors.js';
 import { DeathWatch } from './DeathWatch.js';
-import type { SpawnArgs, SystemEvents, SystemOptions } from './systemTypes.js';
+import type { SystemEvents, SystemOptions } from './systemTypes.js';
+import type { SpawnArgs } from '../actor/spawnTypes.js';
 
 /**
  * A set of actors and the threads and processes that host them. Create one with

@@ -1,22 +1,23 @@
-import { LocalChannel, NOTHING, type ChannelHandle, type ChannelWaitOptions } from '../channel/Channel.js';
-import { ChannelCore, type Waiter } from '../channel/ChannelCore.js';
-import { Packed, segmentCount, unpackItems, type Batch, type PackedWire, type Segment } from '../channel/packing.js';
-import { localAnswer, RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp, type ChannelTarget } from '../channel/RemoteChannel.js';
+import { LocalChannel, NOTHING, type ChannelHandle, type ChannelWaitOptions } from './Channel.js';
+import { ChannelCore, type Waiter } from './ChannelCore.js';
+import { Packed, segmentCount, unpackItems, type Batch, type PackedWire, type Segment } from './packing.js';
+import { localAnswer, RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp, type ChannelTarget } from './RemoteChannel.js';
 import { MultitaskError } from '../errors.js';
-import type { CorrelationId, NodeId } from '../ids.js';
-import type { ChannelCancelEnvelope, ChannelEnvelope, Encoded, Envelope } from '../protocol.js';
+import type { CorrelationId, NodeId } from '../wire/ids.js';
+import type { ChannelCancelEnvelope, ChannelEnvelope, Encoded, Envelope } from '../wire/protocol.js';
 import type { Clock } from '../clock.js';
 import type { Transferable } from '../transport/Endpoint.js';
-import { CHANNEL_TAG, decode, encode, type CodecHost, type WireChannel } from './messageCodec.js';
+import { CHANNEL_TAG, decode, encode, type CodecHost, type WireChannel } from '../wire/messageCodec.js';
 import { ChannelReceiving } from './ChannelReceiving.js';
 import { ChannelSending } from './ChannelSending.js';
-import type { PendingTable } from './PendingTable.js';
+import type { PendingLimits } from '../limits.js';
 
 /** What the table needs from its node. @internal */
 export interface ChannelNode extends CodecHost {
   readonly node: NodeId;
   readonly clock: Clock;
-  readonly pending: PendingTable;
+  /** Opens a request to `node` that its answer (or a timeout, abort, or the node's death) settles. */
+  readonly pending: { open(node: NodeId, limits: PendingLimits): { readonly cid: CorrelationId; readonly promise: Promise<unknown> } };
   /** Sends toward `envelope.dst`; `urgent` posts at once instead of at the end of the burst. */
   route(envelope: Envelope, transfer?: readonly Transferable[], urgent?: boolean): void;
   reply(dst: NodeId, cid: CorrelationId, value: unknown, urgent?: boolean): void;
@@ -140,9 +141,10 @@ export class ChannelTable implements ChannelLink {
       timeout: options?.timeout,
       signal: options?.signal,
       what: `channel ${op}`,
-      onAbandon: (abandonedCid) => {
-        this.#abandoned.set(abandonedCid, { owner: dst, channel, op });
-        node.route({ kind: 'channel-cancel', dst, from: node.node, cid: abandonedCid });
+      // Called on a later timeout or abort, once `cid` is known.
+      onAbandon: () => {
+        this.#abandoned.set(cid, { owner: dst, channel, op });
+        node.route({ kind: 'channel-cancel', dst, from: node.node, cid });
       },
     });
     node.route({ kind: 'channel', dst, from: node.node, cid, channel, op, item: wire.value, enc: wire.enc }, transfer, true);

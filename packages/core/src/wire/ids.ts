@@ -4,7 +4,7 @@ declare const brand: unique symbol;
  * A value of type `T` that the compiler keeps apart from other `T`s by its brand `B`.
  *
  * @example
- * {@includeCode ../../examples/src/guides/apiExamples.ts#Branded}
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#Branded}
  */
 export type Branded<T, B extends string> = T & {
   /** Exists only for the compiler. */
@@ -17,7 +17,7 @@ export type Branded<T, B extends string> = T & {
  * restarted elsewhere; its sequence is marked `s`).
  *
  * @example
- * {@includeCode ../../examples/src/guides/apiExamples.ts#ActorId}
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ActorId}
  */
 export type ActorId = Branded<string, 'ActorId'>;
 

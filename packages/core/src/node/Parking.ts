@@ -1,6 +1,6 @@
 import { MultitaskError } from '../errors.js';
-import { nodeOf, type ActorId, type NodeId } from '../ids.js';
-import type { MailboxOptions, RequestEnvelope, TellEnvelope } from '../protocol.js';
+import { nodeOf, type ActorId, type NodeId } from '../wire/ids.js';
+import type { MailboxOptions, RequestEnvelope, TellEnvelope } from '../wire/protocol.js';
 
 /** A message for an actor, as it travels. @internal */
 export type ActorEnvelope = TellEnvelope | RequestEnvelope;

@@ -5,11 +5,11 @@
  * @packageDocumentation
  */
 import { systemClock } from '../clock.js';
-import { serializeError } from '../errorWire.js';
-import { MAIN_NODE, type NodeId } from '../ids.js';
+import { serializeError } from '../wire/errorWire.js';
+import { MAIN_NODE, type NodeId } from '../wire/ids.js';
 import { connectParent } from '../transport/parentTransport.js';
-import { encode } from './messageCodec.js';
-import { Runtime } from './Runtime.js';
+import { encode } from '../wire/messageCodec.js';
+import { Runtime } from '../node/Runtime.js';
 
 /** What the parent hands a new host. @internal */
 export interface HostData {

@@ -1,7 +1,6 @@
-import type { ActorId } from '../ids.js';
-import type { ChannelHandle } from '../channel/Channel.js';
-import { CHANNEL_BRAND, REF_BRAND, scan } from '../cloneCheck.js';
-import type { Encoded } from '../protocol.js';
+import type { ActorId } from './ids.js';
+import { CHANNEL_BRAND, REF_BRAND, scan } from './cloneCheck.js';
+import type { Encoded } from './protocol.js';
 
 /** The property that marks an actor ref inside a message on the wire. */
 const REF_TAG = '__multitask_ref__';
@@ -18,7 +17,8 @@ export interface WireChannel {
 /** What encoding and decoding need from the node: refs and channels. @internal */
 export interface CodecHost {
   reviveRef(ref: RefLike): unknown;
-  channelWire(handle: ChannelHandle): WireChannel;
+  /** The wire form of a channel handle (a value branded as a channel). */
+  channelWire(handle: object): WireChannel;
   makeChannel(wire: WireChannel): unknown;
 }
 
@@ -33,7 +33,7 @@ function isRef(value: object): value is RefLike {
   return (value as Record<symbol, unknown>)[REF_BRAND] === true;
 }
 
-function isChannel(value: object): value is ChannelHandle {
+function isChannel(value: object): boolean {
   return (value as Record<symbol, unknown>)[CHANNEL_BRAND] === true;
 }
 

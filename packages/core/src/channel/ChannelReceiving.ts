@@ -1,10 +1,10 @@
-import type { ChannelWaitOptions } from '../channel/Channel.js';
-import { NOTHING } from '../channel/Channel.js';
-import { lendLimit } from '../channel/ChannelCore.js';
-import type { Segment } from '../channel/packing.js';
-import { localAnswer, type ChannelAnswer } from '../channel/RemoteChannel.js';
+import type { ChannelWaitOptions } from './Channel.js';
+import { NOTHING } from './Channel.js';
+import { lendLimit } from './ChannelCore.js';
+import type { Segment } from './packing.js';
+import { localAnswer, type ChannelAnswer } from './RemoteChannel.js';
 import type { Clock } from '../clock.js';
-import type { NodeId } from '../ids.js';
+import type { NodeId } from '../wire/ids.js';
 import { abortError, armLimits } from '../limits.js';
 
 /**

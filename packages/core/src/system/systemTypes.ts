@@ -1,24 +1,11 @@
 /**
- * The public shapes of an actor system: placements, events, options.
+ * The public shapes of an actor system: its events and options.
  * @packageDocumentation
  */
 import type { Clock } from '../clock.js';
-import type { MailboxOptions } from '../protocol.js';
 import type { Supervisor } from '../supervisor/Supervisor.js';
-import type { ActorRef } from './ActorRef.js';
-import type { DownReason, ThreadLimits } from './HostTable.js';
-import type { ArgsOf } from './types.js';
-
-/**
- * Where an actor runs:
- * - `inline`: in the calling thread; cheapest messages, no isolation.
- * - `thread`: in its own worker thread; runs in parallel, shares the process.
- * - `process`: in its own child process; full isolation, costliest messages.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#Placement}
- */
-export type Placement = 'inline' | 'thread' | 'process';
+import type { ActorRef } from '../actor/ActorRef.js';
+import type { DownReason } from '../actor/DownReason.js';
 
 /**
  * A message that could not be delivered, as the `dead-letter` event reports it.
@@ -101,48 +88,3 @@ export interface SystemOptions {
    */
   readonly random?: () => number;
 }
-
-/**
- * Options of {@link ActorSystem.spawn} that do not depend on the definition.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnOptionsBase}
- */
-export interface SpawnOptionsBase {
-  /**
-   * Where the actor runs.
-   * @defaultValue `'inline'`
-   */
-  readonly placement?: Placement;
-  /** Registers the actor under this name, for {@link ActorSystem.lookup}. Unique in the system. */
-  readonly name?: string;
-  /** Mailbox capacity and overflow policy. */
-  readonly mailbox?: MailboxOptions;
-  /** Memory limits, for the `thread` placement. */
-  readonly resourceLimits?: ThreadLimits;
-}
-
-/**
- * Options of {@link ActorSystem.spawn}: `args` is required when the definition's `init` needs it.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnOptions}
- */
-export type SpawnOptions<A> = SpawnOptionsBase &
-  (undefined extends A
-    ? {
-        /** The argument of the definition's `init`. */
-        readonly args?: A;
-      }
-    : {
-        /** The argument of the definition's `init` (required: `init` needs it). */
-        readonly args: A;
-      });
-
-/**
- * The rest parameters of {@link ActorSystem.spawn} for a definition `D`.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnArgs}
- */
-export type SpawnArgs<D> = undefined extends ArgsOf<D> ? [options?: SpawnOptions<ArgsOf<D>>] : [options: SpawnOptions<ArgsOf<D>>];

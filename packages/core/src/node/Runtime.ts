@@ -1,34 +1,27 @@
 import { match } from 'ts-pattern';
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import { reviveError, serializeError } from '../errorWire.js';
-import { isSupervised, MAIN_NODE, type ActorId, type CorrelationId, type NodeId } from '../ids.js';
+import { reviveError, serializeError } from '../wire/errorWire.js';
+import { isSupervised, MAIN_NODE, type ActorId, type CorrelationId, type NodeId } from '../wire/ids.js';
 import { Parking } from './Parking.js';
 import { Routes, type NodeKind } from './Routes.js';
 import { TellLedger } from './TellLedger.js';
-import {
-  readFrame,
-  type Envelope,
-  type Frame,
-  type RequestEnvelope,
-  type RestartEnvelope,
-  type SpawnEnvelope,
-  type StopEnvelope,
-  type TellEnvelope,
-} from '../protocol.js';
+import { type Envelope, type RequestEnvelope, type RestartEnvelope, type SpawnEnvelope, type StopEnvelope, type TellEnvelope } from '../wire/protocol.js';
+import { readFrame, type Frame } from '../wire/frames.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
-import { stoppedError, type CellHost } from './ActorCell.js';
+import { stoppedError, type CellHost } from '../actor/ActorCell.js';
 import { LocalActors } from './LocalActors.js';
-import { ActorRef, type RefRouter } from './ActorRef.js';
-import { loadDefinition } from './loadDefinition.js';
-import type { Letter } from './Mailbox.js';
+import { ActorRef, type RefRouter } from '../actor/ActorRef.js';
+import { loadDefinition } from '../actor/loadDefinition.js';
+import type { Letter } from '../actor/Mailbox.js';
 import type { ChannelHandle } from '../channel/Channel.js';
-import { ChannelTable, type ChannelNode } from './ChannelTable.js';
-import { scan } from '../cloneCheck.js';
-import { decode, encode, type RefLike, type WireChannel } from './messageCodec.js';
+import { ChannelTable, type ChannelNode } from '../channel/ChannelTable.js';
+import { scan } from '../wire/cloneCheck.js';
+import { decode, encode, type RefLike, type WireChannel } from '../wire/messageCodec.js';
 import { abortError } from '../limits.js';
-import { PendingTable, type PendingLimits } from './PendingTable.js';
-import type { AskOptions, SendOptions } from './types.js';
+import { PendingTable } from './PendingTable.js';
+import type { PendingLimits } from '../limits.js';
+import type { AskOptions, SendOptions } from '../actor/types.js';
 
 
 

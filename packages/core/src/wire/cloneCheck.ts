@@ -1,4 +1,4 @@
-import { MultitaskError } from './errors.js';
+import { MultitaskError } from '../errors.js';
 
 /** Brand on actor refs, shared by every copy of the library. @internal */
 export const REF_BRAND: unique symbol = Symbol.for('multitask.ActorRef') as never;

@@ -1,78 +1,16 @@
 import { MultitaskError } from '../errors.js';
-import { serializeError } from '../errorWire.js';
-import { MAIN_NODE, type ActorId, type NodeId } from '../ids.js';
+import { serializeError } from '../wire/errorWire.js';
+import { MAIN_NODE, type ActorId, type NodeId } from '../wire/ids.js';
 import { ownFile } from '../ownFile.js';
-import type { Envelope } from '../protocol.js';
+import type { Envelope } from '../wire/protocol.js';
 import type { Host, HostExit } from '../transport/Endpoint.js';
 import { spawnProcess } from '../transport/processTransport.js';
 import { openPortPair, spawnThread } from '../transport/threadTransport.js';
-import type { ActorRef } from './ActorRef.js';
+import type { ActorRef } from '../actor/ActorRef.js';
+import type { DownReason } from '../actor/DownReason.js';
+import type { ThreadLimits } from '../actor/spawnTypes.js';
 import type { HostData } from './hostMain.js';
-import type { Runtime } from './Runtime.js';
-
-/**
- * Memory limits of a thread placement (see Node's `Worker` `resourceLimits`).
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#ThreadLimits}
- */
-export interface ThreadLimits {
-  /** Heap size for long-lived objects, in MB; past it the thread dies `out-of-memory`. */
-  readonly maxOldGenerationSizeMb?: number;
-  /** Heap size for new objects, in MB. */
-  readonly maxYoungGenerationSizeMb?: number;
-  /** Stack size, in MB. */
-  readonly stackSizeMb?: number;
-}
-
-/**
- * Why an actor went down: it was stopped or stopped itself (`stopped`), a handler threw
- * under a supervisor (`error`), or its thread or process died (`error` for an uncaught
- * error, `exit`, `signal`, `out-of-memory`, `timeout`). `error` is what pending requests
- * were rejected with.
- *
- * @example
- * {@includeCode ../../../examples/src/guides/apiExamples.ts#DownReason}
- */
-export type DownReason =
-  | {
-      /** Stopped on request (`stop(ref)`, `shutdown()`, its supervisor) or by `ctx.stop()`. */
-      readonly kind: 'stopped';
-    }
-  | {
-      /** A handler threw (supervised actors), or the host crashed with an uncaught error. */
-      readonly kind: 'error';
-      /** The handler's error, or `WORKER_CRASHED` with the uncaught error as `cause`. */
-      readonly error: Error;
-    }
-  | {
-      /** The host exited (for instance `process.exit(code)` in a handler). */
-      readonly kind: 'exit';
-      /** The exit code. */
-      readonly code: number;
-      /** `WORKER_CRASHED`, naming the code. */
-      readonly error: MultitaskError;
-    }
-  | {
-      /** The process was killed by a signal. */
-      readonly kind: 'signal';
-      /** The signal, such as `'SIGKILL'`. */
-      readonly signal: string;
-      /** `WORKER_CRASHED`, naming the signal. */
-      readonly error: MultitaskError;
-    }
-  | {
-      /** The thread ran past its `resourceLimits`. */
-      readonly kind: 'out-of-memory';
-      /** `WORKER_CRASHED`, with Node's error as `cause`. */
-      readonly error: MultitaskError;
-    }
-  | {
-      /** A handler ran past the child's `handlerTimeout`; its host was ended. */
-      readonly kind: 'timeout';
-      /** `HANDLER_TIMEOUT`. */
-      readonly error: MultitaskError;
-    };
+import type { Runtime } from '../node/Runtime.js';
 
 /** A thread or process started by the main thread, and the actors it hosts. @internal */
 export interface HostRecord {
@@ -98,7 +36,7 @@ export interface HostTableOptions {
   readonly onGone: (record: HostRecord, reason: DownReason) => void;
 }
 
-const hostMainUrl = ownFile(import.meta.url, 'hostMain', './dist/actor/hostMain.js');
+const hostMainUrl = ownFile(import.meta.url, 'hostMain', './dist/system/hostMain.js');
 
 /**
  * The hosts of a system, kept by its main thread: starts them, hands threads direct ports

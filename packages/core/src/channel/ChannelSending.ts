@@ -1,10 +1,10 @@
-import type { ChannelWaitOptions } from '../channel/Channel.js';
-import { packItems, type PackedWire } from '../channel/packing.js';
-import { localAnswer, type ChannelAnswer } from '../channel/RemoteChannel.js';
-import type { NodeId } from '../ids.js';
-import type { Encoded } from '../protocol.js';
+import type { ChannelWaitOptions } from './Channel.js';
+import { packItems, type PackedWire } from './packing.js';
+import { localAnswer, type ChannelAnswer } from './RemoteChannel.js';
+import type { NodeId } from '../wire/ids.js';
+import type { Encoded } from '../wire/protocol.js';
 import { Coalescer } from '../transport/Coalescer.js';
-import { encode, type CodecHost } from './messageCodec.js';
+import { encode, type CodecHost } from '../wire/messageCodec.js';
 
 /** Most items sent on credit that travel to the owner in one `push`. */
 const PACK = 512;

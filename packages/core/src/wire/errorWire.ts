@@ -1,4 +1,4 @@
-import { MultitaskError, type ErrorCode } from './errors.js';
+import { MultitaskError, type ErrorCode } from '../errors.js';
 
 /**
  * An error as it crosses a thread or process boundary.

@@ -1,6 +1,6 @@
-import { errorMessage } from './ActorCell.js';
-import type { DownReason } from './HostTable.js';
-import type { ActorId } from '../ids.js';
+import { errorMessage } from '../actor/ActorCell.js';
+import type { DownReason } from '../actor/DownReason.js';
+import type { ActorId } from '../wire/ids.js';
 
 /**
  * Monitors and links: who hears of an actor's next death, and whose fate is tied to it.

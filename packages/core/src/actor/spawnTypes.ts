@@ -1,0 +1,77 @@
+/**
+ * Where actors run and how they are started: the options of `spawn`, wherever it is called.
+ * @packageDocumentation
+ */
+import type { MailboxOptions } from '../wire/protocol.js';
+import type { ArgsOf } from './types.js';
+
+/**
+ * Where an actor runs:
+ * - `inline`: in the calling thread; cheapest messages, no isolation.
+ * - `thread`: in its own worker thread; runs in parallel, shares the process.
+ * - `process`: in its own child process; full isolation, costliest messages.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#Placement}
+ */
+export type Placement = 'inline' | 'thread' | 'process';
+
+/**
+ * Memory limits of a thread placement (see Node's `Worker` `resourceLimits`).
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#ThreadLimits}
+ */
+export interface ThreadLimits {
+  /** Heap size for long-lived objects, in MB; past it the thread dies `out-of-memory`. */
+  readonly maxOldGenerationSizeMb?: number;
+  /** Heap size for new objects, in MB. */
+  readonly maxYoungGenerationSizeMb?: number;
+  /** Stack size, in MB. */
+  readonly stackSizeMb?: number;
+}
+
+/**
+ * Options of {@link ActorSystem.spawn} that do not depend on the definition.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnOptionsBase}
+ */
+export interface SpawnOptionsBase {
+  /**
+   * Where the actor runs.
+   * @defaultValue `'inline'`
+   */
+  readonly placement?: Placement;
+  /** Registers the actor under this name, for {@link ActorSystem.lookup}. Unique in the system. */
+  readonly name?: string;
+  /** Mailbox capacity and overflow policy. */
+  readonly mailbox?: MailboxOptions;
+  /** Memory limits, for the `thread` placement. */
+  readonly resourceLimits?: ThreadLimits;
+}
+
+/**
+ * Options of {@link ActorSystem.spawn}: `args` is required when the definition's `init` needs it.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnOptions}
+ */
+export type SpawnOptions<A> = SpawnOptionsBase &
+  (undefined extends A
+    ? {
+        /** The argument of the definition's `init`. */
+        readonly args?: A;
+      }
+    : {
+        /** The argument of the definition's `init` (required: `init` needs it). */
+        readonly args: A;
+      });
+
+/**
+ * The rest parameters of {@link ActorSystem.spawn} for a definition `D`.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#SpawnArgs}
+ */
+export type SpawnArgs<D> = undefined extends ArgsOf<D> ? [options?: SpawnOptions<ArgsOf<D>>] : [options: SpawnOptions<ArgsOf<D>>];
