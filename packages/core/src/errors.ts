@@ -53,6 +53,11 @@ export const ErrorCode = {
   SUPERVISOR_ESCALATED: 'SUPERVISOR_ESCALATED',
   /** An actor linked to this one died. */
   LINKED_EXIT: 'LINKED_EXIT',
+  /**
+   * Another system (a node of a cluster) that hosted the actor, or that a request waited
+   * on, is gone or cannot be reached.
+   */
+  NODE_DOWN: 'NODE_DOWN',
   /** An option or argument given at a call site is invalid. */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
 } as const;

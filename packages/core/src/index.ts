@@ -9,7 +9,7 @@ export type { ActorContext, ActorDefinition, ActorSpec, AnyActorDefinition, Hand
 export { ActorRef } from './actor/ActorRef.js';
 export { ActorSystem, createSystem } from './system/ActorSystem.js';
 export type { DeadLetter, SystemEvents, SystemOptions } from './system/systemTypes.js';
-export type { Placement, SpawnArgs, SpawnOptions, SpawnOptionsBase, ThreadLimits } from './actor/spawnTypes.js';
+export type { LocalPlacement, Placement, RemotePlacement, SpawnArgs, SpawnOptions, SpawnOptionsBase, ThreadLimits } from './actor/spawnTypes.js';
 export type { DownReason } from './actor/DownReason.js';
 export { Supervisor } from './supervisor/Supervisor.js';
 export type { ChildInfo } from './supervisor/spec.js';

@@ -72,17 +72,17 @@ describe('a channel in one thread', () => {
     const core = new ChannelCore(8); // useful: a quarter of the capacity, 2 slots
     for (let n = 0; n < 8; n++) core.trySend(n);
     const grants: string[] = [];
-    const wanting = (name: string, node: number): CreditRequest => ({ node, hurried: false, resolve: (granted) => grants.push(`${name}:${granted}`) });
-    core.want(wanting('a', 5)); // full: it waits
+    const wanting = (name: string, node: string): CreditRequest => ({ node, hurried: false, resolve: (granted) => grants.push(`${name}:${granted}`) });
+    core.want(wanting('a', 'n5')); // full: it waits
     core.tryReceive(); // one slot frees: not worth a message yet
     expect(grants).toEqual([]);
-    core.hurry(5); // producer 5 ran out: one slot will do
+    core.hurry('n5'); // producer 5 ran out: one slot will do
     expect(grants).toEqual(['a:1']);
-    core.want(wanting('b', 5));
+    core.want(wanting('b', 'n5'));
     core.tryReceive();
     core.tryReceive(); // two slots: a useful amount
     expect(grants).toEqual(['a:1', 'b:2']);
-    core.want(wanting('c', 6));
+    core.want(wanting('c', 'n6'));
     core.close(); // no more credit after close
     expect(grants).toEqual(['a:1', 'b:2', 'c:0']);
   });

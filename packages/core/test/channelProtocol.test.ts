@@ -1,19 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { Runtime, type RuntimeSink } from '../src/node/Runtime.js';
+import type { Runtime } from '../src/node/Runtime.js';
 import { createChannel, systemClock, type Channel, type ChannelSender, type Clock } from '../src/index.js';
 import type { NodeId } from '../src/wire/ids.js';
 import type { Endpoint } from '../src/transport/Endpoint.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
 import type { Frame } from '../src/wire/frames.js';
 import { codeOf, manualClock } from './helpers.js';
-
-const sink: RuntimeSink = { deadLetter() {}, failure() {}, crashed() {}, connect() {} };
+import { node, runtimeAt } from './nodes.js';
 
 /** An owner runtime and a participant runtime in this thread, joined by an inline endpoint pair. */
 function twoNodes(remoteClock: Clock = systemClock): { owner: Runtime; remote: Runtime; cut: () => void; hold: () => () => void } {
   const { a, b } = openInlinePair();
-  const owner = new Runtime({ node: 0 as NodeId, kind: 'main', clock: systemClock, askTimeout: 5_000, stopGrace: 10, parent: undefined, sink });
-  const remote = new Runtime({ node: 1 as NodeId, kind: 'process', clock: remoteClock, askTimeout: 5_000, stopGrace: 10, parent: b, sink });
+  const owner = runtimeAt(node(0));
+  const remote = runtimeAt(node(1), { parent: { node: node(0), endpoint: b }, clock: remoteClock });
   // `hold()` keeps what the owner sends in transit until the function it returns is called.
   let held: Frame[] | undefined;
   const towardRemote: Endpoint = {
@@ -21,7 +20,7 @@ function twoNodes(remoteClock: Clock = systemClock): { owner: Runtime; remote: R
     onReceive: (receiver) => a.onReceive(receiver),
     close: () => a.close(),
   };
-  owner.attach(1 as NodeId, towardRemote);
+  owner.attach(node(1), towardRemote);
   const hold = (): (() => void) => {
     held = [];
     return () => {
@@ -73,7 +72,7 @@ describe('the channel protocol between two nodes', () => {
     const producer = handOver(channel, owner, remote);
     await producer.send(1);
     cut(); // the producer's node goes silent: it will never give its credit back
-    owner.nodeDown(1 as NodeId, new Error('gone'));
+    owner.nodeDown(node(1), new Error('gone'));
     channel.close();
     expect(await drain(channel)).toEqual([1]);
   });

@@ -169,3 +169,15 @@ export function defineActor<A, S, H extends Handlers<S>>(spec: ActorSpec<A, S, H
 export function isActorDefinition(value: unknown): value is AnyActorDefinition {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINITION] === true;
 }
+
+/**
+ * A definition's stable key, the same on every machine: its module's file name without the
+ * extension, and its name (`'counter/Counter'` for `Counter` in `counter.ts` or `counter.js`).
+ * Other systems ask for a definition by this key, never by a path.
+ * @internal
+ */
+export function definitionKey(definition: { readonly url: string; readonly name: string }): string {
+  const file = definition.url.slice(definition.url.lastIndexOf('/') + 1).replace(/[?#].*$/, '');
+  const dot = file.indexOf('.');
+  return `${dot > 0 ? file.slice(0, dot) : file}/${definition.name}`;
+}

@@ -10,11 +10,38 @@ import type { ArgsOf } from './types.js';
  * - `inline`: in the calling thread; cheapest messages, no isolation.
  * - `thread`: in its own worker thread; runs in parallel, shares the process.
  * - `process`: in its own child process; full isolation, costliest messages.
+ * - `{ node, in }`: on another system (a node of a cluster, by its name), in its main thread
+ *   (`in: 'inline'`, the default), a thread or a process of its own. That system runs only
+ *   the definitions it serves (`createSystem({ serve })`), found by key, never by path.
  *
  * @example
  * {@includeCode ../../../examples/src/guides/apiExamples.ts#Placement}
  */
-export type Placement = 'inline' | 'thread' | 'process';
+export type Placement = LocalPlacement | RemotePlacement;
+
+/**
+ * A placement on this machine.
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#Placement}
+ */
+export type LocalPlacement = 'inline' | 'thread' | 'process';
+
+/**
+ * A placement on another system (a cluster's node).
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#Placement}
+ */
+export interface RemotePlacement {
+  /** The other system's node name (`createSystem({ node })`). */
+  readonly node: string;
+  /**
+   * Where on that system.
+   * @defaultValue `'inline'`
+   */
+  readonly in?: LocalPlacement;
+}
 
 /**
  * Memory limits of a thread placement (see Node's `Worker` `resourceLimits`).

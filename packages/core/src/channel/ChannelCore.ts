@@ -5,7 +5,7 @@ import type { Batch, Packed } from './packing.js';
 /** Someone waiting on the channel: a parked `send` or `receive`. @internal */
 export interface Waiter {
   /** The node it waits from (for dropping waiters of a dead node); `undefined` for this node. */
-  readonly node: number | undefined;
+  readonly node: string | undefined;
   /** A receive that takes a batch: resolves with a {@link Batch} of about this many items. */
   readonly batch?: number;
   resolve(value: unknown): void;
@@ -15,7 +15,7 @@ export interface Waiter {
 /** A producer elsewhere asking for more credit before it runs out. @internal */
 export interface CreditRequest {
   /** The producer's node. */
-  readonly node: number;
+  readonly node: string;
   /** Its producer ran out meanwhile: a single free slot is enough. */
   hurried: boolean;
   /** Called once with the credit granted (0 once the channel is closed). */
@@ -118,7 +118,7 @@ export class ChannelCore {
   }
 
   /** The producer on `node` ran out of credit: its waiting request takes any room from now on. */
-  hurry(node: number): void {
+  hurry(node: string): void {
     const request = this.#wanting.find((wanting) => wanting.node === node);
     if (request === undefined) return;
     request.hurried = true;
@@ -283,10 +283,13 @@ export class ChannelCore {
     return true;
   }
 
-  /** A node died: its parked receivers go away; its parked sends keep their items (already sent). */
-  dropNode(node: number): void {
-    this.#receivers = this.#receivers.filter((waiter) => waiter.node !== node);
-    this.#wanting = this.#wanting.filter((request) => request.node !== node);
+  /**
+   * Nodes died (`gone` picks them): their parked receivers and credit requests go away;
+   * their parked sends keep their items (already sent), but nobody is left to answer.
+   */
+  dropNodes(gone: (node: string) => boolean): void {
+    this.#receivers = this.#receivers.filter((waiter) => waiter.node === undefined || !gone(waiter.node));
+    this.#wanting = this.#wanting.filter((request) => !gone(request.node));
   }
 
   #accept(item: unknown): void {

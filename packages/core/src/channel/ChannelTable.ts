@@ -3,7 +3,7 @@ import { ChannelCore, type Waiter } from './ChannelCore.js';
 import { Packed, segmentCount, unpackItems, type Batch, type PackedWire, type Segment } from './packing.js';
 import { localAnswer, RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp, type ChannelTarget } from './RemoteChannel.js';
 import { MultitaskError } from '../errors.js';
-import type { CorrelationId, NodeId } from '../wire/ids.js';
+import { matches, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
 import type { ChannelCancelEnvelope, ChannelEnvelope, Encoded, Envelope } from '../wire/protocol.js';
 import type { Clock } from '../clock.js';
 import type { Transferable } from '../transport/Endpoint.js';
@@ -129,7 +129,7 @@ export class ChannelTable implements ChannelLink {
   }
 
   /** As participant: sends on credit, when this node holds some for the channel. @throws NOT_SERIALIZABLE */
-  sendOnCredit(owner: number, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean {
+  sendOnCredit(owner: string, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean {
     return this.#sending.sendOnCredit(owner as NodeId, channel, item, transfer);
   }
 
@@ -302,7 +302,8 @@ export class ChannelTable implements ChannelLink {
       e.op === 'send'
         ? () => {
             settle();
-            answer(this.#grant(e.channel, core, e.from));
+            // The item went in; credit for more goes only to a producer that is still there.
+            if (!this.#isDead(e.from)) answer(this.#grant(e.channel, core, e.from));
           }
         : (value: unknown) => {
             settle();
@@ -341,22 +342,38 @@ export class ChannelTable implements ChannelLink {
     }
   }
 
-  /** A node died: forget what it had parked here. */
-  nodeDown(node: NodeId): void {
-    for (const key of this.#parked.keys()) if (key.startsWith(`${node}:`)) this.#parked.delete(key);
-    for (const core of this.#cores.values()) core.dropNode(node);
-    this.#forget(this.#granted, node, (core, credit) => core.release(credit));
-    this.#forget(this.#lent, node, (core, lent) => core.repay(lent));
-    for (const [cid, abandoned] of this.#abandoned) if (abandoned.owner === node) this.#abandoned.delete(cid);
+  /**
+   * Nodes died (`pattern` names them): forget what they had parked here, and free the room
+   * their credit and loans held. Their parked sends still go in (they were sent), but no
+   * credit is granted to a node that is gone.
+   */
+  nodeDown(pattern: NodePattern): void {
+    const gone = (node: string): boolean => matches(pattern, node as NodeId);
+    this.#dead.push(pattern);
+    if (this.#dead.length > 1024) this.#dead.shift();
+    for (const [key, parked] of [...this.#parked]) if (gone(parked.waiter.node ?? '') && parked.waiter.batch !== undefined) this.#parked.delete(key);
+    for (const core of this.#cores.values()) core.dropNodes(gone);
+    this.#forget(this.#granted, gone, (core, credit) => core.release(credit));
+    this.#forget(this.#lent, gone, (core, lent) => core.repay(lent));
+    for (const [cid, abandoned] of this.#abandoned) if (gone(abandoned.owner)) this.#abandoned.delete(cid);
   }
 
-  /** Drops a dead node's share of a per-channel count (credit, loans) and frees the room it held. */
-  #forget(table: Map<string, Map<NodeId, number>>, node: NodeId, free: (core: ChannelCore, count: number) => void): void {
+  /** Nodes known to have died, as they were reported. */
+  readonly #dead: NodePattern[] = [];
+
+  #isDead(node: NodeId): boolean {
+    return this.#dead.some((pattern) => matches(pattern, node));
+  }
+
+  /** Drops dead nodes' share of a per-channel count (credit, loans) and frees the room it held. */
+  #forget(table: Map<string, Map<NodeId, number>>, gone: (node: string) => boolean, free: (core: ChannelCore, count: number) => void): void {
     for (const [channel, counts] of table) {
-      const count = counts.get(node);
-      counts.delete(node);
       const core = this.#cores.get(channel);
-      if (count !== undefined && count > 0 && core !== undefined) free(core, count);
+      for (const [node, count] of [...counts]) {
+        if (!gone(node)) continue;
+        counts.delete(node);
+        if (count > 0 && core !== undefined) free(core, count);
+      }
     }
   }
 

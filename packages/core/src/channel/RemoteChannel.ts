@@ -13,7 +13,7 @@ export interface ChannelAnswer {
 
 /** Which channel a request is for: its owning node, its id and its capacity. @internal */
 export interface ChannelTarget {
-  readonly owner: number;
+  readonly owner: string;
   readonly id: string;
   readonly capacity: number;
 }
@@ -21,7 +21,7 @@ export interface ChannelTarget {
 /** How a handle reaches the owning node (the node's router implements it). @internal */
 export interface ChannelLink {
   /** Sends on credit if this node holds some: true when sent (no waiting). @throws NOT_SERIALIZABLE */
-  sendOnCredit(owner: number, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean;
+  sendOnCredit(owner: string, channel: string, item: unknown, transfer: readonly ArrayBuffer[] | undefined): boolean;
   /** An item already received on this node in a batch, when no receive here waits before the caller; else {@link NOTHING}. */
   takeReceived(channel: string): unknown;
   channelRequest(target: ChannelTarget, op: ChannelOp, item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer>;
@@ -43,13 +43,13 @@ const nothing = (): void => undefined;
 export class RemoteChannel<T> extends ChannelBase<T> implements ChannelTarget {
   readonly core = undefined;
   readonly capacity: number;
-  readonly owner: number;
+  readonly owner: string;
   readonly id: string;
   #size = 0;
   #closed = false;
   readonly #link: ChannelLink;
 
-  constructor(link: ChannelLink, owner: number, id: string, capacity: number) {
+  constructor(link: ChannelLink, owner: string, id: string, capacity: number) {
     super();
     this.#link = link;
     this.owner = owner;

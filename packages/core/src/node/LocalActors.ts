@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import type { ActorId } from '../wire/ids.js';
+import { actorId, type ActorId, type NodeId } from '../wire/ids.js';
 import { ActorCell, type CellHost } from '../actor/ActorCell.js';
 import type { AnyActorDefinition } from '../actor/defineActor.js';
 import type { MailboxOptions } from '../wire/protocol.js';
@@ -13,15 +13,23 @@ import type { MailboxOptions } from '../wire/protocol.js';
  */
 export class LocalActors {
   readonly #cells = new Map<ActorId, ActorCell>();
+  readonly #node: NodeId;
+  #seq = 0;
   readonly #host: CellHost;
   readonly #clock: Clock;
   /** Milliseconds a stopping actor's running handler may take before it is abandoned. */
   readonly #stopGrace: number;
 
-  constructor(host: CellHost, clock: Clock, stopGrace: number) {
+  constructor(node: NodeId, host: CellHost, clock: Clock, stopGrace: number) {
+    this.#node = node;
     this.#host = host;
     this.#clock = clock;
     this.#stopGrace = stopGrace;
+  }
+
+  /** A new id for an actor hosted here: the node that hosts an actor names it. */
+  mint(supervised: boolean): ActorId {
+    return actorId(this.#node, ++this.#seq, supervised);
   }
 
   get(id: ActorId): ActorCell | undefined {

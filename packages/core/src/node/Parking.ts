@@ -1,9 +1,9 @@
 import { MultitaskError } from '../errors.js';
-import { nodeOf, type ActorId, type NodeId } from '../wire/ids.js';
-import type { MailboxOptions, RequestEnvelope, TellEnvelope } from '../wire/protocol.js';
+import { matches, nodeOf, type ActorId, type NodeId, type NodePattern } from '../wire/ids.js';
+import type { FenceEnvelope, MailboxOptions, RequestEnvelope, TellEnvelope } from '../wire/protocol.js';
 
-/** A message for an actor, as it travels. @internal */
-export type ActorEnvelope = TellEnvelope | RequestEnvelope;
+/** A message for an actor, as it travels (a fence follows the same ways). @internal */
+export type ActorEnvelope = TellEnvelope | RequestEnvelope | FenceEnvelope;
 
 /** Messages held for a supervised actor while it restarts. */
 interface Held {
@@ -11,25 +11,42 @@ interface Held {
   readonly envelopes: ActorEnvelope[];
 }
 
+/** A change of way under way: messages for the actor wait here until the fence is through. */
+interface Fence {
+  /** Where the fence was sent (the old way); if that node goes down, nothing is left behind it. */
+  readonly via: NodeId;
+  readonly waiting: ActorEnvelope[];
+}
+
+/** How parking moves envelopes: it decides where, its node sends. @internal */
+export interface ParkingHost {
+  /** Settles a message that cannot be delivered. */
+  refuse(envelope: ActorEnvelope, error: Error): void;
+  /** Sends a message to `node`, bypassing fences (they were checked). */
+  forward(envelope: ActorEnvelope, node: NodeId): void;
+  /** Whether traffic for `a` and for `b` leaves this node by the same link (then order holds by itself). */
+  sameWay(a: NodeId, b: NodeId): boolean;
+  /** Whether `node` is known to be gone. */
+  isDown(node: NodeId): boolean;
+}
+
 /**
  * Where supervised actors are, for one node: those no longer on the node their id names
- * (restarted elsewhere, or held on the main thread), and, on the main thread, the messages
- * held for those being restarted.
+ * (restarted elsewhere, or held by their supervising node), the messages held here for those
+ * being restarted, and the fences that keep each sender's order when the way to an actor
+ * changes.
  * @internal
  */
 export class Parking {
   readonly #node: NodeId;
   readonly #moved = new Map<ActorId, NodeId>();
   readonly #held = new Map<ActorId, Held>();
-  /** Settles a message that cannot be delivered. */
-  readonly #refuse: (envelope: ActorEnvelope, error: Error) => void;
-  /** Sends a message on to the node its actor is on now. */
-  readonly #forward: (envelope: ActorEnvelope, node: NodeId) => void;
+  readonly #fences = new Map<ActorId, Fence>();
+  readonly #host: ParkingHost;
 
-  constructor(node: NodeId, refuse: (envelope: ActorEnvelope, error: Error) => void, forward: (envelope: ActorEnvelope, node: NodeId) => void) {
+  constructor(node: NodeId, host: ParkingHost) {
     this.#node = node;
-    this.#refuse = refuse;
-    this.#forward = forward;
+    this.#host = host;
   }
 
   /** A message for an actor that is not on this node: held while it restarts, or passed on to where it moved; false if neither. */
@@ -42,7 +59,7 @@ export class Parking {
   redirect(envelope: ActorEnvelope, from: NodeId): boolean {
     const node = this.#moved.get(envelope.to);
     if (node === undefined || node === from) return false;
-    this.#forward(envelope, node);
+    if (!this.hold(envelope)) this.#host.forward(envelope, node);
     return true;
   }
 
@@ -50,6 +67,62 @@ export class Parking {
   moved(id: ActorId, node: NodeId): void {
     if (node === nodeOf(id)) this.#moved.delete(id);
     else this.#moved.set(id, node);
+  }
+
+  /** Where actor `id` runs, when not on the node its id names. */
+  whereIs(id: ActorId): NodeId | undefined {
+    return this.#moved.get(id);
+  }
+
+  /** Every actor this node knows to be away from the node its id names, and where (for a new host). */
+  relocations(): Array<[ActorId, NodeId]> {
+    return [...this.#moved];
+  }
+
+  /**
+   * Actor `id` now runs on `node`, as its supervising node says. When that changes the way
+   * this node's messages to it take, a fence goes the old way first, and messages for it wait
+   * here until the fence is through (`fenced`): none overtakes one sent before.
+   * @returns the fence to send, if one is needed
+   */
+  relocate(id: ActorId, node: NodeId): FenceEnvelope | undefined {
+    const before = this.#way(id);
+    this.moved(id, node);
+    const after = this.#way(id);
+    if (this.#fences.has(id) || before === undefined || after === undefined || before === after || this.#host.sameWay(before, after)) return undefined;
+    this.#fences.set(id, { via: before, waiting: [] });
+    return { kind: 'fence', dst: before, to: id, from: this.#node };
+  }
+
+  /** The node this node's messages to actor `id` go to now; `undefined` when there is none yet. */
+  #way(id: ActorId): NodeId | undefined {
+    const home = nodeOf(id);
+    if (home !== this.#node && !this.#host.isDown(home)) return home; // that node passes them on
+    return this.#moved.get(id);
+  }
+
+  /** Holds `envelope` back if a fence for its actor is under way; false if none is. */
+  hold(envelope: ActorEnvelope): boolean {
+    if (this.#fences.size === 0 || envelope.kind === 'fence') return false;
+    const fence = this.#fences.get(envelope.to);
+    if (fence === undefined) return false;
+    fence.waiting.push(envelope);
+    return true;
+  }
+
+  /** The fence for actor `id` is through (or cannot be): what waited for it goes its way now. */
+  fenced(id: ActorId, node: NodeId | undefined): void {
+    const fence = this.#fences.get(id);
+    if (fence === undefined) return;
+    this.#fences.delete(id);
+    if (node !== undefined) this.moved(id, node);
+    const where = this.#way(id) ?? nodeOf(id);
+    for (const envelope of fence.waiting) this.#host.forward(envelope, where);
+  }
+
+  /** Nodes went down: fences sent through them have nothing left behind them. */
+  down(pattern: NodePattern): void {
+    for (const [id, fence] of [...this.#fences]) if (matches(pattern, fence.via)) this.fenced(id, undefined);
   }
 
   /** How many actors this node knows to be away from the node their id names. @internal */
@@ -61,22 +134,25 @@ export class Parking {
   park(envelope: ActorEnvelope): boolean {
     const held = this.#held.get(envelope.to);
     if (held === undefined) return false;
-    const { capacity = Infinity, overflow = 'backpressure' } = held.mailbox;
-    if (held.envelopes.length >= capacity && overflow !== 'backpressure') {
-      const full = new MultitaskError('MAILBOX_FULL', `the mailbox of actor ${envelope.to} is full while it restarts (capacity ${capacity})`);
-      if (overflow !== 'drop-oldest') {
-        this.#refuse(envelope, full);
-        return true;
+    if (envelope.kind !== 'fence') {
+      const { capacity = Infinity, overflow = 'backpressure' } = held.mailbox;
+      const messages = held.envelopes.filter((e) => e.kind !== 'fence').length;
+      if (messages >= capacity && overflow !== 'backpressure') {
+        const full = new MultitaskError('MAILBOX_FULL', `the mailbox of actor ${envelope.to} is full while it restarts (capacity ${capacity})`);
+        if (overflow !== 'drop-oldest') {
+          this.#host.refuse(envelope, full);
+          return true;
+        }
+        const oldest = held.envelopes.findIndex((e) => e.kind !== 'fence');
+        if (oldest >= 0) this.#host.refuse(held.envelopes.splice(oldest, 1)[0] as ActorEnvelope, full);
       }
-      const oldest = held.envelopes.shift();
-      if (oldest !== undefined) this.#refuse(oldest, full);
     }
     held.envelopes.push(envelope);
     return true;
   }
 
   /** Actor `id` is down and may be restarted: hold its messages here until {@link Parking.release} or {@link Parking.abandon}. */
-  hold(id: ActorId, mailbox: MailboxOptions): void {
+  holdFor(id: ActorId, mailbox: MailboxOptions): void {
     if (!this.#held.has(id)) this.#held.set(id, { mailbox, envelopes: [] });
     if (nodeOf(id) !== this.#node) this.#moved.set(id, this.#node);
   }
@@ -86,7 +162,7 @@ export class Parking {
     const held = this.#held.get(id);
     this.#held.delete(id);
     this.moved(id, node);
-    for (const envelope of held?.envelopes ?? []) this.#forward(envelope, node);
+    for (const envelope of held?.envelopes ?? []) this.#host.forward(envelope, node);
   }
 
   /** Actor `id` is not coming back: what was held for it fails with `error`; later messages go to `lastNode` (gone) to fail there. */
@@ -94,6 +170,6 @@ export class Parking {
     const held = this.#held.get(id);
     this.#held.delete(id);
     if (lastNode !== this.#node) this.moved(id, lastNode);
-    for (const envelope of held?.envelopes ?? []) this.#refuse(envelope, error);
+    for (const envelope of held?.envelopes ?? []) this.#host.refuse(envelope, error);
   }
 }

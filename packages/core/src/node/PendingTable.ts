@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { MultitaskError } from '../errors.js';
-import type { ActorId, CorrelationId, NodeId } from '../wire/ids.js';
+import { matches, type ActorId, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
 import { armLimits, disarmed, type PendingLimits } from '../limits.js';
 
 interface Pending {
@@ -59,10 +59,10 @@ export class PendingTable {
     return entry !== undefined;
   }
 
-  /** Rejects every request waiting on `node`, or on one of `actors` (wherever it was sent). */
-  rejectNode(node: NodeId, error: Error, actors?: ReadonlySet<ActorId>): void {
+  /** Rejects every request waiting on a node `pattern` names, or on one of `actors` (wherever it was sent). */
+  rejectNode(pattern: NodePattern, error: Error, actors?: ReadonlySet<ActorId>): void {
     for (const [cid, entry] of this.#entries) {
-      if (entry.node === node || (entry.actor !== undefined && actors?.has(entry.actor) === true)) this.reject(cid, error);
+      if (matches(pattern, entry.node) || (entry.actor !== undefined && actors?.has(entry.actor) === true)) this.reject(cid, error);
     }
   }
 

@@ -1,12 +1,27 @@
-import { MAIN_NODE, type NodeId } from '../wire/ids.js';
-import type { Envelope, LinkEnvelope } from '../wire/protocol.js';
+import { everyNodeOf, matches, systemOf, type NodeId, type NodePattern } from '../wire/ids.js';
 import type { Frame } from '../wire/frames.js';
+import type { Envelope, LinkEnvelope } from '../wire/protocol.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
 import { Outbox } from '../transport/Outbox.js';
 import { portEndpoint } from '../transport/threadTransport.js';
 
-/** Where a node runs. @internal */
-export type NodeKind = 'main' | 'thread' | 'process';
+/**
+ * How to reach a node that has no link of its own here: through the link of another node
+ * (`via`: the parent, another system's gateway), by asking for a direct link (`connect`: a
+ * thread asks its system for a port to another thread), or not at all (`undefined`).
+ * @internal
+ */
+export type Route = { readonly via: NodeId } | 'connect' | undefined;
+
+/**
+ * The route resolver: one of the seams that make a new placement a new transport adapter
+ * and nothing else. The system layer gives each node its own (a host goes through its
+ * parent; a system's root through the gateway to the other system).
+ * @internal
+ */
+export interface RouteResolver {
+  resolve(dst: NodeId): Route;
+}
 
 /** What the routes need from their node. @internal */
 export interface RoutesHost {
@@ -18,6 +33,8 @@ export interface RoutesHost {
   unroutable(envelope: Envelope, dst: NodeId): void;
   /** An envelope the endpoint refused to copy. */
   unsendable(envelope: Envelope, cause: unknown): void;
+  /** Asks (once per peer) for a direct link to `peer`; answered by a `link` envelope. */
+  connect(peer: NodeId): void;
 }
 
 /**
@@ -33,38 +50,38 @@ interface Waiting {
 }
 
 /**
- * How one node reaches the others: a batch (`Outbox`) per connected node, the parent for
- * what has no direct route (processes, and threads until a direct port arrives), and the
- * nodes known to be gone. A thread asks the main thread for a direct port to another
- * thread the first time it sends there, and queues until it has one.
+ * How one node reaches the others: a batch (`Outbox`) per linked node, the resolver for
+ * the rest, and the nodes known to be gone. A node asked to `connect` queues what it sends
+ * there until the direct link (or the word to go `via` another) arrives.
  * @internal
  */
 export class Routes {
-  readonly #node: NodeId;
-  readonly #kind: NodeKind;
   readonly #host: RoutesHost;
+  readonly #resolver: RouteResolver;
   readonly #links = new Map<NodeId, Outbox>();
+  /** Links that stay when nodes go down: the parent's (the way to everything else). */
+  readonly #kept = new Set<NodeId>();
   readonly #connecting = new Map<NodeId, Waiting[]>();
-  readonly #down = new Map<NodeId, Error>();
-  #parent: Outbox | undefined;
+  readonly #down = new Map<NodePattern, Error>();
 
-  constructor(node: NodeId, kind: NodeKind, host: RoutesHost) {
-    this.#node = node;
-    this.#kind = kind;
+  constructor(host: RoutesHost, resolver: RouteResolver) {
     this.#host = host;
+    this.#resolver = resolver;
   }
 
-  /** Routes traffic for `node` over `endpoint` and receives from it. */
-  attach(node: NodeId, endpoint: Endpoint): Outbox {
+  /** Routes traffic for `node` over `endpoint` and receives from it; a `kept` link survives downs (the parent's). */
+  attach(node: NodeId, endpoint: Endpoint, kept = false): Outbox {
     const outbox = new Outbox(endpoint, (envelope, error) => this.#host.unsendable(envelope, error));
     this.#links.set(node, outbox);
+    this.#down.delete(node);
+    if (kept) this.#kept.add(node);
     endpoint.onReceive((frame) => this.#host.receive(frame));
     return outbox;
   }
 
-  /** The route to the parent (the main thread), for a thread or process host. */
-  attachParent(endpoint: Endpoint): void {
-    this.#parent = this.attach(MAIN_NODE, endpoint);
+  /** The outbox that traffic for `dst` leaves by now, if it has one (a route not yet resolved has none). */
+  linkOf(dst: NodeId): Outbox | undefined {
+    return this.#links.get(dst);
   }
 
   /** Sends toward another node (`dst` is not this one); `urgent` posts at once instead of at the end of the burst. */
@@ -72,44 +89,51 @@ export class Routes {
     const dst = envelope.dst;
     let link = this.#links.get(dst);
     if (link === undefined) {
-      const gone = this.#down.get(dst);
+      const gone = this.#down.get(dst) ?? this.#down.get(everyNodeOf(systemOf(dst)));
       if (gone !== undefined) return this.#host.gone(envelope, gone);
-      if (this.#kind === 'process') link = this.#parent;
-      else if (this.#kind === 'thread' && this.#parent !== undefined) return this.#connect(dst, envelope, transfer);
+      const route = this.#resolver.resolve(dst);
+      if (route === 'connect') return this.#connect(dst, envelope, transfer);
+      link = route === undefined ? undefined : this.#links.get(route.via);
+      if (link === undefined) return this.#host.unroutable(envelope, dst);
+      this.#links.set(dst, link); // resolved once: the next envelope for dst goes straight out
     }
-    if (link === undefined) return this.#host.unroutable(envelope, dst);
     link.push(envelope, transfer);
     // Flow control (credit, batches, repayments) is already batched: waiting for the end of the turn only adds latency.
     if (urgent) link.flush();
   }
 
-  /** Threads reach other threads directly: ask the main thread for a port, queue until then. */
+  /** Ask for a direct link to `dst` and queue until then. */
   #connect(dst: NodeId, envelope: Envelope, transfer: readonly Transferable[] | undefined): void {
     const queue = this.#connecting.get(dst);
     if (queue !== undefined) return void queue.push({ envelope, transfer });
     this.#connecting.set(dst, [{ envelope, transfer }]);
-    this.#parent?.push({ kind: 'connect', dst: MAIN_NODE, from: this.#node, peer: dst });
+    this.#host.connect(dst);
   }
 
-  /** The main thread answered a `connect`: a direct port to `peer`, or (`null`) go through the parent. */
+  /** The answer to a `connect`: a direct port to `peer`, or (`null`) the node to go through. */
   link(envelope: LinkEnvelope): void {
-    if (envelope.port === null) this.#links.set(envelope.peer, this.#parent as Outbox);
-    else this.attach(envelope.peer, portEndpoint(envelope.port));
+    if (envelope.port !== null) this.attach(envelope.peer, portEndpoint(envelope.port));
+    else {
+      const via = envelope.via === undefined ? undefined : this.#links.get(envelope.via);
+      if (via !== undefined) this.#links.set(envelope.peer, via);
+    }
     this.#flush(envelope.peer);
   }
 
-  /** `node` is gone: no route to it any more; what waited for a route to it is passed on (to be redirected). */
-  down(node: NodeId, error: Error): void {
-    this.#down.set(node, error);
-    if (this.#down.size > REMEMBERED_DOWN) this.#down.delete(this.#down.keys().next().value as NodeId);
-    if (node !== MAIN_NODE) this.#links.delete(node); // a direct port, or an alias of the parent link
-    this.#flush(node);
+  /**
+   * The nodes `pattern` names are gone: no route to them any more; what waited for a route
+   * to them is passed on (to be redirected or failed).
+   */
+  down(pattern: NodePattern, error: Error): void {
+    this.#down.set(pattern, error);
+    if (this.#down.size > REMEMBERED_DOWN) this.#down.delete(this.#down.keys().next().value as NodePattern);
+    for (const node of [...this.#links.keys()]) if (!this.#kept.has(node) && matches(pattern, node)) this.#links.delete(node);
+    for (const node of [...this.#connecting.keys()]) if (matches(pattern, node)) this.#flush(node);
   }
 
   /** Posts every route's batch now. */
   flushAll(): void {
-    for (const outbox of this.#links.values()) outbox.flush();
-    this.#parent?.flush();
+    for (const outbox of new Set(this.#links.values())) outbox.flush();
   }
 
   #flush(peer: NodeId): void {

@@ -2,11 +2,11 @@ import { match } from 'ts-pattern';
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { reviveError, serializeError } from '../wire/errorWire.js';
-import { isSupervised, MAIN_NODE, type ActorId, type CorrelationId, type NodeId } from '../wire/ids.js';
-import { Parking } from './Parking.js';
-import { Routes, type NodeKind } from './Routes.js';
+import { isSupervised, matches, systemOf, type ActorId, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
+import { Parking, type ActorEnvelope } from './Parking.js';
+import { Routes, type RouteResolver } from './Routes.js';
 import { TellLedger } from './TellLedger.js';
-import { type Envelope, type RequestEnvelope, type RestartEnvelope, type SpawnEnvelope, type StopEnvelope, type TellEnvelope } from '../wire/protocol.js';
+import type { Envelope, FenceEnvelope, RequestEnvelope, RestartEnvelope, SpawnEnvelope, StopEnvelope, TellEnvelope } from '../wire/protocol.js';
 import { readFrame, type Frame } from '../wire/frames.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
 import { stoppedError, type CellHost } from '../actor/ActorCell.js';
@@ -14,54 +14,56 @@ import { LocalActors } from './LocalActors.js';
 import { ActorRef, type RefRouter } from '../actor/ActorRef.js';
 import { loadDefinition } from '../actor/loadDefinition.js';
 import type { Letter } from '../actor/Mailbox.js';
-import type { ChannelHandle } from '../channel/Channel.js';
 import { ChannelTable, type ChannelNode } from '../channel/ChannelTable.js';
 import { scan } from '../wire/cloneCheck.js';
 import { decode, encode, type RefLike, type WireChannel } from '../wire/messageCodec.js';
-import { abortError } from '../limits.js';
+import { abortError, type PendingLimits } from '../limits.js';
 import { PendingTable } from './PendingTable.js';
-import type { PendingLimits } from '../limits.js';
 import type { AskOptions, SendOptions } from '../actor/types.js';
 
-
-
-/** Where a node's reports go: the system's events on the main thread, the main thread elsewhere. @internal */
+/** Where a node's reports go: the system's events on its root node, the parent elsewhere. @internal */
 export interface RuntimeSink {
   deadLetter(to: ActorId, type: string, payload: unknown, error: Error): void;
   failure(actor: ActorId, type: string, error: unknown): void;
   /** A supervised actor crashed (`error`) or stopped itself (`null`), in its `generation`. */
   crashed(actor: ActorId, error: unknown, generation: number): void;
-  /** Main thread only: a thread asks for a route to a peer. */
+  /** A node asks for a route to a peer (its system's root answers). */
   connect(from: NodeId, peer: NodeId): void;
+  /**
+   * A request for the system rather than this node: a spawn that asks for a placement, or a
+   * stop sent by another system. The system answers it (or refuses it).
+   */
+  request(envelope: SpawnEnvelope | StopEnvelope): void;
 }
 
 /** @internal */
 export interface RuntimeOptions {
   readonly node: NodeId;
-  readonly kind: NodeKind;
   readonly clock: Clock;
   readonly askTimeout: number;
   /** Milliseconds a stopping actor's running handler may take before it is abandoned. */
   readonly stopGrace: number;
-  /** The endpoint to the parent (threads and processes). */
-  readonly parent: Endpoint | undefined;
+  /** The node that started this one, and the link to it (threads and processes). */
+  readonly parent: { readonly node: NodeId; readonly endpoint: Endpoint } | undefined;
+  /** How this node reaches nodes it has no link to (see {@link RouteResolver}). */
+  readonly resolver: RouteResolver;
   readonly sink: RuntimeSink;
 }
 
 /**
- * One node of a system (the main thread, a worker thread, a child process): its actors,
+ * One node of a system (its root thread, a worker thread, a child process): its actors,
  * its routes to other nodes, and the requests it waits on. Refs on this node send through it.
+ * It knows its own address and its parent's, nothing of which node is a system's root.
  * @internal
  */
 export class Runtime implements RefRouter, CellHost, ChannelNode {
   readonly node: NodeId;
-  readonly kind: NodeKind;
   readonly pending: PendingTable;
   /** The actors hosted on this node. */
   readonly actors: LocalActors;
   readonly channels: ChannelTable = new ChannelTable(this);
   readonly #routes: Routes;
-  /** Where supervised actors moved, and (main thread) what is held for those restarting. */
+  /** Where supervised actors moved, what is held here for those restarting, and fences. */
   readonly parking: Parking;
   /** Tells to supervised actors: kept here until acknowledged, and acknowledged when received here. */
   readonly #tells: TellLedger;
@@ -71,25 +73,43 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   constructor(options: RuntimeOptions) {
     this.node = options.node;
-    this.kind = options.kind;
     this.pending = new PendingTable(options.clock);
     this.#askTimeout = options.askTimeout;
-    this.actors = new LocalActors(this, options.clock, options.stopGrace);
+    this.actors = new LocalActors(this.node, this, options.clock, options.stopGrace);
     this.#clock = options.clock;
     this.#sink = options.sink;
-    this.parking = new Parking(
-      this.node,
-      (envelope, error) => this.#undeliverable(envelope, error),
-      (envelope, node) => this.route({ ...envelope, dst: node }),
-    );
-    this.#tells = new TellLedger(this.node, (ack) => this.route(ack), (to, letter, error) => this.deadLetter(to, letter, error));
-    this.#routes = new Routes(this.node, this.kind, {
-      receive: this.receive,
-      gone: (envelope, error) => this.#redirect(envelope, error),
-      unroutable: (envelope, dst) => this.#redirect(envelope, new MultitaskError('ACTOR_STOPPED', `node ${dst} is not running`)),
-      unsendable: (envelope, cause) => this.#unsendable(envelope, cause),
+    this.parking = new Parking(this.node, {
+      refuse: (envelope, error) => this.#undeliverable(envelope, error),
+      forward: (envelope, node) => this.#send({ ...envelope, dst: node }),
+      sameWay: (a, b) => this.#routes.linkOf(a) !== undefined && this.#routes.linkOf(a) === this.#routes.linkOf(b),
+      isDown: (node) => this.#isDown(node),
     });
-    if (options.parent !== undefined) this.#routes.attachParent(options.parent);
+    this.#tells = new TellLedger(this.node, (ack) => this.route(ack), (to, letter, error) => this.deadLetter(to, letter, error));
+    this.#routes = new Routes(
+      {
+        receive: this.receive,
+        gone: (envelope, error) => this.#redirect(envelope, error),
+        unroutable: (envelope, dst) => this.#redirect(envelope, new MultitaskError('ACTOR_STOPPED', `node ${dst} is not running`)),
+        unsendable: (envelope, cause) => this.#unsendable(envelope, cause),
+        connect: (peer) => this.#connect(peer),
+      },
+      options.resolver,
+    );
+    this.#parent = options.parent?.node;
+    if (options.parent !== undefined) this.#routes.attach(options.parent.node, options.parent.endpoint, true);
+  }
+
+  readonly #parent: NodeId | undefined;
+  /** Nodes known to be gone, for fences (a short memory: the routes keep the errors). */
+  readonly #gone = new Set<NodePattern>();
+
+  #isDown(node: NodeId): boolean {
+    for (const pattern of this.#gone) if (matches(pattern, node)) return true;
+    return false;
+  }
+
+  #connect(peer: NodeId): void {
+    if (this.#parent !== undefined) this.route({ kind: 'connect', dst: this.#parent, from: this.node, peer });
   }
 
   /** Routes traffic for `node` over `endpoint` and receives from it. */
@@ -109,22 +129,41 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.route(envelope);
   };
 
+  /** Takes one envelope that arrived here (a gateway passes on those it lets in). */
+  receiveEnvelope(envelope: Envelope): void {
+    this.#route(envelope);
+  }
+
   /** Delivers here, or forwards toward `envelope.dst`; `urgent` posts at once instead of at the end of the burst. */
   route(envelope: Envelope, transfer?: readonly Transferable[], urgent = false): void {
     if (envelope.dst === this.node) return this.#dispatch(envelope);
+    // A fence under way for the actor: its messages wait here until it is through.
+    if ((envelope.kind === 'tell' || envelope.kind === 'ask' || envelope.kind === 'send') && this.parking.hold(envelope)) return;
     this.#routes.send(envelope, transfer, urgent);
   }
 
+  /** Sends without looking at fences (parking already did). */
+  #send(envelope: Envelope): void {
+    if (envelope.dst === this.node) return this.#dispatch(envelope);
+    this.#routes.send(envelope, undefined, false);
+  }
+
   /**
-   * `node` is gone: settle everything that waits on it or on the `actors` it hosted. The
-   * `moved` ones are being restarted: their messages go to the main thread meanwhile.
+   * The nodes `pattern` names are gone: settle everything that waits on them or on the
+   * `actors` they hosted. The `moved` ones are being restarted: their messages go to
+   * `heldAt` meanwhile (marked before the routes let go of what waited for a link, so that
+   * it is held too, not failed).
    */
-  nodeDown(node: NodeId, error: Error, actors: readonly ActorId[] = [], moved: readonly ActorId[] = []): void {
-    this.#routes.down(node, error);
-    for (const id of moved) if (this.kind !== 'main') this.parking.moved(id, MAIN_NODE);
-    this.pending.rejectNode(node, error, new Set(actors));
+  nodeDown(pattern: NodePattern, error: Error, actors: readonly ActorId[] = [], moved: readonly ActorId[] = [], heldAt?: NodeId): void {
+    this.#gone.add(pattern);
+    if (this.#gone.size > 1024) this.#gone.delete(this.#gone.values().next().value as NodePattern);
+    if (heldAt !== undefined && heldAt !== this.node) for (const id of moved) this.parking.moved(id, heldAt);
+    this.#routes.down(pattern, error);
+    this.parking.down(pattern);
+    this.pending.rejectNode(pattern, error, new Set(actors));
     for (const id of actors) this.#tells.lost(id, error);
-    this.channels.nodeDown(node);
+    if (pattern.endsWith('*')) this.#tells.lostWhere((id) => matches(pattern, id.slice(0, id.lastIndexOf('.')) as NodeId), error);
+    this.channels.nodeDown(pattern);
   }
 
   /**
@@ -160,8 +199,10 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       .with({ kind: 'stop' }, (e) => void this.#stop(e))
       .with({ kind: 'connect' }, (e) => this.#sink.connect(e.from, e.peer))
       .with({ kind: 'link' }, (e) => this.#routes.link(e))
-      .with({ kind: 'down' }, (e) => this.nodeDown(e.node, reviveError(e.error), e.actors, e.moved))
-      .with({ kind: 'relocate' }, (e) => this.parking.moved(e.id, e.node))
+      .with({ kind: 'down' }, (e) => this.nodeDown(e.node, reviveError(e.error), e.actors, e.moved, e.heldAt))
+      .with({ kind: 'relocate' }, (e) => this.#relocate(e.id, e.node))
+      .with({ kind: 'fence' }, (e) => this.#fence(e))
+      .with({ kind: 'fenced' }, (e) => this.parking.fenced(e.actor, e.node))
       .with({ kind: 'ack' }, (e) => this.#tells.acked(e.actor, e.count))
       .with({ kind: 'restart' }, (e) => void this.#restart(e))
       .with({ kind: 'crashed' }, (e) => this.#sink.crashed(e.actor, e.error === null ? null : reviveError(e.error), e.generation))
@@ -173,12 +214,27 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       .exhaustive();
   }
 
+  /** Actor `id` runs on `node` now: a fence goes the old way first when the way changes. */
+  #relocate(id: ActorId, node: NodeId): void {
+    const fence = this.parking.relocate(id, node);
+    if (fence !== undefined) this.#send(fence);
+  }
+
+  /** A fence reached this node: answered here if its actor runs here, else it goes on the way messages would. */
+  #fence(e: FenceEnvelope): void {
+    if (this.actors.has(e.to)) return this.#send({ kind: 'fenced', dst: e.from, actor: e.to, node: this.node });
+    if (!this.parking.orphan(e)) this.#send({ kind: 'fenced', dst: e.from, actor: e.to, node: undefined });
+  }
+
   async #spawn(envelope: SpawnEnvelope): Promise<void> {
+    // A placement, or a request from another system: the system decides (and serves by key only).
+    if (envelope.placement !== undefined || systemOf(envelope.from) !== systemOf(this.node)) return this.#sink.request(envelope);
     try {
       const definition = await loadDefinition(envelope.url, envelope.definition);
       const args = decode(envelope.args, envelope.enc, this);
-      await this.actors.start(envelope.id, envelope.name, definition, envelope.mailbox, args, envelope.supervised ? envelope.generation : undefined);
-      this.reply(envelope.from, envelope.cid, undefined);
+      const id = envelope.id ?? this.actors.mint(envelope.supervised);
+      await this.actors.start(id, envelope.name, definition, envelope.mailbox, args, envelope.supervised ? envelope.generation : undefined);
+      this.reply(envelope.from, envelope.cid, [id, this.node]);
     } catch (error) {
       this.fail(envelope.from, envelope.cid, error);
     }
@@ -195,6 +251,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   }
 
   async #stop(envelope: StopEnvelope): Promise<void> {
+    if (systemOf(envelope.from) !== systemOf(this.node)) return this.#sink.request(envelope);
     const ids = envelope.to === undefined ? this.actors.all().map((cell) => cell.id) : [envelope.to];
     await Promise.all(ids.map((id) => this.actors.stop(id)));
     // The whole node is stopping, and its host ends once the answer is in: what its channels
@@ -246,12 +303,12 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   /** A message for a node that is gone (or unknown): to where its actor moved, if it did, else undeliverable. */
   #redirect(envelope: Envelope, gone: Error): void {
-    const forActor = envelope.kind === 'tell' || envelope.kind === 'send' || envelope.kind === 'ask';
+    const forActor = envelope.kind === 'tell' || envelope.kind === 'send' || envelope.kind === 'ask' || envelope.kind === 'fence';
     if (!(forActor && this.parking.redirect(envelope, envelope.dst))) this.#undeliverable(envelope, gone);
   }
 
   /** An envelope whose destination cannot be reached: settle whoever waits on it. */
-  #undeliverable(envelope: Envelope, error: Error): void {
+  #undeliverable(envelope: Envelope | ActorEnvelope, error: Error): void {
     switch (envelope.kind) {
       case 'tell':
         if (isSupervised(envelope.to)) this.#tells.handled(envelope.to, envelope.from); // reported here: its sender may forget it
@@ -262,6 +319,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       case 'stop':
       case 'channel':
         return this.fail(envelope.from, envelope.cid, error);
+      case 'fence':
+        return this.#send({ kind: 'fenced', dst: envelope.from, actor: envelope.to, node: undefined });
       default:
         return;
     }
@@ -294,8 +353,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     return this.makeRef(ref.id, ref.name);
   }
 
-  channelWire(handle: ChannelHandle): WireChannel {
-    return this.channels.wire(handle);
+  channelWire(handle: object): WireChannel {
+    return this.channels.wire(handle as never);
   }
 
   makeChannel(wire: WireChannel): unknown {

@@ -50,6 +50,11 @@ export class TellLedger {
     for (const letter of kept?.drain() ?? []) this.#deadLetter(actor, letter, error);
   }
 
+  /** Sender: the actors `where` picks are gone (a whole system went down); what they had not acknowledged is a dead letter. */
+  lostWhere(where: (actor: ActorId) => boolean, error: Error): void {
+    for (const actor of [...this.#kept.keys()]) if (where(actor)) this.lost(actor, error);
+  }
+
   /** Receiver: a tell from `from` to `actor` was handled or reported here; acknowledge it (batched). */
   handled(actor: ActorId, from: NodeId): void {
     if (from === this.#node) return this.acked(actor, 1);

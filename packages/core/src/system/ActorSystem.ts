@@ -1,10 +1,10 @@
 import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import { MAIN_NODE, nodeOf, type ActorId } from '../wire/ids.js';
+import { isSystemId, newSystemId, nodeAddress, nodeOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
 import { errorMessage } from '../actor/ActorCell.js';
 import type { ActorRef } from '../actor/ActorRef.js';
-import type { AnyActorDefinition } from '../actor/defineActor.js';
+import { isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
 import { HostTable, type HostRecord } from './HostTable.js';
 import type { DownReason } from '../actor/DownReason.js';
 import { Supervisor } from '../supervisor/Supervisor.js';
@@ -14,6 +14,9 @@ import { Runtime, type RuntimeSink } from '../node/Runtime.js';
 import { Spawner, type SpawnOpts } from './Spawner.js';
 import { SupervisedActors, type Supervised } from './SupervisedActors.js';
 import { DeathWatch } from './DeathWatch.js';
+import { LocalNames } from './NameRegistry.js';
+import { PeerSystems, type PeerInfo, type PeersHost } from './PeerSystems.js';
+import type { Endpoint } from '../transport/Endpoint.js';
 import type { SystemEvents, SystemOptions } from './systemTypes.js';
 import type { SpawnArgs } from '../actor/spawnTypes.js';
 
@@ -42,6 +45,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #supervised: SupervisedActors;
   readonly #supervisors = new Set<Supervisor>();
   readonly #deaths = new DeathWatch();
+  readonly #names = new LocalNames();
+  readonly #peers: PeerSystems;
+  readonly #id: SystemId;
+  readonly #node: string;
   #supervisorSeq = 0;
   #shutdown: Promise<void> | undefined;
 
@@ -53,17 +60,26 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.#spawnTimeout = positive(options.spawnTimeout, 60_000, 'options.spawnTimeout');
     const stopGrace = this.#shutdownTimeout / 2;
     this.#clock = options.clock ?? systemClock;
-    this.#runtime = new Runtime({ node: MAIN_NODE, kind: 'main', clock: this.#clock, askTimeout, stopGrace, parent: undefined, sink: this.#sink() });
+    if (options.id !== undefined && !isSystemId(options.id)) throw new MultitaskError('INVALID_ARGUMENT', 'options.id must be 1 to 64 letters, digits, _ or -');
+    this.#id = (options.id as SystemId | undefined) ?? newSystemId();
+    if (options.node !== undefined && (typeof options.node !== 'string' || options.node.length === 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.node must be a non-empty string');
+    this.#node = options.node ?? this.#id;
+    const resolver = { resolve: (dst: NodeId) => this.#peers.resolve(dst) };
+    this.#runtime = new Runtime({ node: nodeAddress(this.#id, 0), clock: this.#clock, askTimeout, stopGrace, parent: undefined, resolver, sink: this.#sink() });
+    this.#peers = new PeerSystems(this.#peersHost(), checkServe(options.serve));
     this.#hosts = new HostTable(this.#runtime, {
       askTimeout,
       stopGrace,
       execArgv: options.execArgv,
       hold: (record) => this.#supervised.hold(record),
       onGone: (record, reason) => this.#hostGone(record, reason),
+      tellPeers: (down) => this.#peers.tellPeers(down),
     });
     this.#spawner = new Spawner({
       runtime: this.#runtime,
       hosts: this.#hosts,
+      peers: this.#peers,
+      names: this.#names,
       spawnTimeout: this.#spawnTimeout,
       shutdownTimeout: this.#shutdownTimeout,
       shutDown: () => this.#shutdown !== undefined,
@@ -128,7 +144,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * @param name - the `name` given at spawn
    */
   lookup(name: string): ActorRef | undefined {
-    return this.#spawner.lookup(name);
+    return this.#names.find(name);
   }
 
   /**
@@ -140,8 +156,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   async stop(ref: ActorRef): Promise<void> {
     const supervised = this.#supervised.get(ref.id);
     if (supervised !== undefined) return supervised.supervisor.stopChild(ref);
+    if (this.#peers.isThere(ref.id)) return this.#stopThere(ref);
     const node = nodeOf(ref.id);
-    if (node !== MAIN_NODE) return this.#hosts.stop(node, this.#shutdownTimeout);
+    if (node !== this.#runtime.node) return this.#hosts.stop(node, this.#shutdownTimeout);
     if (!this.#runtime.actors.has(ref.id)) return;
     await this.#runtime.actors.stop(ref.id);
     this.#forget(ref, { kind: 'stopped' });
@@ -154,7 +171,38 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    */
   async kill(ref: ActorRef, reason: DownReason): Promise<void> {
     const node = nodeOf(ref.id);
-    if (node !== MAIN_NODE && !this.#supervised.get(ref.id) !== undefined) await this.#hosts.kill(node, reason);
+    if (node !== this.#runtime.node && this.#supervised.get(ref.id) === undefined) await this.#hosts.kill(node, reason);
+  }
+
+  /** Stops an actor this system started on another system. */
+  async #stopThere(ref: ActorRef): Promise<void> {
+    const peer = this.#peers.byName(this.#peers.nameOf(ref.id) ?? '');
+    this.#peers.forgetThere(ref);
+    if (peer !== undefined) {
+      const runtime = this.#runtime;
+      await runtime.request(peer.root, (cid) => ({ kind: 'stop', dst: peer.root, from: runtime.node, cid, to: ref.id }), { timeout: this.#shutdownTimeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
+    }
+    this.#forget(ref, { kind: 'stopped' });
+  }
+
+  /**
+   * What this system tells the systems it joins about itself.
+   * @internal
+   */
+  get peerInfo(): PeerInfo {
+    return { system: this.#id, node: this.#node, root: this.#runtime.node, serves: this.#peers.serves };
+  }
+
+  /**
+   * Joins another system over `endpoint` (a network adapter's link to it): from then on
+   * actors here reach actors there and the reverse, and `{ node: info.node }` placements
+   * start actors there. Returns the leave. When the link ends, everything waiting on the
+   * other system settles with `NODE_DOWN` and `node:down` fires.
+   * @internal
+   */
+  attachPeer(info: PeerInfo, endpoint: Endpoint): () => void {
+    if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
+    return this.#peers.attach(info, endpoint);
   }
 
   /**
@@ -244,7 +292,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.#supervised.unwatchAll();
     const inline = this.#runtime.actors.all().map((cell) => this.stop(this.#runtime.makeRef(cell.id, cell.name)));
     const hosted = this.#hosts.nodes.map((node) => this.#hosts.stop(node, this.#shutdownTimeout));
-    await Promise.all([...inline, ...hosted]);
+    await Promise.all([...inline, ...hosted, this.#peers.stopThere(this.#shutdownTimeout)]);
+    this.#peers.detachAll();
     this.#runtime.pending.rejectAll(new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down'));
   }
 
@@ -254,7 +303,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   #alive(id: ActorId): boolean {
-    return this.#runtime.actors.has(id) || this.#supervised.get(id) !== undefined || this.#hosts.get(nodeOf(id))?.actors.has(id) === true;
+    return this.#runtime.actors.has(id) || this.#supervised.get(id) !== undefined || this.#hosts.get(nodeOf(id))?.actors.has(id) === true || this.#peers.isThere(id);
   }
 
   // ---- deaths ----------------------------------------------------------------------------
@@ -281,7 +330,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** An unsupervised actor is gone for good. */
   #forget(ref: ActorRef, reason: DownReason): void {
-    this.#spawner.release(ref);
+    this.#names.release(ref);
     this.#emit('actor:stopped', ref, reason);
     this.#down(ref, reason);
   }
@@ -309,10 +358,28 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         }
         // An unsupervised actor stopped itself: its cell is gone; end its host.
         const ref = this.#refTo(actor);
-        if (nodeOf(actor) === MAIN_NODE) this.#forget(ref, { kind: 'stopped' });
+        if (nodeOf(actor) === this.#runtime.node) this.#forget(ref, { kind: 'stopped' });
         else void this.#hosts.stop(nodeOf(actor), this.#shutdownTimeout);
       },
       connect: (from, peer) => this.#hosts.connect(from, peer),
+      request: (envelope) => this.#peers.request(envelope),
+    };
+  }
+
+  #peersHost(): PeersHost {
+    return {
+      runtime: this.#runtime,
+      start: (definition, envelope, args) =>
+        this.#spawner.start(definition, { placement: envelope.placement ?? 'inline', args, mailbox: envelope.mailbox }, envelope.id, envelope.supervised ? envelope.generation : undefined),
+      stop: (ref) => this.stop(ref),
+      broadcast: (build) => this.#hosts.broadcast(build),
+      lost: (ref, error) => {
+        const reason: DownReason = { kind: 'error', error };
+        this.#emit('actor:crashed', ref, reason);
+        this.#forget(ref, reason);
+      },
+      nodeUp: (node) => this.#emit('node:up', node),
+      nodeDown: (node, error) => this.#emit('node:down', node, error),
     };
   }
 
@@ -359,6 +426,12 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
  */
 export function createSystem(options?: SystemOptions): ActorSystem {
   return new ActorSystem(options);
+}
+
+function checkServe(serve: readonly AnyActorDefinition[] | undefined): readonly AnyActorDefinition[] {
+  if (serve === undefined) return [];
+  if (!Array.isArray(serve) || !serve.every(isActorDefinition)) throw new MultitaskError('INVALID_ARGUMENT', 'options.serve must be an array of values returned by defineActor');
+  return serve;
 }
 
 function positive(value: number | undefined, fallback: number, what: string): number {

@@ -1,8 +1,8 @@
 import { MultitaskError } from '../errors.js';
 import { serializeError } from '../wire/errorWire.js';
-import { MAIN_NODE, type ActorId, type NodeId } from '../wire/ids.js';
+import { nodeAddress, nodeOf, systemOf, type ActorId, type NodeId } from '../wire/ids.js';
 import { ownFile } from '../ownFile.js';
-import type { Envelope } from '../wire/protocol.js';
+import type { DownEnvelope, Envelope } from '../wire/protocol.js';
 import type { Host, HostExit } from '../transport/Endpoint.js';
 import { spawnProcess } from '../transport/processTransport.js';
 import { openPortPair, spawnThread } from '../transport/threadTransport.js';
@@ -12,15 +12,13 @@ import type { ThreadLimits } from '../actor/spawnTypes.js';
 import type { HostData } from './hostMain.js';
 import type { Runtime } from '../node/Runtime.js';
 
-/** A thread or process started by the main thread, and the actors it hosts. @internal */
+/** A thread or process started by a system's root node, and the actors it hosts. @internal */
 export interface HostRecord {
   readonly node: NodeId;
   readonly kind: 'thread' | 'process';
   readonly host: Host;
   readonly actors: Map<ActorId, ActorRef>;
   stopping: boolean;
-  /** The last actor sequence number used on this host (its first actor is 1). */
-  seq: number;
   /** Set when the main thread ended the host on purpose (a handler past its timeout). */
   killed: DownReason | undefined;
   readonly gone: Promise<void>;
@@ -34,13 +32,16 @@ export interface HostTableOptions {
   /** The supervised actors of a host that is gone, whose messages the main thread now holds. */
   readonly hold: (record: HostRecord) => readonly ActorId[];
   readonly onGone: (record: HostRecord, reason: DownReason) => void;
+  /** Other systems hear of a host's death too (they may wait on its actors). */
+  readonly tellPeers: (down: Omit<DownEnvelope, 'dst'>) => void;
 }
 
 const hostMainUrl = ownFile(import.meta.url, 'hostMain', './dist/system/hostMain.js');
 
 /**
- * The hosts of a system, kept by its main thread: starts them, hands threads direct ports
- * to each other, stops them, and reports their deaths.
+ * The node directory of one machine: the hosts of a system, kept by its root node. It starts
+ * them, hands threads direct ports to each other, stops them, and reports their deaths to
+ * the system, to its other hosts and to other systems.
  * @internal
  */
 export class HostTable {
@@ -107,12 +108,18 @@ export class HostTable {
   }
 
   #boot(kind: 'thread' | 'process', limits: ThreadLimits | undefined): HostRecord {
-    const node = ++this.#nextNode as NodeId;
-    const data: HostData = { node, askTimeout: this.#options.askTimeout, stopGrace: this.#options.stopGrace };
+    const node = nodeAddress(systemOf(this.#runtime.node), ++this.#nextNode);
+    const data: HostData = {
+      node,
+      parent: this.#runtime.node,
+      askTimeout: this.#options.askTimeout,
+      stopGrace: this.#options.stopGrace,
+      moved: this.#runtime.parking.relocations(), // a host started after an actor moved reaches it too
+    };
     const start = { main: hostMainUrl(), data, ...(this.#options.execArgv === undefined ? {} : { execArgv: this.#options.execArgv }) };
     const host = kind === 'thread' ? spawnThread(start, limits === undefined ? {} : { resourceLimits: limits }) : spawnProcess(start);
     let done!: () => void;
-    const record: HostRecord = { node, kind, host, actors: new Map(), seq: 0, stopping: false, killed: undefined, gone: new Promise((resolve) => (done = resolve)) };
+    const record: HostRecord = { node, kind, host, actors: new Map(), stopping: false, killed: undefined, gone: new Promise((resolve) => (done = resolve)) };
     this.#records.set(node, record);
     this.#runtime.attach(node, host.endpoint);
     host.onExit((exit) => {
@@ -123,22 +130,25 @@ export class HostTable {
     return record;
   }
 
-  /** Thread `from` wants a route to `peer`: a direct port between two threads, else via the main thread. */
+  /** Thread `from` wants a route to `peer`: a direct port between two threads, else via the root. */
   connect(from: NodeId, peer: NodeId): void {
     const a = this.#records.get(from);
     if (a === undefined) return;
     const b = this.#records.get(peer);
     if (b === undefined) {
+      // Gone (or never known): where its actors that moved are now, then that it is down, so
+      // that what waited for a port to it reaches them.
+      for (const [id, where] of this.#runtime.parking.relocations()) if (nodeOf(id) === peer) this.#runtime.route({ kind: 'relocate', dst: from, id, node: where });
       const error = new MultitaskError('ACTOR_STOPPED', `node ${peer} is not running`);
-      return this.#runtime.route({ kind: 'down', dst: from, node: peer, error: serializeError(error), actors: [], moved: [] });
+      return this.#runtime.route({ kind: 'down', dst: from, node: peer, error: serializeError(error), actors: [], moved: [], heldAt: undefined });
     }
-    if (a.kind !== 'thread' || b.kind !== 'thread') return this.#runtime.route({ kind: 'link', dst: from, peer, port: null });
-    const pair = from < peer ? `${from}-${peer}` : `${peer}-${from}`;
+    if (a.kind !== 'thread' || b.kind !== 'thread') return this.#runtime.route({ kind: 'link', dst: from, peer, port: null, via: this.#runtime.node });
+    const pair = from < peer ? `${from}|${peer}` : `${peer}|${from}`;
     if (this.#linked.has(pair)) return; // both ends already have their port on the way
     this.#linked.add(pair);
     const ports = openPortPair();
-    this.#runtime.route({ kind: 'link', dst: from, peer, port: ports.a }, [ports.a]);
-    this.#runtime.route({ kind: 'link', dst: peer, peer: from, port: ports.b }, [ports.b]);
+    this.#runtime.route({ kind: 'link', dst: from, peer, port: ports.a, via: undefined }, [ports.a]);
+    this.#runtime.route({ kind: 'link', dst: peer, peer: from, port: ports.b, via: undefined }, [ports.b]);
   }
 
   /**
@@ -151,7 +161,7 @@ export class HostTable {
     if (!record.stopping) {
       record.stopping = true;
       await this.#runtime
-        .request(node, (cid) => ({ kind: 'stop', dst: node, from: MAIN_NODE, cid, to: undefined }), { timeout, what: `stopping ${record.host.label}` })
+        .request(node, (cid) => ({ kind: 'stop', dst: node, from: this.#runtime.node, cid, to: undefined }), { timeout, what: `stopping ${record.host.label}` })
         .catch(() => undefined);
       await record.host.kill();
     }
@@ -178,11 +188,12 @@ export class HostTable {
     const error = reason.kind === 'stopped' ? new MultitaskError('ACTOR_STOPPED', `${record.host.label} was stopped`) : reason.error;
     const moved = this.#options.hold(record);
     const actors = [...record.actors.keys()];
-    this.#runtime.nodeDown(record.node, error, actors);
-    for (const other of this.#records.values()) {
-      this.#runtime.route({ kind: 'down', dst: other.node, node: record.node, error: serializeError(error), actors, moved });
-    }
-    for (const pair of this.#linked) if (pair.split('-').includes(String(record.node))) this.#linked.delete(pair);
+    const heldAt = this.#runtime.node;
+    this.#runtime.nodeDown(record.node, error, actors, moved, heldAt);
+    const down = { kind: 'down', node: record.node, error: serializeError(error), actors, moved, heldAt } as const;
+    for (const other of this.#records.values()) this.#runtime.route({ ...down, dst: other.node });
+    this.#options.tellPeers(down);
+    for (const pair of this.#linked) if (pair.startsWith(`${record.node}|`) || pair.endsWith(`|${record.node}`)) this.#linked.delete(pair);
     this.#options.onGone(record, reason);
   }
 }

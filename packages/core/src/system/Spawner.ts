@@ -1,16 +1,19 @@
 import { MultitaskError } from '../errors.js';
-import { actorId, MAIN_NODE, type ActorId, type NodeId } from '../wire/ids.js';
+import type { ActorId, NodeId } from '../wire/ids.js';
 import { scan } from '../wire/cloneCheck.js';
 import { errorMessage } from '../actor/ActorCell.js';
 import type { ActorRef } from '../actor/ActorRef.js';
-import { isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
+import { definitionKey, isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
 import type { HostTable } from './HostTable.js';
 import { checkMailboxOptions } from '../actor/Mailbox.js';
 import { encode } from '../wire/messageCodec.js';
 import type { Runtime } from '../node/Runtime.js';
-import type { Placement, SpawnOptionsBase } from '../actor/spawnTypes.js';
+import type { LocalPlacement, Placement, RemotePlacement, SpawnOptionsBase } from '../actor/spawnTypes.js';
+import type { NameRegistry } from './NameRegistry.js';
+import type { PeerSystems } from './PeerSystems.js';
+import type { SpawnEnvelope } from '../wire/protocol.js';
 
-const PLACEMENTS: readonly Placement[] = ['inline', 'thread', 'process'];
+const LOCAL: readonly LocalPlacement[] = ['inline', 'thread', 'process'];
 
 /** Spawn options as the system passes them on. @internal */
 export type SpawnOpts = Partial<SpawnOptionsBase & { args: unknown }>;
@@ -19,6 +22,8 @@ export type SpawnOpts = Partial<SpawnOptionsBase & { args: unknown }>;
 export interface SpawnerHost {
   readonly runtime: Runtime;
   readonly hosts: HostTable;
+  readonly peers: PeerSystems;
+  readonly names: NameRegistry;
   readonly spawnTimeout: number;
   readonly shutdownTimeout: number;
   /** Whether the system is shut down (nothing starts any more). */
@@ -27,89 +32,150 @@ export interface SpawnerHost {
   started(ref: ActorRef): void;
 }
 
+/** An actor that started, and the node it runs on. @internal */
+export interface Started {
+  readonly ref: ActorRef;
+  readonly node: NodeId;
+}
+
 /**
- * Starting actors where their placement says (this thread, a new host, or a pool's running
- * host), and the names they are registered under: a name is taken while its actor starts,
- * bound once it runs, and released when it is gone for good.
+ * Starting actors where their placement says: this node, a new host, a pool's running host,
+ * or another system; and registering their names (a name is claimed while its actor starts,
+ * bound once it runs, given up if it fails to).
  * @internal
  */
 export class Spawner {
   readonly #host: SpawnerHost;
-  readonly #names = new Map<string, ActorRef | null>();
-  #inlineSeq = 0;
 
   constructor(host: SpawnerHost) {
     this.#host = host;
   }
 
-  /** The actor registered under `name`, if it is running. */
-  lookup(name: string): ActorRef | undefined {
-    return this.#names.get(name) ?? undefined;
-  }
-
-  /** `ref` is gone for good: its name is free again. */
-  release(ref: ActorRef): void {
-    if (ref.name !== undefined && this.#names.get(ref.name)?.id === ref.id) this.#names.delete(ref.name);
-  }
-
   /** Starts an actor (again, under the id `again`, for a supervisor; on the running host `on`, for a pool). */
-  async start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<{ ref: ActorRef; node: NodeId }> {
+  async start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<Started> {
     // On a running host (a pool's worker) the host's own kind applies; `thread` only passes the checks.
-    const placement = this.#checkSpawn(definition, on === undefined ? opts : { ...opts, placement: 'thread' }, again);
+    const placement = this.#checkSpawn(definition, on === undefined ? opts : { ...opts, placement: 'thread' });
     const name = opts.name;
-    if (name !== undefined) this.#names.set(name, null);
+    if (name !== undefined) await this.#host.names.claim(name, again);
     try {
-      const started = placement === 'inline' ? await this.#spawnInline(definition, opts, again, generation) : await this.#spawnHosted(placement, definition, opts, again, generation, on);
-      if (name !== undefined) this.#names.set(name, started.ref);
+      const started =
+        typeof placement === 'object'
+          ? await this.#spawnRemote(placement, definition, opts, again, generation)
+          : placement === 'inline'
+            ? await this.#spawnInline(definition, opts, again, generation)
+            : await this.#spawnHosted(placement, definition, opts, again, generation, on);
+      if (name !== undefined) this.#host.names.bind(name, started.ref);
       this.#host.started(started.ref);
       return started;
     } catch (error) {
-      if (name !== undefined) this.#names.delete(name);
+      if (name !== undefined) this.#host.names.unclaim(name);
       throw error;
     }
   }
 
-  #checkSpawn(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined): Placement {
+  #checkSpawn(definition: AnyActorDefinition, opts: SpawnOpts): Placement {
     if (this.#host.shutDown()) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
     if (!isActorDefinition(definition)) throw new MultitaskError('INVALID_ARGUMENT', 'spawn: definition must be a value returned by defineActor');
-    const placement = opts.placement ?? 'inline';
-    if (!PLACEMENTS.includes(placement)) throw new MultitaskError('INVALID_ARGUMENT', `options.placement must be 'inline', 'thread' or 'process' (got ${String(placement)})`);
+    const placement = checkPlacement(opts.placement);
     if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length === 0)) {
       throw new MultitaskError('INVALID_ARGUMENT', 'options.name must be a non-empty string');
-    }
-    if (opts.name !== undefined && this.#names.has(opts.name) && (again === undefined || this.#names.get(opts.name)?.id !== again)) {
-      throw new MultitaskError('NAME_TAKEN', `an actor named '${opts.name}' already exists`);
     }
     checkMailboxOptions(opts.mailbox);
     scan(opts.args, 'args');
     return placement;
   }
 
-  async #spawnInline(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<{ ref: ActorRef; node: NodeId }> {
-    const id = again ?? actorId(MAIN_NODE, ++this.#inlineSeq, generation !== undefined);
-    await this.#host.runtime.actors.start(id, opts.name, definition, opts.mailbox ?? {}, opts.args, generation);
-    return { ref: this.#host.runtime.makeRef(id, opts.name), node: MAIN_NODE };
+  async #spawnInline(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started> {
+    const runtime = this.#host.runtime;
+    const id = again ?? runtime.actors.mint(generation !== undefined);
+    await runtime.actors.start(id, opts.name, definition, opts.mailbox ?? {}, opts.args, generation);
+    return { ref: runtime.makeRef(id, opts.name), node: runtime.node };
   }
 
-  async #spawnHosted(kind: 'thread' | 'process', definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<{ ref: ActorRef; node: NodeId }> {
+  async #spawnHosted(kind: 'thread' | 'process', definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<Started> {
     const shared = on === undefined ? undefined : this.#host.hosts.get(on);
     if (on !== undefined && shared === undefined) throw new MultitaskError('WORKER_CRASHED', `node ${on} is not running`);
+    const runtime = this.#host.runtime;
+    const wire = encode(opts.args, runtime);
     const record = shared ?? this.#host.hosts.start(kind, opts.resourceLimits);
-    const id = again ?? actorId(record.node, ++record.seq, generation !== undefined);
-    const wire = encode(opts.args, this.#host.runtime);
+    let id: ActorId;
     try {
-      await this.#host.runtime.request(
-        record.node,
-        (cid) => ({ kind: 'spawn', dst: record.node, from: MAIN_NODE, cid, id, url: definition.url, definition: definition.name, args: wire.value, enc: wire.enc, mailbox: opts.mailbox ?? {}, name: opts.name, supervised: generation !== undefined, generation: generation ?? 0 }),
-        { timeout: this.#host.spawnTimeout, what: `spawn of ${definition.name}` },
-      );
+      [id] = (await runtime.request(record.node, (cid) => spawnEnvelope(record.node, runtime.node, cid, definition, opts, again, generation, undefined, wire), {
+        timeout: this.#host.spawnTimeout,
+        what: `spawn of ${definition.name}`,
+      })) as [ActorId, NodeId];
     } catch (error) {
       if (shared === undefined) await this.#host.hosts.stop(record.node, this.#host.shutdownTimeout);
       if (error instanceof MultitaskError && error.code === 'SPAWN_FAILED') throw error;
       throw new MultitaskError('SPAWN_FAILED', `actor ${definition.name} (${definition.url}) failed to start on a ${kind}: ${errorMessage(error)}`, { cause: error });
     }
-    const ref = this.#host.runtime.makeRef(id, opts.name);
+    const ref = runtime.makeRef(id, opts.name);
     record.actors.set(id, ref);
     return { ref, node: record.node };
   }
+
+  async #spawnRemote(placement: RemotePlacement, definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started> {
+    const peer = this.#host.peers.byName(placement.node);
+    if (peer === undefined) throw new MultitaskError('NODE_DOWN', `spawn of ${definition.name}: no node named '${placement.node}' is connected`);
+    const runtime = this.#host.runtime;
+    const where = placement.in ?? 'inline';
+    const wire = encode(opts.args, runtime);
+    let answer: [ActorId, NodeId];
+    try {
+      answer = (await runtime.request(peer.root, (cid) => spawnEnvelope(peer.root, runtime.node, cid, definition, opts, again, generation, where, wire), {
+        timeout: this.#host.spawnTimeout,
+        what: `spawn of ${definition.name} on node '${placement.node}'`,
+      })) as [ActorId, NodeId];
+    } catch (error) {
+      if (error instanceof MultitaskError && (error.code === 'SPAWN_FAILED' || error.code === 'NODE_DOWN')) throw error;
+      throw new MultitaskError('SPAWN_FAILED', `actor ${definition.name} failed to start on node '${placement.node}': ${errorMessage(error)}`, { cause: error });
+    }
+    const ref = runtime.makeRef(answer[0], opts.name);
+    this.#host.peers.spawnedThere(peer, ref);
+    return { ref, node: answer[1] };
+  }
+}
+
+/** The envelope that asks `dst` to start an actor (`placement`: another system places it). @internal */
+export function spawnEnvelope(
+  dst: NodeId,
+  from: NodeId,
+  cid: SpawnEnvelope['cid'],
+  definition: AnyActorDefinition,
+  opts: SpawnOpts,
+  again: ActorId | undefined,
+  generation: number | undefined,
+  placement: LocalPlacement | undefined,
+  wire: ReturnType<typeof encode>,
+): SpawnEnvelope {
+  return {
+    kind: 'spawn',
+    dst,
+    from,
+    cid,
+    id: again,
+    url: definition.url,
+    definition: definition.name,
+    key: definitionKey(definition),
+    placement,
+    args: wire.value,
+    enc: wire.enc,
+    mailbox: opts.mailbox ?? {},
+    name: opts.name,
+    supervised: generation !== undefined,
+    generation: generation ?? 0,
+  };
+}
+
+/** @throws MultitaskError `INVALID_ARGUMENT` for anything but a placement */
+function checkPlacement(value: Placement | undefined): Placement {
+  const placement = value ?? 'inline';
+  if (typeof placement === 'string' && LOCAL.includes(placement)) return placement;
+  if (typeof placement === 'object' && placement !== null) {
+    const { node, in: where } = placement as Partial<RemotePlacement>;
+    if (typeof node !== 'string' || node.length === 0) throw new MultitaskError('INVALID_ARGUMENT', 'options.placement.node must be the name of a node (a non-empty string)');
+    if (where !== undefined && !LOCAL.includes(where)) throw new MultitaskError('INVALID_ARGUMENT', `options.placement.in must be 'inline', 'thread' or 'process' (got ${String(where)})`);
+    return placement;
+  }
+  throw new MultitaskError('INVALID_ARGUMENT', `options.placement must be 'inline', 'thread', 'process' or { node, in } (got ${String(placement)})`);
 }

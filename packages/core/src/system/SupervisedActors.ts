@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import { MAIN_NODE, nodeOf, type ActorId, type NodeId } from '../wire/ids.js';
+import { nodeOf, type ActorId, type NodeId } from '../wire/ids.js';
 import type { ChildOps } from '../supervisor/ChildOps.js';
 import type { ActorChildSpec } from '../supervisor/spec.js';
 import type { Supervisor } from '../supervisor/Supervisor.js';
@@ -75,7 +75,7 @@ export class SupervisedActors {
       const entry = this.#entries.get(id);
       if (entry === undefined || entry.node !== record.node) continue;
       entry.unwatch();
-      this.#host.runtime.parking.hold(id, entry.spec.options.mailbox ?? {});
+      this.#host.runtime.parking.holdFor(id, entry.spec.options.mailbox ?? {});
       held.push(id);
     }
     return held;
@@ -84,7 +84,7 @@ export class SupervisedActors {
   #makeOps(random: () => number): ChildOps {
     const hostOf = (ref: ActorRef): { entry: Supervised; record: HostRecord | undefined } | undefined => {
       const entry = this.#entries.get(ref.id);
-      return entry === undefined ? undefined : { entry, record: entry.node === MAIN_NODE ? undefined : this.#host.hosts.get(entry.node) };
+      return entry === undefined ? undefined : { entry, record: entry.node === this.#host.runtime.node ? undefined : this.#host.hosts.get(entry.node) };
     };
     return {
       clock: this.#host.clock,
@@ -101,14 +101,14 @@ export class SupervisedActors {
         if (found.record !== undefined && found.record.actors.size > 1) {
           // A host shared with other actors (a pool's worker): stop this actor only.
           found.record.actors.delete(ref.id);
-          this.#host.runtime.parking.hold(ref.id, found.entry.spec.options.mailbox ?? {});
-          this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: MAIN_NODE }));
-          await this.#host.runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: MAIN_NODE, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
+          this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {});
+          this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: this.#host.runtime.node }));
+          await this.#host.runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: this.#host.runtime.node, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
           return;
         }
-        if (node !== MAIN_NODE) return this.#host.hosts.stop(node, timeout);
+        if (node !== this.#host.runtime.node) return this.#host.hosts.stop(node, timeout);
         if (!this.#host.runtime.actors.has(ref.id)) return;
-        this.#host.runtime.parking.hold(ref.id, found.entry.spec.options.mailbox ?? {});
+        this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {});
         await this.#host.runtime.actors.stop(ref.id);
       },
       abandon: (ref, reason) => {
@@ -118,7 +118,7 @@ export class SupervisedActors {
         this.#entries.delete(ref.id);
         const error = reason.kind === 'stopped' ? stoppedError(ref.id) : reason.error;
         this.#host.runtime.parking.abandon(ref.id, error, entry.node);
-        if (entry.node !== MAIN_NODE) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: entry.node }));
+        if (entry.node !== this.#host.runtime.node) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: entry.node }));
         this.#host.forget(ref, reason);
       },
       restarted: (ref, restarts) => this.#host.restarted(ref, restarts),
@@ -136,11 +136,11 @@ export class SupervisedActors {
   async #restartPhase(ref: ActorRef, phase: 'halt' | 'start', generation: number, timeout: number): Promise<boolean> {
     const node = this.#entries.get(ref.id)?.node;
     if (node === undefined) return false;
-    if (node === MAIN_NODE) return phase === 'halt' ? this.#host.runtime.actors.halt(ref.id, timeout) : this.#host.runtime.actors.restart(ref.id, generation);
+    if (node === this.#host.runtime.node) return phase === 'halt' ? this.#host.runtime.actors.halt(ref.id, timeout) : this.#host.runtime.actors.restart(ref.id, generation);
     if (this.#host.hosts.get(node) === undefined) return false;
     const what = `${phase === 'halt' ? 'halting' : 'restarting'} actor ${ref.id}`;
     try {
-      await this.#host.runtime.request(node, (cid) => ({ kind: 'restart', dst: node, from: MAIN_NODE, cid, to: ref.id, phase, generation }), { timeout, what });
+      await this.#host.runtime.request(node, (cid) => ({ kind: 'restart', dst: node, from: this.#host.runtime.node, cid, to: ref.id, phase, generation }), { timeout, what });
       return true;
     } catch (error) {
       if (phase === 'start' && error instanceof MultitaskError && error.code === 'SPAWN_FAILED') throw error;
@@ -155,7 +155,7 @@ export class SupervisedActors {
     const entry: Supervised = { ref, supervisor: owner, spec, node, unwatch: limit === undefined ? () => undefined : this.#watch(ref, node, limit) };
     this.#entries.set(ref.id, entry);
     if (again !== undefined) {
-      if (node !== MAIN_NODE) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
+      if (node !== this.#host.runtime.node) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
       this.#host.runtime.parking.release(ref.id, node);
     }
     if (on === undefined && spec.options.placement === 'thread' && spec.options.resourceLimits === undefined && !this.#host.shuttingDown()) {
@@ -178,7 +178,7 @@ export class SupervisedActors {
     return watchHandlers({
       clock: this.#host.clock,
       limit,
-      ping: (timeout) => this.#host.runtime.request(node, (cid) => ({ kind: 'ping', dst: node, from: MAIN_NODE, cid }), { timeout, what: `ping of node ${node}` }) as Promise<number>,
+      ping: (timeout) => this.#host.runtime.request(node, (cid) => ({ kind: 'ping', dst: node, from: this.#host.runtime.node, cid }), { timeout, what: `ping of node ${node}` }) as Promise<number>,
       current: () => this.#entries.get(ref.id)?.node === node && this.#host.hosts.get(node) !== undefined,
       overrun: () => {
         const error = new MultitaskError('HANDLER_TIMEOUT', `a handler of actor ${ref.id} ran past its handlerTimeout of ${limit} ms`);

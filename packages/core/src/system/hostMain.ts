@@ -6,28 +6,49 @@
  */
 import { systemClock } from '../clock.js';
 import { serializeError } from '../wire/errorWire.js';
-import { MAIN_NODE, type NodeId } from '../wire/ids.js';
-import { connectParent } from '../transport/parentTransport.js';
+import { systemOf, type ActorId, type NodeId } from '../wire/ids.js';
+import { connectParent, type HostKind } from '../transport/parentTransport.js';
 import { encode } from '../wire/messageCodec.js';
 import { Runtime } from '../node/Runtime.js';
+import type { RouteResolver } from '../node/Routes.js';
+import { MultitaskError } from '../errors.js';
 
 /** What the parent hands a new host. @internal */
 export interface HostData {
+  /** This host's address. */
   readonly node: NodeId;
+  /** The address of the node that started it (its system's root). */
+  readonly parent: NodeId;
   readonly askTimeout: number;
   readonly stopGrace: number;
+  /** Supervised actors away from the node their id names, and where they are, as the parent knew when it started this host. */
+  readonly moved: ReadonlyArray<readonly [ActorId, NodeId]>;
+}
+
+/**
+ * How a host reaches the nodes it has no link to: a process through its parent, always; a
+ * thread asks its parent for a direct port to another thread of its system, and goes
+ * through its parent to other systems.
+ * @internal
+ */
+export function hostResolver(kind: HostKind, node: NodeId, parent: NodeId): RouteResolver {
+  const via = { via: parent } as const;
+  if (kind === 'process') return { resolve: () => via };
+  const system = systemOf(node);
+  return { resolve: (dst) => (systemOf(dst) === system ? 'connect' : via) };
 }
 
 /** Starts this host's runtime. Called by the bootstrap. @internal */
 export function startHost(data: HostData): Runtime {
   const { kind, endpoint } = connectParent();
+  const parent = data.parent;
   const runtime: Runtime = new Runtime({
     node: data.node,
-    kind,
     clock: systemClock,
     askTimeout: data.askTimeout,
     stopGrace: data.stopGrace,
-    parent: endpoint,
+    parent: { node: parent, endpoint },
+    resolver: hostResolver(kind, data.node, parent),
     sink: {
       deadLetter(to, type, payload, error) {
         let wire: ReturnType<typeof encode>;
@@ -36,19 +57,24 @@ export function startHost(data: HostData): Runtime {
         } catch {
           wire = { value: undefined, enc: 0 };
         }
-        runtime.route({ kind: 'dead-letter', dst: MAIN_NODE, to, type, payload: wire.value, enc: wire.enc, error: serializeError(error) });
+        runtime.route({ kind: 'dead-letter', dst: parent, to, type, payload: wire.value, enc: wire.enc, error: serializeError(error) });
       },
       failure(actor, type, error) {
-        runtime.route({ kind: 'failure', dst: MAIN_NODE, actor, type, error: serializeError(error) });
+        runtime.route({ kind: 'failure', dst: parent, actor, type, error: serializeError(error) });
       },
       crashed(actor, error, generation) {
-        runtime.route({ kind: 'crashed', dst: MAIN_NODE, actor, error: error === null ? null : serializeError(error), generation });
+        runtime.route({ kind: 'crashed', dst: parent, actor, error: error === null ? null : serializeError(error), generation });
       },
       connect() {
-        // Only the main thread hands out routes.
+        // Only a system's root hands out routes.
+      },
+      request(envelope) {
+        // Only a system's root places actors and answers other systems.
+        runtime.fail(envelope.from, envelope.cid, new MultitaskError(envelope.kind === 'spawn' ? 'SPAWN_FAILED' : 'INVALID_ARGUMENT', `node ${data.node} does not take ${envelope.kind} requests from other nodes`));
       },
     },
   });
+  for (const [id, where] of data.moved) runtime.parking.moved(id, where);
   // A handler that ends its host with process.exit() right after sending: what it sent in
   // this turn (batched tells, items sent on credit) still leaves.
   process.once('exit', () => runtime.flushAll());

@@ -5,6 +5,7 @@
 import type { Clock } from '../clock.js';
 import type { Supervisor } from '../supervisor/Supervisor.js';
 import type { ActorRef } from '../actor/ActorRef.js';
+import type { AnyActorDefinition } from '../actor/defineActor.js';
 import type { DownReason } from '../actor/DownReason.js';
 
 /**
@@ -48,6 +49,10 @@ export interface SystemEvents {
   'actor:failed': [ref: ActorRef, error: Error, messageType: string];
   /** A message could not be delivered. */
   'dead-letter': [letter: DeadLetter];
+  /** Another system (a node of a cluster) joined this one. */
+  'node:up': [node: string];
+  /** A joined system left or became unreachable: what waited on it was settled with `NODE_DOWN`. */
+  'node:down': [node: string, error: Error];
 }
 
 /**
@@ -57,6 +62,25 @@ export interface SystemEvents {
  * {@includeCode ../../../examples/src/guides/apiExamples.ts#SystemOptions}
  */
 export interface SystemOptions {
+  /**
+   * The system's id: part of the address of every actor in it, so that ids of different
+   * systems never collide. 1 to 64 letters, digits, `_` or `-`.
+   * @defaultValue a random id
+   */
+  readonly id?: string;
+  /**
+   * The system's name among the systems it joins (a cluster's node name): placements on it
+   * say `{ node: name }`.
+   * @defaultValue the system's id
+   */
+  readonly node?: string;
+  /**
+   * The actor definitions this system runs for other systems (`spawn(def, { placement: { node } })`
+   * from a joined system). Another system can only ask for these, by their key (module
+   * file name and definition name); nothing it sends is ever imported by path.
+   * @defaultValue none
+   */
+  readonly serve?: readonly AnyActorDefinition[];
   /**
    * Milliseconds an `ask` waits for its reply when it names no `timeout`.
    * @defaultValue 30000

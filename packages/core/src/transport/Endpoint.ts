@@ -2,7 +2,8 @@ import type { Frame } from '../wire/frames.js';
 
 /**
  * One end of a connection to another node. Adapters: a `MessagePort` (threads), a child
- * process's IPC channel (processes). The inline placement needs no endpoint.
+ * process's IPC channel (processes), a byte link to another system (`memoryNetwork`; NATS).
+ * The inline placement needs no endpoint.
  * @internal
  */
 export interface Endpoint {
@@ -12,6 +13,11 @@ export interface Endpoint {
   onReceive(receiver: (frame: Frame) => void): void;
   /** Stops receiving and releases the underlying handle. */
   close(): void;
+  /**
+   * Registers a listener for the link's end when the other side can vanish without a word
+   * (a network link); ports and IPC channels report their ends through their host.
+   */
+  onClose?(listener: (error: Error) => void): void;
 }
 
 /** A value that can be moved (not copied) to another thread. @internal */

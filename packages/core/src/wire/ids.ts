@@ -12,9 +12,10 @@ export type Branded<T, B extends string> = T & {
 };
 
 /**
- * The system-wide identity of an actor: `"<node>.<sequence>"`, where the node is the
- * thread or process that first hosted it (a supervised actor keeps its id when it is
- * restarted elsewhere; its sequence is marked `s`).
+ * The identity of an actor, unique beyond its system: `"<system>:<node>.<sequence>"`, where
+ * the node is the thread or process that first hosted it (a supervised actor keeps its id
+ * when it is restarted elsewhere; its sequence is marked `s`). An id routes by itself: a
+ * ref made in one system and handed to another still reaches its actor.
  *
  * @example
  * {@includeCode ../../../examples/src/guides/apiExamples.ts#ActorId}
@@ -22,11 +23,25 @@ export type Branded<T, B extends string> = T & {
 export type ActorId = Branded<string, 'ActorId'>;
 
 /**
- * The identity of one host in a system: 0 is the thread that created the system; each
- * thread or process it starts gets the next number.
+ * The identity of an actor system, chosen when it is created (random unless given): part of
+ * every address in it, so that addresses of different systems never collide.
  * @internal
  */
-export type NodeId = Branded<number, 'NodeId'>;
+export type SystemId = Branded<string, 'SystemId'>;
+
+/**
+ * The address of one node (a thread or process running actors) beyond its system:
+ * `"<system>:<index>"`. The system numbers its nodes; nothing outside the system layer
+ * gives a number a meaning.
+ * @internal
+ */
+export type NodeId = Branded<string, 'NodeId'>;
+
+/**
+ * Nodes a death or a route is about: one node, or every node of a system (`"<system>:*"`).
+ * @internal
+ */
+export type NodePattern = NodeId | Branded<string, 'SystemPattern'>;
 
 /**
  * Matches a request to its reply within one node.
@@ -34,20 +49,53 @@ export type NodeId = Branded<number, 'NodeId'>;
  */
 export type CorrelationId = Branded<number, 'CorrelationId'>;
 
-/** @internal */
-export const MAIN_NODE = 0 as NodeId;
+const SYSTEM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The id of an actor; a supervised one is marked (`"3.s1"`) so that senders keep its tells until it acknowledges them. @internal */
+/** Whether `id` may name a system: 1 to 64 letters, digits, `_` or `-`. @internal */
+export function isSystemId(id: unknown): id is SystemId {
+  return typeof id === 'string' && SYSTEM_ID.test(id);
+}
+
+/** A fresh random system id (10 lowercase letters and digits, ~52 bits). @internal */
+export function newSystemId(): SystemId {
+  let id = '';
+  for (let i = 0; i < 10; i++) id += Math.floor(Math.random() * 36).toString(36);
+  return id as SystemId;
+}
+
+/** The address of node `index` of `system`. @internal */
+export function nodeAddress(system: SystemId, index: number): NodeId {
+  return `${system}:${index}` as NodeId;
+}
+
+/** The pattern that matches every node of `system`. @internal */
+export function everyNodeOf(system: SystemId): NodePattern {
+  return `${system}:*` as NodePattern;
+}
+
+/** The system a node (or an actor id, or a pattern) belongs to. @internal */
+export function systemOf(node: string): SystemId {
+  return node.slice(0, node.indexOf(':')) as SystemId;
+}
+
+/** Whether `node` is one of the nodes `pattern` names. @internal */
+export function matches(pattern: NodePattern, node: NodeId): boolean {
+  if (pattern === node) return true;
+  const star = pattern.length - 1;
+  return pattern.charCodeAt(star) === 42 /* '*' */ && node.length > star && node.startsWith(pattern.slice(0, star));
+}
+
+/** The id of an actor; a supervised one is marked (`"a1:3.s1"`) so that senders keep its tells until it acknowledges them. @internal */
 export function actorId(node: NodeId, seq: number, supervised = false): ActorId {
   return `${node}.${supervised ? 's' : ''}${seq}` as ActorId;
 }
 
 /** Whether an id was given to a supervised actor. @internal */
 export function isSupervised(id: ActorId): boolean {
-  return id.charCodeAt(id.indexOf('.') + 1) === 115; // 's'
+  return id.charCodeAt(id.lastIndexOf('.') + 1) === 115; // 's'
 }
 
-/** @internal */
+/** The node an actor id names (where the actor first ran). @internal */
 export function nodeOf(id: ActorId): NodeId {
-  return Number.parseInt(id, 10) as NodeId;
+  return id.slice(0, id.lastIndexOf('.')) as NodeId;
 }

@@ -10,7 +10,7 @@ export const CHANNEL_TAG = '__multitask_channel__';
 /** A channel handle on the wire. @internal */
 export interface WireChannel {
   readonly [CHANNEL_TAG]: string;
-  readonly owner: number;
+  readonly owner: string;
   readonly capacity: number;
 }
 

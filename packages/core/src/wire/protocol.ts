@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import type { SerializedError } from './errorWire.js';
-import type { ActorId, CorrelationId, NodeId } from './ids.js';
+import type { ActorId, CorrelationId, NodeId, NodePattern } from './ids.js';
 
 /**
  * What a full mailbox does with one more message.
@@ -87,15 +87,29 @@ export interface FailEnvelope {
   readonly error: SerializedError;
 }
 
-/** Start an actor on the destination node; answered by `reply` or `fail`. @internal */
+/** Where a spawn request asks its destination system to run the actor. @internal */
+export type HostedIn = 'inline' | 'thread' | 'process';
+
+/**
+ * Start an actor; answered by `reply` (with the actor's id) or `fail`. Without `placement`
+ * the destination node runs it itself, importing `url` (a system's own hosts only). With
+ * `placement`, the destination is another system's root node, which runs the definition
+ * it serves under `key` where `placement` says, and never imports a path it was sent.
+ * @internal
+ */
 export interface SpawnEnvelope {
   readonly kind: 'spawn';
   readonly dst: NodeId;
   readonly from: NodeId;
   readonly cid: CorrelationId;
-  readonly id: ActorId;
+  /** The id to start it under (a supervisor restarting it); `undefined`: the hosting node gives it one. */
+  readonly id: ActorId | undefined;
   readonly url: string;
   readonly definition: string;
+  /** The definition's stable key (module and name), by which other systems serve it. */
+  readonly key: string;
+  /** Set when asking another system to place the actor. */
+  readonly placement: HostedIn | undefined;
   readonly args: unknown;
   readonly enc: Encoded;
   readonly mailbox: MailboxOptions;
@@ -128,20 +142,24 @@ export interface LinkEnvelope {
   readonly kind: 'link';
   readonly dst: NodeId;
   readonly peer: NodeId;
+  /** A `MessagePort` to `peer`, or `null`: go through `via`. */
   readonly port: unknown;
+  readonly via: NodeId | undefined;
 }
 
 /**
- * `node` is gone; settle whatever waits on it or on the actors it hosted. Messages for the
- * actors in `moved` go to the main thread from now on: their supervisor restarts them. @internal
+ * `node` is gone (one node, or every node of a system); settle whatever waits on it or on
+ * the actors it hosted. Messages for the actors in `moved` go to `heldAt` from now on: it
+ * holds them while their supervisor restarts them. @internal
  */
 export interface DownEnvelope {
   readonly kind: 'down';
   readonly dst: NodeId;
-  readonly node: NodeId;
+  readonly node: NodePattern;
   readonly error: SerializedError;
   readonly actors: readonly ActorId[];
   readonly moved: readonly ActorId[];
+  readonly heldAt: NodeId | undefined;
 }
 
 /**
@@ -155,12 +173,35 @@ export interface AckEnvelope {
   readonly count: number;
 }
 
-/** Actor `id` now runs on `node`: send its messages there. @internal */
+/**
+ * Actor `id` now runs on `node`: send its messages there, once those sent on the way it
+ * took before have arrived (see `fence`). @internal
+ */
 export interface RelocateEnvelope {
   readonly kind: 'relocate';
   readonly dst: NodeId;
   readonly id: ActorId;
   readonly node: NodeId;
+}
+
+/**
+ * Travels to actor `to` the way `from`'s messages to it went so far, behind them; the node
+ * running the actor answers `fenced`. Until then `from` holds its new messages for the
+ * actor, so that none overtakes an older one when the way changes. @internal
+ */
+export interface FenceEnvelope {
+  readonly kind: 'fence';
+  readonly dst: NodeId;
+  readonly to: ActorId;
+  readonly from: NodeId;
+}
+
+/** Every message sent before the fence reached `actor` (on `node`; `undefined`: it is gone). @internal */
+export interface FencedEnvelope {
+  readonly kind: 'fenced';
+  readonly dst: NodeId;
+  readonly actor: ActorId;
+  readonly node: NodeId | undefined;
 }
 
 /**
@@ -255,6 +296,8 @@ export type Envelope =
   | LinkEnvelope
   | DownEnvelope
   | RelocateEnvelope
+  | FenceEnvelope
+  | FencedEnvelope
   | AckEnvelope
   | RestartEnvelope
   | CrashedEnvelope
