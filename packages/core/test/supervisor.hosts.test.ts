@@ -100,6 +100,21 @@ describe('supervised actors on threads and processes', () => {
     expect(await viaThread.ask('addToPeer', 5)).toBe(9);
   });
 
+  it('lets a host started after the child moved reach it, whenever it was started', async () => {
+    const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', args: { label: fresh() } })] });
+    const x = sup.ref('x');
+    const peer = x as unknown as ActorRef<typeof import('./fixtures/counter.js').Counter>;
+    await crashOf(x, () => x.tell('exit', 1)); // its first thread is gone; it runs on another
+    const lateThread = await system.spawn(Probe, { placement: 'thread', args: { peer } });
+    const lateProcess = await system.spawn(Probe, { placement: 'process', args: { peer } });
+    expect(await lateThread.ask('addToPeer', 1)).toBe(1);
+    expect(await lateProcess.ask('addToPeer', 2)).toBe(3);
+    // And a ref that first reaches a host later, inside a message.
+    const target = x as unknown as ActorRef<typeof import('./fixtures/counter.js').Counter>;
+    const courier = await system.spawn(Probe, { placement: 'thread' });
+    expect(await courier.ask('addVia', { target, by: 4 })).toBe(7);
+  });
+
   it('fails what waits for a child that is not coming back, with a code', async () => {
     const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', restart: 'temporary', args: { label: fresh() } })] });
     const x = sup.ref('x');

@@ -88,6 +88,7 @@ export class Parking {
   relocate(id: ActorId, node: NodeId): FenceEnvelope | undefined {
     const before = this.#way(id);
     this.moved(id, node);
+    if (node === this.#node) return undefined; // it runs here: nothing of this node's is on the way
     const after = this.#way(id);
     if (this.#fences.has(id) || before === undefined || after === undefined || before === after || this.#host.sameWay(before, after)) return undefined;
     this.#fences.set(id, { via: before, waiting: [] });

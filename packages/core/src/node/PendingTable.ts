@@ -4,7 +4,8 @@ import { matches, type ActorId, type CorrelationId, type NodeId, type NodePatter
 import { armLimits, disarmed, type PendingLimits } from '../limits.js';
 
 interface Pending {
-  readonly node: NodeId;
+  /** The node it waits on (a request passed on to where its actor moved waits on that node). */
+  node: NodeId;
   /** The actor an `ask` or `send` went to: it may have moved since to another node. */
   readonly actor: ActorId | undefined;
   readonly resolve: (value: unknown) => void;
@@ -43,6 +44,12 @@ export class PendingTable {
       if (this.reject(cid, error)) limits.onAbandon?.();
     });
     return { cid, promise };
+  }
+
+  /** The request was passed on to `node` (its actor moved there): it waits on that node now. */
+  retarget(cid: CorrelationId, node: NodeId): void {
+    const entry = this.#entries.get(cid);
+    if (entry !== undefined) entry.node = node;
   }
 
   /** Settles a request; false when nothing waits on `cid` now. */

@@ -80,7 +80,11 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.#sink = options.sink;
     this.parking = new Parking(this.node, {
       refuse: (envelope, error) => this.#undeliverable(envelope, error),
-      forward: (envelope, node) => this.#send({ ...envelope, dst: node }),
+      forward: (envelope, node) => {
+        // A request of this node's own, passed on before it left: it waits on the new node now.
+        if ((envelope.kind === 'ask' || envelope.kind === 'send') && envelope.from === this.node) this.pending.retarget(envelope.cid, node);
+        this.#send({ ...envelope, dst: node });
+      },
       sameWay: (a, b) => this.#routes.linkOf(a) !== undefined && this.#routes.linkOf(a) === this.#routes.linkOf(b),
       isDown: (node) => this.#isDown(node),
     });
