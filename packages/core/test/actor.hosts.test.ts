@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSystem, defineActor, type ActorSystem, type MultitaskError, type DownReason } from '../src/index.js';
+import { ActorRef, createSystem, defineActor, type ActorSystem, type MultitaskError, type DownReason } from '../src/index.js';
 import { Counter } from './fixtures/counter.js';
 import { failureOf } from './helpers.js';
 import { Probe } from './fixtures/probe.js';
@@ -26,6 +26,22 @@ describe('actors on threads and processes', () => {
     await expect(processToThread.ask('addToPeer', 7)).resolves.toBe(107);
     expect(await inProcess.ask('get')).toBe(5);
     expect(await inThread.ask('get')).toBe(107);
+  });
+
+  it.each(['thread', 'process'] as const)('carries refs used as Map keys, and refs inside class instances, to a %s and back', async (placement) => {
+    const counter = await system.spawn(Counter, { args: 5 });
+    const echo = await system.spawn(Probe, { placement });
+    const keyed = (await echo.ask('echo', new Map([[counter, 'the counter']]))) as Map<unknown, string>;
+    const [key] = [...keyed.keys()];
+    expect(key).toBeInstanceOf(ActorRef);
+    expect(keyed.get(key)).toBe('the counter');
+    expect(await (key as typeof counter).ask('get')).toBe(5);
+    class Box {
+      constructor(readonly ref: typeof counter) {}
+    }
+    const boxed = (await echo.ask('echo', new Box(counter))) as { ref: unknown };
+    expect(boxed.ref).toBeInstanceOf(ActorRef); // the instance arrives as a plain object, as structured clone carries it
+    expect(await (boxed.ref as typeof counter).ask('get')).toBe(5);
   });
 
   it('passes refs inside messages to actors on any placement, and refs come back in replies', async () => {

@@ -75,7 +75,9 @@ function replaceRefs(value: unknown, seen: Map<object, unknown>, host: CodecHost
     for (const v of value) out.add(replaceRefs(v, seen, host));
     return out;
   }
-  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp || value instanceof Error) return value;
+  // A plain object, or an instance of a class: structured clone would carry the instance as
+  // a plain object of its own enumerable properties, so the copy is one, refs encoded.
   const out: Record<string, unknown> = {};
   seen.set(value, out);
   for (const key of Object.keys(value)) out[key] = replaceRefs((value as Record<string, unknown>)[key], seen, host);
@@ -102,7 +104,9 @@ function revive(value: unknown, host: CodecHost, seen: Set<object>): unknown {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = revive(value[i], host, seen);
   } else if (value instanceof Map) {
-    for (const [k, v] of value) value.set(k, revive(v, host, seen));
+    const entries = [...value];
+    value.clear();
+    for (const [k, v] of entries) value.set(revive(k, host, seen), revive(v, host, seen));
   } else if (value instanceof Set) {
     const items = [...value];
     value.clear();
