@@ -115,6 +115,16 @@ describe('supervised actors on threads and processes', () => {
     expect(await courier.ask('addVia', { target, by: 4 })).toBe(7);
   });
 
+  it("leaves a supervised child's host to its supervisor when asked to kill it (kill ends unsupervised hosts only)", async () => {
+    const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', args: { label: fresh(), start: 3 } })] });
+    const x = sup.ref('x');
+    const before = await x.ask('where');
+    await system.kill(x, { kind: 'stopped' });
+    expect(await x.ask('get')).toBe(3);
+    expect(await x.ask('where')).toEqual(before);
+    expect(sup.children()[0]).toMatchObject({ status: 'running', restarts: 0 });
+  });
+
   it('fails what waits for a child that is not coming back, with a code', async () => {
     const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', restart: 'temporary', args: { label: fresh() } })] });
     const x = sup.ref('x');
