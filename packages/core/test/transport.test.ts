@@ -3,6 +3,10 @@ import type { Frame } from '../src/wire/frames.js';
 import type { Endpoint } from '../src/transport/Endpoint.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
 import { openPortPair, portEndpoint } from '../src/transport/threadTransport.js';
+import { Outbox } from '../src/transport/Outbox.js';
+import { actorId } from '../src/wire/ids.js';
+import type { TellEnvelope } from '../src/wire/protocol.js';
+import { node } from './nodes.js';
 
 const adapters: Record<string, () => { a: Endpoint; b: Endpoint }> = {
   inline: openInlinePair,
@@ -33,5 +37,28 @@ describe.each(Object.keys(adapters))('the %s endpoint pair', (name) => {
     expect(atA).toEqual([['done']]);
     a.close();
     b.close();
+  });
+});
+
+describe('a batch that cannot be posted whole', () => {
+  it('posts each envelope with its own transfer list, so that only the culprit fails', async () => {
+    const { a, b } = openPortPair();
+    const sender = portEndpoint(a);
+    const receiver = portEndpoint(b);
+    const arrived: unknown[] = [];
+    const done = new Promise<void>((resolve) => receiver.onReceive((frame) => arrived.push(frame) === 2 && resolve()));
+    const refused: string[] = [];
+    const outbox = new Outbox(sender, (envelope) => refused.push(envelope.kind === 'tell' ? envelope.type : envelope.kind));
+    const tell = (type: string, payload: unknown): TellEnvelope => ({ kind: 'tell', dst: node(1), to: actorId(node(1), 1), type, payload, enc: 0, from: node(0) });
+    const bytes = new Uint8Array([1, 2, 3]);
+    outbox.push(tell('moved', bytes), [bytes.buffer]);
+    outbox.push(tell('culprit', () => 1)); // cannot be cloned: the batch fails as a whole
+    outbox.push(tell('after', 'plain'));
+    outbox.flush();
+    await done;
+    expect(refused).toEqual(['culprit']);
+    expect(arrived.map((frame) => (frame as unknown[])[3])).toEqual(['moved', 'after']);
+    sender.close();
+    receiver.close();
   });
 });
