@@ -218,6 +218,50 @@ describe('pool behaviour', () => {
     expect(cleanedUp).toBe(true);
   });
 
+  it('imap and imapUnordered yield the results of the items read before the input throws, then throw its error', async () => {
+    pool = createPool({ tasks, size: 2 });
+    function* threeThenThrow(): Generator<number> {
+      yield* [1, 2, 3];
+      throw new RangeError('the input broke');
+    }
+    async function* slowThreeThenThrow(): AsyncGenerator<number> {
+      for (const n of [1, 2, 3]) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        yield n;
+      }
+      throw new RangeError('the input broke');
+    }
+    const inputs = [threeThenThrow, slowThreeThenThrow];
+    for (const [input, method, chunkSize] of inputs.flatMap((input) => (['imap', 'imapUnordered'] as const).flatMap((method) => [1, 2].map((size) => [input, method, size] as const)))) {
+      const got: number[] = [];
+      const error = await failureOf((async () => {
+        for await (const n of pool![method]('square', input(), { chunkSize })) got.push(n);
+      })());
+      expect({ input: input.name, method, chunkSize, got: [...got].sort((a, b) => a - b), error: error.message }).toEqual({ input: input.name, method, chunkSize, got: [1, 4, 9], error: 'the input broke' });
+    }
+  });
+
+  it('imap yields a result without waiting for a slow input to produce the next item', async () => {
+    pool = createPool({ tasks, size: 2 });
+    const events: string[] = [];
+    let release: () => void = () => undefined;
+    const firstTaken = new Promise<void>((resolve) => (release = resolve));
+    async function* slow(): AsyncGenerator<number> {
+      yield 2;
+      // Waits for the loop to take the first result (a fallback ends the wait if it never does).
+      let fallback: NodeJS.Timeout | undefined;
+      await Promise.race([firstTaken, new Promise((resolve) => (fallback = setTimeout(resolve, 5_000)))]);
+      clearTimeout(fallback);
+      events.push('read the second item');
+      yield 3;
+    }
+    for await (const n of pool.imap('square', slow())) {
+      events.push(`took ${n}`);
+      release();
+    }
+    expect(events).toEqual(['took 4', 'read the second item', 'took 9']);
+  });
+
   it('reports metrics: counts, per-worker utilisation, run and wait percentiles', async () => {
     const clock = manualClock();
     pool = createPool({ tasks, size: 2, clock });

@@ -130,10 +130,12 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   /**
    * Runs a one-argument task on every item of a (possibly endless, possibly async) input
    * and yields the results in input order (Python's `imap`), keeping at most `window`
-   * chunks in flight: the input is read only as fast as results are taken.
+   * chunks in flight: the input is read only as fast as results are taken. When the input
+   * throws, the results of the items read before are yielded, then its error is thrown.
    * @param name - a task that takes one argument
    * @param items - the arguments
    * @param options - `chunkSize` (default 1), `window` (default 2 × size), `timeout`, `signal`, `retries`
+   * @throws (the loop rejects with) the input's error, a task's error, or a {@link MultitaskError}
    */
   imap<K extends UnaryTaskName<T>>(name: K, items: Iterable<TaskArgs<T, K>[0]> | AsyncIterable<TaskArgs<T, K>[0]>, options: IterOptions = {}): AsyncIterableIterator<TaskResult<T, K>> {
     return this.#imap(name, items, true, options) as AsyncIterableIterator<TaskResult<T, K>>;
@@ -144,6 +146,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
    * @param name - a task that takes one argument
    * @param items - the arguments
    * @param options - as for {@link Pool.imap}
+   * @throws (the loop rejects with) as {@link Pool.imap}; a task's error as soon as it is known
    */
   imapUnordered<K extends UnaryTaskName<T>>(name: K, items: Iterable<TaskArgs<T, K>[0]> | AsyncIterable<TaskArgs<T, K>[0]>, options: IterOptions = {}): AsyncIterableIterator<TaskResult<T, K>> {
     return this.#imap(name, items, false, options) as AsyncIterableIterator<TaskResult<T, K>>;
