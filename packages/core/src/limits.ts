@@ -17,6 +17,29 @@ export interface PendingLimits extends WaitLimits {
   readonly onAbandon?: (() => void) | undefined;
 }
 
+/**
+ * The `INVALID_ARGUMENT` error for the options of a wait that are not valid (`timeout` must
+ * be a number of milliseconds above 0, `Infinity` for no limit; `signal` an `AbortSignal`),
+ * or `undefined` when they are: the call site rejects (or throws) with it.
+ * @internal
+ */
+export function invalidWaitOptions(options: unknown): MultitaskError | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) return new MultitaskError('INVALID_ARGUMENT', 'options must be an object');
+  const { timeout, signal } = options as { timeout?: unknown; signal?: unknown };
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) {
+    return new MultitaskError('INVALID_ARGUMENT', 'options.timeout must be a positive number of milliseconds');
+  }
+  if (signal !== undefined && !isAbortSignal(signal)) return new MultitaskError('INVALID_ARGUMENT', 'options.signal must be an AbortSignal');
+  return undefined;
+}
+
+/** Whether `value` behaves as an `AbortSignal` (one from another realm too). @internal */
+export function isAbortSignal(value: unknown): value is AbortSignal {
+  const signal = value as Partial<AbortSignal> | null;
+  return typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function';
+}
+
 /** A disarm with nothing to undo. @internal */
 export const disarmed = (): void => undefined;
 

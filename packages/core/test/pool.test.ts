@@ -262,6 +262,69 @@ describe('pool behaviour', () => {
     expect(events).toEqual(['took 4', 'read the second item', 'took 9']);
   });
 
+  it('map and starmap reject, never throw, when their input throws or is not iterable', async () => {
+    pool = createPool({ tasks, size: 1 });
+    const broken: Iterable<number> = {
+      [Symbol.iterator]: () => ({
+        next: () => {
+          throw new RangeError('the input broke');
+        },
+      }),
+    };
+    const outcome = (call: () => Promise<unknown>): Promise<string> => {
+      try {
+        return call().then(() => 'resolved', (error: Error & { code?: string }) => `rejected: ${error.code ?? error.message}`);
+      } catch (error) {
+        return Promise.resolve(`threw: ${(error as Error).message}`);
+      }
+    };
+    expect(await outcome(() => pool!.map('square', broken))).toBe('rejected: the input broke');
+    expect(await outcome(() => pool!.starmap('add', broken as unknown as Iterable<[number, number]>))).toBe('rejected: the input broke');
+    expect(await outcome(() => pool!.map('square', 5 as unknown as number[]))).toBe('rejected: INVALID_ARGUMENT');
+    expect(await outcome(() => pool!.starmap('add', null as unknown as Array<[number, number]>))).toBe('rejected: INVALID_ARGUMENT');
+    expect(await outcome(() => pool!.imap('square', 5 as unknown as number[]).next())).toBe('rejected: INVALID_ARGUMENT');
+    expect(await outcome(() => pool!.run('add', 2 as unknown as [number, number]))).toBe('rejected: INVALID_ARGUMENT');
+    expect(await outcome(() => pool!.broadcast('nope' as 'square', 1))).toBe('rejected: INVALID_ARGUMENT');
+    expect(await outcome(() => pool!.spawn({} as never))).toBe('rejected: INVALID_ARGUMENT');
+    expect(await pool.map('square', [1, 2])).toEqual([1, 4]);
+  });
+
+  it('rejects bad call options with INVALID_ARGUMENT naming the option, on every call that returns a promise', async () => {
+    pool = createPool({ tasks, size: 1 });
+    const bad: Array<[string, unknown]> = [
+      ['options.timeout must be a positive number of milliseconds', { timeout: Number.NaN }],
+      ['options.timeout must be a positive number of milliseconds', { timeout: -1 }],
+      ['options.timeout must be a positive number of milliseconds', { timeout: 0 }],
+      ['options.timeout must be a positive number of milliseconds', { timeout: '5' }],
+      ['options.signal must be an AbortSignal', { signal: {} }],
+      ['options.retries must be an integer ≥ 0', { retries: 0.5 }],
+      ['options must be an object', null],
+    ];
+    for (const [message, options] of bad) {
+      const calls: Array<[string, () => Promise<unknown>]> = [
+        ['run', () => pool!.run('square', [1], options as never)],
+        ['map', () => pool!.map('square', [1], options as never)],
+        ['starmap', () => pool!.starmap('add', [[1, 2]], options as never)],
+        ['imap', () => pool!.imap('square', [1], options as never).next()],
+        ['imapUnordered', () => pool!.imapUnordered('square', [1], options as never).next()],
+      ];
+      for (const [name, call] of calls) {
+        const error = await failureOf(call());
+        expect({ name, code: error.code, message: error.message }).toEqual({ name, code: 'INVALID_ARGUMENT', message });
+      }
+    }
+    expect((await failureOf(pool.map('square', [1], { chunkSize: 1.5 }))).message).toBe('options.chunkSize must be a positive integer');
+    expect((await failureOf(pool.imap('square', [1], { window: 0 }).next())).message).toBe('options.window must be a positive integer');
+  });
+
+  it('takes timeout: Infinity as no limit, also over the pool\'s taskTimeout', async () => {
+    pool = createPool({ tasks, size: 1, taskTimeout: 60_000 });
+    expect(await pool.run('sleep', [20], { timeout: Infinity })).toBe(20);
+    await pool.terminate();
+    pool = createPool({ tasks, size: 1, taskTimeout: Infinity });
+    expect(await pool.apply('sleep', 20)).toBe(20);
+  });
+
   it('reports metrics: counts, per-worker utilisation, run and wait percentiles', async () => {
     const clock = manualClock();
     pool = createPool({ tasks, size: 2, clock });
