@@ -169,6 +169,17 @@ describe('a channel shared by actors', () => {
     await expect(channel.receive()).resolves.toEqual({ producer: 'x', n: 0 });
   });
 
+  it.each(['thread', 'process'] as const)('refuses a bad wait option in a %s with INVALID_ARGUMENT at the call', async (placement) => {
+    const channel = createChannel<Tagged>({ capacity: 1 });
+    const consumer = await system.spawn(Consumer, { placement, args: { in: channel.receiver } });
+    const producer = await system.spawn(Producer, { placement, args: { out: channel.sender, producer: placement } });
+    expect(await failureOf(consumer.ask('takeOne', { timeout: -1 }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'options.timeout must be a positive number of milliseconds' });
+    expect(await producer.ask('sendOne', { n: 1, options: { timeout: -1 } })).toBe('INVALID_ARGUMENT');
+    expect(channel.size).toBe(0);
+    expect(await producer.ask('sendOne', { n: 2 })).toBe('sent');
+    expect(await channel.receive()).toEqual({ producer: placement, n: 2 });
+  });
+
   it('keeps FIFO per producer for each of two receivers on the same thread', async () => {
     const channel = createChannel<Tagged>();
     const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });

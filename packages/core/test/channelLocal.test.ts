@@ -55,6 +55,31 @@ describe('a channel in one thread', () => {
     expect(await channel.receive()).toBe(7);
   });
 
+  it('refuses bad wait options at the call with INVALID_ARGUMENT naming the option, and takes nothing', async () => {
+    const channel = createChannel<number>({ capacity: 1 });
+    await channel.send(1); // full: a send would wait, and a receive takes at once
+    const bad: Array<[unknown, string]> = [
+      [{ timeout: -1 }, 'options.timeout must be a positive number of milliseconds'],
+      [{ timeout: Number.NaN }, 'options.timeout must be a positive number of milliseconds'],
+      [{ timeout: 0 }, 'options.timeout must be a positive number of milliseconds'],
+      [{ timeout: '5' }, 'options.timeout must be a positive number of milliseconds'],
+      [{ signal: 'stop' }, 'options.signal must be an AbortSignal'],
+      [null, 'options must be an object'],
+    ];
+    for (const [options, message] of bad) {
+      for (const [what, call] of [
+        ['receive', () => channel.receive(options as never)],
+        ['send', () => channel.send(2, options as never)],
+      ] as const) {
+        const error = await failureOf(call());
+        expect({ what, code: error.code, message: error.message }).toEqual({ what, code: 'INVALID_ARGUMENT', message });
+      }
+      expect(() => channel.iterate(options as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message }));
+    }
+    expect(channel.size).toBe(1);
+    expect(await channel.receive({ timeout: Infinity })).toBe(1); // no limit
+  });
+
   it('admits a parked sender when room promised to a remote producer goes straight to a receiver', () => {
     const core = new ChannelCore(1);
     const events: string[] = [];
