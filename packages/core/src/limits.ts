@@ -3,10 +3,16 @@ import { MultitaskError } from './errors.js';
 
 /** How long a wait may last, and what may cut it short. @internal */
 export interface WaitLimits {
-  /** Milliseconds until it expires with `ASK_TIMEOUT`; `undefined` or `Infinity`: never. */
+  /** Milliseconds until it expires with {@link WaitLimits.timeoutCode}; `undefined` or `Infinity`: never. */
   readonly timeout?: number | undefined;
   /** Expires it with `ABORTED` when aborted. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * The code of the error it expires with at its timeout: `CHANNEL_TIMEOUT` for channel
+   * waits; asks and control requests keep the default.
+   * @defaultValue `'ASK_TIMEOUT'`
+   */
+  readonly timeoutCode?: 'ASK_TIMEOUT' | 'CHANNEL_TIMEOUT' | undefined;
 }
 
 /** Limits of one pending request. @internal */
@@ -50,7 +56,8 @@ export function abortError(signal: AbortSignal, what: string): MultitaskError {
 
 /**
  * Arms the timeout and the abort signal of one wait (asks, sends, channel operations):
- * `expire` is called with `ASK_TIMEOUT` or `ABORTED`, whichever comes first. The caller
+ * `expire` is called with the limits' `timeoutCode` (`ASK_TIMEOUT` unless told) or with
+ * `ABORTED`, whichever comes first. The caller
  * checks `signal.aborted` before it starts waiting. Returns the disarm, to call once the
  * wait is over.
  * @internal
@@ -59,7 +66,8 @@ export function armLimits(limits: WaitLimits, what: string, clock: Clock, expire
   const { timeout, signal } = limits;
   let timer: TimerHandle | undefined;
   if (timeout !== undefined && Number.isFinite(timeout)) {
-    timer = clock.setTimeout(() => expire(new MultitaskError('ASK_TIMEOUT', `${what} timed out after ${timeout} ms`)), timeout);
+    const code = limits.timeoutCode ?? 'ASK_TIMEOUT';
+    timer = clock.setTimeout(() => expire(new MultitaskError(code, `${what} timed out after ${timeout} ms`)), timeout);
   }
   if (signal === undefined) return timer === undefined ? disarmed : () => clock.clearTimeout(timer);
   const onAbort = (): void => expire(abortError(signal, what));

@@ -128,6 +128,27 @@ describe('the channel protocol between two nodes', () => {
     expect(await handle.receive({ timeout: Infinity })).toBe(3); // no limit
   });
 
+  it('times the waits of a handle on another node out with CHANNEL_TIMEOUT, and loses nothing', async () => {
+    const clock = manualClock();
+    const { owner, remote } = twoNodes(clock);
+    const channel = createChannel<number>({ capacity: 1 });
+    const handle = remote.makeChannel(owner.channelWire(channel as never)) as Channel<number>;
+    await handle.send(1); // full now; the reply carried no credit
+    const sending = failureOf(handle.send(2, { timeout: 30 }));
+    await microtasks(); // the send is parked at the owner
+    clock.advance(30);
+    expect(await sending).toMatchObject({ code: 'CHANNEL_TIMEOUT', message: 'channel send timed out after 30 ms' });
+    await turns(2); // the owner learns that the send gave up
+    expect(await channel.receive()).toBe(1);
+    expect(channel.size).toBe(0); // the send that gave up did not go in
+    const receiving = failureOf(handle.receive({ timeout: 30 }));
+    await microtasks();
+    clock.advance(30);
+    expect(await receiving).toMatchObject({ code: 'CHANNEL_TIMEOUT', message: 'channel receive timed out after 30 ms' });
+    await channel.send(3);
+    expect(await handle.receive()).toBe(3);
+  });
+
   it('lends a fast consumer node at most half of a bounded channel, so other consumers still find items', async () => {
     // On the consumer's node time stands still: it looks infinitely fast, and asks for all it may take.
     const { owner, remote } = twoNodes(manualClock());

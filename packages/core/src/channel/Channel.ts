@@ -32,7 +32,7 @@ export interface ChannelOptions {
  */
 export interface ChannelWaitOptions {
   /**
-   * Milliseconds to wait before rejecting with `ASK_TIMEOUT`: a number above 0, or
+   * Milliseconds to wait before rejecting with `CHANNEL_TIMEOUT`: a number above 0, or
    * `Infinity` for no limit. 0, a negative number or `NaN` is refused with
    * `INVALID_ARGUMENT` (as an ask's timeout is); not to wait at all, use `trySend` or
    * `tryReceive`.
@@ -84,7 +84,7 @@ export interface ChannelInfo {
 export interface ChannelSender<in T> extends ChannelInfo {
   /**
    * Puts an item in the channel; waits while the channel is full.
-   * @throws (rejects with) {@link MultitaskError} `CHANNEL_CLOSED`, `NOT_SERIALIZABLE`, `ASK_TIMEOUT`, `ABORTED`, `INVALID_ARGUMENT` for a bad option
+   * @throws (rejects with) {@link MultitaskError} `CHANNEL_CLOSED`, `NOT_SERIALIZABLE`, `CHANNEL_TIMEOUT`, `ABORTED`, `INVALID_ARGUMENT` for a bad option
    */
   send(item: T, options?: ChannelSendOptions): Promise<void>;
   /**
@@ -107,14 +107,14 @@ export interface ChannelSender<in T> extends ChannelInfo {
 export interface ChannelReceiver<out T> extends ChannelInfo, AsyncIterable<T> {
   /**
    * Takes the next item; waits while the channel is empty.
-   * @throws (rejects with) {@link MultitaskError} `CHANNEL_CLOSED` once closed and drained, `ASK_TIMEOUT`, `ABORTED`, `INVALID_ARGUMENT` for a bad option
+   * @throws (rejects with) {@link MultitaskError} `CHANNEL_CLOSED` once closed and drained, `CHANNEL_TIMEOUT`, `ABORTED`, `INVALID_ARGUMENT` for a bad option
    */
   receive(options?: ChannelWaitOptions): Promise<T>;
   /**
    * Receives until the channel is closed and drained, as `for await (const item of
    * channel)` does, with `options` for each receive: a `signal` that fires ends the loop
    * with `ABORTED` (an actor passes `ctx.signal`, so that its loop ends when it stops).
-   * @throws {@link MultitaskError} `INVALID_ARGUMENT` at once for a bad option; the loop rejects with `ABORTED`, `ASK_TIMEOUT`
+   * @throws {@link MultitaskError} `INVALID_ARGUMENT` at once for a bad option; the loop rejects with `ABORTED`, `CHANNEL_TIMEOUT`
    */
   iterate(options?: ChannelWaitOptions): AsyncIterable<T>;
   /**
@@ -281,7 +281,8 @@ export class LocalChannel<T> extends ChannelBase<T> {
         resolve: (value) => (disarm(), resolve(value)),
         reject: (error) => (disarm(), reject(error)),
       };
-      const disarm = armLimits(options ?? {}, `channel ${what}`, this.#clock, (error) => {
+      const limits = { timeout: options?.timeout, signal, timeoutCode: 'CHANNEL_TIMEOUT' } as const;
+      const disarm = armLimits(limits, `channel ${what}`, this.#clock, (error) => {
         if (this.core.cancel(waiter)) waiter.reject(error);
       });
       start(waiter);
