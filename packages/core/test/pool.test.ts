@@ -285,7 +285,7 @@ describe('pool behaviour', () => {
     expect(await outcome(() => pool!.imap('square', 5 as unknown as number[]).next())).toBe('rejected: INVALID_ARGUMENT');
     expect(await outcome(() => pool!.run('add', 2 as unknown as [number, number]))).toBe('rejected: INVALID_ARGUMENT');
     expect(await outcome(() => pool!.broadcast('nope' as 'square', 1))).toBe('rejected: INVALID_ARGUMENT');
-    expect(await outcome(() => pool!.spawn({} as never))).toBe('rejected: INVALID_ARGUMENT');
+    expect(await outcome(() => (pool!.spawn as (definition: unknown) => Promise<unknown>)({}))).toBe('rejected: INVALID_ARGUMENT');
     expect(await pool.map('square', [1, 2])).toEqual([1, 4]);
   });
 
