@@ -31,6 +31,8 @@ export const ErrorCode = {
   CHANNEL_FULL: 'CHANNEL_FULL',
   /** `tryReceive` on an empty channel. */
   CHANNEL_EMPTY: 'CHANNEL_EMPTY',
+  /** A channel `send` (on a full channel) or `receive` (on an empty one) waited past its `timeout`. */
+  CHANNEL_TIMEOUT: 'CHANNEL_TIMEOUT',
   /** A message, argument or reply cannot be copied to another thread or process. */
   NOT_SERIALIZABLE: 'NOT_SERIALIZABLE',
   /** An actor could not be started: missing module or export, or its `onStart` threw. */

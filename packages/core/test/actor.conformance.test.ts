@@ -78,6 +78,31 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
     expect((error.cause as Error).message).toBe('user gave up');
   });
 
+  it('refuses options written in the place of the payload of a message that takes none (as JavaScript allows) with INVALID_ARGUMENT saying how to write them', async () => {
+    const counter = await system.spawn(Counter, { placement, args: 1 });
+    const probe = await system.spawn(Probe, { placement });
+    // What a JavaScript caller can write: the types forbid it.
+    const untyped = (ref: object) => ref as { ask(type: string, ...args: unknown[]): Promise<unknown>; send(type: string, ...args: unknown[]): Promise<void> };
+    const js = untyped(counter);
+    const timedOut = await failureOf(js.ask('get', { timeout: 5 }));
+    expect({ code: timedOut.code, message: timedOut.message }).toEqual({
+      code: 'INVALID_ARGUMENT',
+      message: "ask('get', { timeout }): message 'get' takes no payload, and this one looks like ask options; options go third, after the payload: ask('get', undefined, { timeout })",
+    });
+    expect(await codeOf(js.send('get', { timeout: 5 }))).toBe('INVALID_ARGUMENT');
+    const signal = AbortSignal.timeout(60_000);
+    const signalled = await failureOf(js.ask('get', { signal, timeout: 5 }));
+    expect({ code: signalled.code, message: signalled.message }).toEqual({
+      code: 'INVALID_ARGUMENT',
+      message: "ask('get', { signal, timeout }): an AbortSignal cannot be sent as a payload; options go third, after the payload: ask('get', undefined, { signal, timeout })",
+    });
+    expect(await codeOf(js.send('get', { signal }))).toBe('INVALID_ARGUMENT');
+    // A handler that takes a payload gets it, whatever it looks like; the refused calls changed nothing.
+    expect(await probe.ask('echo', { timeout: 5 })).toEqual({ timeout: 5 });
+    expect(await js.ask('get', {})).toBe(1);
+    expect(await counter.ask('get', undefined, { timeout: 5_000, signal })).toBe(1);
+  });
+
   it('refuses a message that cannot be cloned with NOT_SERIALIZABLE at the call, and keeps working', async () => {
     const probe = await system.spawn(Probe, { placement });
     const fn = (): number => 1;

@@ -159,7 +159,7 @@ describe('a channel shared by actors', () => {
   it('loses no item when a receive in a thread times out, and refuses items that cannot be cloned', async () => {
     const channel = createChannel<Tagged>();
     const consumer = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });
-    expect(await codeOf(consumer.ask('takeOne', { timeout: 20 }))).toBe('ASK_TIMEOUT');
+    expect(await codeOf(consumer.ask('takeOne', { timeout: 20 }))).toBe('CHANNEL_TIMEOUT');
     await channel.send({ producer: 'main', n: 1 });
     await expect(channel.receive({ timeout: 10_000 })).resolves.toEqual({ producer: 'main', n: 1 });
     const sender: ChannelSender<unknown> = channel.sender as ChannelSender<unknown>;
@@ -167,6 +167,18 @@ describe('a channel shared by actors', () => {
     expect(await codeOf(sender.send({ fn: () => 1 }))).toBe('NOT_SERIALIZABLE');
     await producer.ask('produce', { count: 1 });
     await expect(channel.receive()).resolves.toEqual({ producer: 'x', n: 0 });
+  });
+
+  it.each(['thread', 'process'] as const)('refuses a bad wait option in a %s with INVALID_ARGUMENT at the call, and times a send there out with CHANNEL_TIMEOUT', async (placement) => {
+    const channel = createChannel<Tagged>({ capacity: 1 });
+    const consumer = await system.spawn(Consumer, { placement, args: { in: channel.receiver } });
+    const producer = await system.spawn(Producer, { placement, args: { out: channel.sender, producer: placement } });
+    expect(await failureOf(consumer.ask('takeOne', { timeout: -1 }))).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'options.timeout must be a positive number of milliseconds' });
+    expect(await producer.ask('sendOne', { n: 1, options: { timeout: -1 } })).toBe('INVALID_ARGUMENT');
+    expect(channel.size).toBe(0);
+    expect(await producer.ask('sendOne', { n: 2 })).toBe('sent');
+    expect(await producer.ask('sendOne', { n: 3, options: { timeout: 20 } })).toBe('CHANNEL_TIMEOUT'); // full
+    expect(await channel.receive()).toEqual({ producer: placement, n: 2 });
   });
 
   it('keeps FIFO per producer for each of two receivers on the same thread', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createChannel } from '../src/index.js';
 import { ChannelCore, type CreditRequest, type Waiter } from '../src/channel/ChannelCore.js';
-import { codeOf, failureOf } from './helpers.js';
+import { codeOf, failureOf, manualClock } from './helpers.js';
 
 describe('a channel in one thread', () => {
   it('holds at most capacity items: trySend rejects CHANNEL_FULL, tryReceive CHANNEL_EMPTY', async () => {
@@ -44,15 +44,56 @@ describe('a channel in one thread', () => {
     expect(await codeOf(channel.receive())).toBe('CHANNEL_CLOSED');
   });
 
-  it('rejects a waiting receive with ASK_TIMEOUT or ABORTED, and the item sent later is not lost', async () => {
+  it('rejects a waiting receive with CHANNEL_TIMEOUT or ABORTED, and the item sent later is not lost', async () => {
     const channel = createChannel<number>();
-    expect(await codeOf(channel.receive({ timeout: 10 }))).toBe('ASK_TIMEOUT');
+    expect(await codeOf(channel.receive({ timeout: 10 }))).toBe('CHANNEL_TIMEOUT');
     const controller = new AbortController();
     const aborted = codeOf(channel.receive({ signal: controller.signal }));
     controller.abort();
     expect(await aborted).toBe('ABORTED');
     await channel.send(7);
     expect(await channel.receive()).toBe(7);
+  });
+
+  it('times a waiting send and receive out with CHANNEL_TIMEOUT, saying which wait it was', async () => {
+    const clock = manualClock();
+    const channel = createChannel<number>({ capacity: 1, clock });
+    const receiving = channel.receive({ timeout: 50 });
+    clock.advance(49);
+    await channel.send(1);
+    expect(await receiving).toBe(1); // in time
+    await channel.send(2); // full now
+    const sending = failureOf(channel.send(3, { timeout: 50 }));
+    clock.advance(50);
+    expect(await sending).toMatchObject({ code: 'CHANNEL_TIMEOUT', message: 'channel send timed out after 50 ms' });
+    const waiting = failureOf(createChannel<number>({ clock }).receive({ timeout: 20 }));
+    clock.advance(20);
+    expect(await waiting).toMatchObject({ code: 'CHANNEL_TIMEOUT', message: 'channel receive timed out after 20 ms' });
+  });
+
+  it('refuses bad wait options at the call with INVALID_ARGUMENT naming the option, and takes nothing', async () => {
+    const channel = createChannel<number>({ capacity: 1 });
+    await channel.send(1); // full: a send would wait, and a receive takes at once
+    const bad: Array<[unknown, string]> = [
+      [{ timeout: -1 }, 'options.timeout must be a positive number of milliseconds'],
+      [{ timeout: Number.NaN }, 'options.timeout must be a positive number of milliseconds'],
+      [{ timeout: 0 }, 'options.timeout must be a positive number of milliseconds'],
+      [{ timeout: '5' }, 'options.timeout must be a positive number of milliseconds'],
+      [{ signal: 'stop' }, 'options.signal must be an AbortSignal'],
+      [null, 'options must be an object'],
+    ];
+    for (const [options, message] of bad) {
+      for (const [what, call] of [
+        ['receive', () => channel.receive(options as never)],
+        ['send', () => channel.send(2, options as never)],
+      ] as const) {
+        const error = await failureOf(call());
+        expect({ what, code: error.code, message: error.message }).toEqual({ what, code: 'INVALID_ARGUMENT', message });
+      }
+      expect(() => channel.iterate(options as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', message }));
+    }
+    expect(channel.size).toBe(1);
+    expect(await channel.receive({ timeout: Infinity })).toBe(1); // no limit
   });
 
   it('admits a parked sender when room promised to a remote producer goes straight to a receiver', () => {

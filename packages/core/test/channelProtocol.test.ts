@@ -5,7 +5,7 @@ import type { NodeId } from '../src/wire/ids.js';
 import type { Endpoint } from '../src/transport/Endpoint.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
 import type { Frame } from '../src/wire/frames.js';
-import { codeOf, manualClock } from './helpers.js';
+import { codeOf, failureOf, manualClock } from './helpers.js';
 import { node, runtimeAt } from './nodes.js';
 
 /** An owner runtime and a participant runtime in this thread, joined by an inline endpoint pair. */
@@ -107,6 +107,45 @@ describe('the channel protocol between two nodes', () => {
     expect(await codeOf(producer.send(3))).toBe('CHANNEL_CLOSED');
     const receiver = remote.makeChannel(owner.channelWire(channel as never)) as Channel<number>;
     expect(await codeOf(receiver.receive())).toBe('CHANNEL_CLOSED');
+  });
+
+  it('checks the wait options of a handle on another node at the call, with INVALID_ARGUMENT', async () => {
+    const clock = manualClock();
+    const { owner, remote } = twoNodes(clock);
+    const channel = createChannel<number>({ capacity: 1 });
+    const handle = remote.makeChannel(owner.channelWire(channel as never)) as Channel<number>;
+    await handle.send(1); // full now; the reply carried no credit
+    for (const options of [{ timeout: -1 }, { timeout: Number.NaN }, { timeout: 0 }, { signal: {} }]) {
+      expect(await failureOf(handle.send(2, options as never))).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect(await failureOf(handle.receive(options as never))).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect(() => handle.iterate(options as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
+    expect((await failureOf(handle.receive({ timeout: -1 }))).message).toBe('options.timeout must be a positive number of milliseconds');
+    expect(channel.size).toBe(1);
+    expect(await channel.receive()).toBe(1);
+    await channel.send(3);
+    expect(await handle.receive({ timeout: Infinity })).toBe(3); // no limit
+  });
+
+  it('times the waits of a handle on another node out with CHANNEL_TIMEOUT, and loses nothing', async () => {
+    const clock = manualClock();
+    const { owner, remote } = twoNodes(clock);
+    const channel = createChannel<number>({ capacity: 1 });
+    const handle = remote.makeChannel(owner.channelWire(channel as never)) as Channel<number>;
+    await handle.send(1); // full now; the reply carried no credit
+    const sending = failureOf(handle.send(2, { timeout: 30 }));
+    await microtasks(); // the send is parked at the owner
+    clock.advance(30);
+    expect(await sending).toMatchObject({ code: 'CHANNEL_TIMEOUT', message: 'channel send timed out after 30 ms' });
+    await turns(2); // the owner learns that the send gave up
+    expect(await channel.receive()).toBe(1);
+    expect(channel.size).toBe(0); // the send that gave up did not go in
+    const receiving = failureOf(handle.receive({ timeout: 30 }));
+    await microtasks();
+    clock.advance(30);
+    expect(await receiving).toMatchObject({ code: 'CHANNEL_TIMEOUT', message: 'channel receive timed out after 30 ms' });
+    await channel.send(3);
+    expect(await handle.receive()).toBe(3);
   });
 
   it('lends a fast consumer node at most half of a bounded channel, so other consumers still find items', async () => {

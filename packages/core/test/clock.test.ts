@@ -37,7 +37,7 @@ describe('timeouts on an injected clock', () => {
     await Promise.resolve();
     expect(settled).toBe(false);
     clock.advance(1);
-    expect((await pending).code).toBe('ASK_TIMEOUT');
+    expect((await pending).code).toBe('CHANNEL_TIMEOUT');
     await channel.send(1);
     expect(await channel.receive()).toBe(1);
   });

@@ -169,10 +169,15 @@ describe.each(['thread', 'process'] as const)('a pool of %ss', (placement) => {
     const ordered: number[] = [];
     for await (const n of pool.imap('square', numbers(), { chunkSize: 3 })) ordered.push(n);
     expect(ordered).toEqual(Array.from({ length: 50 }, (_, i) => i * i));
-    const unordered: number[] = [];
-    for await (const ms of pool.imapUnordered('sleep', [300, 10, 10, 10], { window: 4 })) unordered.push(ms);
-    expect(unordered.at(-1)).toBe(300);
-    expect([...unordered].sort((a, b) => a - b)).toEqual([10, 10, 10, 300]);
+    // The first item waits until the other three were yielded: as they come, not in order.
+    const gate = join(mkdtempSync(join(tmpdir(), 'multitask-imap-')), 'open');
+    const unordered: Array<number | string> = [];
+    for await (const result of pool.imapUnordered('hold', [gate, 1, 2, 3], { window: 4 })) {
+      unordered.push(result);
+      if (unordered.length === 3) writeFileSync(gate, '');
+    }
+    expect(unordered.at(-1)).toBe('released');
+    expect(unordered.slice(0, 3).sort()).toEqual([1, 2, 3]);
   });
 });
 
@@ -216,6 +221,113 @@ describe('pool behaviour', () => {
     for await (const square of pool.imap('square', million(), { chunkSize: 10, window: 2 })) if (square > 100) break;
     expect(pulled).toBeLessThanOrEqual(11 + 3 * 10);
     expect(cleanedUp).toBe(true);
+  });
+
+  it('imap and imapUnordered yield the results of the items read before the input throws, then throw its error', async () => {
+    pool = createPool({ tasks, size: 2 });
+    function* threeThenThrow(): Generator<number> {
+      yield* [1, 2, 3];
+      throw new RangeError('the input broke');
+    }
+    async function* slowThreeThenThrow(): AsyncGenerator<number> {
+      for (const n of [1, 2, 3]) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        yield n;
+      }
+      throw new RangeError('the input broke');
+    }
+    const inputs = [threeThenThrow, slowThreeThenThrow];
+    for (const [input, method, chunkSize] of inputs.flatMap((input) => (['imap', 'imapUnordered'] as const).flatMap((method) => [1, 2].map((size) => [input, method, size] as const)))) {
+      const got: number[] = [];
+      const error = await failureOf((async () => {
+        for await (const n of pool![method]('square', input(), { chunkSize })) got.push(n);
+      })());
+      expect({ input: input.name, method, chunkSize, got: [...got].sort((a, b) => a - b), error: error.message }).toEqual({ input: input.name, method, chunkSize, got: [1, 4, 9], error: 'the input broke' });
+    }
+  });
+
+  it('imap yields a result without waiting for a slow input to produce the next item', async () => {
+    pool = createPool({ tasks, size: 2 });
+    const events: string[] = [];
+    let release: () => void = () => undefined;
+    const firstTaken = new Promise<void>((resolve) => (release = resolve));
+    async function* slow(): AsyncGenerator<number> {
+      yield 2;
+      // Waits for the loop to take the first result (a fallback ends the wait if it never does).
+      let fallback: NodeJS.Timeout | undefined;
+      await Promise.race([firstTaken, new Promise((resolve) => (fallback = setTimeout(resolve, 5_000)))]);
+      clearTimeout(fallback);
+      events.push('read the second item');
+      yield 3;
+    }
+    for await (const n of pool.imap('square', slow())) {
+      events.push(`took ${n}`);
+      release();
+    }
+    expect(events).toEqual(['took 4', 'read the second item', 'took 9']);
+  });
+
+  it('map and starmap reject, never throw, when their input throws or is not iterable', async () => {
+    pool = createPool({ tasks, size: 1 });
+    const broken: Iterable<number> = {
+      [Symbol.iterator]: () => ({
+        next: () => {
+          throw new RangeError('the input broke');
+        },
+      }),
+    };
+    const outcome = (call: () => Promise<unknown>): Promise<string> => {
+      try {
+        return call().then(() => 'resolved', (error: Error & { code?: string }) => `rejected: ${error.code ?? error.message}`);
+      } catch (error) {
+        return Promise.resolve(`threw: ${(error as Error).message}`);
+      }
+    };
+    expect(await outcome(() => pool!.map('square', broken))).toBe('rejected: the input broke');
+    expect(await outcome(() => pool!.starmap('add', broken as unknown as Iterable<[number, number]>))).toBe('rejected: the input broke');
+    expect(await outcome(() => pool!.map('square', 5 as unknown as number[]))).toBe('rejected: INVALID_ARGUMENT');
+    expect(await outcome(() => pool!.starmap('add', null as unknown as Array<[number, number]>))).toBe('rejected: INVALID_ARGUMENT');
+    expect(await outcome(() => pool!.imap('square', 5 as unknown as number[]).next())).toBe('rejected: INVALID_ARGUMENT');
+    expect(await outcome(() => pool!.run('add', 2 as unknown as [number, number]))).toBe('rejected: INVALID_ARGUMENT');
+    expect(await outcome(() => pool!.broadcast('nope' as 'square', 1))).toBe('rejected: INVALID_ARGUMENT');
+    expect(await outcome(() => (pool!.spawn as (definition: unknown) => Promise<unknown>)({}))).toBe('rejected: INVALID_ARGUMENT');
+    expect(await pool.map('square', [1, 2])).toEqual([1, 4]);
+  });
+
+  it('rejects bad call options with INVALID_ARGUMENT naming the option, on every call that returns a promise', async () => {
+    pool = createPool({ tasks, size: 1 });
+    const bad: Array<[string, unknown]> = [
+      ['options.timeout must be a positive number of milliseconds', { timeout: Number.NaN }],
+      ['options.timeout must be a positive number of milliseconds', { timeout: -1 }],
+      ['options.timeout must be a positive number of milliseconds', { timeout: 0 }],
+      ['options.timeout must be a positive number of milliseconds', { timeout: '5' }],
+      ['options.signal must be an AbortSignal', { signal: {} }],
+      ['options.retries must be an integer ≥ 0', { retries: 0.5 }],
+      ['options must be an object', null],
+    ];
+    for (const [message, options] of bad) {
+      const calls: Array<[string, () => Promise<unknown>]> = [
+        ['run', () => pool!.run('square', [1], options as never)],
+        ['map', () => pool!.map('square', [1], options as never)],
+        ['starmap', () => pool!.starmap('add', [[1, 2]], options as never)],
+        ['imap', () => pool!.imap('square', [1], options as never).next()],
+        ['imapUnordered', () => pool!.imapUnordered('square', [1], options as never).next()],
+      ];
+      for (const [name, call] of calls) {
+        const error = await failureOf(call());
+        expect({ name, code: error.code, message: error.message }).toEqual({ name, code: 'INVALID_ARGUMENT', message });
+      }
+    }
+    expect((await failureOf(pool.map('square', [1], { chunkSize: 1.5 }))).message).toBe('options.chunkSize must be a positive integer');
+    expect((await failureOf(pool.imap('square', [1], { window: 0 }).next())).message).toBe('options.window must be a positive integer');
+  });
+
+  it('takes timeout: Infinity as no limit, also over the pool\'s taskTimeout', async () => {
+    pool = createPool({ tasks, size: 1, taskTimeout: 60_000 });
+    expect(await pool.run('sleep', [20], { timeout: Infinity })).toBe(20);
+    await pool.terminate();
+    pool = createPool({ tasks, size: 1, taskTimeout: Infinity });
+    expect(await pool.apply('sleep', 20)).toBe(20);
   });
 
   it('reports metrics: counts, per-worker utilisation, run and wait percentiles', async () => {

@@ -31,6 +31,10 @@ describe('typed refs', () => {
     counter.tell('add');
     // @ts-expect-error -- 'get' takes no payload
     void counter.ask('get', 5);
+    // @ts-expect-error -- options go third (JavaScript lets this through: the actor refuses it with INVALID_ARGUMENT)
+    void counter.ask('get', { timeout: 5 });
+    // @ts-expect-error -- the same for send
+    void counter.send('get', { signal: AbortSignal.timeout(10) });
     // @ts-expect-error -- init needs a number: args are required
     void system.spawn(Counter, { placement: 'thread' });
     // @ts-expect-error -- init takes a number, not a string

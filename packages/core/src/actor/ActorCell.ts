@@ -6,6 +6,7 @@ import type { ActorRef } from './ActorRef.js';
 import type { ActorContext, AnyActorDefinition, Handler } from './defineActor.js';
 import { Mailbox, tellLetter, type Letter } from './Mailbox.js';
 import { Context, handlersOf } from './Context.js';
+import { optionsAsPayload } from './misplacedOptions.js';
 
 /** What a cell needs from the node that hosts it. @internal */
 export interface CellHost {
@@ -180,9 +181,18 @@ export class ActorCell {
     return this.#status === 'stopping' || this.#status === 'stopped';
   }
 
-  /** Offers a letter: it is queued, parked (backpressure) or refused. */
+  /**
+   * Offers a letter: it is queued, parked (backpressure) or refused. An `ask` or `send` to a
+   * handler that takes no payload, whose payload looks like its options, is refused with
+   * `INVALID_ARGUMENT` (JavaScript lets `ask('get', { timeout: 5 })` through; only this
+   * cell knows the handler, whatever node the ref is on).
+   */
   deliver(letter: Letter): void {
     if (this.stopping) return this.#refuse(letter, stoppedError(this.id));
+    if (typeof letter.payload === 'object' && letter.payload !== null) {
+      const misplaced = optionsAsPayload(letter.replier === undefined ? 'send' : 'ask', letter.type, this.#handlers.get(letter.type), letter.payload);
+      if (misplaced !== undefined && letter.refused !== undefined) return this.#refuse(letter, misplaced);
+    }
     const offer = this.mailbox.offer(letter);
     if (offer === 'accepted') {
       letter.accepted?.();

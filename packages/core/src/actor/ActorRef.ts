@@ -2,6 +2,7 @@ import { isSupervised, nodeOf, type ActorId, type NodeId } from '../wire/ids.js'
 import type { AnyActorDefinition } from './defineActor.js';
 import { REF_BRAND } from '../wire/cloneCheck.js';
 import type { AskArgs, AskOptions, MessageType, PayloadArgs, ReplyOf, SendArgs, SendOptions } from './types.js';
+import { signalAsPayload } from './misplacedOptions.js';
 
 /**
  * What a ref needs from the node it lives on.
@@ -74,9 +75,12 @@ export class ActorRef<D = AnyActorDefinition> {
    * `backpressure` policy, a full mailbox makes this wait.
    * @param type - the message type
    * @param args - the payload, then options (`signal`)
-   * @throws (rejects with) {@link MultitaskError} `MAILBOX_FULL`, `ACTOR_STOPPED`, `NOT_SERIALIZABLE`, `ABORTED`, `WORKER_CRASHED`
+   * @throws (rejects with) {@link MultitaskError} `MAILBOX_FULL`, `ACTOR_STOPPED`, `NOT_SERIALIZABLE`, `ABORTED`, `WORKER_CRASHED`,
+   * `INVALID_ARGUMENT` for options given in the payload's place (from JavaScript) to a handler that takes no payload
    */
   send<K extends MessageType<D>>(type: K, ...args: SendArgs<D, K>): Promise<void> {
+    const misplaced = signalAsPayload('send', type, args[0], args[1]);
+    if (misplaced !== undefined) return Promise.reject(misplaced);
     return this.#router.send(this.id, this.#node, type, args[0], args[1]);
   }
 
@@ -85,9 +89,12 @@ export class ActorRef<D = AnyActorDefinition> {
    * @param type - the message type
    * @param args - the payload, then options (`timeout`, `signal`)
    * @throws (rejects with) the handler's own error, or {@link MultitaskError} `ASK_TIMEOUT`,
-   * `ACTOR_STOPPED`, `UNKNOWN_MESSAGE`, `MAILBOX_FULL`, `NOT_SERIALIZABLE`, `ABORTED`, `WORKER_CRASHED`
+   * `ACTOR_STOPPED`, `UNKNOWN_MESSAGE`, `MAILBOX_FULL`, `NOT_SERIALIZABLE`, `ABORTED`, `WORKER_CRASHED`,
+   * `INVALID_ARGUMENT` for options given in the payload's place (from JavaScript) to a handler that takes no payload
    */
   ask<K extends MessageType<D>>(type: K, ...args: AskArgs<D, K>): Promise<ReplyOf<D, K>> {
+    const misplaced = signalAsPayload('ask', type, args[0], args[1]);
+    if (misplaced !== undefined) return Promise.reject(misplaced);
     return this.#router.ask(this.id, this.#node, type, args[0], args[1]) as Promise<ReplyOf<D, K>>;
   }
 

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import { CHANNEL_BRAND, scan } from '../wire/cloneCheck.js';
 import { MultitaskError } from '../errors.js';
-import { abortError, armLimits } from '../limits.js';
+import { abortError, armLimits, invalidWaitOptions } from '../limits.js';
 import { ChannelCore, type Waiter } from './ChannelCore.js';
 
 /** What {@link ChannelBase.takeNow} returns when no item can be taken at once. @internal */
@@ -31,7 +31,13 @@ export interface ChannelOptions {
  * {@includeCode ../../../examples/src/guides/apiExamples.ts#ChannelWaitOptions}
  */
 export interface ChannelWaitOptions {
-  /** Milliseconds to wait before rejecting with `ASK_TIMEOUT`. @defaultValue no limit */
+  /**
+   * Milliseconds to wait before rejecting with `CHANNEL_TIMEOUT`: a number above 0, or
+   * `Infinity` for no limit. 0, a negative number or `NaN` is refused with
+   * `INVALID_ARGUMENT` (as an ask's timeout is); not to wait at all, use `trySend` or
+   * `tryReceive`.
+   * @defaultValue no limit
+   */
   readonly timeout?: number;
   /** Rejects with `ABORTED` when aborted. */
   readonly signal?: AbortSignal;
@@ -78,7 +84,7 @@ export interface ChannelInfo {
 export interface ChannelSender<in T> extends ChannelInfo {
   /**
    * Puts an item in the channel; waits while the channel is full.
-   * @throws (rejects with) {@link MultitaskError} `CHANNEL_CLOSED`, `NOT_SERIALIZABLE`, `ASK_TIMEOUT`, `ABORTED`
+   * @throws (rejects with) {@link MultitaskError} `CHANNEL_CLOSED`, `NOT_SERIALIZABLE`, `CHANNEL_TIMEOUT`, `ABORTED`, `INVALID_ARGUMENT` for a bad option
    */
   send(item: T, options?: ChannelSendOptions): Promise<void>;
   /**
@@ -101,14 +107,14 @@ export interface ChannelSender<in T> extends ChannelInfo {
 export interface ChannelReceiver<out T> extends ChannelInfo, AsyncIterable<T> {
   /**
    * Takes the next item; waits while the channel is empty.
-   * @throws (rejects with) {@link MultitaskError} `CHANNEL_CLOSED` once closed and drained, `ASK_TIMEOUT`, `ABORTED`
+   * @throws (rejects with) {@link MultitaskError} `CHANNEL_CLOSED` once closed and drained, `CHANNEL_TIMEOUT`, `ABORTED`, `INVALID_ARGUMENT` for a bad option
    */
   receive(options?: ChannelWaitOptions): Promise<T>;
   /**
    * Receives until the channel is closed and drained, as `for await (const item of
    * channel)` does, with `options` for each receive: a `signal` that fires ends the loop
    * with `ABORTED` (an actor passes `ctx.signal`, so that its loop ends when it stops).
-   * @throws (the loop rejects with) {@link MultitaskError} `ABORTED`, `ASK_TIMEOUT`
+   * @throws {@link MultitaskError} `INVALID_ARGUMENT` at once for a bad option; the loop rejects with `ABORTED`, `CHANNEL_TIMEOUT`
    */
   iterate(options?: ChannelWaitOptions): AsyncIterable<T>;
   /**
@@ -176,6 +182,8 @@ export abstract class ChannelBase<T> implements Channel<T>, ChannelHandle {
   }
 
   iterate(options?: ChannelWaitOptions): AsyncIterable<T> {
+    const invalid = invalidWaitOptions(options);
+    if (invalid !== undefined) throw invalid;
     return { [Symbol.asyncIterator]: () => this.#iterator(options) };
   }
 
@@ -235,6 +243,8 @@ export class LocalChannel<T> extends ChannelBase<T> {
   }
 
   send(item: T, options?: ChannelSendOptions): Promise<void> {
+    const invalid = invalidWaitOptions(options);
+    if (invalid !== undefined) return Promise.reject(invalid);
     try {
       scan(item);
     } catch (error) {
@@ -249,6 +259,8 @@ export class LocalChannel<T> extends ChannelBase<T> {
   }
 
   receive(options?: ChannelWaitOptions): Promise<T> {
+    const invalid = invalidWaitOptions(options);
+    if (invalid !== undefined) return Promise.reject(invalid);
     return this.#wait((waiter) => this.core.receive(waiter), options, 'receive') as Promise<T>;
   }
 
@@ -269,7 +281,8 @@ export class LocalChannel<T> extends ChannelBase<T> {
         resolve: (value) => (disarm(), resolve(value)),
         reject: (error) => (disarm(), reject(error)),
       };
-      const disarm = armLimits(options ?? {}, `channel ${what}`, this.#clock, (error) => {
+      const limits = { timeout: options?.timeout, signal, timeoutCode: 'CHANNEL_TIMEOUT' } as const;
+      const disarm = armLimits(limits, `channel ${what}`, this.#clock, (error) => {
         if (this.core.cancel(waiter)) waiter.reject(error);
       });
       start(waiter);

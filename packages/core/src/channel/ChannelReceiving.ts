@@ -145,7 +145,8 @@ export class ChannelReceiving {
         resolve: (answer) => (disarm(), resolve(answer)),
         reject: (error) => (disarm(), reject(error)),
       };
-      const disarm = armLimits(options ?? {}, 'channel receive', this.#link.clock, (error) => {
+      const limits = { timeout: options?.timeout, signal, timeoutCode: 'CHANNEL_TIMEOUT' } as const;
+      const disarm = armLimits(limits, 'channel receive', this.#link.clock, (error) => {
         if (!inbound.waiters.delete(waiter)) return;
         waiter.reject(error);
         if (inbound.waiters.size === 0) this.#giveUpFetch(inbound);

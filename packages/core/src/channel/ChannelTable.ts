@@ -140,6 +140,7 @@ export class ChannelTable implements ChannelLink {
     const { cid, promise } = node.pending.open(dst, {
       timeout: options?.timeout,
       signal: options?.signal,
+      timeoutCode: 'CHANNEL_TIMEOUT',
       what: `channel ${op}`,
       // Called on a later timeout or abort, once `cid` is known.
       onAbandon: () => {

@@ -1,5 +1,6 @@
 import type { ChannelEnvelope } from '../wire/protocol.js';
 import { ChannelBase, NOTHING, type ChannelSendOptions, type ChannelWaitOptions } from './Channel.js';
+import { invalidWaitOptions } from '../limits.js';
 
 /** Channel operations a handle asks of the owning node. @internal */
 export type ChannelOp = ChannelEnvelope['op'];
@@ -66,6 +67,8 @@ export class RemoteChannel<T> extends ChannelBase<T> implements ChannelTarget {
   }
 
   send(item: T, options?: ChannelSendOptions): Promise<void> {
+    const invalid = invalidWaitOptions(options);
+    if (invalid !== undefined) return Promise.reject(invalid);
     try {
       if (this.#link.sendOnCredit(this.owner, this.id, item, options?.transfer)) return SENT;
     } catch (error) {
@@ -79,6 +82,8 @@ export class RemoteChannel<T> extends ChannelBase<T> implements ChannelTarget {
   }
 
   receive(options?: ChannelWaitOptions): Promise<T> {
+    const invalid = invalidWaitOptions(options);
+    if (invalid !== undefined) return Promise.reject(invalid);
     const now = this.takeNow();
     if (now !== NOTHING) return Promise.resolve(now);
     return this.#request('receive', undefined, options, undefined) as Promise<T>;

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
+import { invalidWaitOptions } from '../limits.js';
 import { scan } from '../wire/cloneCheck.js';
 import { createSystem, type ActorSystem } from '../system/ActorSystem.js';
 import type { ActorRef } from '../actor/ActorRef.js';
@@ -101,6 +102,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
    */
   async run<K extends TaskName<T>>(name: K, args: TaskArgs<T, K>, options: CallOptions = {}): Promise<TaskResult<T, K>> {
     this.#check(name, options);
+    if (!Array.isArray(args)) throw new MultitaskError('INVALID_ARGUMENT', 'args must be an array of the task\'s arguments');
     scan(args, 'args');
     return (await this.#work.submit('run', { task: name, args }, options)) as TaskResult<T, K>;
   }
@@ -111,10 +113,11 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
    * @param name - a task that takes one argument
    * @param items - the arguments
    * @param options - `chunkSize` (default: items / (4 × size), rounded up), `timeout` (per chunk), `signal`, `retries`
-   * @throws (rejects with) the first failure: a task's error or a {@link MultitaskError}
+   * @throws (rejects with) the first failure: the input's own error, a task's error, or a
+   * {@link MultitaskError} (`INVALID_ARGUMENT` for input that is not iterable or a bad option)
    */
   map<K extends UnaryTaskName<T>>(name: K, items: Iterable<TaskArgs<T, K>[0]>, options: MapOptions = {}): Promise<Array<TaskResult<T, K>>> {
-    return this.#map(name, Array.isArray(items) ? items : [...items], false, options) as Promise<Array<TaskResult<T, K>>>;
+    return this.#map(name, items, false, options) as Promise<Array<TaskResult<T, K>>>;
   }
 
   /**
@@ -122,18 +125,21 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
    * @param name - the task
    * @param items - one argument list per run
    * @param options - as for {@link Pool.map}
+   * @throws (rejects with) as {@link Pool.map}
    */
   starmap<K extends TaskName<T>>(name: K, items: Iterable<TaskArgs<T, K>>, options: MapOptions = {}): Promise<Array<TaskResult<T, K>>> {
-    return this.#map(name, Array.isArray(items) ? items : [...items], true, options) as Promise<Array<TaskResult<T, K>>>;
+    return this.#map(name, items, true, options) as Promise<Array<TaskResult<T, K>>>;
   }
 
   /**
    * Runs a one-argument task on every item of a (possibly endless, possibly async) input
    * and yields the results in input order (Python's `imap`), keeping at most `window`
-   * chunks in flight: the input is read only as fast as results are taken.
+   * chunks in flight: the input is read only as fast as results are taken. When the input
+   * throws, the results of the items read before are yielded, then its error is thrown.
    * @param name - a task that takes one argument
    * @param items - the arguments
    * @param options - `chunkSize` (default 1), `window` (default 2 × size), `timeout`, `signal`, `retries`
+   * @throws (the loop rejects with) the input's error, a task's error, or a {@link MultitaskError}
    */
   imap<K extends UnaryTaskName<T>>(name: K, items: Iterable<TaskArgs<T, K>[0]> | AsyncIterable<TaskArgs<T, K>[0]>, options: IterOptions = {}): AsyncIterableIterator<TaskResult<T, K>> {
     return this.#imap(name, items, true, options) as AsyncIterableIterator<TaskResult<T, K>>;
@@ -144,6 +150,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
    * @param name - a task that takes one argument
    * @param items - the arguments
    * @param options - as for {@link Pool.imap}
+   * @throws (the loop rejects with) as {@link Pool.imap}; a task's error as soon as it is known
    */
   imapUnordered<K extends UnaryTaskName<T>>(name: K, items: Iterable<TaskArgs<T, K>[0]> | AsyncIterable<TaskArgs<T, K>[0]>, options: IterOptions = {}): AsyncIterableIterator<TaskResult<T, K>> {
     return this.#imap(name, items, false, options) as AsyncIterableIterator<TaskResult<T, K>>;
@@ -251,15 +258,19 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
 
   // ---- submitting ----------------------------------------------------------------------
 
+  /** Checks a call before it is accepted; the calls run it inside their promise, so a bad call rejects. */
   #check(name: string, options: CallOptions): void {
     if (this.#state !== 'open') throw new MultitaskError('POOL_CLOSED', 'the pool is closed');
     if (typeof name !== 'string' || !Object.hasOwn(this.#options.tasks.tasks, name)) throw new MultitaskError('INVALID_ARGUMENT', `the pool's task set has no task '${String(name)}'`);
-    if (options.timeout !== undefined && !(options.timeout > 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.timeout must be a positive number of ms');
+    const invalid = invalidWaitOptions(options);
+    if (invalid !== undefined) throw invalid;
     if (options.retries !== undefined && !(Number.isInteger(options.retries) && options.retries >= 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.retries must be an integer ≥ 0');
   }
 
-  async #map(name: string, items: readonly unknown[], star: boolean, options: MapOptions): Promise<unknown[]> {
+  async #map(name: string, input: Iterable<unknown>, star: boolean, options: MapOptions): Promise<unknown[]> {
     this.#check(name, options);
+    if (typeof (input as Partial<Iterable<unknown>> | null)?.[Symbol.iterator] !== 'function') throw new MultitaskError('INVALID_ARGUMENT', 'items must be an iterable');
+    const items = Array.isArray(input) ? input : [...input]; // an input that throws rejects the call with its error
     scan(items, 'items');
     const chunkSize = positiveInteger(options.chunkSize ?? Math.max(1, Math.ceil(items.length / (this.size * 4))), 'chunkSize');
     const out: unknown[] = new Array(items.length);

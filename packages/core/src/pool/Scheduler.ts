@@ -152,7 +152,7 @@ export class Scheduler<T extends TaskSet = TaskSet> {
       const job: Job = {
         kind,
         payload,
-        timeout: options.timeout ?? this.#options.taskTimeout,
+        timeout: finite(options.timeout ?? this.#options.taskTimeout),
         signal,
         retries: options.retries ?? 0,
         resolve,
@@ -363,4 +363,9 @@ export class Scheduler<T extends TaskSet = TaskSet> {
     if (this.busy()) return;
     for (const wake of this.#idle.splice(0)) wake();
   }
+}
+
+/** A timeout of `Infinity` is no limit (a timer of `Infinity` ms would fire at once). */
+function finite(timeout: number | undefined): number | undefined {
+  return timeout === Number.POSITIVE_INFINITY ? undefined : timeout;
 }

@@ -17,6 +17,8 @@ export interface CallOptions {
   /**
    * Milliseconds the task may run, counted from when it starts on a worker (not from when
    * it was queued). Past it the call rejects with `TASK_TIMEOUT` and the worker is replaced.
+   * `Infinity` is no limit, also over the pool's `taskTimeout`; 0, a negative number or
+   * `NaN` is refused with `INVALID_ARGUMENT`.
    * @defaultValue the pool's `taskTimeout`
    */
   readonly timeout?: number;
@@ -131,7 +133,7 @@ export interface PoolOptions<T extends TaskSet> {
    * @defaultValue `'wait'`
    */
   readonly queueFull?: 'wait' | 'reject';
-  /** The default `timeout` of every call. */
+  /** The default `timeout` of every call, in milliseconds (`Infinity`: none). */
   readonly taskTimeout?: number;
   /** Run the workers in this system (the pool does not shut it down); by default the pool has its own. */
   readonly system?: ActorSystem;
