@@ -77,6 +77,25 @@ describe('the channel protocol between two nodes', () => {
     expect(await drain(channel)).toEqual([1]);
   });
 
+  it("gives a dead producer's parked send no credit when room frees, so the room stays the living's", async () => {
+    const { owner, remote, cut } = twoNodes();
+    const channel = createChannel<number>({ capacity: 4 });
+    for (let i = 0; i < 4; i++) await channel.trySend(i);
+    const there = remote.makeChannel(owner.channelWire(channel as never)) as Channel<number>;
+    expect([await there.receive(), await there.receive()]).toEqual([0, 1]); // the second fetch lends it two: 1 and 2
+    await channel.trySend(4); // full again: 3 and 4 here, 2 lent
+    const parked = there.send(9); // parks at the owner
+    parked.catch(() => undefined);
+    await microtasks();
+    cut(); // the node dies before it reports 2 received
+    owner.nodeDown(node(1), new Error('gone')); // its loans come back at once: room for the parked 9, and one more
+    expect(channel.size).toBe(3);
+    await channel.trySend(10); // the room freed is not held for the dead producer
+    expect(await codeOf(channel.trySend(11))).toBe('CHANNEL_FULL');
+    channel.close();
+    expect(await drain(channel)).toEqual([3, 4, 9, 10]);
+  });
+
   it('keeps room taken by credit from other senders until it is used or given back', async () => {
     const { owner, remote } = twoNodes();
     const channel = createChannel<number>({ capacity: 4 });
