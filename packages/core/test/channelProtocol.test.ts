@@ -4,6 +4,8 @@ import { createChannel, systemClock, type Channel, type ChannelSender, type Cloc
 import type { NodeId } from '../src/wire/ids.js';
 import type { Endpoint } from '../src/transport/Endpoint.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
+import { openPortPair, portEndpoint } from '../src/transport/threadTransport.js';
+import { serializeError } from '../src/wire/errorWire.js';
 import type { Frame } from '../src/wire/frames.js';
 import { codeOf, failureOf, manualClock } from './helpers.js';
 import { node, runtimeAt } from './nodes.js';
@@ -204,5 +206,33 @@ describe('the channel protocol between two nodes', () => {
     const back: number[] = [];
     for (let i = 0; i < 7; i++) back.push(await channel.tryReceive());
     expect(back).toEqual([34, 35, 36, 37, 38, 39, 40]);
+  });
+});
+
+describe('a producer node that dies right after sending', () => {
+  it('has what it sent on its direct port read before its death is dealt with, so the channel stays within its capacity', async () => {
+    // Owner on node 2; the producer (node 1) reaches it over a real port pair, the root (node 0) over an inline pair,
+    // which delivers sooner: the word of the producer's death overtakes its last frames.
+    const { a: toOwnerPort, b: fromProducerPort } = openPortPair();
+    const { a: rootSide, b: ownerSide } = openInlinePair();
+    const root = runtimeAt(node(0));
+    const owner = runtimeAt(node(2), { parent: { node: node(0), endpoint: ownerSide } });
+    const producerNode = runtimeAt(node(1));
+    root.attach(node(2), rootSide);
+    producerNode.attach(node(2), portEndpoint(toOwnerPort));
+    owner.attach(node(1), portEndpoint(fromProducerPort));
+    const channel = createChannel<number>({ capacity: 4 });
+    const producer = producerNode.makeChannel(owner.channelWire(channel as never)) as ChannelSender<number>;
+    await producer.send(1); // accepted, with credit for three more
+    for (const n of [2, 3, 4]) void producer.send(n);
+    producerNode.flushAll(); // its last frames leave as it ends
+    root.route({ kind: 'down', dst: node(2), node: node(1), error: serializeError(new Error('thread 1 exited')), actors: [], moved: [], heldAt: undefined });
+    await microtasks(); // the owner has the news of the death, not yet (by itself) the frames
+    expect(await codeOf(channel.trySend(5))).toBe('CHANNEL_FULL');
+    await turns(3);
+    expect(channel.size).toBe(4);
+    channel.close();
+    expect(await drain(channel)).toEqual([1, 2, 3, 4]);
+    toOwnerPort.close();
   });
 });

@@ -59,6 +59,8 @@ export class Routes {
   readonly #host: RoutesHost;
   readonly #resolver: RouteResolver;
   readonly #links = new Map<NodeId, Outbox>();
+  /** The endpoints of direct links, to read what a node sent before it went down. */
+  readonly #endpoints = new Map<NodeId, Endpoint>();
   /** Links that stay when nodes go down: the parent's (the way to everything else). */
   readonly #kept = new Set<NodeId>();
   readonly #connecting = new Map<NodeId, Waiting[]>();
@@ -73,6 +75,7 @@ export class Routes {
   attach(node: NodeId, endpoint: Endpoint, kept = false): Outbox {
     const outbox = new Outbox(endpoint, (envelope, error) => this.#host.unsendable(envelope, error));
     this.#links.set(node, outbox);
+    this.#endpoints.set(node, endpoint);
     this.#down.delete(node);
     if (kept) this.#kept.add(node);
     endpoint.onReceive((frame) => this.#host.receive(frame));
@@ -127,6 +130,13 @@ export class Routes {
   down(pattern: NodePattern, error: Error): void {
     this.#down.set(pattern, error);
     if (this.#down.size > REMEMBERED_DOWN) this.#down.delete(this.#down.keys().next().value as NodePattern);
+    for (const [node, endpoint] of [...this.#endpoints]) {
+      if (this.#kept.has(node) || !matches(pattern, node)) continue;
+      // What it sent before it went down is read before its death is dealt with: the word
+      // of its death comes another way (from the root) and may overtake its last frames.
+      endpoint.drain?.();
+      this.#endpoints.delete(node);
+    }
     for (const node of [...this.#links.keys()]) if (!this.#kept.has(node) && matches(pattern, node)) this.#links.delete(node);
     for (const node of [...this.#connecting.keys()]) if (matches(pattern, node)) this.#flush(node);
   }

@@ -18,6 +18,8 @@ export interface Endpoint {
    * (a network link); ports and IPC channels report their ends through their host.
    */
   onClose?(listener: (error: Error) => void): void;
+  /** Hands over, now, the frames that arrived and were not read yet (a port can; a network cannot). */
+  drain?(): void;
 }
 
 /** A value that can be moved (not copied) to another thread. @internal */
