@@ -1,61 +1,15 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../src/copy/cli.js';
 import { copierPlacement, INLINE_BELOW } from '../src/copy/copyTree.js';
 import { formatProgress } from '../src/copy/progress.js';
+import { describeTree, fresh, makeTree, PROGRAM, SCRATCH, TEMPORARY } from './copyFixtures.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'multitask-copy-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** The user and group id of `nobody`. */
 const NOBODY = 65534;
-let dirs = 0;
-const fresh = (name: string): string => join(scratch, `${name}-${++dirs}`);
-/** The names of the tool's temporary files. */
-const TEMPORARY = /\.multitask-copy(\.\d+)?\.tmp$/;
-
-/** A tree with everything the tool must handle. */
-function makeTree(at: string, bigBytes = 3 * 1024 * 1024): void {
-  mkdirSync(join(at, 'nested/deeper/deepest'), { recursive: true });
-  mkdirSync(join(at, 'empty folder'));
-  mkdirSync(join(at, 'ünïcödé ✓'));
-  writeFileSync(join(at, 'top.txt'), 'top\n');
-  writeFileSync(join(at, 'zero-bytes'), '');
-  writeFileSync(join(at, 'nested/deeper/deepest/leaf.md'), '# leaf\n');
-  writeFileSync(join(at, "ünïcödé ✓/odd name & 'quotes' (1).txt"), 'odd\n');
-  writeFileSync(join(at, 'nested/big.bin'), Buffer.alloc(bigBytes, 7).map((_, i) => (i * 31) & 0xff));
-  for (let i = 0; i < 120; i++) writeFileSync(join(at, 'nested', `f${i}.dat`), `file ${i} `.repeat(i + 1));
-  chmodSync(join(at, 'top.txt'), 0o751);
-  chmodSync(join(at, 'nested/deeper'), 0o750);
-  symlinkSync('../top.txt', join(at, 'nested/link-in-tree'));
-  symlinkSync('/etc/hostname', join(at, 'link-out-of-tree'));
-  symlinkSync('missing-target', join(at, 'dangling'));
-  utimesSync(join(at, 'top.txt'), new Date('2001-02-03T04:05:06Z'), new Date('2001-02-03T04:05:06Z'));
-  utimesSync(join(at, 'nested/deeper'), new Date('2002-03-04T05:06:07Z'), new Date('2002-03-04T05:06:07Z'));
-}
-
-/** Every entry below `at`: its type, mode, mtime (files and folders), content hash or link target. */
-function describeTree(at: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string): void => {
-    for (const name of readdirSync(join(at, rel)).sort()) {
-      const path = join(at, rel, name);
-      const key = join(rel, name);
-      const st = lstatSync(path);
-      if (st.isSymbolicLink()) out[key] = `link -> ${readlinkSync(path)}`;
-      else if (st.isDirectory()) {
-        walk(key);
-        out[key] = `dir ${(st.mode & 0o7777).toString(8)} ${Math.floor(st.mtimeMs)}`;
-      } else out[key] = `file ${(st.mode & 0o7777).toString(8)} ${Math.floor(st.mtimeMs)} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
-    }
-  };
-  walk('');
-  return out;
-}
 
 async function quietly(argv: string[]): Promise<number> {
   return main(argv, { isTTY: false });
@@ -106,7 +60,7 @@ describe('multitask-copy', () => {
   it('refuses bad folders with exit 2: missing, not a folder, the same, or inside the source', async () => {
     const src = fresh('src');
     makeTree(src, 1024);
-    expect(await quietly([join(scratch, 'no-such-folder'), fresh('dst')])).toBe(2);
+    expect(await quietly([join(SCRATCH, 'no-such-folder'), fresh('dst')])).toBe(2);
     expect(await quietly([join(src, 'top.txt'), fresh('dst')])).toBe(2);
     expect(await quietly([src, src])).toBe(2);
     expect(await quietly([src, join(src, 'nested', 'copy')])).toBe(2);
@@ -163,12 +117,11 @@ describe('multitask-copy', () => {
     chmodSync(join(src, 'secret'), 0o000);
     let code: number | null;
     let report: string;
-    const cli = fileURLToPath(new URL('../src/copy/program.ts', import.meta.url));
-    const asNobody = (args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [...process.execArgv, cli, ...args], { encoding: 'utf8', uid: NOBODY, gid: NOBODY });
+    const asNobody = (args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [...process.execArgv, PROGRAM, ...args], { encoding: 'utf8', uid: NOBODY, gid: NOBODY });
     // Root reads any file: where nobody can run the tool (a checkout others may read), run
     // it as nobody, who cannot read the secret.
     const asRoot = process.getuid?.() === 0;
-    if (asRoot) chmodSync(scratch, 0o755);
+    if (asRoot) chmodSync(SCRATCH, 0o755);
     const useNobody = asRoot && asNobody([]).status === 2; // usage error: it loaded and ran
     if (useNobody) {
       chmodSync(src, 0o755);
@@ -201,8 +154,7 @@ describe('multitask-copy', () => {
     const src = fresh('src');
     const dst = fresh('dst');
     makeTree(src, 1024);
-    const cli = fileURLToPath(new URL('../src/copy/program.ts', import.meta.url));
-    const out = execFileSync(process.execPath, [...process.execArgv, cli, src, dst, '--json'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [...process.execArgv, PROGRAM, src, dst, '--json'], { encoding: 'utf8' });
     const summary = JSON.parse(out) as { files: number; symlinks: number; failures: unknown[]; interrupted: boolean; placement: string };
     // 125 files: by default the copiers run on the main thread (no worker to start).
     expect(summary).toMatchObject({ files: 125, symlinks: 3, failures: [], interrupted: false, placement: 'inline' });
@@ -225,8 +177,7 @@ describe('multitask-copy', () => {
       mkdirSync(join(src, `d${d}`));
       for (let f = 0; f < 250; f++) writeFileSync(join(src, `d${d}`, `f${f}`), `${d}/${f}`.repeat(200));
     }
-    const cli = fileURLToPath(new URL('../src/copy/program.ts', import.meta.url));
-    const child = spawn(process.execPath, [...process.execArgv, cli, src, dst, '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...process.execArgv, PROGRAM, src, dst, '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let interrupted = false;
     child.stderr.on('data', (chunk: Buffer) => {

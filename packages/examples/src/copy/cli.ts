@@ -9,82 +9,24 @@
  * Exit codes: 0 copied; 1 some files or folders could not be copied (listed); 2 bad
  * arguments or folders; 130 interrupted (Ctrl-C).
  */
-import { availableParallelism } from 'node:os';
-import { copyTree, type CopyOptions, type CopyPlacement, type Summary } from './copyTree.js';
+import { copyTree, type Summary } from './copyTree.js';
+import { HELP, packageVersion, parseCommandLine, USAGE, type CommandLine } from './commandLine.js';
 import { formatBytes, formatDuration } from './progress.js';
 import { UsageError } from './plan.js';
 
-// #region usage
-const USAGE = `usage: multitask-copy SRC DST [--workers N] [--placement auto|inline|thread|process]
-                      [--overwrite | --skip-existing] [--verify] [--quiet] [--json]`;
-// #endregion usage
-
-interface Args {
-  readonly src: string;
-  readonly dst: string;
-  readonly options: Omit<CopyOptions, 'signal' | 'progress'>;
-  readonly quiet: boolean;
-  readonly json: boolean;
-}
-
-/** Reads the command line. @throws UsageError */
-export function parseArgs(argv: readonly string[]): Args {
-  const positional: string[] = [];
-  let workers = Math.max(2, availableParallelism());
-  let placement: CopyPlacement = 'auto';
-  let existing: CopyOptions['existing'] = 'refuse';
-  let verify = false;
-  let quiet = false;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const value = (): string => {
-      const next = argv[++i];
-      if (next === undefined) throw new UsageError(`${arg} needs a value`);
-      return next;
-    };
-    switch (arg) {
-      case '--workers':
-        workers = Number(value());
-        if (!(Number.isInteger(workers) && workers > 0)) throw new UsageError('--workers needs a positive integer');
-        break;
-      case '--placement': {
-        const p = value();
-        if (p !== 'auto' && p !== 'inline' && p !== 'thread' && p !== 'process') throw new UsageError('--placement must be auto, inline, thread or process');
-        placement = p;
-        break;
-      }
-      case '--overwrite':
-      case '--skip-existing':
-        if (existing !== 'refuse') throw new UsageError('pass --overwrite or --skip-existing, not both');
-        existing = arg === '--overwrite' ? 'overwrite' : 'skip';
-        break;
-      case '--verify':
-        verify = true;
-        break;
-      case '--quiet':
-        quiet = true;
-        break;
-      case '--json':
-        json = true;
-        break;
-      default:
-        if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
-        positional.push(arg);
-    }
-  }
-  if (positional.length !== 2) throw new UsageError('expected SRC and DST');
-  return { src: positional[0] as string, dst: positional[1] as string, options: { workers, placement, existing, verify }, quiet, json };
-}
-
 /** Runs the tool; resolves with the exit code. */
 export async function main(argv: readonly string[], io: { readonly isTTY: boolean; readonly signal?: AbortSignal } = { isTTY: process.stderr.isTTY === true }): Promise<number> {
-  let args: Args;
+  let args: CommandLine;
   try {
-    args = parseArgs(argv);
+    args = parseCommandLine(argv);
   } catch (error) {
-    process.stderr.write(`multitask-copy: ${(error as Error).message}\n${USAGE}\n`);
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`multitask-copy: ${error.message}\n${USAGE}\n(multitask-copy --help for more)\n`);
     return 2;
+  }
+  if (args.kind !== 'copy') {
+    process.stdout.write(`${args.kind === 'help' ? HELP : packageVersion()}\n`);
+    return 0;
   }
   const progress = args.quiet || args.json ? 'none' : io.isTTY ? 'bar' : 'lines';
   let summary: Summary;
