@@ -1,12 +1,11 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/copy/cli.js';
 import { copierPlacement, INLINE_BELOW } from '../src/copy/copyTree.js';
-import { formatProgress } from '../src/copy/progress.js';
-import { describeTree, fresh, makeTree, PROGRAM, SCRATCH, TEMPORARY } from './copyFixtures.js';
+import { describeTree, fresh, makeTree, PROGRAM, run, SCRATCH, TEMPORARY } from './copyFixtures.js';
 
 /** The user and group id of `nobody`. */
 const NOBODY = 65534;
@@ -169,37 +168,54 @@ describe('multitask-copy', () => {
     expect(INLINE_BELOW).toBe(1000); // as documented
   });
 
-  it('stops on Ctrl-C: files in progress finish, no temporary file is left, and it says what was done', async () => {
+  it('keeps what DST has in the place of a symlink or file with --skip-existing, also a dangling symlink', async () => {
     const src = fresh('src');
     const dst = fresh('dst');
-    mkdirSync(src);
-    for (let d = 0; d < 20; d++) {
-      mkdirSync(join(src, `d${d}`));
-      for (let f = 0; f < 250; f++) writeFileSync(join(src, `d${d}`, `f${f}`), `${d}/${f}`.repeat(200));
-    }
-    const child = spawn(process.execPath, [...process.execArgv, PROGRAM, src, dst, '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let interrupted = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (!interrupted && stderr.includes('copying 5000 files')) {
-        interrupted = true;
-        child.kill('SIGINT');
-        setTimeout(() => child.kill('SIGINT'), 20); // an impatient second Ctrl-C changes nothing
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).toBe(130);
-    expect(stderr).toMatch(/copying 5000 files \(.*\) with 1 thread workers/); // 5 000 files: on a worker thread
-    expect(stderr).toMatch(/interrupted after copying \d+ files/);
-    const copied = readdirSync(dst, { recursive: true }).map(String);
-    expect(copied.some((name) => TEMPORARY.test(name))).toBe(false);
-    expect(copied.filter((name) => /f\d+$/.test(name)).length).toBeLessThan(5_000);
-  }, 60_000);
+    makeTree(src, 1024);
+    mkdirSync(dst);
+    writeFileSync(join(dst, 'dangling'), 'my notes, where SRC has a symlink'); // SRC: dangling -> missing-target
+    symlinkSync('my-missing-file', join(dst, 'top.txt')); // SRC: a file
+    const { code, stderr } = await run([src, dst, '--skip-existing']);
+    expect(code).toBe(0);
+    expect(readFileSync(join(dst, 'dangling'), 'utf8')).toBe('my notes, where SRC has a symlink');
+    expect(readlinkSync(join(dst, 'top.txt'))).toBe('my-missing-file');
+    expect(stderr).toMatch(/\(1 file \(4 B\) and 1 symlink skipped as existing\)/);
+  });
 
-  it('formats progress: files and bytes of the totals, rate and time left', () => {
-    expect(formatProgress({ files: 10, bytes: 5 * 1024 * 1024, totalFiles: 20, totalBytes: 10 * 1024 * 1024 }, 2)).toBe(
-      '[##########----------]  50% 10/20 files, 5.0 MB/10.0 MB, 2.5 MB/s, ETA 2s',
-    );
+  it('reports a file of DST where SRC has a folder, with exit 1, and copies everything else', async () => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    makeTree(src, 1024);
+    mkdirSync(dst);
+    writeFileSync(join(dst, 'empty folder'), 'a file in the way');
+    const { code, stderr } = await run([src, dst, '--overwrite', '--quiet']);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`could not copy ${join(dst, 'empty folder')}: EEXIST`);
+    expect(readFileSync(join(dst, 'empty folder'), 'utf8')).toBe('a file in the way');
+    const { ['empty folder']: _, ...rest } = describeTree(src);
+    const { ['empty folder']: __, ...copied } = describeTree(dst);
+    expect(copied).toEqual(rest);
+  });
+
+  it('makes each folder no more open to others than the original while it copies into it', async () => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    makeTree(src, 1024);
+    chmodSync(join(src, 'nested'), 0o700);
+    chmodSync(src, 0o750);
+    let during: Record<string, number> = {};
+    const mode = (rel: string): number => lstatSync(join(dst, rel)).mode & 0o777;
+    const { code } = await run([src, dst], {
+      // The folders are made, no file is copied yet, and their modes are set at the end.
+      onOutput: (stderr) => {
+        if (stderr.includes('copying 125 files') && Object.keys(during).length === 0) during = { '': mode(''), nested: mode('nested'), 'nested/deeper': mode('nested/deeper') };
+      },
+    });
+    expect(code).toBe(0);
+    expect(during).toEqual({ '': expect.any(Number), nested: expect.any(Number), 'nested/deeper': expect.any(Number) });
+    expect((during[''] as number) & 0o027).toBe(0); // group: no write; others: nothing
+    expect((during.nested as number) & 0o077).toBe(0);
+    expect((during['nested/deeper'] as number) & 0o027).toBe(0);
+    expect({ '': mode(''), nested: mode('nested'), 'nested/deeper': mode('nested/deeper') }).toEqual({ '': 0o750, nested: 0o700, 'nested/deeper': 0o750 });
   });
 });

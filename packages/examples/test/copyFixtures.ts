@@ -1,5 +1,6 @@
 // What the multitask-copy tests share: scratch folders, trees to copy, a way to compare
-// trees, and the command run in this process with its output captured.
+// trees, and the command run in this process (its output captured) or as a child process.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +45,25 @@ export function makeTree(at: string, bigBytes = 3 * 1024 * 1024): void {
   utimesSync(join(at, 'nested/deeper'), new Date('2002-03-04T05:06:07Z'), new Date('2002-03-04T05:06:07Z'));
 }
 
+/** The bytes of the regular files below `at`. */
+export function fileBytes(at: string): number {
+  return readdirSync(at, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce((n, entry) => n + lstatSync(join(entry.parentPath, entry.name)).size, 0);
+}
+
+/**
+ * A tree that takes a while to walk and to recreate but little to make: `folders` folders
+ * (in groups of 100) with `links` symlinks each, and no files.
+ */
+export function makeWideTree(at: string, folders: number, links: number): void {
+  for (let d = 0; d < folders; d++) {
+    const dir = join(at, `g${Math.floor(d / 100)}`, `d${d}`);
+    mkdirSync(dir, { recursive: true });
+    for (let l = 0; l < links; l++) symlinkSync(`target-${l}`, join(dir, `l${l}`));
+  }
+}
+
 /** Every entry below `at`: its type, mode, mtime (files and folders), content hash or link target. */
 export function describeTree(at: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -61,6 +81,24 @@ export function describeTree(at: string): Record<string, string> {
   };
   walk('');
   return out;
+}
+
+/** Counts of what is below `at` (nothing when it does not exist). */
+export function countEntries(at: string): { folders: number; files: number; symlinks: number; temporary: number } {
+  const counts = { folders: 0, files: 0, symlinks: 0, temporary: 0 };
+  let entries;
+  try {
+    entries = readdirSync(at, { recursive: true, withFileTypes: true });
+  } catch {
+    return counts;
+  }
+  for (const entry of entries) {
+    if (TEMPORARY.test(entry.name)) counts.temporary++;
+    if (entry.isDirectory()) counts.folders++;
+    else if (entry.isSymbolicLink()) counts.symlinks++;
+    else counts.files++;
+  }
+  return counts;
 }
 
 /** What a run of the command printed, and its exit code. */
@@ -90,4 +128,27 @@ export async function run(argv: string[], options: { readonly signal?: AbortSign
     process.stdout.write = stdout;
     process.stderr.write = stderr;
   }
+}
+
+/**
+ * Runs the command from its sources as a child process, and sends it SIGINT once its stderr
+ * matches `when`; resolves when it exits, with what `dst` held when the signal was sent.
+ */
+export async function interrupt(args: string[], dst: string, when: RegExp): Promise<Run & { readonly sent: boolean; readonly atSignal: ReturnType<typeof countEntries> }> {
+  const child = spawn(process.execPath, [...process.execArgv, PROGRAM, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let atSignal = countEntries(dst);
+  let sent = false;
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (!sent && when.test(stderr)) {
+      sent = true;
+      child.kill('SIGINT');
+      atSignal = countEntries(dst);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, stdout, stderr, sent, atSignal };
 }

@@ -18,9 +18,9 @@ Copies the folder SRC to DST with a pool of copier actors, showing progress on s
 options:
   --workers N            copier actors (and pool workers); default: the core count, at least 2
   --placement WHERE      where the copiers run: auto (default), inline, thread or process
-  --overwrite            replace files already in DST
-  --skip-existing        keep files already in DST
-                         (with neither, the copy refuses to start if DST has any)
+  --overwrite            replace files and symlinks already in DST
+  --skip-existing        keep files and symlinks already in DST
+                         (with neither, the copy refuses to start if DST has any of them)
   --verify               compare SHA-256 hashes of every file and its copy afterwards
   --quiet                no progress and no summary; errors only
   --json                 a summary object on stdout (and nothing else there)
