@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -218,4 +218,34 @@ describe('multitask-copy', () => {
     expect((during['nested/deeper'] as number) & 0o027).toBe(0);
     expect({ '': mode(''), nested: mode('nested'), 'nested/deeper': mode('nested/deeper') }).toEqual({ '': 0o750, nested: 0o700, 'nested/deeper': 0o750 });
   });
+
+  it('removes the temporary file of a batch whose copier process was killed, and reports its file', async () => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    mkdirSync(src);
+    writeFileSync(join(src, 'big'), Buffer.alloc(128 * 1024 * 1024, 1));
+    const children = (): number[] => childrenOf(process.pid);
+    const before = new Set(children());
+    let killed = 0;
+    // Kills the copier's process once the copy has begun writing the temporary file.
+    const poll = setInterval(() => {
+      if (killed !== 0 || !existsSync(join(dst, '.big.multitask-copy.tmp'))) return;
+      for (const pid of children().filter((p) => !before.has(p))) process.kill((killed = pid), 'SIGKILL');
+    }, 1);
+    const { code, stderr } = await run([src, dst, '--placement', 'process', '--workers', '1', '--quiet']).finally(() => clearInterval(poll));
+    expect(killed).not.toBe(0);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`could not copy ${join(src, 'big')}: .*killed by SIGKILL`));
+    expect(readdirSync(dst)).toEqual([]);
+  });
 });
+
+/** The pids of the child processes of `pid`. */
+function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
+      .split(' ')
+      .filter((p) => p !== '')
+      .map(Number),
+  );
+}
