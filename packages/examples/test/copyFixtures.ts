@@ -2,7 +2,7 @@
 // trees, and the command run in this process (its output captured) or as a child process.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,11 @@ import { afterAll } from 'vitest';
 import { main } from '../src/copy/cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'multitask-copy-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let memory: string | undefined;
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  if (memory !== undefined) rmSync(memory, { recursive: true, force: true });
+});
 let dirs = 0;
 
 /** The scratch folder of this test file. */
@@ -18,6 +22,24 @@ export const SCRATCH = scratch;
 
 /** A new path in the scratch folder (nothing is created there). */
 export const fresh = (name: string): string => join(scratch, `${name}-${++dirs}`);
+
+/**
+ * A new path in a scratch folder in memory (tmpfs, where there is one): a large tree is made
+ * there in a moment, also while the disk is busy.
+ */
+export function freshInMemory(name: string): string {
+  if (memory === undefined) {
+    let base = tmpdir();
+    try {
+      accessSync('/dev/shm', constants.W_OK);
+      base = '/dev/shm';
+    } catch {
+      // no tmpfs here: the scratch folder's file system it is
+    }
+    memory = mkdtempSync(join(base, 'multitask-copy-'));
+  }
+  return join(memory, `${name}-${++dirs}`);
+}
 
 /** The names of the tool's temporary files. */
 export const TEMPORARY = /\.multitask-copy(\.\d+)?\.tmp$/;

@@ -7,12 +7,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createChannel, createSystem } from '@multitask/core';
 import { Copier } from '../src/copy/actors.js';
 import type { Done } from '../src/copy/progress.js';
-import { countEntries, fresh, interrupt, makeWideTree } from './copyFixtures.js';
+import { countEntries, fresh, freshInMemory, interrupt, makeWideTree } from './copyFixtures.js';
 
-/** 3 000 folders with 3 symlinks each: a walk and a recreation that take a while, made in a moment. */
+/**
+ * 3 000 folders with 3 symlinks each: a walk and a recreation that take a while, made in a
+ * moment (in memory; the copies go to the disk, where making them takes longer still).
+ */
 const FOLDERS = 3000 + 30 + 1;
-const wide = fresh('wide');
-beforeAll(() => makeWideTree(wide, 3000, 3));
+const wide = freshInMemory('wide');
+beforeAll(() => makeWideTree(wide, 3000, 3), 120_000);
 
 describe('Ctrl-C in multitask-copy', () => {
   it('stops the walk of a large tree at once: exit 130, and nothing is created', async () => {
@@ -34,7 +37,7 @@ describe('Ctrl-C in multitask-copy', () => {
   });
 
   it('stops copying: the files being copied finish, no temporary file is left, and it says what it copied', async () => {
-    const src = fresh('src');
+    const src = freshInMemory('src'); // made in a moment; the copy goes to the disk
     const dst = fresh('dst');
     mkdirSync(src);
     for (let d = 0; d < 20; d++) {
@@ -54,7 +57,7 @@ describe('Ctrl-C in multitask-copy', () => {
   });
 
   it('stops verifying: exit 130, and it says how many files it verified', async () => {
-    const src = fresh('src');
+    const src = freshInMemory('src'); // made in a moment; the copy goes to the disk
     const dst = fresh('dst');
     mkdirSync(src);
     for (let i = 0; i < 16; i++) writeFileSync(join(src, `f${i}`), Buffer.alloc(4 * 1024 * 1024, i));
