@@ -154,9 +154,10 @@ export async function run(argv: string[], options: { readonly signal?: AbortSign
 
 /**
  * Runs the command from its sources as a child process, and sends it SIGINT once its stderr
- * matches `when`; resolves when it exits, with what `dst` held when the signal was sent.
+ * matches `when` (and, `twice`, again as the next output comes, as an impatient user would);
+ * resolves when it exits, with what `dst` held when the signal was sent.
  */
-export async function interrupt(args: string[], dst: string, when: RegExp): Promise<Run & { readonly sent: boolean; readonly atSignal: ReturnType<typeof countEntries> }> {
+export async function interrupt(args: string[], dst: string, when: RegExp, twice = false): Promise<Run & { readonly sent: boolean; readonly atSignal: ReturnType<typeof countEntries> }> {
   const child = spawn(process.execPath, [...process.execArgv, PROGRAM, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -165,6 +166,10 @@ export async function interrupt(args: string[], dst: string, when: RegExp): Prom
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
+    if (sent && twice) {
+      twice = false;
+      child.kill('SIGINT');
+    }
     if (!sent && when.test(stderr)) {
       sent = true;
       child.kill('SIGINT');
