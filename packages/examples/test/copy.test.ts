@@ -1,61 +1,14 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../src/copy/cli.js';
 import { copierPlacement, INLINE_BELOW } from '../src/copy/copyTree.js';
-import { formatProgress } from '../src/copy/progress.js';
+import { describeTree, fresh, makeTree, PROGRAM, run, SCRATCH, TEMPORARY } from './copyFixtures.js';
 
-const scratch = mkdtempSync(join(tmpdir(), 'multitask-copy-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** The user and group id of `nobody`. */
 const NOBODY = 65534;
-let dirs = 0;
-const fresh = (name: string): string => join(scratch, `${name}-${++dirs}`);
-/** The names of the tool's temporary files. */
-const TEMPORARY = /\.multitask-copy(\.\d+)?\.tmp$/;
-
-/** A tree with everything the tool must handle. */
-function makeTree(at: string, bigBytes = 3 * 1024 * 1024): void {
-  mkdirSync(join(at, 'nested/deeper/deepest'), { recursive: true });
-  mkdirSync(join(at, 'empty folder'));
-  mkdirSync(join(at, 'ünïcödé ✓'));
-  writeFileSync(join(at, 'top.txt'), 'top\n');
-  writeFileSync(join(at, 'zero-bytes'), '');
-  writeFileSync(join(at, 'nested/deeper/deepest/leaf.md'), '# leaf\n');
-  writeFileSync(join(at, "ünïcödé ✓/odd name & 'quotes' (1).txt"), 'odd\n');
-  writeFileSync(join(at, 'nested/big.bin'), Buffer.alloc(bigBytes, 7).map((_, i) => (i * 31) & 0xff));
-  for (let i = 0; i < 120; i++) writeFileSync(join(at, 'nested', `f${i}.dat`), `file ${i} `.repeat(i + 1));
-  chmodSync(join(at, 'top.txt'), 0o751);
-  chmodSync(join(at, 'nested/deeper'), 0o750);
-  symlinkSync('../top.txt', join(at, 'nested/link-in-tree'));
-  symlinkSync('/etc/hostname', join(at, 'link-out-of-tree'));
-  symlinkSync('missing-target', join(at, 'dangling'));
-  utimesSync(join(at, 'top.txt'), new Date('2001-02-03T04:05:06Z'), new Date('2001-02-03T04:05:06Z'));
-  utimesSync(join(at, 'nested/deeper'), new Date('2002-03-04T05:06:07Z'), new Date('2002-03-04T05:06:07Z'));
-}
-
-/** Every entry below `at`: its type, mode, mtime (files and folders), content hash or link target. */
-function describeTree(at: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string): void => {
-    for (const name of readdirSync(join(at, rel)).sort()) {
-      const path = join(at, rel, name);
-      const key = join(rel, name);
-      const st = lstatSync(path);
-      if (st.isSymbolicLink()) out[key] = `link -> ${readlinkSync(path)}`;
-      else if (st.isDirectory()) {
-        walk(key);
-        out[key] = `dir ${(st.mode & 0o7777).toString(8)} ${Math.floor(st.mtimeMs)}`;
-      } else out[key] = `file ${(st.mode & 0o7777).toString(8)} ${Math.floor(st.mtimeMs)} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
-    }
-  };
-  walk('');
-  return out;
-}
 
 async function quietly(argv: string[]): Promise<number> {
   return main(argv, { isTTY: false });
@@ -106,7 +59,7 @@ describe('multitask-copy', () => {
   it('refuses bad folders with exit 2: missing, not a folder, the same, or inside the source', async () => {
     const src = fresh('src');
     makeTree(src, 1024);
-    expect(await quietly([join(scratch, 'no-such-folder'), fresh('dst')])).toBe(2);
+    expect(await quietly([join(SCRATCH, 'no-such-folder'), fresh('dst')])).toBe(2);
     expect(await quietly([join(src, 'top.txt'), fresh('dst')])).toBe(2);
     expect(await quietly([src, src])).toBe(2);
     expect(await quietly([src, join(src, 'nested', 'copy')])).toBe(2);
@@ -163,12 +116,11 @@ describe('multitask-copy', () => {
     chmodSync(join(src, 'secret'), 0o000);
     let code: number | null;
     let report: string;
-    const cli = fileURLToPath(new URL('../src/copy/program.ts', import.meta.url));
-    const asNobody = (args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [...process.execArgv, cli, ...args], { encoding: 'utf8', uid: NOBODY, gid: NOBODY });
+    const asNobody = (args: string[]): ReturnType<typeof spawnSync> => spawnSync(process.execPath, [...process.execArgv, PROGRAM, ...args], { encoding: 'utf8', uid: NOBODY, gid: NOBODY });
     // Root reads any file: where nobody can run the tool (a checkout others may read), run
     // it as nobody, who cannot read the secret.
     const asRoot = process.getuid?.() === 0;
-    if (asRoot) chmodSync(scratch, 0o755);
+    if (asRoot) chmodSync(SCRATCH, 0o755);
     const useNobody = asRoot && asNobody([]).status === 2; // usage error: it loaded and ran
     if (useNobody) {
       chmodSync(src, 0o755);
@@ -201,8 +153,7 @@ describe('multitask-copy', () => {
     const src = fresh('src');
     const dst = fresh('dst');
     makeTree(src, 1024);
-    const cli = fileURLToPath(new URL('../src/copy/program.ts', import.meta.url));
-    const out = execFileSync(process.execPath, [...process.execArgv, cli, src, dst, '--json'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [...process.execArgv, PROGRAM, src, dst, '--json'], { encoding: 'utf8' });
     const summary = JSON.parse(out) as { files: number; symlinks: number; failures: unknown[]; interrupted: boolean; placement: string };
     // 125 files: by default the copiers run on the main thread (no worker to start).
     expect(summary).toMatchObject({ files: 125, symlinks: 3, failures: [], interrupted: false, placement: 'inline' });
@@ -217,38 +168,84 @@ describe('multitask-copy', () => {
     expect(INLINE_BELOW).toBe(1000); // as documented
   });
 
-  it('stops on Ctrl-C: files in progress finish, no temporary file is left, and it says what was done', async () => {
+  it('keeps what DST has in the place of a symlink or file with --skip-existing, also a dangling symlink', async () => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    makeTree(src, 1024);
+    mkdirSync(dst);
+    writeFileSync(join(dst, 'dangling'), 'my notes, where SRC has a symlink'); // SRC: dangling -> missing-target
+    symlinkSync('my-missing-file', join(dst, 'top.txt')); // SRC: a file
+    const { code, stderr } = await run([src, dst, '--skip-existing']);
+    expect(code).toBe(0);
+    expect(readFileSync(join(dst, 'dangling'), 'utf8')).toBe('my notes, where SRC has a symlink');
+    expect(readlinkSync(join(dst, 'top.txt'))).toBe('my-missing-file');
+    expect(stderr).toMatch(/\(1 file \(4 B\) and 1 symlink skipped as existing\)/);
+  });
+
+  it('reports a file of DST where SRC has a folder, with exit 1, and copies everything else', async () => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    makeTree(src, 1024);
+    mkdirSync(dst);
+    writeFileSync(join(dst, 'empty folder'), 'a file in the way');
+    const { code, stderr } = await run([src, dst, '--overwrite', '--quiet']);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`could not copy ${join(dst, 'empty folder')}: EEXIST`);
+    expect(readFileSync(join(dst, 'empty folder'), 'utf8')).toBe('a file in the way');
+    const { ['empty folder']: _, ...rest } = describeTree(src);
+    const { ['empty folder']: __, ...copied } = describeTree(dst);
+    expect(copied).toEqual(rest);
+  });
+
+  it('makes each folder no more open to others than the original while it copies into it', async () => {
+    const src = fresh('src');
+    const dst = fresh('dst');
+    makeTree(src, 1024);
+    chmodSync(join(src, 'nested'), 0o700);
+    chmodSync(src, 0o750);
+    let during: Record<string, number> = {};
+    const mode = (rel: string): number => lstatSync(join(dst, rel)).mode & 0o777;
+    const { code } = await run([src, dst], {
+      // The folders are made, no file is copied yet, and their modes are set at the end.
+      onOutput: (stderr) => {
+        if (stderr.includes('copying 125 files') && Object.keys(during).length === 0) during = { '': mode(''), nested: mode('nested'), 'nested/deeper': mode('nested/deeper') };
+      },
+    });
+    expect(code).toBe(0);
+    expect(during).toEqual({ '': expect.any(Number), nested: expect.any(Number), 'nested/deeper': expect.any(Number) });
+    expect((during[''] as number) & 0o027).toBe(0); // group: no write; others: nothing
+    expect((during.nested as number) & 0o077).toBe(0);
+    expect((during['nested/deeper'] as number) & 0o027).toBe(0);
+    expect({ '': mode(''), nested: mode('nested'), 'nested/deeper': mode('nested/deeper') }).toEqual({ '': 0o750, nested: 0o700, 'nested/deeper': 0o750 });
+  });
+
+  it('removes the temporary file of a batch whose copier process was killed, and reports its file', async () => {
     const src = fresh('src');
     const dst = fresh('dst');
     mkdirSync(src);
-    for (let d = 0; d < 20; d++) {
-      mkdirSync(join(src, `d${d}`));
-      for (let f = 0; f < 250; f++) writeFileSync(join(src, `d${d}`, `f${f}`), `${d}/${f}`.repeat(200));
-    }
-    const cli = fileURLToPath(new URL('../src/copy/program.ts', import.meta.url));
-    const child = spawn(process.execPath, [...process.execArgv, cli, src, dst, '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let interrupted = false;
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (!interrupted && stderr.includes('copying 5000 files')) {
-        interrupted = true;
-        child.kill('SIGINT');
-        setTimeout(() => child.kill('SIGINT'), 20); // an impatient second Ctrl-C changes nothing
-      }
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).toBe(130);
-    expect(stderr).toMatch(/copying 5000 files \(.*\) with 1 thread workers/); // 5 000 files: on a worker thread
-    expect(stderr).toMatch(/interrupted after copying \d+ files/);
-    const copied = readdirSync(dst, { recursive: true }).map(String);
-    expect(copied.some((name) => TEMPORARY.test(name))).toBe(false);
-    expect(copied.filter((name) => /f\d+$/.test(name)).length).toBeLessThan(5_000);
-  }, 60_000);
-
-  it('formats progress: files and bytes of the totals, rate and time left', () => {
-    expect(formatProgress({ files: 10, bytes: 5 * 1024 * 1024, totalFiles: 20, totalBytes: 10 * 1024 * 1024 }, 2)).toBe(
-      '[##########----------]  50% 10/20 files, 5.0 MB/10.0 MB, 2.5 MB/s, ETA 2s',
-    );
+    writeFileSync(join(src, 'big'), Buffer.alloc(128 * 1024 * 1024, 1));
+    const children = (): number[] => childrenOf(process.pid);
+    const before = new Set(children());
+    let killed = 0;
+    // Kills the copier's process once the copy has begun writing the temporary file.
+    const poll = setInterval(() => {
+      if (killed !== 0 || !existsSync(join(dst, '.big.multitask-copy.tmp'))) return;
+      for (const pid of children().filter((p) => !before.has(p))) process.kill((killed = pid), 'SIGKILL');
+    }, 1);
+    const { code, stderr } = await run([src, dst, '--placement', 'process', '--workers', '1', '--quiet']).finally(() => clearInterval(poll));
+    expect(killed).not.toBe(0);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`could not copy ${join(src, 'big')}: .*killed by SIGKILL`));
+    expect(readdirSync(dst)).toEqual([]);
   });
 });
+
+/** The pids of the child processes of `pid`. */
+function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
+      .split(' ')
+      .filter((p) => p !== '')
+      .map(Number),
+  );
+}

@@ -1,13 +1,18 @@
 /**
  * The coordinator of `multitask-copy`: plans the copy, creates the folders and symlinks,
- * feeds batches of files to copier actors on a pool, and finishes folders' modes and times.
+ * feeds batches of files to copier actors on a pool, finishes folders' modes and times, and
+ * verifies. Each stage checks the signal often, so a Ctrl-C stops whatever it is doing.
  */
-import { lstat, lutimes, mkdir, chmod, symlink, unlink, utimes } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createChannel, createPool, createSystem, type ActorRef, type Pool } from '@multitask/core';
-import { Copier, copyTasks, ProgressBar, type Done } from './actors.js';
+import { createChannel, createPool, createSystem, type ActorRef, type ActorSystem, type Channel, type ChannelSender, type Pool } from '@multitask/core';
+import { Copier, copyTasks, ProgressBar, type Copied } from './actors.js';
+import { batch, pieceBatches } from './batches.js';
+import { eachLimited } from './eachLimited.js';
+import { finishFoldersAndLinks, makeFoldersAndLinks, type Made } from './folders.js';
 import { describe, makePlan, UsageError, type Failure, type FileEntry, type Plan } from './plan.js';
-import { formatBytes } from './progress.js';
+import { count, formatBytes, type Done } from './progress.js';
+import { Screen, type ProgressStyle } from './screen.js';
 
 /**
  * Where the copiers run: on the main thread (`inline`), on a pool of worker threads or child
@@ -39,15 +44,18 @@ export interface CopyOptions {
   /** Copier actors (and pool workers). */
   readonly workers: number;
   readonly placement: CopyPlacement;
-  /** What to do with files that exist in DST already. */
+  /** What to do with files and symlinks that exist in DST already. */
   readonly existing: 'refuse' | 'overwrite' | 'skip';
   /** Compare SHA-256 hashes of both copies afterwards. */
   readonly verify: boolean;
   /** Progress: a live bar, a line a second, or none. */
-  readonly progress: 'bar' | 'lines' | 'none';
-  /** Resolves (or is aborted) to stop early: no new files start, running ones finish. */
+  readonly progress: ProgressStyle;
+  /** Aborted to stop early: nothing new starts, the files being copied finish. */
   readonly signal?: AbortSignal;
 }
+
+/** The stages of a copy, in order. */
+export type Stage = 'scanning' | 'creating' | 'copying' | 'finishing' | 'verifying';
 
 /** What the copy did. */
 export interface Summary {
@@ -55,23 +63,50 @@ export interface Summary {
   readonly dst: string;
   /** Where the copiers ran. */
   readonly placement: CopierPlacement;
+  /** Files copied, and their bytes. */
   readonly files: number;
   readonly bytes: number;
-  readonly folders: number;
-  readonly symlinks: number;
+  /** Files kept as they were in DST (`--skip-existing`), and their bytes. */
   readonly skipped: number;
+  readonly skippedBytes: number;
+  /** The files SRC has, and their bytes (as far as the walk went, when interrupted while scanning). */
+  readonly totalFiles: number;
+  readonly totalBytes: number;
+  /** Folders DST has (made, or there already). */
+  readonly folders: number;
+  /** Symlinks made, and those kept as they were in DST (`--skip-existing`). */
+  readonly symlinks: number;
+  readonly skippedSymlinks: number;
   /** Files whose copies differ (with `verify`). */
   readonly mismatches: string[];
+  /** Whether every copied file was compared with its original. */
   readonly verified: boolean;
+  /**
+   * Files compared with their originals (with `verify`; a file hashed in pieces counts once
+   * its last piece is), and how many there were to compare.
+   */
+  readonly compared: number;
+  readonly toCompare: number;
   /** What could not be read or written, with its error. */
   readonly failures: Failure[];
   readonly interrupted: boolean;
+  /** The stage the copy was in when it was interrupted. */
+  readonly interruptedWhile?: Stage;
   readonly seconds: number;
 }
 
-/** Files per batch, and bytes per batch: small enough that an interrupt is quick. */
-const BATCH_FILES = 64;
-const BATCH_BYTES = 32 * 1024 * 1024;
+/** What the stages add up, for the summary. */
+interface Outcome {
+  readonly plan: Plan;
+  readonly placement: CopierPlacement;
+  made?: Made;
+  copied?: Omit<Copied, 'left'>;
+  readonly failures: Failure[];
+  mismatches: string[];
+  verified: boolean;
+  compared: number;
+  toCompare: number;
+}
 
 /**
  * Copies SRC to DST.
@@ -79,143 +114,206 @@ const BATCH_BYTES = 32 * 1024 * 1024;
  */
 export async function copyTree(srcArg: string, dstArg: string, options: CopyOptions): Promise<Summary> {
   const started = performance.now();
-  const plan = await makePlan(srcArg, dstArg);
-  if (options.existing === 'refuse') await refuseOverwrite(plan);
-  const failures = [...plan.failures];
+  const stopped = (): boolean => options.signal?.aborted === true;
+  const screen = new Screen(options.progress);
+  const summary = (outcome: Outcome, interruptedWhile?: Stage): Summary => summarize(outcome, interruptedWhile, (performance.now() - started) / 1000);
+  try {
+    screen.show(`scanning ${srcArg}`);
+    const plan = await makePlan(srcArg, dstArg, { signal: options.signal, onFolder: (p) => screen.update(`scanning ${srcArg}: ${scanned(p)}`) });
+    const outcome: Outcome = { plan, placement: copierPlacement(options.placement, plan.files.length), failures: [...plan.failures], mismatches: [], verified: false, compared: 0, toCompare: 0 };
+    if (!plan.interrupted && options.existing === 'refuse') await refuseOverwrite(plan, stopped);
+    if (stopped()) return summary(outcome, 'scanning');
 
-  // Folders first (parents before children), then symlinks, as they are.
-  for (const dir of plan.dirs) await mkdir(join(plan.dst, dir.rel), { recursive: true });
-  let symlinks = 0;
-  for (const link of plan.links) {
-    const at = join(plan.dst, link.rel);
-    try {
-      if (options.existing !== 'refuse') await unlink(at).catch(() => undefined);
-      await symlink(link.target, at);
-      symlinks++;
-    } catch (error) {
-      failures.push({ path: join(plan.src, link.rel), error: describe(error) });
-    }
+    const entries = plan.dirs.length + plan.links.length;
+    let made = 0;
+    screen.show(`creating ${count(plan.dirs.length, 'folder')} and ${count(plan.links.length, 'symlink')}`);
+    outcome.made = await makeFoldersAndLinks(plan, options.existing, stopped, () => screen.update(`creating folders and symlinks: ${++made}/${entries}`));
+    outcome.failures.push(...outcome.made.failures);
+    if (stopped()) return summary(outcome, 'creating');
+
+    await copyAndVerify(outcome, options, screen, stopped);
+    return summary(outcome);
+  } catch (error) {
+    if (error instanceof Interrupted) return summary(error.outcome, error.stage);
+    throw error;
+  } finally {
+    screen.end();
   }
+}
 
+/** A stage that stopped early, with what was done. */
+class Interrupted extends Error {
+  constructor(
+    readonly outcome: Outcome,
+    readonly stage: Stage,
+  ) {
+    super(`interrupted while ${stage}`);
+  }
+}
+
+/** What the stages that need actors share: the system, the pool (started when first needed), and `stop`. */
+interface Crew {
+  readonly system: ActorSystem;
+  pool(): Pool<typeof copyTasks>;
+  /** Nothing is sent on it: it is closed on Ctrl-C, which tells the copiers to start no more files. */
+  readonly stop: Channel<never>;
+  readonly bar: ActorRef<typeof ProgressBar>;
+}
+
+/** The copy, the folders' modes and times, and the verification: the stages that need the actors. */
+async function copyAndVerify(outcome: Outcome, options: CopyOptions, screen: Screen, stopped: () => boolean): Promise<void> {
   // One system: the progress actor runs inline on this thread (it owns the terminal), the
   // copiers inline too or on a pool's workers, next to the pool's hashing tasks (which
   // `--verify` starts on threads when the copiers ran inline).
-  const placement = copierPlacement(options.placement, plan.files.length);
   const system = createSystem();
   let pool: Pool<typeof copyTasks> | undefined;
-  const poolOf = (): Pool<typeof copyTasks> => (pool ??= createPool({ tasks: copyTasks, size: options.workers, placement: placement === 'inline' ? 'thread' : placement, system }));
-  const progress = createChannel<Done>();
-  let copied = 0;
-  let skipped = 0;
-  let interrupted = false;
+  const placement = outcome.placement === 'inline' ? 'thread' : outcome.placement;
+  const stop = createChannel<never>();
+  const closeStop = (): void => stop.close();
+  options.signal?.addEventListener('abort', closeStop, { once: true });
+  if (stopped()) closeStop();
   try {
-    const bar = await system.spawn(ProgressBar, { args: { files: plan.files.length, bytes: plan.bytes, style: options.progress } });
-    const following = bar.ask('follow', progress.receiver, { timeout: Infinity });
-    const args = { src: plan.src, dst: plan.dst, skipExisting: options.existing === 'skip', progress: progress.sender };
-    const copiers = await Promise.all(
-      Array.from({ length: options.workers }, () => (placement === 'inline' ? system.spawn(Copier, { placement, args }) : poolOf().spawn(Copier, { args }))),
-    );
-    const where = placement === 'inline' ? 'copiers on the main thread' : `${placement} workers`;
-    if (options.progress !== 'none') process.stderr.write(`copying ${plan.files.length} files (${formatBytes(plan.bytes)}) with ${options.workers} ${where}\n`);
-    const batches = batch(plan.files);
-    const inFlight = new Set<readonly FileEntry[]>();
-    const feed = async (copier: ActorRef<typeof Copier>): Promise<void> => {
-      for (;;) {
-        if (options.signal?.aborted === true) {
-          interrupted = true;
-          return;
-        }
-        const next = batches.shift();
-        if (next === undefined) return;
-        inFlight.add(next);
-        const result = await copier.ask('copy', next, { timeout: Infinity }).catch((error: unknown) => ({
-          copied: 0,
-          skipped: 0,
-          failures: next.map((file) => ({ path: join(plan.src, file.rel), error: describe(error) })),
-        }));
-        inFlight.delete(next);
-        copied += result.copied;
-        skipped += result.skipped;
-        failures.push(...result.failures);
-      }
-    };
-    // Two batches per copier in flight: one copying, one waiting in its mailbox.
-    await Promise.all(copiers.flatMap((copier) => [feed(copier), feed(copier)]));
-    progress.close();
-    await following;
-    for (const files of inFlight) for (const file of files) await unlink(join(plan.dst, file.temp)).catch(() => undefined);
-
-    // Folders' modes and times last (writing into a folder changes its mtime), deepest first.
-    for (const dir of [...plan.dirs].reverse()) {
-      const at = join(plan.dst, dir.rel);
-      await chmod(at, dir.mode).catch((error: unknown) => failures.push({ path: at, error: describe(error) }));
-      await utimes(at, dir.atimeMs / 1000, dir.mtimeMs / 1000).catch((error: unknown) => failures.push({ path: at, error: describe(error) }));
-    }
-    for (const link of plan.links) {
-      const st = await lstat(join(plan.src, link.rel)).catch(() => undefined);
-      if (st !== undefined) await lutimes(join(plan.dst, link.rel), st.atime, st.mtime).catch(() => undefined);
-    }
-
-    const mismatches: string[] = [];
-    if (options.verify && !interrupted) {
-      const failed = new Set(failures.map((f) => f.path));
-      const checked = plan.files.filter((file) => !failed.has(join(plan.src, file.rel)));
-      const same = await poolOf().map('same', checked.map((file) => ({ src: plan.src, dst: plan.dst, rel: file.rel })));
-      same.forEach((ok, i) => ok || mismatches.push((checked[i] as FileEntry).rel));
-    }
-    return {
-      src: plan.src,
-      dst: plan.dst,
-      placement,
-      files: copied,
-      bytes: plan.files.reduce((n, f) => n + f.size, 0),
-      folders: plan.dirs.length,
-      symlinks,
-      skipped,
-      mismatches,
-      verified: options.verify && !interrupted,
-      failures,
-      interrupted,
-      seconds: (performance.now() - started) / 1000,
-    };
+    const bar = await system.spawn(ProgressBar, { args: { style: options.progress } });
+    const crew: Crew = { system, stop, bar, pool: () => (pool ??= createPool({ tasks: copyTasks, size: options.workers, placement, system })) };
+    await copyStage(outcome, crew, options, screen, stopped);
+    if (stopped()) throw new Interrupted(outcome, 'copying');
+    outcome.failures.push(...(await finishFoldersAndLinks(outcome.plan, outcome.made as Made, stopped)));
+    if (stopped()) throw new Interrupted(outcome, 'finishing');
+    if (options.verify) await verifyStage(outcome, crew, options, screen);
   } finally {
-    progress.close();
+    options.signal?.removeEventListener('abort', closeStop);
+    stop.close();
     await pool?.terminate();
     await system.shutdown();
   }
 }
 
-/** Without `--overwrite` or `--skip-existing`, any file of the plan already in DST stops the copy before it starts. */
-async function refuseOverwrite(plan: Plan): Promise<void> {
-  const exists = await lstat(plan.dst).then(
-    () => true,
-    () => false,
+/** Starts the copiers and feeds them the files, the progress actor drawing what they report. */
+async function copyStage(outcome: Outcome, crew: Crew, options: CopyOptions, screen: Screen, stopped: () => boolean): Promise<void> {
+  const { plan, placement } = outcome;
+  const progress = createChannel<Done>();
+  const args = { src: plan.src, dst: plan.dst, skipExisting: options.existing === 'skip', progress: progress.sender, stop: crew.stop.receiver };
+  const copiers = await Promise.all(
+    Array.from({ length: options.workers }, () => (placement === 'inline' ? crew.system.spawn(Copier, { placement, args }) : crew.pool().spawn(Copier, { args }))),
   );
-  if (!exists) return;
-  const taken: string[] = [];
-  for (const entry of [...plan.files, ...plan.links]) {
-    if (await lstat(join(plan.dst, entry.rel)).then(() => true, () => false)) taken.push(entry.rel);
-    if (taken.length >= 5) break;
+  const where = placement === 'inline' ? `${count(options.workers, 'copier')} on the main thread` : count(options.workers, `${placement} worker`);
+  screen.say(`copying ${count(plan.files.length, 'file')} (${formatBytes(plan.bytes)}) with ${where}`);
+  const following = crew.bar.ask('follow', { files: plan.files.length, bytes: plan.bytes, done: progress.receiver }, { timeout: Infinity });
+  outcome.copied = await copyFiles(copiers, plan, stopped);
+  outcome.failures.push(...outcome.copied.failures);
+  progress.close();
+  await following;
+}
+
+/** Compares every file copied with its original on the pool, the progress actor drawing how far it got. */
+async function verifyStage(outcome: Outcome, crew: Crew, options: CopyOptions, screen: Screen): Promise<void> {
+  const { plan } = outcome;
+  const failed = new Set(outcome.failures.map((f) => f.path));
+  const checked = plan.files.filter((file) => !failed.has(join(plan.src, file.rel)));
+  const bytes = checked.reduce((n, f) => n + f.size, 0);
+  outcome.toCompare = checked.length;
+  screen.say(`verifying ${count(checked.length, 'file')} (${formatBytes(bytes)}) with ${count(options.workers, `${outcome.placement === 'process' ? 'process' : 'thread'} worker`)}`);
+  const hashed = createChannel<Done>();
+  const following = crew.bar.ask('follow', { label: 'verifying', files: checked.length, bytes, done: hashed.receiver }, { timeout: Infinity });
+  const verified = await verifyFiles(crew.pool(), plan, checked, hashed.sender, options.signal);
+  hashed.close();
+  await following;
+  outcome.mismatches = verified.differing;
+  outcome.compared = verified.files;
+  outcome.failures.push(...verified.failures);
+  if (!verified.complete) throw new Interrupted(outcome, 'verifying');
+  outcome.verified = true;
+}
+
+/**
+ * Feeds the files to the copiers in batches, two per copier in flight (one copying, one
+ * waiting in its mailbox), until all are copied or `stopped()`.
+ */
+async function copyFiles(copiers: ReadonlyArray<ActorRef<typeof Copier>>, plan: Plan, stopped: () => boolean): Promise<Omit<Copied, 'left'>> {
+  const batches = batch(plan.files, (file) => file.size);
+  const totals = { copied: 0, bytes: 0, skipped: 0, skippedBytes: 0, failures: [] as Failure[] };
+  const feed = async (copier: ActorRef<typeof Copier>): Promise<void> => {
+    for (let next = stopped() ? undefined : batches.shift(); next !== undefined; next = stopped() ? undefined : batches.shift()) {
+      const files = next;
+      const result = await copier.ask('copy', files, { timeout: Infinity }).catch((error: unknown) => lost(plan, files, error));
+      totals.copied += result.copied;
+      totals.bytes += result.bytes;
+      totals.skipped += result.skipped;
+      totals.skippedBytes += result.skippedBytes;
+      totals.failures.push(...result.failures);
+    }
+  };
+  await Promise.all(copiers.flatMap((copier) => [feed(copier), feed(copier)]));
+  return totals;
+}
+
+/** A batch whose copier died: its files are failures, and their temporary files are removed. */
+async function lost(plan: Plan, files: readonly FileEntry[], error: unknown): Promise<Copied> {
+  await Promise.all(files.map((file) => unlink(join(plan.dst, file.temp)).catch(() => undefined)));
+  return { copied: 0, bytes: 0, skipped: 0, skippedBytes: 0, left: 0, failures: files.map((file) => ({ path: join(plan.src, file.rel), error: describe(error) })) };
+}
+
+/** Compares the pieces of `files` on the pool, reporting through `progress`, until done or aborted. */
+async function verifyFiles(pool: Pool<typeof copyTasks>, plan: Plan, files: readonly FileEntry[], progress: ChannelSender<Done>, signal: AbortSignal | undefined): Promise<{ differing: string[]; failures: Failure[]; files: number; complete: boolean }> {
+  const jobs = pieceBatches(files).map((pieces) => ({ src: plan.src, dst: plan.dst, pieces }));
+  const differing = new Set<string>();
+  const failures: Failure[] = [];
+  let compared = 0;
+  try {
+    // A file's pieces may be hashed on several workers; each piece is safe to hash again.
+    for await (const result of pool.imapUnordered('compare', jobs, { retries: 1, ...(signal === undefined ? {} : { signal }) })) {
+      for (const rel of result.differing) differing.add(rel);
+      failures.push(...result.failures);
+      compared += result.files;
+      await progress.send({ files: result.files, bytes: result.bytes, skipped: 0, passedBytes: 0 });
+    }
+  } catch (error) {
+    if (signal?.aborted !== true) failures.push({ path: plan.dst, error: `could not verify the copy: ${describe(error)}` });
+    return { differing: [...differing].sort(), failures, files: compared, complete: false };
   }
+  return { differing: [...differing].sort(), failures, files: compared, complete: true };
+}
+
+/** Without `--overwrite` or `--skip-existing`, any file or symlink of the plan already in DST stops the copy before it starts. */
+async function refuseOverwrite(plan: Plan, stopped: () => boolean): Promise<void> {
+  if (!(await lstat(plan.dst).then(() => true, () => false))) return;
+  const taken: string[] = [];
+  const entries = [...plan.files, ...plan.links];
+  await eachLimited(entries, 32, () => stopped() || taken.length >= 5, async (entry) => {
+    if (await lstat(join(plan.dst, entry.rel)).then(() => true, () => false)) taken.push(entry.rel);
+  });
   if (taken.length > 0) {
-    throw new UsageError(`the destination already has ${taken.join(', ')}${taken.length >= 5 ? ', ...' : ''}: pass --overwrite to replace, or --skip-existing to keep them`);
+    throw new UsageError(`the destination already has ${taken.slice(0, 5).join(', ')}${taken.length >= 5 ? ', ...' : ''}: pass --overwrite to replace, or --skip-existing to keep them`);
   }
 }
 
-/** Files in batches of at most BATCH_FILES files and BATCH_BYTES bytes (a bigger file goes alone). */
-function batch(files: readonly FileEntry[]): Array<readonly FileEntry[]> {
-  const batches: FileEntry[][] = [];
-  let current: FileEntry[] = [];
-  let bytes = 0;
-  for (const file of files) {
-    if (current.length > 0 && (current.length >= BATCH_FILES || bytes + file.size > BATCH_BYTES)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(file);
-    bytes += file.size;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
+/** What the walk found so far, as the scanning line says it. */
+function scanned(plan: Plan): string {
+  return `${count(plan.dirs.length, 'folder')}, ${count(plan.files.length, 'file')} (${formatBytes(plan.bytes)}), ${count(plan.links.length, 'symlink')}`;
+}
+
+function summarize(outcome: Outcome, interruptedWhile: Stage | undefined, seconds: number): Summary {
+  const { plan, made, copied } = outcome;
+  return {
+    src: plan.src,
+    dst: plan.dst,
+    placement: outcome.placement,
+    files: copied?.copied ?? 0,
+    bytes: copied?.bytes ?? 0,
+    skipped: copied?.skipped ?? 0,
+    skippedBytes: copied?.skippedBytes ?? 0,
+    totalFiles: plan.files.length,
+    totalBytes: plan.bytes,
+    folders: made?.dirs.length ?? 0,
+    symlinks: made?.links.length ?? 0,
+    skippedSymlinks: made?.skippedSymlinks ?? 0,
+    mismatches: outcome.mismatches,
+    verified: outcome.verified,
+    compared: outcome.compared,
+    toCompare: outcome.toCompare,
+    failures: outcome.failures,
+    interrupted: interruptedWhile !== undefined,
+    ...(interruptedWhile === undefined ? {} : { interruptedWhile }),
+    seconds,
+  };
 }

@@ -4,6 +4,7 @@
  */
 import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
+import { eachLimited } from './eachLimited.js';
 
 /** A problem with the command line or the folders: the tool says it and exits with 2. */
 export class UsageError extends Error {
@@ -55,13 +56,26 @@ export interface Plan {
   readonly links: LinkEntry[];
   readonly failures: Failure[];
   readonly bytes: number;
+  /** The walk was stopped (by the signal) before it read every folder: the lists are partial. */
+  readonly interrupted: boolean;
 }
+
+/** How the walk goes. */
+export interface WalkOptions {
+  /** Stops the walk within a few `lstat` calls. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called after each folder is read, with what the walk found so far. */
+  readonly onFolder?: ((plan: Plan) => void) | undefined;
+}
+
+/** `lstat` calls in flight during the walk: enough for libuv's four threads, few enough to stop at once. */
+const WALK_IN_FLIGHT = 32;
 
 /**
  * Checks SRC and DST and walks SRC.
  * @throws UsageError when SRC is missing or not a folder, or DST is SRC or inside it
  */
-export async function makePlan(srcArg: string, dstArg: string): Promise<Plan> {
+export async function makePlan(srcArg: string, dstArg: string, options: WalkOptions = {}): Promise<Plan> {
   const src = resolve(srcArg);
   const dst = resolve(dstArg);
   // The checks at once: each is a trip to libuv's threads, and a copy of a few files is short.
@@ -71,12 +85,12 @@ export async function makePlan(srcArg: string, dstArg: string): Promise<Plan> {
   if (realDst === realSrc) throw new UsageError('source and destination are the same folder');
   if (realDst.startsWith(realSrc + sep)) throw new UsageError('the destination is inside the source: the copy would copy itself');
 
-  const plan: Plan = { src, dst, dirs: [], files: [], links: [], failures: [], bytes: 0 };
+  const plan = { src, dst, dirs: [] as DirEntry[], files: [] as FileEntry[], links: [] as LinkEntry[], failures: [] as Failure[], bytes: 0, interrupted: false };
   // SRC's own mode and times: those of the folder, also when SRC is a symlink to it.
   plan.dirs.push({ rel: '', mode: root.mode & 0o7777, atimeMs: root.atimeMs, mtimeMs: root.mtimeMs });
-  let bytes = 0;
-  // Breadth-first, one folder's entries at a time, their lstat calls in parallel.
-  for (let i = 0; i < plan.dirs.length; i++) {
+  const stopped = (): boolean => options.signal?.aborted === true;
+  // Breadth-first, one folder's entries at a time, a few lstat calls at once.
+  for (let i = 0; i < plan.dirs.length && !stopped(); i++) {
     const dir = plan.dirs[i] as DirEntry;
     let names: string[];
     try {
@@ -85,32 +99,43 @@ export async function makePlan(srcArg: string, dstArg: string): Promise<Plan> {
       plan.failures.push({ path: join(src, dir.rel), error: describe(error) });
       continue;
     }
-    const entries = await Promise.all(
-      names.map(async (name) => {
-        const rel = dir.rel === '' ? name : join(dir.rel, name);
-        try {
-          const st = await lstat(join(src, rel));
-          if (st.isSymbolicLink()) return { kind: 'link' as const, entry: { rel, target: await readlink(join(src, rel)) } };
-          if (st.isDirectory()) return { kind: 'dir' as const, entry: { rel, mode: st.mode & 0o7777, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs } };
-          if (st.isFile()) return { kind: 'file' as const, entry: { rel, size: st.size, mode: st.mode & 0o7777, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs } };
-          return { kind: 'other' as const, path: join(src, rel) };
-        } catch (error) {
-          return { kind: 'failed' as const, failure: { path: join(src, rel), error: describe(error) } };
-        }
-      }),
-    );
+    const entries: Walked[] = [];
+    const read = await eachLimited(names, WALK_IN_FLIGHT, stopped, async (name, n) => {
+      entries[n] = await walked(src, dir.rel === '' ? name : join(dir.rel, name));
+    });
+    if (read < names.length) break; // stopped
     const taken = new Set(names);
     for (const e of entries) {
       if (e.kind === 'dir') plan.dirs.push(e.entry);
       else if (e.kind === 'file') {
         plan.files.push({ ...e.entry, temp: join(dir.rel, temporaryName(basename(e.entry.rel), taken)) });
-        bytes += e.entry.size;
+        plan.bytes += e.entry.size;
       } else if (e.kind === 'link') plan.links.push(e.entry);
-      else if (e.kind === 'failed') plan.failures.push(e.failure);
-      else plan.failures.push({ path: e.path, error: 'not a file, folder or symlink (a socket, FIFO or device): skipped' });
+      else plan.failures.push(e.failure);
     }
+    options.onFolder?.(plan);
   }
-  return { ...plan, bytes };
+  plan.interrupted = stopped();
+  return plan;
+}
+
+/** One entry of a folder, as the walk saw it. */
+type Walked =
+  | { readonly kind: 'dir'; readonly entry: DirEntry }
+  | { readonly kind: 'file'; readonly entry: Omit<FileEntry, 'temp'> }
+  | { readonly kind: 'link'; readonly entry: LinkEntry }
+  | { readonly kind: 'failed'; readonly failure: Failure };
+
+async function walked(src: string, rel: string): Promise<Walked> {
+  try {
+    const st = await lstat(join(src, rel));
+    if (st.isSymbolicLink()) return { kind: 'link', entry: { rel, target: await readlink(join(src, rel)) } };
+    if (st.isDirectory()) return { kind: 'dir', entry: { rel, mode: st.mode & 0o7777, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs } };
+    if (st.isFile()) return { kind: 'file', entry: { rel, size: st.size, mode: st.mode & 0o7777, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs } };
+    return { kind: 'failed', failure: { path: join(src, rel), error: 'not a file, folder or symlink (a socket, FIFO or device): skipped' } };
+  } catch (error) {
+    return { kind: 'failed', failure: { path: join(src, rel), error: describe(error) } };
+  }
 }
 
 /**
