@@ -64,9 +64,9 @@ function installedVersion(name: string): string {
   return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
 }
 
-/** Runs the TypeScript compiler of this repository on a consumer project. */
-export function tsc(project: string): Promise<Ran> {
-  return node([require.resolve('typescript/bin/tsc'), '-p', project], project);
+/** Runs the TypeScript compiler of this repository on a consumer project (its `tsconfig.json`, or `config`). */
+export function tsc(project: string, config = 'tsconfig.json'): Promise<Ran> {
+  return node([require.resolve('typescript/bin/tsc'), '-p', join(project, config)], project);
 }
 
 /** A consumer project with @multitask/core installed from its tarball. */
