@@ -3,11 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fromPython } from '../src/guides/fromPython.js';
-import { gettingStarted } from '../src/guides/gettingStarted.js';
-import { troubleshooting } from '../src/guides/troubleshooting.js';
+import { fromPython, fromPythonWithoutUsing } from '../src/guides/fromPython.js';
+import { gettingStarted, gettingStartedWithoutUsing } from '../src/guides/gettingStarted.js';
+import { inspectWithoutUsing, troubleshooting } from '../src/guides/troubleshooting.js';
 import { actorsTour, channelsTour, poolTour, supervisionTour } from '../src/guides/tour.js';
 import { apiExamples } from '../src/guides/apiExamples.js';
+
+/** The constructor of async functions: it parses its body as JavaScript, or throws a SyntaxError. */
+const AsyncFunction = (async () => undefined).constructor as new (body: string) => unknown;
 
 describe('the guides samples', () => {
   it('getting started: an actor on a thread, then a pool', async () => {
@@ -34,6 +37,26 @@ describe('the guides samples', () => {
     const seen = await troubleshooting();
     expect(seen.some((line) => /went down: signal/.test(line))).toBe(true);
     expect(seen.some((line) => line.startsWith('WORKER_CRASHED: ') && line.includes('SIGKILL'))).toBe(true);
+  });
+
+  it('without await using (plain JavaScript on Node 20): the same samples shut down in finally', async () => {
+    expect(await gettingStartedWithoutUsing()).toEqual({ line: 'Hi, Ada!', squares: [1, 4, 9], sum: 5 });
+    expect(await fromPythonWithoutUsing()).toEqual({ childPid: true, received: ['Hello, queue!'] });
+    expect(await inspectWithoutUsing()).toBe(true);
+  });
+
+  it('show the try/finally form, in plain JavaScript, beside every sample that uses await using', () => {
+    const docs = new URL('../../../docs/', import.meta.url);
+    for (const name of readdirSync(docs).filter((file) => file.endsWith('.md'))) {
+      const guide = readFileSync(new URL(name, docs), 'utf8');
+      for (const [, file = '', region = ''] of guide.matchAll(/\{@includeCode \.\.\/packages\/examples\/src\/guides\/(\w+\.ts)#([\w-]+)\}/g)) {
+        const source = readFileSync(new URL(`../src/guides/${file}`, import.meta.url), 'utf8');
+        const body = new RegExp(`#region ${region}\\n([^]*?)#endregion ${region}`).exec(source)?.[1] ?? '';
+        if (/^\s*await using \w/m.test(body)) expect({ name, region, beside: guide.includes(`${file}#${region}-finally}`) }).toEqual({ name, region, beside: true });
+        // The try/finally forms are plain JavaScript: Node 20 parses them (it never runs them here).
+        if (region.endsWith('-finally')) expect(() => new AsyncFunction(body), `${file}#${region}`).not.toThrow();
+      }
+    }
   });
 
   it('the Python side has every region the guide shows, and runs under python3 when it is installed', () => {

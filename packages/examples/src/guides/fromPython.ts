@@ -57,3 +57,36 @@ export async function fromPython(): Promise<Record<string, unknown>> {
   }
   return seen;
 }
+
+/** The process and manager samples without `await using`, as plain JavaScript on Node 20 writes them. */
+export async function fromPythonWithoutUsing(): Promise<{ childPid: boolean; received: unknown[] }> {
+  let childPid = 0;
+  const received: unknown[] = [];
+  {
+    // #region process-finally
+    const system = createSystem();
+    try {
+      const p = await system.spawn(Greeter, { placement: 'process', args: 'Hello' });
+      childPid = await p.ask('pid');
+      await system.stop(p); // p.join()
+    } finally {
+      await system.shutdown();
+    }
+    // #endregion process-finally
+  }
+  {
+    // #region manager-finally
+    const system = createSystem();
+    try {
+      const shared = createChannel({ capacity: 16 });
+      const producer = await system.spawn(Greeter, { placement: 'process', args: 'Hello' });
+      await shared.send(await producer.ask('greet', 'queue'));
+      shared.close();
+      for await (const item of shared) received.push(item);
+    } finally {
+      await system.shutdown();
+    }
+    // #endregion manager-finally
+  }
+  return { childPid: childPid !== process.pid, received };
+}

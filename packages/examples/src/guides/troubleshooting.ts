@@ -25,3 +25,16 @@ export async function troubleshooting(): Promise<string[]> {
   // #endregion crash
   return seen;
 }
+
+/** The inspector sample without `await using`, as plain JavaScript on Node 20 writes it. */
+export async function inspectWithoutUsing(): Promise<boolean> {
+  // #region inspect-finally
+  const system = createSystem({ execArgv: [...process.execArgv, '--inspect=0'] });
+  try {
+    // spawn and debug: each thread and process the system starts opens its own port
+  } finally {
+    await system.shutdown();
+  }
+  // #endregion inspect-finally
+  return system.isShutDown;
+}
