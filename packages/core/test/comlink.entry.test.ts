@@ -27,6 +27,6 @@ describe('the @multitask/core/comlink entry point', () => {
         afterSubpath: comlinkLoaded(),
       }));
     `);
-    expect(result).toEqual({ main: 'function', afterMain: false, exports: ['exposeActor'], afterSubpath: true });
+    expect(result).toEqual({ main: 'function', afterMain: false, exports: ['comlinkActor', 'exposeActor'], afterSubpath: true });
   });
 });
