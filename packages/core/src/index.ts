@@ -2,7 +2,7 @@
  * multitask: actors for Node.js. Actors run inline, in worker threads or in child
  * processes, talk through typed refs, and share nothing.
  *
- * @packageDocumentation
+ * @module @multitask/core
  */
 export { defineActor } from './actor/defineActor.js';
 export type { ActorContext, ActorDefinition, ActorSpec, AnyActorDefinition, Handler, Handlers } from './actor/defineActor.js';
