@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ActorRef, createChannel, createSystem, type ActorSystem, type Channel } from '../src/index.js';
+import { openMemoryNetwork, type MemoryNetwork } from '../src/transport/memoryNetwork.js';
+import { structuredCloneCodec } from '../src/wire/FrameCodec.js';
+import { FrameWriter } from '../src/wire/frames.js';
+import { nodeOf } from '../src/wire/ids.js';
+import { Counter } from './fixtures/counter.js';
+import { Gate } from './fixtures/gate.js';
+import { Relay } from './fixtures/relay.js';
+import { codeOf, failureOf, nextEvent } from './helpers.js';
+
+/**
+ * Two systems in this process, joined the way two machines are: frames cross as the bytes
+ * a codec made of them, over an in-memory wire. Nothing but the adapter differs from a
+ * network (the NATS adapter plugs into the same seam).
+ */
+function twoSystems(): { a: ActorSystem; b: ActorSystem; net: MemoryNetwork } {
+  const a = createSystem({ node: 'a', shutdownTimeout: 2_000 });
+  const b = createSystem({ node: 'b', shutdownTimeout: 2_000, serve: [Counter, Relay] });
+  const net = openMemoryNetwork(structuredCloneCodec);
+  a.attachPeer(b.peerInfo, net.a);
+  b.attachPeer(a.peerInfo, net.b);
+  return { a, b, net };
+}
+
+describe('two systems joined by a byte link', () => {
+  let systems: ActorSystem[] = [];
+  afterEach(async () => {
+    await Promise.all(systems.map((system) => system.shutdown()));
+    systems = [];
+  });
+  const join = (): ReturnType<typeof twoSystems> => {
+    const joined = twoSystems();
+    systems = [joined.a, joined.b];
+    return joined;
+  };
+
+  it('spawns on the other system, and tell, send and ask reach the actor there', async () => {
+    const { a, b } = join();
+    const counter = await a.spawn(Counter, { placement: { node: 'b' }, args: 1 });
+    expect(counter.id.startsWith(`${b.peerInfo.system}:`)).toBe(true); // named by the system that runs it
+    counter.tell('add', 2);
+    await counter.send('add', 3);
+    expect(await counter.ask('get')).toBe(6);
+    const onThread = await a.spawn(Counter, { placement: { node: 'b', in: 'thread' }, args: 10 });
+    expect(await onThread.ask('slowAdd', 5)).toBe(15);
+  });
+
+  it('passes refs both ways, in spawn arguments, messages and replies', async () => {
+    const { a, b } = join();
+    const here = await a.spawn(Counter, { args: 100 });
+    const relay = await a.spawn(Relay, { placement: { node: 'b' }, args: { peer: here } }); // A's ref, used on B
+    expect(await relay.ask('addToPeer', 1)).toBe(101);
+    const fromThere = await relay.ask('self'); // B's ref, back on A
+    expect(fromThere).toBeInstanceOf(ActorRef);
+    expect(fromThere.id).toBe(relay.id);
+    expect(await (fromThere as typeof relay).ask('countOf', here)).toBe(101); // A's ref inside a message to B
+    const onB = await b.spawn(Counter, { args: 7 }); // B's own actor, handed to an actor on A
+    const relayOnA = await a.spawn(Relay, { placement: 'thread' });
+    expect(await relayOnA.ask('countOf', onB as never)).toBe(7);
+  });
+
+  it("lets a thread actor of one system ask an actor on the other system's thread", async () => {
+    const { a } = join();
+    const there = await a.spawn(Counter, { placement: { node: 'b', in: 'thread' }, args: 40 });
+    const asker = await a.spawn(Relay, { placement: 'thread', args: { peer: there } });
+    expect(await asker.ask('addToPeer', 2)).toBe(42);
+  });
+
+  it('shares a channel across the two, both ways: every item once, in order', async () => {
+    const { a } = join();
+    const relay = await a.spawn(Relay, { placement: { node: 'b', in: 'thread' } });
+    const ours = createChannel<number>({ capacity: 8 });
+    const filling = relay.ask('fill', { into: ours, from: 0, to: 50 });
+    const got: number[] = [];
+    for (let i = 0; i < 50; i++) got.push(await ours.receive());
+    expect(await filling).toBe(50);
+    expect(got).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    const theirs = (await relay.ask('channel')) as Channel<number>; // owned on B's thread
+    for (let n = 0; n < 10; n++) await theirs.send(n);
+    expect(await relay.ask('take', { from: theirs, count: 10 })).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  });
+
+  it("settles everything pending on the other system with NODE_DOWN when it dies, here and on this system's threads", async () => {
+    const { a, net } = join();
+    const gate = await a.spawn(Gate);
+    const there = await a.spawn(Counter, { placement: { node: 'b' }, args: 0 });
+    const blocked = failureOf(there.ask('block', gate as never, { timeout: 60_000 })); // held mid-handler on B
+    const relay = await a.spawn(Relay, { placement: 'thread' });
+    const fromThread = failureOf(relay.ask('block', { peer: there, gate }, { timeout: 60_000 })); // queued behind it, asked from A's thread
+    const relayThere = await a.spawn(Relay, { placement: { node: 'b', in: 'thread' } });
+    const theirs = (await relayThere.ask('channel')) as Channel<number>;
+    const receiving = codeOf(theirs.receive()); // waits on B's channel
+    const down = nextEvent(a, 'node:down');
+    net.cut(); // B vanishes without a word
+    expect((await down)[0]).toBe('b');
+    expect(await blocked).toMatchObject({ code: 'NODE_DOWN' });
+    expect(await fromThread).toMatchObject({ code: 'NODE_DOWN' });
+    expect(await receiving).toBe('NODE_DOWN');
+    expect(await codeOf(there.ask('get'))).toBe('NODE_DOWN'); // and what is sent later
+    expect(await codeOf(a.spawn(Counter, { placement: { node: 'b' }, args: 0 }))).toBe('NODE_DOWN');
+  });
+
+  it('lets the other system send only what a peer may: no control of hosts, no forged senders; garbage is dropped', async () => {
+    const { a, b, net } = join();
+    const counter = await a.spawn(Counter, { placement: 'thread', args: 1 });
+    const host = nodeOf(counter.id);
+    const rogue = new FrameWriter();
+    rogue.write({ kind: 'stop', dst: host, from: b.peerInfo.root, cid: 1 as never, to: undefined }); // stop a host of A
+    rogue.write({ kind: 'preload', dst: host, url: 'file:///tmp/not-a-module.js' }); // make a host import a path
+    rogue.write({ kind: 'tell', dst: host, to: counter.id, type: 'add', payload: 100, enc: 0, from: 'elsewhere:0' as never }); // a forged sender
+    net.b.sendRaw(structuredCloneCodec.encode(rogue.frame));
+    net.b.sendRaw(new Uint8Array([0xff, 0x00, 0x13])); // not a frame at all
+    const honest = await a.spawn(Counter, { placement: { node: 'b' }, args: 5 }); // the link still works
+    expect(await honest.ask('get')).toBe(5);
+    expect(await counter.ask('get')).toBe(1); // not stopped, not added to
+    expect(net.a.badFrames).toBe(1);
+  });
+
+  it('refuses to start what the other system does not serve, naming its key', async () => {
+    const { a } = join();
+    const error = await failureOf(a.spawn(Gate, { placement: { node: 'b' } }));
+    expect(error).toMatchObject({ code: 'SPAWN_FAILED' });
+    expect(error.message).toContain("'gate/Gate'");
+  });
+});
