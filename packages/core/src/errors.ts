@@ -60,6 +60,8 @@ export const ErrorCode = {
    * on, is gone or cannot be reached.
    */
   NODE_DOWN: 'NODE_DOWN',
+  /** A ref looked up with a definition (`lookup(name, Def)`) names an actor of another definition. */
+  DEFINITION_MISMATCH: 'DEFINITION_MISMATCH',
   /** An option or argument given at a call site is invalid. */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
 } as const;

@@ -226,7 +226,7 @@ describe('a producer node that dies right after sending', () => {
     await producer.send(1); // accepted, with credit for three more
     for (const n of [2, 3, 4]) void producer.send(n);
     producerNode.flushAll(); // its last frames leave as it ends
-    root.route({ kind: 'down', dst: node(2), node: node(1), error: serializeError(new Error('thread 1 exited')), actors: [], moved: [], heldAt: undefined });
+    root.route({ kind: 'down', dst: node(2), node: node(1), error: serializeError(new Error('thread 1 exited')), reason: { kind: 'exit', code: 0, signal: undefined, error: serializeError(new Error('thread 1 exited')) }, actors: [], moved: [] });
     await microtasks(); // the owner has the news of the death, not yet (by itself) the frames
     expect(await codeOf(channel.trySend(5))).toBe('CHANNEL_FULL');
     await turns(3);

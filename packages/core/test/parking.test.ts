@@ -11,6 +11,7 @@ describe('where supervised actors are', () => {
       forward: (envelope, to) => forwarded.push([envelope.kind, to]),
       sameWay: () => false,
       isDown: () => false,
+      released: () => undefined,
     });
     const onThree = actorId(node(3), 1, true);
     parking.holdFor(onThree, {}); // its host died: held here while it restarts

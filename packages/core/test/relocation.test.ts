@@ -3,6 +3,7 @@ import type { Runtime } from '../src/node/Runtime.js';
 import type { Endpoint } from '../src/transport/Endpoint.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
 import { actorId } from '../src/wire/ids.js';
+import { serializeError } from '../src/wire/errorWire.js';
 import type { Frame } from '../src/wire/frames.js';
 import { Faulty } from './fixtures/faulty.js';
 import { node, runtimeAt } from './nodes.js';
@@ -52,9 +53,10 @@ function restartScene(): { root: Runtime; sender: Runtime; target: Runtime; slow
   const x = actorId(node(3), 1, true);
   const died = new Error('node 3 died');
   root.parking.holdFor(x, {});
-  root.nodeDown(node(3), died, [x], [x], node(0));
-  sender.nodeDown(node(3), died, [x], [x], node(0)); // as the root's `down` says
-  target.nodeDown(node(3), died, [x], [x], node(0));
+  const reason = { kind: 'error', error: died } as const;
+  root.nodeDown(node(3), died, reason, [x], [[x, node(0)]]);
+  sender.nodeDown(node(3), died, reason, [x], [[x, node(0)]]); // as the root's `down` says
+  target.nodeDown(node(3), died, reason, [x], [[x, node(0)]]);
   return { root, sender, target, slowRootToTarget: () => toTarget.hold(), x };
 }
 
@@ -90,8 +92,9 @@ describe('a sender whose way to a supervised actor changes', () => {
     // Node 3 dies before the port comes: the root holds x's messages while it restarts.
     const died = new Error('node 3 died');
     root.parking.holdFor(x, {});
-    root.nodeDown(node(3), died, [], [x], node(0));
-    root.route({ kind: 'down', dst: node(1), node: node(3), error: { name: 'Error', message: died.message, stack: undefined, code: undefined, multitask: false, cause: undefined, props: {} }, actors: [], moved: [x], heldAt: node(0) });
+    root.nodeDown(node(3), died, { kind: 'error', error: died }, [], [[x, node(0)]]);
+    const error = serializeError(died);
+    root.route({ kind: 'down', dst: node(1), node: node(3), error, reason: { kind: 'error', code: undefined, signal: undefined, error }, actors: [], moved: [[x, node(0)]] });
     await microtasks();
     // Restarted on node 2, which the root reaches directly.
     const rootTarget = openInlinePair();

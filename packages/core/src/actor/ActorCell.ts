@@ -6,6 +6,9 @@ import type { ActorRef } from './ActorRef.js';
 import type { ActorContext, AnyActorDefinition, Handler } from './defineActor.js';
 import { Mailbox, tellLetter, type Letter } from './Mailbox.js';
 import { Context, handlersOf } from './Context.js';
+import type { ActorServices } from './ActorServices.js';
+import type { DownReason } from './DownReason.js';
+import { Family, type FamilyCell } from './Family.js';
 import { optionsAsPayload } from './misplacedOptions.js';
 
 /** What a cell needs from the node that hosts it. @internal */
@@ -21,6 +24,10 @@ export interface CellHost {
   /** The actor called `ctx.stop()`. */
   stopSelf(actor: ActorId, generation: number): void;
   makeRef(id: ActorId, name: string | undefined): ActorRef;
+  /** This incarnation of the actor ended (stopped, halted for a restart, crashed): its watchers are told. */
+  ended(actor: ActorId, reason: DownReason): void;
+  /** What `ctx` can ask of the actor's node: spawn, watch, look up, time. */
+  readonly services: ActorServices;
 }
 
 /**
@@ -40,7 +47,7 @@ type Status = 'starting' | 'running' | 'halted' | 'stopping' | 'stopped';
  * also across `await`: the next message starts only when the previous handler settled.
  * @internal
  */
-export class ActorCell {
+export class ActorCell implements FamilyCell {
   readonly id: ActorId;
   readonly name: string | undefined;
   readonly mailbox: Mailbox;
@@ -69,6 +76,12 @@ export class ActorCell {
   /** Why this incarnation ended, once it did: the reason its signal has or will have. */
   #ended: MultitaskError | undefined;
   #stopped: Promise<void> | undefined;
+  /** The children, watches and timers of this incarnation, made on first use. */
+  #family: Family | undefined;
+  /** The actor on this node whose child this one is (it is told when this one ends). */
+  parent: ActorId | undefined;
+  /** A crashed incarnation's children stopping: a restart waits for them. */
+  #ending: Promise<void> | undefined;
 
   private constructor(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, generation: number | undefined) {
     this.#host = host;
@@ -89,6 +102,37 @@ export class ActorCell {
       if (this.#ended !== undefined) this.#lifetime.abort(this.#ended);
     }
     return this.#lifetime.signal;
+  }
+
+  /** The actor's children, watches and timers (made on first use). */
+  get family(): Family {
+    return (this.#family ??= new Family(this, this.#host.services));
+  }
+
+  get familyIfAny(): Family | undefined {
+    return this.#family;
+  }
+
+  /** Whether this incarnation takes new work. */
+  get alive(): boolean {
+    return this.#status === 'running' || this.#status === 'starting';
+  }
+
+  get hasOnDown(): boolean {
+    return this.#definition.onDown !== undefined;
+  }
+
+  /** A timer of this actor fired: its message goes in line like any other. */
+  deliverSelf(type: string, payload: unknown): void {
+    this.deliverTell(type, payload, undefined);
+  }
+
+  /** Ends this incarnation's family (its timers, watches, then its children, last first). */
+  async #endFamily(): Promise<void> {
+    const family = this.#family;
+    if (family === undefined) return;
+    this.#family = undefined;
+    await family.end();
   }
 
   /** `ctx.stop()`. */
@@ -151,11 +195,13 @@ export class ActorCell {
    * and `onStop` runs; a crashed actor is already halted. Queued messages stay.
    */
   async halt(grace: number, clock: Clock): Promise<void> {
-    if (this.#status !== 'running' && this.#status !== 'starting') return;
+    if (this.#status !== 'running' && this.#status !== 'starting') return void (await this.#ending);
     this.#status = 'halted';
     this.#end();
     await this.#settle(grace, clock);
+    await this.#endFamily();
     await this.#onStop();
+    this.#host.ended(this.id, { kind: 'stopped' });
   }
 
   /**
@@ -169,6 +215,8 @@ export class ActorCell {
     this.#generation = generation;
     this.#lifetime = undefined;
     this.#ended = undefined;
+    await this.#ending;
+    this.#ending = undefined;
     try {
       await this.#init({ state: this.#ctx.state });
     } catch (error) {
@@ -230,12 +278,16 @@ export class ActorCell {
 
   async #stop(grace: number, clock: Clock): Promise<void> {
     const ran = this.#status === 'running';
+    const halted = this.#status === 'halted';
     this.#status = 'stopping';
     this.#end();
     await this.#settle(grace, clock);
+    await this.#endFamily(); // children first, the last started first
+    await this.#ending;
     if (ran) await this.#onStop();
     this.#status = 'stopped';
     for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id));
+    if (!halted) this.#host.ended(this.id, { kind: 'stopped' }); // a halted one was reported when it halted
   }
 
   /** Waits for the running handler, at most `grace` ms; then abandons it. */
@@ -331,6 +383,8 @@ export class ActorCell {
       this.#status = 'halted';
       this.#end();
       this.#host.crashed(this.id, error, this.#generation);
+      this.#ending = this.#endFamily();
+      this.#host.ended(this.id, { kind: 'error', error: error instanceof Error ? error : new Error(errorMessage(error)) });
     } else if (letter.replier === undefined && !this.#endedByStop(error)) this.#host.failure(this.id, letter.type, error);
   }
 

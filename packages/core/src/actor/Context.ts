@@ -1,11 +1,18 @@
 import type { ActorId } from '../wire/ids.js';
 import type { ActorRef } from './ActorRef.js';
-import type { ActorContext, AnyActorDefinition, Handler } from './defineActor.js';
+import type { ActorContext, AnyActorDefinition, DownNotice, Handler } from './defineActor.js';
+import type { Family } from './Family.js';
+import type { SpawnArgs } from './spawnTypes.js';
+import type { Timers } from './Timers.js';
 
 /** What a context asks of its actor's cell. @internal */
 export interface ContextCell {
   readonly signal: AbortSignal;
   stopSelf(): void;
+  /** The actor's children, watches and timers, made on first use. */
+  readonly family: Family;
+  /** The family, if it was made. */
+  readonly familyIfAny: Family | undefined;
 }
 
 /**
@@ -34,16 +41,49 @@ export class Context implements ActorContext<unknown> {
   get stop(): () => void {
     return (this.#stop ??= () => this.#cell.stopSelf());
   }
+
+  spawn<D extends AnyActorDefinition>(definition: D, ...options: SpawnArgs<D>): Promise<ActorRef<D>> {
+    return this.#cell.family.spawn(definition, options[0] ?? {}) as Promise<ActorRef<D>>;
+  }
+
+  children(): readonly ActorRef[] {
+    return this.#cell.familyIfAny?.children ?? [];
+  }
+
+  watch(ref: ActorRef, options?: { readonly as?: string }): void {
+    this.#cell.family.watch(ref, options?.as);
+  }
+
+  unwatch(ref: ActorRef): void {
+    this.#cell.familyIfAny?.unwatch(ref);
+  }
+
+  lookup<D extends AnyActorDefinition = AnyActorDefinition>(name: string, definition?: D): Promise<ActorRef<D> | undefined> {
+    return this.#cell.family.lookup(name, definition) as Promise<ActorRef<D> | undefined>;
+  }
+
+  get timers(): Timers {
+    return this.#cell.family.timers;
+  }
 }
+
+/**
+ * The message type a watch notification comes as when it is for the definition's `onDown`
+ * hook: no handler name can be it.
+ * @internal
+ */
+export const DOWN_TYPE = '\u0000down';
 
 /** The handlers of a definition by message type, one map for all its actors. */
 const handlerMaps = new WeakMap<AnyActorDefinition, Map<string, Handler<unknown>>>();
 
-/** A definition's handlers by message type, made once per definition. @internal */
+/** A definition's handlers by message type (its `onDown` hook among them), made once per definition. @internal */
 export function handlersOf(definition: AnyActorDefinition): Map<string, Handler<unknown>> {
   let handlers = handlerMaps.get(definition);
   if (handlers === undefined) {
     handlers = new Map(Object.entries(definition.handlers) as Array<[string, Handler<unknown>]>);
+    const onDown = definition.onDown;
+    if (onDown !== undefined) handlers.set(DOWN_TYPE, ((ctx: never, down: DownNotice) => onDown(ctx, down)) as Handler<unknown>);
     handlerMaps.set(definition, handlers);
   }
   return handlers;

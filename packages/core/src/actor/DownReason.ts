@@ -1,4 +1,5 @@
-import type { MultitaskError } from '../errors.js';
+import { MultitaskError } from '../errors.js';
+import { reviveError, serializeError, type SerializedDown } from '../wire/errorWire.js';
 
 /**
  * Why an actor went down: it was stopped or stopped itself (`stopped`), a handler threw
@@ -48,3 +49,32 @@ export type DownReason =
       /** `HANDLER_TIMEOUT`. */
       readonly error: MultitaskError;
     };
+
+/** @internal */
+export function serializeDown(reason: DownReason): SerializedDown {
+  return {
+    kind: reason.kind,
+    code: reason.kind === 'exit' ? reason.code : undefined,
+    signal: reason.kind === 'signal' ? reason.signal : undefined,
+    error: reason.kind === 'stopped' ? undefined : serializeError(reason.error),
+  };
+}
+
+/** @internal */
+export function reviveDown(wire: SerializedDown): DownReason {
+  if (wire.kind === 'stopped' || wire.error === undefined) return { kind: 'stopped' };
+  const error = reviveError(wire.error);
+  const coded = error instanceof MultitaskError ? error : new MultitaskError('WORKER_CRASHED', error.message, { cause: error });
+  switch (wire.kind) {
+    case 'exit':
+      return { kind: 'exit', code: wire.code ?? 0, error: coded };
+    case 'signal':
+      return { kind: 'signal', signal: wire.signal ?? 'SIGKILL', error: coded };
+    case 'out-of-memory':
+      return { kind: 'out-of-memory', error: coded };
+    case 'timeout':
+      return { kind: 'timeout', error: coded };
+    default:
+      return { kind: 'error', error };
+  }
+}

@@ -1,6 +1,9 @@
 import type { ActorId } from '../wire/ids.js';
 import { MultitaskError } from '../errors.js';
 import type { ActorRef } from './ActorRef.js';
+import type { DownReason } from './DownReason.js';
+import type { SpawnArgs } from './spawnTypes.js';
+import type { Timers } from './Timers.js';
 
 /**
  * What a handler or hook sees of its actor.
@@ -30,6 +33,51 @@ export interface ActorContext<S> {
    * up leaves its item in the channel for the other consumers.
    */
   readonly signal: AbortSignal;
+  /**
+   * Starts a child of this actor, typed like `system.spawn`. The default placement is this
+   * actor's own thread or process (an inline child: cheap, no new worker); `'thread'`,
+   * `'process'` and `{ node }` work too. A child belongs to its parent: when the parent
+   * stops, its children stop first, in reverse start order; when the parent is restarted,
+   * its children are stopped (its `init` may spawn them again).
+   * @throws (rejects with) {@link MultitaskError} `ACTOR_STOPPED` once this actor is stopping, and what `spawn` rejects with
+   */
+  spawn<D extends AnyActorDefinition>(definition: D, ...options: SpawnArgs<D>): Promise<ActorRef<D>>;
+  /** This actor's children that are running, in start order. */
+  children(): readonly ActorRef[];
+  /**
+   * Watches an actor, on any placement: when it ends, for whatever reason (a stop, a crash
+   * (also when its supervisor restarts it), the death of its thread, process or node),
+   * this actor gets one notification through its mailbox, handled one message at a time
+   * like any other: by the definition's `onDown` hook, or, with `{ as }`, by the handler of
+   * that message type, with `{ ref, reason }` as the payload. Watching an actor that is
+   * already gone notifies at once (reason `stopped`). Watching again changes nothing.
+   * @throws {@link MultitaskError} `INVALID_ARGUMENT` when `ref` is not an actor ref, or
+   * when neither `onDown` nor `as` says how to take the notification
+   */
+  watch(ref: ActorRef, options?: { readonly as?: string }): void;
+  /** Stops watching `ref`; a notification already queued is still handled. */
+  unwatch(ref: ActorRef): void;
+  /**
+   * The actor registered under `name` in this actor's system, on any node. With a
+   * definition, the ref is typed by it and checked at run time too.
+   * @throws (rejects with) {@link MultitaskError} `DEFINITION_MISMATCH` when the actor is of another definition
+   */
+  lookup<D extends AnyActorDefinition = AnyActorDefinition>(name: string, definition?: D): Promise<ActorRef<D> | undefined>;
+  /** This actor's timers: messages to itself, later or periodically. */
+  readonly timers: Timers;
+}
+
+/**
+ * What a watcher is told when an actor it watches ends (see {@link ActorContext.watch}).
+ *
+ * @example
+ * {@includeCode ../../../examples/src/guides/apiExamples.ts#DownNotice}
+ */
+export interface DownNotice {
+  /** The actor that ended. */
+  readonly ref: ActorRef;
+  /** Why. */
+  readonly reason: DownReason;
 }
 
 /**
@@ -101,6 +149,11 @@ export interface ActorSpec<A, S, H extends Handlers<S>> {
    * restarts it while it is healthy, after its last message. Not run after a crash.
    */
   onStop?(ctx: ActorContext<S>): void | Promise<void>;
+  /**
+   * Handles the notification of an actor this one watches (`ctx.watch(ref)`) when it ends,
+   * through the mailbox like any message.
+   */
+  onDown?(ctx: ActorContext<S>, down: DownNotice): void | Promise<void>;
 }
 
 const DEFINITION: unique symbol = Symbol.for('multitask.ActorDefinition') as never;

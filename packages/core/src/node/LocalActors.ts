@@ -13,6 +13,8 @@ import type { MailboxOptions } from '../wire/protocol.js';
  */
 export class LocalActors {
   readonly #cells = new Map<ActorId, ActorCell>();
+  /** The supervising node of each supervised actor here that is supervised from another node. */
+  readonly #supervisors = new Map<ActorId, NodeId>();
   readonly #node: NodeId;
   #seq = 0;
   readonly #host: CellHost;
@@ -50,13 +52,15 @@ export class LocalActors {
    * its supervisor's `generation`. An actor that fails to start is forgotten.
    * @throws MultitaskError `SPAWN_FAILED`
    */
-  async start(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number): Promise<void> {
+  async start(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId): Promise<void> {
     const cell = ActorCell.create(this.#host, id, name, definition, mailbox, generation);
     this.#cells.set(id, cell);
+    if (supervisor !== undefined && supervisor !== this.#node) this.#supervisors.set(id, supervisor);
     try {
       await cell.start(args);
     } catch (error) {
       this.#cells.delete(id);
+      this.#supervisors.delete(id);
       throw error;
     }
   }
@@ -81,6 +85,23 @@ export class LocalActors {
     if (cell === undefined) return;
     await cell.stop(this.#stopGrace, this.#clock);
     this.#cells.delete(id);
+    this.#supervisors.delete(id);
+    this.onStopped?.(id);
+  }
+
+  /** Called after each actor here stopped and was forgotten. */
+  onStopped: ((id: ActorId) => void) | undefined;
+
+  /** The actors here that are not children of another actor here, oldest first (a stop of them all stops the rest). */
+  tops(): ActorCell[] {
+    const tops: ActorCell[] = [];
+    for (const cell of this.#cells.values()) if (cell.parent === undefined || !this.#cells.has(cell.parent)) tops.push(cell);
+    return tops;
+  }
+
+  /** The node that supervises actor `id`, when it is another than this one. */
+  supervisorOf(id: ActorId): NodeId | undefined {
+    return this.#supervisors.size === 0 ? undefined : this.#supervisors.get(id);
   }
 
   /** How long the longest running handler here has run, in ms. */

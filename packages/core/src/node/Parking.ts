@@ -28,6 +28,8 @@ export interface ParkingHost {
   sameWay(a: NodeId, b: NodeId): boolean;
   /** Whether `node` is known to be gone. */
   isDown(node: NodeId): boolean;
+  /** Actor `id`, held here, runs again on `node` (what else followed it here goes there too: its watches). */
+  released(id: ActorId, node: NodeId): void;
 }
 
 /**
@@ -158,12 +160,18 @@ export class Parking {
     if (nodeOf(id) !== this.#node) this.#moved.set(id, this.#node);
   }
 
+  /** Whether messages for actor `id` are held here (it is restarting). */
+  isHeld(id: ActorId): boolean {
+    return this.#held.has(id);
+  }
+
   /** Actor `id` runs again, on `node`: what was held for it is passed on there. */
   release(id: ActorId, node: NodeId): void {
     const held = this.#held.get(id);
     this.#held.delete(id);
     this.moved(id, node);
     for (const envelope of held?.envelopes ?? []) this.#host.forward(envelope, node);
+    this.#host.released(id, node);
   }
 
   /** Actor `id` is not coming back: what was held for it fails with `error`; later messages go to `lastNode` (gone) to fail there. */

@@ -2,11 +2,16 @@ import { match } from 'ts-pattern';
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { reviveError, serializeError } from '../wire/errorWire.js';
-import { isSupervised, matches, systemOf, type ActorId, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
+import { isSupervised, matches, nodeOf, systemOf, type ActorId, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
 import { Parking, type ActorEnvelope } from './Parking.js';
 import { Routes, type RouteResolver } from './Routes.js';
 import { TellLedger } from './TellLedger.js';
-import type { Envelope, FenceEnvelope, RequestEnvelope, RestartEnvelope, SpawnEnvelope, StopEnvelope, TellEnvelope } from '../wire/protocol.js';
+import type { Envelope, FenceEnvelope, RequestEnvelope, RestartEnvelope, SpawnEnvelope, StopEnvelope, SystemEnvelope, TellEnvelope, WatchEnvelope } from '../wire/protocol.js';
+import type { SerializedDown } from '../wire/errorWire.js';
+import { reviveDown, serializeDown, type DownReason } from '../actor/DownReason.js';
+import type { ActorServices } from '../actor/ActorServices.js';
+import { DOWN_TYPE } from '../actor/Context.js';
+import { Watches, type Watcher } from './Watches.js';
 import { readFrame, type Frame } from '../wire/frames.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
 import { stoppedError, type CellHost } from '../actor/ActorCell.js';
@@ -30,11 +35,21 @@ export interface RuntimeSink {
   /** A node asks for a route to a peer (its system's root answers). */
   connect(from: NodeId, peer: NodeId): void;
   /**
-   * A request for the system rather than this node: a spawn that asks for a placement, or a
-   * stop sent by another system. The system answers it (or refuses it).
+   * A request for the system rather than this node: a spawn that asks for a placement, a
+   * stop sent by another system, a request of a node to its root. The system answers it
+   * (or refuses it).
    */
-  request(envelope: SpawnEnvelope | StopEnvelope): void;
+  request(envelope: SpawnEnvelope | StopEnvelope | SystemEnvelope): void;
 }
+
+/** What the system layer does for the actors of a node: the part of `ctx` beyond the node. @internal */
+export type SystemServices = Pick<ActorServices, 'spawn' | 'stop' | 'lookup'>;
+
+const NO_SYSTEM: SystemServices = {
+  spawn: () => Promise.reject(new MultitaskError('ACTOR_STOPPED', 'this node runs no system: it cannot spawn')),
+  stop: () => Promise.resolve(),
+  lookup: () => Promise.resolve(undefined),
+};
 
 /** @internal */
 export interface RuntimeOptions {
@@ -70,6 +85,12 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   readonly #askTimeout: number;
   readonly #clock: Clock;
   readonly #sink: RuntimeSink;
+  /** Who watches the actors here, and which actors the cells here watch. */
+  readonly watches: Watches;
+  /** What the system layer does for actors here (set by the system once it is built). */
+  system: SystemServices = NO_SYSTEM;
+  /** What `ctx` asks of this node. */
+  readonly services: ActorServices;
 
   constructor(options: RuntimeOptions) {
     this.node = options.node;
@@ -87,7 +108,36 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       },
       sameWay: (a, b) => this.#routes.linkOf(a) !== undefined && this.#routes.linkOf(a) === this.#routes.linkOf(b),
       isDown: (node) => this.#isDown(node),
+      released: (id, node) => this.watches.moved(id, node),
     });
+    this.watches = new Watches({
+      node: this.node,
+      send: (envelope) => this.route(envelope),
+      whereIs: (id) => this.parking.whereIs(id) ?? nodeOf(id),
+      runsHere: (id) => this.actors.has(id),
+      downReason: (node) => this.#downReason(node),
+      notify: (watcher, actor, reason) => this.#notify(watcher, actor, reason),
+    });
+    const runtime = this;
+    this.services = {
+      spawn: (parent, definition, options) => runtime.system.spawn(parent, definition, options),
+      stop: (ref) => runtime.system.stop(ref),
+      lookup: (name, key) => runtime.system.lookup(name, key),
+      watch: (watcher, target, as, child) => {
+        // A child on its parent's own node tells its parent directly when it ends: no tables.
+        const cell = child ? runtime.actors.get(target) : undefined;
+        if (cell !== undefined) cell.parent = watcher;
+        else runtime.watches.watch(target, { cell: watcher, as, child });
+      },
+      unwatch: (watcher, target, child) => {
+        const cell = child ? runtime.actors.get(target) : undefined;
+        if (cell !== undefined && cell.parent === watcher) cell.parent = undefined;
+        else runtime.watches.unwatch(target, watcher, child);
+      },
+      get clock() {
+        return runtime.#clock;
+      },
+    };
     this.#tells = new TellLedger(this.node, (ack) => this.route(ack), (to, letter, error) => this.deadLetter(to, letter, error));
     this.#routes = new Routes(
       {
@@ -104,12 +154,35 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   }
 
   readonly #parent: NodeId | undefined;
-  /** Nodes known to be gone, for fences (a short memory: the routes keep the errors). */
-  readonly #gone = new Set<NodePattern>();
+  /** Nodes known to be gone, and why (a short memory: the routes keep the errors). */
+  readonly #gone = new Map<NodePattern, SerializedDown>();
+
+  #downReason(node: NodeId): SerializedDown | undefined {
+    if (this.#gone.size === 0) return undefined;
+    for (const [pattern, reason] of this.#gone) if (matches(pattern, node)) return reason;
+    return undefined;
+  }
 
   #isDown(node: NodeId): boolean {
-    for (const pattern of this.#gone) if (matches(pattern, node)) return true;
-    return false;
+    return this.#downReason(node) !== undefined;
+  }
+
+  /** A watched actor ended: the watching cell is told through its mailbox (or, as a parent, forgets its child). */
+  #notify(watcher: Watcher, actor: ActorId, reason: SerializedDown): void {
+    const cell = this.actors.get(watcher.cell);
+    if (cell === undefined) return;
+    if (watcher.child) return cell.familyIfAny?.childGone(actor);
+    cell.familyIfAny?.notified(actor);
+    cell.deliverTell(watcher.as ?? DOWN_TYPE, { ref: this.makeRef(actor, undefined), reason: reviveDown(reason) }, undefined);
+  }
+
+  /** A watch (or its end) for an actor that should run here: passed on to where it moved, or told it is gone. */
+  #watchRequest(e: WatchEnvelope): void {
+    if (e.kind === 'watch' && this.parking.isHeld(e.actor)) return void this.watches.request('watch', e.actor, e.from, true);
+    if (this.watches.request(e.kind, e.actor, e.from)) return;
+    const where = this.parking.whereIs(e.actor);
+    if (where !== undefined && where !== this.node) return this.#send({ ...e, dst: where });
+    this.watches.refuse(e.actor, e.from);
   }
 
   #connect(peer: NodeId): void {
@@ -158,10 +231,12 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
    * `heldAt` meanwhile (marked before the routes let go of what waited for a link, so that
    * it is held too, not failed).
    */
-  nodeDown(pattern: NodePattern, error: Error, actors: readonly ActorId[] = [], moved: readonly ActorId[] = [], heldAt?: NodeId): void {
-    this.#gone.add(pattern);
-    if (this.#gone.size > 1024) this.#gone.delete(this.#gone.values().next().value as NodePattern);
-    if (heldAt !== undefined && heldAt !== this.node) for (const id of moved) this.parking.moved(id, heldAt);
+  nodeDown(pattern: NodePattern, error: Error, reason: DownReason = { kind: 'error', error }, actors: readonly ActorId[] = [], moved: ReadonlyArray<readonly [ActorId, NodeId]> = []): void {
+    const why = serializeDown(reason);
+    this.#gone.set(pattern, why);
+    if (this.#gone.size > 1024) this.#gone.delete(this.#gone.keys().next().value as NodePattern);
+    this.watches.nodeDown(pattern, why); // where the watched actors ran, before they are known to have moved
+    for (const [id, heldAt] of moved) if (heldAt !== this.node) this.parking.moved(id, heldAt);
     this.#routes.down(pattern, error);
     this.parking.down(pattern);
     this.pending.rejectNode(pattern, error, new Set(actors));
@@ -203,7 +278,10 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       .with({ kind: 'stop' }, (e) => void this.#stop(e))
       .with({ kind: 'connect' }, (e) => this.#sink.connect(e.from, e.peer))
       .with({ kind: 'link' }, (e) => this.#routes.link(e))
-      .with({ kind: 'down' }, (e) => this.nodeDown(e.node, reviveError(e.error), e.actors, e.moved, e.heldAt))
+      .with({ kind: 'down' }, (e) => this.nodeDown(e.node, reviveError(e.error), reviveDown(e.reason), e.actors, e.moved))
+      .with({ kind: 'watch' }, { kind: 'unwatch' }, (e) => this.#watchRequest(e))
+      .with({ kind: 'gone' }, (e) => this.watches.gone(e.actor, e.reason))
+      .with({ kind: 'system' }, (e) => this.#sink.request(e))
       .with({ kind: 'relocate' }, (e) => this.#relocate(e.id, e.node))
       .with({ kind: 'fence' }, (e) => this.#fence(e))
       .with({ kind: 'fenced' }, (e) => this.parking.fenced(e.actor, e.node))
@@ -237,7 +315,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       const definition = await loadDefinition(envelope.url, envelope.definition);
       const args = decode(envelope.args, envelope.enc, this);
       const id = envelope.id ?? this.actors.mint(envelope.supervised);
-      await this.actors.start(id, envelope.name, definition, envelope.mailbox, args, envelope.supervised ? envelope.generation : undefined);
+      await this.actors.start(id, envelope.name, definition, envelope.mailbox, args, envelope.supervised ? envelope.generation : undefined, envelope.supervisor);
       this.reply(envelope.from, envelope.cid, [id, this.node]);
     } catch (error) {
       this.fail(envelope.from, envelope.cid, error);
@@ -256,7 +334,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   async #stop(envelope: StopEnvelope): Promise<void> {
     if (systemOf(envelope.from) !== systemOf(this.node)) return this.#sink.request(envelope);
-    const ids = envelope.to === undefined ? this.actors.all().map((cell) => cell.id) : [envelope.to];
+    // The whole node: the actors that are no other's child here; each stops its children first.
+    const ids = envelope.to === undefined ? this.actors.tops().map((cell) => cell.id) : [envelope.to];
     await Promise.all(ids.map((id) => this.actors.stop(id)));
     // The whole node is stopping, and its host ends once the answer is in: what its channels
     // hold leaves first (items sent on credit, and fetched items nobody took go back).
@@ -436,11 +515,26 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   }
 
   crashed(actor: ActorId, error: unknown, generation: number): void {
-    this.#sink.crashed(actor, error, generation);
+    const supervisor = this.actors.supervisorOf(actor);
+    if (supervisor === undefined || supervisor === this.node) return this.#sink.crashed(actor, error, generation);
+    this.route({ kind: 'crashed', dst: supervisor, actor, error: error === null ? null : serializeError(error), generation });
   }
 
   stopSelf(actor: ActorId, generation: number): void {
-    void this.actors.stop(actor).then(() => this.#sink.crashed(actor, null, generation));
+    const supervisor = this.actors.supervisorOf(actor);
+    void this.actors.stop(actor).then(() => this.crashedOn(supervisor, actor, generation));
+  }
+
+  /** An actor supervised from `supervisor` stopped itself. */
+  crashedOn(supervisor: NodeId | undefined, actor: ActorId, generation: number): void {
+    if (supervisor === undefined || supervisor === this.node) return this.#sink.crashed(actor, null, generation);
+    this.route({ kind: 'crashed', dst: supervisor, actor, error: null, generation });
+  }
+
+  ended(actor: ActorId, reason: DownReason): void {
+    const parent = this.actors.get(actor)?.parent;
+    if (parent !== undefined) this.actors.get(parent)?.familyIfAny?.childGone(actor);
+    if (this.watches.anyWatched) this.watches.ended(actor, serializeDown(reason));
   }
 
   makeRef(id: ActorId, name: string | undefined): ActorRef {

@@ -16,6 +16,7 @@ import { SupervisedActors, type Supervised } from './SupervisedActors.js';
 import { DeathWatch } from './DeathWatch.js';
 import { LocalNames } from './NameRegistry.js';
 import { PeerSystems, type PeerInfo, type PeersHost } from './PeerSystems.js';
+import { RootRequests } from './RootRequests.js';
 import type { Endpoint } from '../transport/Endpoint.js';
 import type { SystemEvents, SystemOptions } from './systemTypes.js';
 import type { SpawnArgs } from '../actor/spawnTypes.js';
@@ -47,6 +48,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #deaths = new DeathWatch();
   readonly #names = new LocalNames();
   readonly #peers: PeerSystems;
+  #requests!: RootRequests;
   readonly #id: SystemId;
   readonly #node: string;
   #supervisorSeq = 0;
@@ -85,6 +87,15 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       shutDown: () => this.#shutdown !== undefined,
       started: (ref) => this.#emit('actor:started', ref),
     });
+    const requests = new RootRequests({
+      runtime: this.#runtime,
+      names: this.#names,
+      peers: this.#peers,
+      start: (definition, opts, again, generation) => this.#spawner.start(definition, opts, again, generation),
+      stop: (ref) => this.stop(ref),
+    });
+    this.#requests = requests;
+    this.#runtime.system = requests.services();
     this.#supervised = new SupervisedActors(
       {
         runtime: this.#runtime,
@@ -158,7 +169,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (supervised !== undefined) return supervised.supervisor.stopChild(ref);
     if (this.#peers.isThere(ref.id)) return this.#stopThere(ref);
     const node = nodeOf(ref.id);
-    if (node !== this.#runtime.node) return this.#hosts.stop(node, this.#shutdownTimeout);
+    if (node !== this.#runtime.node) {
+      // An actor this root started on a host of its own ends with its host; a child an actor
+      // started there is stopped where it runs.
+      if (this.#hosts.get(node)?.actors.has(ref.id) !== false) return this.#hosts.stop(node, this.#shutdownTimeout);
+      const runtime = this.#runtime;
+      await runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: runtime.node, cid, to: ref.id }), { timeout: this.#shutdownTimeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
+      return;
+    }
     if (!this.#runtime.actors.has(ref.id)) return;
     await this.#runtime.actors.stop(ref.id);
     this.#forget(ref, { kind: 'stopped' });
@@ -290,7 +308,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     // Supervisors first, so that nothing restarts what the rest of shutdown stops.
     if (this.#supervisors.size > 0) await Promise.all([...this.#supervisors].map((supervisor) => supervisor.stop()));
     this.#supervised.unwatchAll();
-    const inline = this.#runtime.actors.all().map((cell) => this.stop(this.#runtime.makeRef(cell.id, cell.name)));
+    // The actors on this thread that are no other's child: each stops its children first.
+    const inline = this.#runtime.actors.tops().map((cell) => this.stop(this.#runtime.makeRef(cell.id, cell.name)));
     const hosted = this.#hosts.nodes.map((node) => this.#hosts.stop(node, this.#shutdownTimeout));
     await Promise.all([...inline, ...hosted, this.#peers.stopThere(this.#shutdownTimeout)]);
     this.#peers.detachAll();
@@ -309,6 +328,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   // ---- deaths ----------------------------------------------------------------------------
 
   #hostGone(record: HostRecord, reason: DownReason): void {
+    this.#names.releaseWhere((id) => nodeOf(id) === record.node && this.#supervised.get(id) === undefined);
     for (const ref of record.actors.values()) {
       const entry = this.#supervised.get(ref.id);
       if (entry === undefined) {
@@ -356,13 +376,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
           const reason: DownReason = error === null ? { kind: 'stopped' } : { kind: 'error', error: error instanceof Error ? error : new Error(errorMessage(error)) };
           return this.#crashed(entry, reason, generation);
         }
-        // An unsupervised actor stopped itself: its cell is gone; end its host.
+        // An unsupervised actor stopped itself: its cell is gone; end its host, when this
+        // root started the actor there (a child another actor started there stops alone).
         const ref = this.#refTo(actor);
         if (nodeOf(actor) === this.#runtime.node) this.#forget(ref, { kind: 'stopped' });
-        else void this.#hosts.stop(nodeOf(actor), this.#shutdownTimeout);
+        else if (this.#hosts.get(nodeOf(actor))?.actors.has(actor) === true) void this.#hosts.stop(nodeOf(actor), this.#shutdownTimeout);
       },
       connect: (from, peer) => this.#hosts.connect(from, peer),
-      request: (envelope) => this.#peers.request(envelope),
+      request: (envelope) => this.#requests.handle(envelope),
     };
   }
 
@@ -401,6 +422,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** Calls each listener on its own: one that throws does not keep the others from the event. */
   #emit<E extends keyof SystemEvents>(event: E, ...args: SystemEvents[E]): void {
+    if (this.listenerCount(event) === 0) return; // most events have no listener: nothing to build
     for (const listener of this.listeners(event)) {
       try {
         (listener as (...a: SystemEvents[E]) => void)(...args);

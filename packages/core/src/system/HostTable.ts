@@ -7,7 +7,7 @@ import type { Host, HostExit } from '../transport/Endpoint.js';
 import { spawnProcess } from '../transport/processTransport.js';
 import { openPortPair, spawnThread } from '../transport/threadTransport.js';
 import type { ActorRef } from '../actor/ActorRef.js';
-import type { DownReason } from '../actor/DownReason.js';
+import { serializeDown, type DownReason } from '../actor/DownReason.js';
 import type { ThreadLimits } from '../actor/spawnTypes.js';
 import type { HostData } from './hostMain.js';
 import type { Runtime } from '../node/Runtime.js';
@@ -140,7 +140,8 @@ export class HostTable {
       // that what waited for a port to it reaches them.
       for (const [id, where] of this.#runtime.parking.relocations()) if (nodeOf(id) === peer) this.#runtime.route({ kind: 'relocate', dst: from, id, node: where });
       const error = new MultitaskError('ACTOR_STOPPED', `node ${peer} is not running`);
-      return this.#runtime.route({ kind: 'down', dst: from, node: peer, error: serializeError(error), actors: [], moved: [], heldAt: undefined });
+      const reason = serializeDown({ kind: 'stopped' });
+      return this.#runtime.route({ kind: 'down', dst: from, node: peer, error: serializeError(error), reason, actors: [], moved: [] });
     }
     if (a.kind !== 'thread' || b.kind !== 'thread') return this.#runtime.route({ kind: 'link', dst: from, peer, port: null, via: this.#runtime.node });
     const pair = from < peer ? `${from}|${peer}` : `${peer}|${from}`;
@@ -186,11 +187,11 @@ export class HostTable {
     this.#records.delete(record.node);
     const reason = record.stopping ? ({ kind: 'stopped' } as const) : (record.killed ?? crashReason(record.host.label, exit));
     const error = reason.kind === 'stopped' ? new MultitaskError('ACTOR_STOPPED', `${record.host.label} was stopped`) : reason.error;
-    const moved = this.#options.hold(record);
-    const actors = [...record.actors.keys()];
     const heldAt = this.#runtime.node;
-    this.#runtime.nodeDown(record.node, error, actors, moved, heldAt);
-    const down = { kind: 'down', node: record.node, error: serializeError(error), actors, moved, heldAt } as const;
+    const moved = this.#options.hold(record).map((id) => [id, heldAt] as const);
+    const actors = [...record.actors.keys()];
+    this.#runtime.nodeDown(record.node, error, reason, actors, moved);
+    const down = { kind: 'down', node: record.node, error: serializeError(error), reason: serializeDown(reason), actors, moved } as const;
     for (const other of this.#records.values()) this.#runtime.route({ ...down, dst: other.node });
     this.#options.tellPeers(down);
     for (const pair of this.#linked) if (pair.startsWith(`${record.node}|`) || pair.endsWith(`|${record.node}`)) this.#linked.delete(pair);

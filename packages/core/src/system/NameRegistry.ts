@@ -16,19 +16,24 @@ export interface NameRegistry {
    * @throws (rejects with) MultitaskError `NAME_TAKEN`
    */
   claim(name: string, again: ActorId | undefined): Promise<void>;
-  /** The actor started: `name` now finds it. */
-  bind(name: string, ref: ActorRef): void;
+  /** The actor started: `name` now finds it; `key` is its definition's key. */
+  bind(name: string, ref: ActorRef, key: string | undefined): void;
   /** Gives up a claim whose actor failed to start. */
   unclaim(name: string): void;
   /** The actor is gone for good: its name is free again (if it still holds it). */
   release(ref: ActorRef): void;
-  /** The actor registered under `name`, if it is running. */
-  lookup(name: string): Promise<ActorRef | undefined>;
+  /**
+   * The actor registered under `name`, if it is running; with `key`, it must be of that definition.
+   * @throws (rejects with) MultitaskError `DEFINITION_MISMATCH`
+   */
+  lookup(name: string, key?: string): Promise<ActorRef | undefined>;
 }
 
 /** The registry of one system, kept by its root node. @internal */
 export class LocalNames implements NameRegistry {
   readonly #names = new Map<string, ActorRef | null>();
+  /** The definition key of each bound name's actor, where known. */
+  readonly #keys = new Map<string, string>();
 
   async claim(name: string, again: ActorId | undefined): Promise<void> {
     this.claimNow(name, again);
@@ -42,8 +47,10 @@ export class LocalNames implements NameRegistry {
     if (!this.#names.has(name)) this.#names.set(name, null);
   }
 
-  bind(name: string, ref: ActorRef): void {
+  bind(name: string, ref: ActorRef, key: string | undefined): void {
     this.#names.set(name, ref);
+    if (key === undefined) this.#keys.delete(name);
+    else this.#keys.set(name, key);
   }
 
   unclaim(name: string): void {
@@ -51,15 +58,35 @@ export class LocalNames implements NameRegistry {
   }
 
   release(ref: ActorRef): void {
-    if (ref.name !== undefined && this.#names.get(ref.name)?.id === ref.id) this.#names.delete(ref.name);
+    if (ref.name !== undefined) this.releaseName(ref.name, ref.id);
   }
 
-  async lookup(name: string): Promise<ActorRef | undefined> {
-    return this.find(name);
+  /** Releases `name` if actor `id` holds it. */
+  releaseName(name: string, id: ActorId): void {
+    if (this.#names.get(name)?.id !== id) return;
+    this.#names.delete(name);
+    this.#keys.delete(name);
   }
 
-  /** {@link LocalNames.lookup}, at once (on the root node). */
-  find(name: string): ActorRef | undefined {
-    return this.#names.get(name) ?? undefined;
+  /** Releases the names of every actor `gone` picks (they ran on a node that died). */
+  releaseWhere(gone: (id: ActorId) => boolean): void {
+    for (const [name, ref] of [...this.#names]) if (ref !== null && gone(ref.id)) this.releaseName(name, ref.id);
+  }
+
+  async lookup(name: string, key?: string): Promise<ActorRef | undefined> {
+    return this.find(name, key);
+  }
+
+  /**
+   * {@link LocalNames.lookup}, at once (on the root node).
+   * @throws MultitaskError `DEFINITION_MISMATCH`
+   */
+  find(name: string, key?: string): ActorRef | undefined {
+    const ref = this.#names.get(name) ?? undefined;
+    const has = this.#keys.get(name);
+    if (ref !== undefined && key !== undefined && has !== undefined && has !== key) {
+      throw new MultitaskError('DEFINITION_MISMATCH', `the actor named '${name}' is a '${has}', not a '${key}'`);
+    }
+    return ref;
   }
 }

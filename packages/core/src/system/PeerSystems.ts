@@ -6,6 +6,7 @@ import type { DownEnvelope, Envelope, SpawnEnvelope, StopEnvelope } from '../wir
 import { decode } from '../wire/messageCodec.js';
 import type { Endpoint } from '../transport/Endpoint.js';
 import type { ActorRef } from '../actor/ActorRef.js';
+import { reviveDown, serializeDown, type DownReason } from '../actor/DownReason.js';
 import { definitionKey, type AnyActorDefinition } from '../actor/defineActor.js';
 import type { Route } from '../node/Routes.js';
 import type { Runtime } from '../node/Runtime.js';
@@ -23,7 +24,7 @@ export interface PeerInfo {
 }
 
 /** Envelope kinds another system may send in (anything else is dropped and counted). */
-const FROM_PEERS = new Set<Envelope['kind']>(['tell', 'ask', 'send', 'reply', 'fail', 'channel', 'channel-cancel', 'ack', 'fence', 'fenced', 'down', 'spawn', 'stop']);
+const FROM_PEERS = new Set<Envelope['kind']>(['tell', 'ask', 'send', 'reply', 'fail', 'channel', 'channel-cancel', 'ack', 'fence', 'fenced', 'down', 'spawn', 'stop', 'watch', 'unwatch', 'gone']);
 
 /** What the peers need from their system. @internal */
 export interface PeersHost {
@@ -139,14 +140,14 @@ export class PeerSystems {
       return;
     }
     const error = reviveError(e.error);
-    this.#host.runtime.nodeDown(e.node, error, e.actors, [], undefined);
+    this.#host.runtime.nodeDown(e.node, error, reviveDown(e.reason), e.actors, []);
     for (const id of e.actors) peer.there.delete(id);
-    this.#host.broadcast((dst) => ({ ...e, dst, moved: [], heldAt: undefined }));
+    this.#host.broadcast((dst) => ({ ...e, dst, moved: [] }));
   }
 
   /** A host of this system went down: peers hear of it (their nodes may wait on its actors). */
   tellPeers(down: Omit<DownEnvelope, 'dst'>): void {
-    for (const peer of this.#bySystem.values()) this.#host.runtime.route({ ...down, dst: peer.info.root, moved: [], heldAt: undefined });
+    for (const peer of this.#bySystem.values()) this.#host.runtime.route({ ...down, dst: peer.info.root, moved: [] });
   }
 
   /** This system started `ref` on `peer`. */
@@ -171,6 +172,9 @@ export class PeerSystems {
 
   /** A spawn or stop a peer asked of this system. */
   request(envelope: SpawnEnvelope | StopEnvelope): void {
+    if (envelope.kind === 'spawn' && typeof envelope.placement === 'object') {
+      return this.#host.runtime.fail(envelope.from, envelope.cid, new MultitaskError('SPAWN_FAILED', 'a node places actors for another only on itself'));
+    }
     const peer = this.#bySystem.get(systemOf(envelope.from));
     const runtime = this.#host.runtime;
     if (peer === undefined) return runtime.fail(envelope.from, envelope.cid, new MultitaskError('NODE_DOWN', 'the request came from a node that is not joined'));
@@ -225,8 +229,9 @@ export class PeerSystems {
     this.#byName.delete(peer.info.node);
     const pattern = everyNodeOf(peer.info.system);
     const down = new MultitaskError('NODE_DOWN', `node '${peer.info.node}' is down: ${error.message}`, { cause: error });
-    this.#host.runtime.nodeDown(pattern, down);
-    this.#host.broadcast((dst) => ({ kind: 'down', dst, node: pattern, error: serializeError(down), actors: [], moved: [], heldAt: undefined }));
+    const reason: DownReason = { kind: 'error', error: down };
+    this.#host.runtime.nodeDown(pattern, down, reason);
+    this.#host.broadcast((dst) => ({ kind: 'down', dst, node: pattern, error: serializeError(down), reason: serializeDown(reason), actors: [], moved: [] }));
     for (const ref of peer.there.values()) this.#host.lost(ref, down);
     for (const ref of peer.here.values()) void this.#host.stop(ref);
     peer.endpoint.close();

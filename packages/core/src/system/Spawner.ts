@@ -11,7 +11,7 @@ import type { Runtime } from '../node/Runtime.js';
 import type { LocalPlacement, Placement, RemotePlacement, SpawnOptionsBase } from '../actor/spawnTypes.js';
 import type { NameRegistry } from './NameRegistry.js';
 import type { PeerSystems } from './PeerSystems.js';
-import type { SpawnEnvelope } from '../wire/protocol.js';
+import type { PlacementWire, SpawnEnvelope } from '../wire/protocol.js';
 
 const LOCAL: readonly LocalPlacement[] = ['inline', 'thread', 'process'];
 
@@ -64,7 +64,7 @@ export class Spawner {
           : placement === 'inline'
             ? await this.#spawnInline(definition, opts, again, generation)
             : await this.#spawnHosted(placement, definition, opts, again, generation, on);
-      if (name !== undefined) this.#host.names.bind(name, started.ref);
+      if (name !== undefined) this.#host.names.bind(name, started.ref, definitionKey(definition));
       this.#host.started(started.ref);
       return started;
     } catch (error) {
@@ -145,7 +145,7 @@ export function spawnEnvelope(
   opts: SpawnOpts,
   again: ActorId | undefined,
   generation: number | undefined,
-  placement: LocalPlacement | undefined,
+  placement: PlacementWire | undefined,
   wire: ReturnType<typeof encode>,
 ): SpawnEnvelope {
   return {
@@ -162,13 +162,14 @@ export function spawnEnvelope(
     enc: wire.enc,
     mailbox: opts.mailbox ?? {},
     name: opts.name,
+    supervisor: generation === undefined ? undefined : from,
     supervised: generation !== undefined,
     generation: generation ?? 0,
   };
 }
 
-/** @throws MultitaskError `INVALID_ARGUMENT` for anything but a placement */
-function checkPlacement(value: Placement | undefined): Placement {
+/** @throws MultitaskError `INVALID_ARGUMENT` for anything but a placement @internal */
+export function checkPlacement(value: Placement | undefined): Placement {
   const placement = value ?? 'inline';
   if (typeof placement === 'string' && LOCAL.includes(placement)) return placement;
   if (typeof placement === 'object' && placement !== null) {

@@ -12,6 +12,7 @@ import { encode } from '../wire/messageCodec.js';
 import { Runtime } from '../node/Runtime.js';
 import type { RouteResolver } from '../node/Routes.js';
 import { MultitaskError } from '../errors.js';
+import { HostServices } from './HostServices.js';
 
 /** What the parent hands a new host. @internal */
 export interface HostData {
@@ -74,6 +75,7 @@ export function startHost(data: HostData): Runtime {
       },
     },
   });
+  runtime.system = new HostServices(runtime, parent);
   for (const [id, where] of data.moved) runtime.parking.moved(id, where);
   // A handler that ends its host with process.exit() right after sending: what it sent in
   // this turn (batched tells, items sent on credit) still leaves.

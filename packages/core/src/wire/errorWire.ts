@@ -15,6 +15,14 @@ export interface SerializedError {
   readonly props: Record<string, unknown>;
 }
 
+/** Why an actor went down (its `DownReason`), as it crosses a boundary. @internal */
+export interface SerializedDown {
+  readonly kind: 'stopped' | 'error' | 'exit' | 'signal' | 'out-of-memory' | 'timeout';
+  readonly code: number | undefined;
+  readonly signal: string | undefined;
+  readonly error: SerializedError | undefined;
+}
+
 const builtins: Record<string, ErrorConstructor> = {
   Error,
   TypeError,

@@ -9,7 +9,7 @@
  * @internal
  * @packageDocumentation
  */
-import type { SerializedError } from './errorWire.js';
+import type { SerializedDown, SerializedError } from './errorWire.js';
 import type { ActorId, CorrelationId, NodeId, NodePattern } from './ids.js';
 
 /**
@@ -90,6 +90,9 @@ export interface FailEnvelope {
 /** Where a spawn request asks its destination system to run the actor. @internal */
 export type HostedIn = 'inline' | 'thread' | 'process';
 
+/** A placement a node asks its system's root for: on this machine, or on a joined system. @internal */
+export type PlacementWire = HostedIn | { readonly node: string; readonly in: HostedIn };
+
 /**
  * Start an actor; answered by `reply` (with the actor's id) or `fail`. Without `placement`
  * the destination node runs it itself, importing `url` (a system's own hosts only). With
@@ -108,8 +111,10 @@ export interface SpawnEnvelope {
   readonly definition: string;
   /** The definition's stable key (module and name), by which other systems serve it. */
   readonly key: string;
-  /** Set when asking another system to place the actor. */
-  readonly placement: HostedIn | undefined;
+  /** Set when asking a system's root to place the actor (a node of its own, or another system). */
+  readonly placement: PlacementWire | undefined;
+  /** The node that supervises it, where its crashes are reported (`undefined`: none). */
+  readonly supervisor: NodeId | undefined;
   readonly args: unknown;
   readonly enc: Encoded;
   readonly mailbox: MailboxOptions;
@@ -149,17 +154,50 @@ export interface LinkEnvelope {
 
 /**
  * `node` is gone (one node, or every node of a system); settle whatever waits on it or on
- * the actors it hosted. Messages for the actors in `moved` go to `heldAt` from now on: it
- * holds them while their supervisor restarts them. @internal
+ * the actors it hosted. Messages for each actor in `moved` go to the node paired with it
+ * from now on: its supervising node holds them while it restarts the actor. @internal
  */
 export interface DownEnvelope {
   readonly kind: 'down';
   readonly dst: NodeId;
   readonly node: NodePattern;
   readonly error: SerializedError;
+  /** Why: what watchers of its actors are told. */
+  readonly reason: SerializedDown;
   readonly actors: readonly ActorId[];
-  readonly moved: readonly ActorId[];
-  readonly heldAt: NodeId | undefined;
+  readonly moved: ReadonlyArray<readonly [ActorId, NodeId]>;
+}
+
+/** Node `from` watches `actor`, which runs on the destination: tell it (`gone`) when the actor ends. @internal */
+export interface WatchEnvelope {
+  readonly kind: 'watch' | 'unwatch';
+  readonly dst: NodeId;
+  readonly actor: ActorId;
+  readonly from: NodeId;
+}
+
+/** A watched `actor` ended, for `reason` (or was gone already when the watch arrived). @internal */
+export interface GoneEnvelope {
+  readonly kind: 'gone';
+  readonly dst: NodeId;
+  readonly actor: ActorId;
+  readonly reason: SerializedDown;
+}
+
+/**
+ * A request of a node to its system's root, answered by `reply` or `fail`: stop or kill an
+ * actor's host, and the name registry (claim, bind, unclaim, release, lookup). @internal
+ */
+export interface SystemEnvelope {
+  readonly kind: 'system';
+  readonly dst: NodeId;
+  readonly from: NodeId;
+  readonly cid: CorrelationId;
+  readonly op: 'stop' | 'kill' | 'claim' | 'bind' | 'unclaim' | 'release' | 'lookup';
+  readonly actor: ActorId | undefined;
+  readonly name: string | undefined;
+  /** `bind`: the definition's key (a typed lookup checks it); `kill`: why. */
+  readonly detail: string | SerializedDown | undefined;
 }
 
 /**
@@ -298,6 +336,9 @@ export type Envelope =
   | RelocateEnvelope
   | FenceEnvelope
   | FencedEnvelope
+  | WatchEnvelope
+  | GoneEnvelope
+  | SystemEnvelope
   | AckEnvelope
   | RestartEnvelope
   | CrashedEnvelope

@@ -1,0 +1,27 @@
+import type { Clock } from '../clock.js';
+import type { ActorId } from '../wire/ids.js';
+import type { ActorRef } from './ActorRef.js';
+import type { AnyActorDefinition } from './defineActor.js';
+import type { SpawnOptionsBase } from './spawnTypes.js';
+
+/** Spawn options as a context passes them on. @internal */
+export type ChildSpawnOptions = Partial<SpawnOptionsBase & { args: unknown }>;
+
+/**
+ * What an actor's context asks of the node it runs on, whatever node that is: the system
+ * layer gives every node its own (the root starts hosts itself; a host asks its root).
+ * @internal
+ */
+export interface ActorServices {
+  /** Starts a child of `parent` where `options.placement` says (default: this node). */
+  spawn(parent: ActorId, definition: AnyActorDefinition, options: ChildSpawnOptions): Promise<ActorRef>;
+  /** Stops an actor, wherever it runs (a child of a stopping parent). */
+  stop(ref: ActorRef): Promise<void>;
+  /** The actor registered under `name` in the system (`key`: it must be of this definition). */
+  lookup(name: string, key: string | undefined): Promise<ActorRef | undefined>;
+  /** `watcher` (a cell here) watches `target`: told through its mailbox (`as`), or as its parent (`child`). */
+  watch(watcher: ActorId, target: ActorId, as: string | undefined, child: boolean): void;
+  unwatch(watcher: ActorId, target: ActorId, child: boolean): void;
+  /** The clock of this node's timers. */
+  readonly clock: Clock;
+}

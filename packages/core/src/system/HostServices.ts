@@ -1,0 +1,85 @@
+import { MultitaskError } from '../errors.js';
+import type { ActorId, NodeId } from '../wire/ids.js';
+import { encode } from '../wire/messageCodec.js';
+import type { SystemEnvelope } from '../wire/protocol.js';
+import type { ActorRef } from '../actor/ActorRef.js';
+import type { ChildSpawnOptions } from '../actor/ActorServices.js';
+import { definitionKey, type AnyActorDefinition } from '../actor/defineActor.js';
+import { checkMailboxOptions } from '../actor/Mailbox.js';
+import type { Runtime, SystemServices } from '../node/Runtime.js';
+import { scan } from '../wire/cloneCheck.js';
+import { checkPlacement, spawnEnvelope } from './Spawner.js';
+
+/** How long a host waits for its root to place an actor. */
+const PLACE_TIMEOUT_MS = 60_000;
+/** How long a host waits for its root's registry. */
+const ASK_ROOT_MS = 30_000;
+
+/**
+ * The system as the actors of a thread or process see it: an inline child starts right
+ * here; anything else, the names and stops of actors elsewhere are asked of the root.
+ * @internal
+ */
+export class HostServices implements SystemServices {
+  readonly #runtime: Runtime;
+  readonly #root: NodeId;
+  /** Actors started here under a name: their names are released when they stop. */
+  readonly #named = new Map<ActorId, string>();
+
+  constructor(runtime: Runtime, root: NodeId) {
+    this.#runtime = runtime;
+    this.#root = root;
+    runtime.actors.onStopped = (id) => {
+      const name = this.#named.get(id);
+      if (name === undefined) return;
+      this.#named.delete(id);
+      void this.#ask('release', id, name, undefined).catch(() => undefined);
+    };
+  }
+
+  async spawn(_parent: ActorId, definition: AnyActorDefinition, options: ChildSpawnOptions): Promise<ActorRef> {
+    const placement = checkPlacement(options.placement);
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.name must be a non-empty string');
+    checkMailboxOptions(options.mailbox);
+    scan(options.args, 'args');
+    const runtime = this.#runtime;
+    if (placement !== 'inline') {
+      const wire = encode(options.args, runtime);
+      const where = typeof placement === 'object' ? { node: placement.node, in: placement.in ?? 'inline' } : placement;
+      const [id] = (await runtime.request(this.#root, (cid) => spawnEnvelope(this.#root, runtime.node, cid, definition, options, undefined, undefined, where, wire), {
+        timeout: PLACE_TIMEOUT_MS,
+        what: `spawn of ${definition.name}`,
+      })) as [ActorId, NodeId];
+      return runtime.makeRef(id, options.name);
+    }
+    const name = options.name;
+    if (name !== undefined) await this.#ask('claim', undefined, name, undefined);
+    const id = runtime.actors.mint(false);
+    try {
+      await runtime.actors.start(id, name, definition, options.mailbox ?? {}, options.args);
+    } catch (error) {
+      if (name !== undefined) void this.#ask('unclaim', undefined, name, undefined).catch(() => undefined);
+      throw error;
+    }
+    if (name !== undefined) {
+      this.#named.set(id, name);
+      void this.#ask('bind', id, name, definitionKey(definition)).catch(() => undefined);
+    }
+    return runtime.makeRef(id, name);
+  }
+
+  async stop(ref: ActorRef): Promise<void> {
+    if (this.#runtime.actors.has(ref.id)) return this.#runtime.actors.stop(ref.id);
+    await this.#ask('stop', ref.id, undefined, undefined);
+  }
+
+  async lookup(name: string, key: string | undefined): Promise<ActorRef | undefined> {
+    const found = (await this.#ask('lookup', undefined, name, key)) as [ActorId, string | undefined] | undefined;
+    return found === undefined ? undefined : this.#runtime.makeRef(found[0], found[1]);
+  }
+
+  #ask(op: SystemEnvelope['op'], actor: ActorId | undefined, name: string | undefined, detail: string | undefined): Promise<unknown> {
+    const runtime = this.#runtime;
+    return runtime.request(this.#root, (cid) => ({ kind: 'system', dst: this.#root, from: runtime.node, cid, op, actor, name, detail }), { timeout: ASK_ROOT_MS, what: `${op} at the system's root` });
+  }
+}
