@@ -5,7 +5,8 @@
  * @module @multitask/core
  */
 export { defineActor } from './actor/defineActor.js';
-export type { ActorContext, ActorDefinition, ActorSpec, AnyActorDefinition, Handler, Handlers } from './actor/defineActor.js';
+export type { ActorContext, ActorDefinition, ActorSpec, AnyActorDefinition, DownNotice, Handler, Handlers } from './actor/defineActor.js';
+export type { Timers } from './actor/Timers.js';
 export { ActorRef } from './actor/ActorRef.js';
 export { ActorSystem, createSystem } from './system/ActorSystem.js';
 export type { DeadLetter, SystemEvents, SystemOptions } from './system/systemTypes.js';

@@ -50,7 +50,8 @@ export interface ActorContext<S> {
    * this actor gets one notification through its mailbox, handled one message at a time
    * like any other: by the definition's `onDown` hook, or, with `{ as }`, by the handler of
    * that message type, with `{ ref, reason }` as the payload. Watching an actor that is
-   * already gone notifies at once (reason `stopped`). Watching again changes nothing.
+   * already gone notifies at once (reason `stopped`). Watching again replaces how the
+   * notification comes (one notification per watcher).
    * @throws {@link MultitaskError} `INVALID_ARGUMENT` when `ref` is not an actor ref, or
    * when neither `onDown` nor `as` says how to take the notification
    */

@@ -49,7 +49,10 @@ export class Watches {
   watch(actor: ActorId, watcher: Watcher): void {
     const list = this.#watching.get(actor);
     if (list !== undefined) {
-      if (!list.some((w) => w.cell === watcher.cell && w.child === watcher.child)) list.push(watcher);
+      // Watching again replaces how the notification comes: one watch per cell (and one as a parent).
+      const at = list.findIndex((w) => w.cell === watcher.cell && w.child === watcher.child);
+      if (at >= 0) list[at] = watcher;
+      else list.push(watcher);
       return;
     }
     this.#watching.set(actor, [watcher]);

@@ -16,6 +16,8 @@ import {
   type ActorChildOptions,
   type ActorChildSpec,
   type ActorContext,
+  type DownNotice,
+  type Timers,
   type ActorDefinition,
   type ActorId,
   type ActorRef,
@@ -120,6 +122,21 @@ export async function apiExamples(): Promise<Record<string, unknown>> {
     ctx.state.count += by; // ctx.id, ctx.self (a ref to itself), ctx.stop() and ctx.signal (aborted when it stops) are there too
   };
   // #endregion ActorContext
+  // #region DownNotice
+  const onDown = (ctx: ActorContext<{ gone: string[] }>, down: DownNotice): void => {
+    ctx.state.gone.push(`${down.ref.id}: ${down.reason.kind}`); // ctx.watch(ref) asked for it
+  };
+  // #endregion DownNotice
+  void onDown;
+  // #region Timers
+  const ticking: Handler<{ ticks: number }> = (ctx: ActorContext<{ ticks: number }>) => {
+    const timers: Timers = ctx.timers;
+    timers.every('heartbeat', 1_000, 'beat'); // a 'beat' message every second, until cancelled or stopped
+    timers.once('give-up', 30_000, 'timeout', { after: 30_000 });
+    timers.cancel('give-up');
+  };
+  // #endregion Timers
+  void ticking;
   // #region Handlers
   const handlers: Handlers<{ count: number }> = { add: handler, get: (ctx) => ctx.state.count };
   // #endregion Handlers
@@ -132,7 +149,7 @@ export async function apiExamples(): Promise<Record<string, unknown>> {
   out.definition = definition.name === whichever.name;
 
   // #region Placement
-  const placement: Placement = 'thread'; // 'inline' | 'thread' | 'process'
+  const placement: Placement = 'thread'; // 'inline' | 'thread' | 'process' | { node: 'b', in: 'thread' } (a joined system)
   // #endregion Placement
   // #region MailboxOptions
   const mailbox: MailboxOptions = { capacity: 1_000, overflow: 'backpressure' };
