@@ -4,6 +4,7 @@
 import { createSystem, type Placement } from '@multitask/core';
 import { downloadThenAnalyse, manyToMany } from './producerConsumer.js';
 import { superviseParser } from './supervision.js';
+import { coordinate } from './jobCoordinator.js';
 import { tenJobsOnThree } from './poolJobs.js';
 import { Worker } from './worker.js';
 import { twoPrinters } from './printers.js';
@@ -60,6 +61,17 @@ console.log('== multitask-copy: a folder copied by copier actors on a pool, with
   console.log(`  copied ${summary.files} files in ${summary.folders} folders and ${summary.symlinks} symlink; verified: ${summary.verified && summary.mismatches.length === 0}`);
   rmSync(scratch, { recursive: true, force: true });
   if (summary.failures.length > 0 || summary.mismatches.length > 0) process.exitCode = 1;
+}
+
+console.log('== a job coordinator: a worker per job, each watched');
+{
+  const outcomes = await coordinate([
+    { id: 'primes below 10 000', below: 10_000, placement: 'inline' },
+    { id: 'primes below 50 000', below: 50_000, placement: 'thread' },
+    { id: 'a job that throws', below: 10, placement: 'inline', fail: 'throw' },
+    { id: 'a worker that exits', below: 10, placement: 'process', fail: 'exit' },
+  ]);
+  for (const outcome of outcomes) console.log(`  ${outcome.id}: ${'primes' in outcome ? `${outcome.primes} primes` : `failed (${outcome.failed})`}`);
 }
 
 console.log('== supervision: let it crash');

@@ -2,6 +2,8 @@ import { errorMessage } from '../actor/ActorCell.js';
 import type { DownReason } from '../actor/DownReason.js';
 import type { ActorId } from '../wire/ids.js';
 
+const NONE: ActorId[] = [];
+
 /**
  * Monitors and links: who hears of an actor's next death, and whose fate is tied to it.
  * The system decides what a linked peer's going down means (restart or stop).
@@ -41,6 +43,7 @@ export class DeathWatch {
    * down with it (none after a stop).
    */
   down(id: ActorId, reason: DownReason): ActorId[] {
+    if (this.#monitors.size === 0 && this.#links.size === 0) return NONE;
     const monitors = this.#monitors.get(id);
     this.#monitors.delete(id);
     for (const listener of monitors ?? []) {
