@@ -24,7 +24,8 @@ export interface ChildInfo {
  * When a supervisor restarts a child that went down:
  * - `permanent`: always.
  * - `transient`: unless it stopped normally (`ctx.stop()`); a crash restarts it.
- * - `temporary`: never; the child is removed.
+ * - `temporary`: never, not even when a sibling's crash restarts its group; the child is
+ *   stopped and removed.
  *
  * @example
  * {@includeCode ../../../examples/src/guides/apiExamples.ts#RestartPolicy}
@@ -36,6 +37,8 @@ export type RestartPolicy = 'permanent' | 'transient' | 'temporary';
  * - `one-for-one`: only that child.
  * - `one-for-all`: every child (the others are stopped in reverse order, then all start in order).
  * - `rest-for-one`: that child and the children after it in the spec.
+ *
+ * A `temporary` child in the group is stopped with it and removed, not restarted.
  *
  * @example
  * {@includeCode ../../../examples/src/guides/apiExamples.ts#Strategy}
