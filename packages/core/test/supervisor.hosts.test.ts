@@ -143,6 +143,30 @@ describe('supervised actors on threads and processes', () => {
     expect(letters).toContain('add:WORKER_CRASHED');
   });
 
+  it.each(['inline', 'thread', 'process'] as const)(
+    'keeps the messages of a permanent %s child that calls ctx.stop(): those queued behind the stop and those sent while it restarts wait for it',
+    async (placement) => {
+      const sup = await system.supervise({ children: [child('x', Faulty, { placement, args: { label: fresh() } })] });
+      const x = sup.ref('x');
+      const before = await x.ask('where');
+      let during: Promise<number> | undefined;
+      system.monitor(x, () => {
+        x.tell('add', 3);
+        during = x.ask('get');
+      });
+      const restarted = nextEvent(system, 'actor:restarted', (ref) => ref.id === x.id);
+      x.tell('add', 1);
+      x.tell('quit');
+      x.tell('add', 2);
+      const queued = x.ask('get');
+      await restarted;
+      expect(await queued).toBe(2); // handled by the new incarnation, which started from its spawn arguments
+      expect(await during).toBe(5);
+      expect(await x.ask('starts')).toBe(2);
+      expect(await x.ask('where')).toEqual(before); // restarted in place, like after a throw
+    },
+  );
+
   it("holds messages sent during a restart within the child's mailbox policy", async () => {
     const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', mailbox: { capacity: 2, overflow: 'fail' }, args: { label: fresh() } })] });
     const x = sup.ref('x');
