@@ -212,6 +212,46 @@ describe('supervised actors on threads and processes', () => {
   });
 });
 
+describe('errors name actors as the user named them', () => {
+  let system: ActorSystem;
+  beforeEach(() => {
+    system = createSystem({ shutdownTimeout: 200 }); // the hanging handlers are abandoned at shutdown after 100 ms
+  });
+  afterEach(async () => {
+    await system.shutdown();
+  });
+
+  /** The error of an ask refused by a full mailbox (capacity 1, `fail`) behind a handler that never ends. */
+  async function fullMailbox(ref: ActorRef<typeof Faulty>): Promise<Error & { code?: string; actor?: string }> {
+    void ref.ask('hang').catch(() => undefined);
+    void ref.ask('get').catch(() => undefined); // fills the mailbox
+    return failureOf(ref.ask('get'));
+  }
+
+  it.each(['inline', 'thread', 'process'] as const)('names a supervised %s child by its path, its supervisor id then its own, and keeps the id as error.actor', async (placement) => {
+    const sup = await system.supervise({ id: 'orders', children: [child('worker', Faulty, { placement, mailbox: { capacity: 1, overflow: 'fail' }, args: { label: fresh() } })] });
+    const worker = sup.ref('worker');
+    const error = await fullMailbox(worker);
+    expect(error).toMatchObject({ code: 'MAILBOX_FULL', actor: worker.id });
+    expect(error.message).toBe(`the mailbox of actor orders/worker (${worker.id}) is full (capacity 1)`);
+  });
+
+  it('names an unsupervised actor by its name, and the thread that died by the actor it served', async () => {
+    const counter = await system.spawn(Faulty, { name: 'counter', placement: 'thread', mailbox: { capacity: 1, overflow: 'fail' }, args: { label: fresh() } });
+    expect((await fullMailbox(counter)).message).toBe(`the mailbox of actor counter (${counter.id}) is full (capacity 1)`);
+    const mover = await system.spawn(Faulty, { name: 'mover', placement: 'thread', args: { label: fresh() } });
+    const died = await failureOf(mover.ask('exit', 3));
+    expect(died).toMatchObject({ code: 'WORKER_CRASHED', actor: mover.id });
+    expect(died.message).toMatch(/^thread \d+ of actor mover \(.+\) exited with code 3$/);
+  });
+
+  it('refuses a nested supervisor whose spec.id differs from its child id', async () => {
+    const nested = { id: 'other', children: [child('leaf', Faulty)] };
+    expect(await codeOf(system.supervise({ children: [child('inner', nested)] }))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(system.supervise({ id: '', children: [] }))).toBe('INVALID_ARGUMENT');
+  });
+});
+
 describe('messages when a host dies', () => {
   let system: ActorSystem;
   beforeEach(() => {

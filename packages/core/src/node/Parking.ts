@@ -1,4 +1,5 @@
 import { MultitaskError } from '../errors.js';
+import { describeActor } from '../actor/actorErrors.js';
 import { matches, nodeOf, type ActorId, type NodeId, type NodePattern } from '../wire/ids.js';
 import type { FenceEnvelope, MailboxOptions, RequestEnvelope, TellEnvelope } from '../wire/protocol.js';
 
@@ -8,6 +9,8 @@ export type ActorEnvelope = TellEnvelope | RequestEnvelope | FenceEnvelope;
 /** Messages held for a supervised actor while it restarts. */
 interface Held {
   readonly mailbox: MailboxOptions;
+  /** What errors call the actor (its supervised path). */
+  readonly label: string | undefined;
   readonly envelopes: ActorEnvelope[];
 }
 
@@ -141,7 +144,7 @@ export class Parking {
       const { capacity = Infinity, overflow = 'backpressure' } = held.mailbox;
       const messages = held.envelopes.filter((e) => e.kind !== 'fence').length;
       if (messages >= capacity && overflow !== 'backpressure') {
-        const full = new MultitaskError('MAILBOX_FULL', `the mailbox of actor ${envelope.to} is full while it restarts (capacity ${capacity})`);
+        const full = new MultitaskError('MAILBOX_FULL', `the mailbox of ${describeActor(envelope.to, held.label)} is full while it restarts (capacity ${capacity})`, { actor: envelope.to });
         if (overflow !== 'drop-oldest') {
           this.#host.refuse(envelope, full);
           return true;
@@ -155,8 +158,8 @@ export class Parking {
   }
 
   /** Actor `id` is down and may be restarted: hold its messages here until {@link Parking.release} or {@link Parking.abandon}. */
-  holdFor(id: ActorId, mailbox: MailboxOptions): void {
-    if (!this.#held.has(id)) this.#held.set(id, { mailbox, envelopes: [] });
+  holdFor(id: ActorId, mailbox: MailboxOptions, label?: string): void {
+    if (!this.#held.has(id)) this.#held.set(id, { mailbox, label, envelopes: [] });
     if (nodeOf(id) !== this.#node) this.#moved.set(id, this.#node);
   }
 

@@ -315,7 +315,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       const definition = await loadDefinition(envelope.url, envelope.definition);
       const args = decode(envelope.args, envelope.enc, this);
       const id = envelope.id ?? this.actors.mint(envelope.supervised);
-      await this.actors.start(id, envelope.name, definition, envelope.mailbox, args, envelope.supervised ? envelope.generation : undefined, envelope.supervisor);
+      await this.actors.start(id, envelope.name, definition, envelope.mailbox, args, envelope.supervised ? envelope.generation : undefined, envelope.supervisor, envelope.label);
       this.reply(envelope.from, envelope.cid, [id, this.node]);
     } catch (error) {
       this.fail(envelope.from, envelope.cid, error);

@@ -45,7 +45,7 @@ function childOf(spec: ChildSpec, added = false): Child {
  * ```
  */
 export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
-  /** The supervisor's id: its child id under its parent (`'root'`'s children are named by `system.supervise`). */
+  /** The supervisor's id: its child id under its parent; at the top level its spec's `id` (default `supervisor-<n>`). */
   readonly id: string;
   readonly #settings: Settings;
   readonly #children: Child[];

@@ -189,6 +189,13 @@ export type ChildSpec = ActorChildSpec<string, unknown> | SupervisorChildSpec<st
  */
 export interface SupervisorSpec<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
   /**
+   * The supervisor's id: the first half of its children's paths (`orders/worker`), by which
+   * error messages name them. A nested supervisor's id is its child id (leave this out, or
+   * give the same).
+   * @defaultValue `'supervisor-<n>'` at the top level
+   */
+  readonly id?: string;
+  /**
    * Which children restart when one goes down.
    * @defaultValue `'one-for-one'`
    */
@@ -298,6 +305,7 @@ export function settingsOf(spec: SupervisorSpec): Settings {
   if (typeof spec !== 'object' || spec === null || !Array.isArray(spec.children)) {
     throw new MultitaskError('INVALID_ARGUMENT', 'supervise: spec.children must be an array of child(...) specs');
   }
+  if (spec.id !== undefined && (typeof spec.id !== 'string' || spec.id.length === 0)) throw new MultitaskError('INVALID_ARGUMENT', 'supervise: spec.id must be a non-empty string');
   const strategy = spec.strategy ?? 'one-for-one';
   if (!STRATEGIES.includes(strategy)) throw new MultitaskError('INVALID_ARGUMENT', `supervise: strategy must be one of ${STRATEGIES.join(', ')}`);
   const ids = new Set<string>();
@@ -307,6 +315,9 @@ export function settingsOf(spec: SupervisorSpec): Settings {
     }
     if (ids.has(c.id)) throw new MultitaskError('INVALID_ARGUMENT', `supervise: two children have the id '${c.id}'`);
     ids.add(c.id);
+    if (c.kind === 'supervisor' && c.spec.id !== undefined && c.spec.id !== c.id) {
+      throw new MultitaskError('INVALID_ARGUMENT', `supervise: the nested supervisor '${c.id}' is named by its child id; its spec.id '${c.spec.id}' differs`);
+    }
     if (c.kind === 'supervisor') settingsOf(c.spec);
   }
   const maxRestarts = spec.intensity?.maxRestarts ?? 3;

@@ -10,7 +10,8 @@ import type { AnyActorDefinition } from '../actor/defineActor.js';
 import type { HostRecord, HostTable } from './HostTable.js';
 import type { DownReason } from '../actor/DownReason.js';
 import type { Runtime } from '../node/Runtime.js';
-import type { SpawnOptionsBase } from '../actor/spawnTypes.js';
+import type { SpawnOpts } from './Spawner.js';
+import { describeActor } from '../actor/actorErrors.js';
 import { watchHandlers } from './watchdog.js';
 
 /** What the supervised actors need from their system. @internal */
@@ -21,7 +22,7 @@ export interface SupervisionHost {
   readonly shutdownTimeout: number;
   readonly spawnTimeout: number;
   /** Starts an actor (again under the id `again`; on the running host `on`). */
-  start(definition: AnyActorDefinition, opts: Partial<SpawnOptionsBase & { args: unknown }>, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<{ ref: ActorRef; node: NodeId }>;
+  start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<{ ref: ActorRef; node: NodeId }>;
   /** The actor is gone for good (`actor:stopped`). */
   forget(ref: ActorRef, reason: DownReason): void;
   /** The actor went down (monitors and links). */
@@ -36,6 +37,8 @@ export interface Supervised {
   readonly ref: ActorRef;
   readonly supervisor: Supervisor;
   readonly spec: ActorChildSpec;
+  /** What errors call it: its supervisor's id, then its own (`orders/worker`). */
+  readonly path: string;
   /** Where it runs now. */
   readonly node: NodeId;
   /** Cancels its `handlerTimeout` watch, if it has one. */
@@ -63,6 +66,11 @@ export class SupervisedActors {
     return this.#entries.get(id);
   }
 
+  /** What errors call an actor: a supervised one by its path, another by its name. */
+  labelOf(ref: ActorRef): string | undefined {
+    return this.#entries.get(ref.id)?.path ?? ref.name;
+  }
+
   /** Stops every `handlerTimeout` watch (shutdown). */
   unwatchAll(): void {
     for (const entry of this.#entries.values()) entry.unwatch();
@@ -75,7 +83,7 @@ export class SupervisedActors {
       const entry = this.#entries.get(id);
       if (entry === undefined || entry.node !== record.node) continue;
       entry.unwatch();
-      this.#host.runtime.parking.holdFor(id, entry.spec.options.mailbox ?? {});
+      this.#host.runtime.parking.holdFor(id, entry.spec.options.mailbox ?? {}, entry.path);
       held.push(id);
     }
     return held;
@@ -101,14 +109,14 @@ export class SupervisedActors {
         if (found.record !== undefined && found.record.actors.size > 1) {
           // A host shared with other actors (a pool's worker): stop this actor only.
           found.record.actors.delete(ref.id);
-          this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {});
+          this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {}, found.entry.path);
           this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: this.#host.runtime.node }));
           await this.#host.runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: this.#host.runtime.node, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
           return;
         }
         if (node !== this.#host.runtime.node) return this.#host.hosts.stop(node, timeout);
         if (!this.#host.runtime.actors.has(ref.id)) return;
-        this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {});
+        this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {}, found.entry.path);
         await this.#host.runtime.actors.stop(ref.id);
       },
       abandon: (ref, reason) => {
@@ -150,9 +158,10 @@ export class SupervisedActors {
 
   /** Starts a supervised actor (again, keeping its id): on a new host, or on the running host `on` (a pool's worker). */
   async #spawnChild(spec: ActorChildSpec, again: ActorRef | undefined, generation: number, owner: Supervisor, on: NodeId | undefined): Promise<ActorRef> {
-    const { ref, node } = await this.#host.start(spec.definition as AnyActorDefinition, spec.options, again?.id, generation, on);
+    const path = `${owner.id}/${spec.id}`;
+    const { ref, node } = await this.#host.start(spec.definition as AnyActorDefinition, { ...spec.options, path }, again?.id, generation, on);
     const limit = spec.options.handlerTimeout;
-    const entry: Supervised = { ref, supervisor: owner, spec, node, unwatch: limit === undefined ? () => undefined : this.#watch(ref, node, limit) };
+    const entry: Supervised = { ref, supervisor: owner, spec, path, node, unwatch: limit === undefined ? () => undefined : this.#watch(ref, node, limit, path) };
     this.#entries.set(ref.id, entry);
     if (again !== undefined) {
       if (node !== this.#host.runtime.node) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
@@ -174,14 +183,14 @@ export class SupervisedActors {
   }
 
   /** Watches the handlers of supervised actor `ref` on `node` (see {@link watchHandlers}); ends the host when one overruns. */
-  #watch(ref: ActorRef, node: NodeId, limit: number): () => void {
+  #watch(ref: ActorRef, node: NodeId, limit: number, path: string): () => void {
     return watchHandlers({
       clock: this.#host.clock,
       limit,
       ping: (timeout) => this.#host.runtime.request(node, (cid) => ({ kind: 'ping', dst: node, from: this.#host.runtime.node, cid }), { timeout, what: `ping of node ${node}` }) as Promise<number>,
       current: () => this.#entries.get(ref.id)?.node === node && this.#host.hosts.get(node) !== undefined,
       overrun: () => {
-        const error = new MultitaskError('HANDLER_TIMEOUT', `a handler of actor ${ref.id} ran past its handlerTimeout of ${limit} ms`);
+        const error = new MultitaskError('HANDLER_TIMEOUT', `a handler of ${describeActor(ref.id, path)} ran past its handlerTimeout of ${limit} ms`, { actor: ref.id });
         void this.#host.hosts.kill(node, { kind: 'timeout', error });
       },
     });
