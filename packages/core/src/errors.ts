@@ -52,7 +52,7 @@ export const ErrorCode = {
   ABORTED: 'ABORTED',
   /** A supervised actor's handler ran past its `handlerTimeout`; its thread or process was ended. */
   HANDLER_TIMEOUT: 'HANDLER_TIMEOUT',
-  /** A supervisor restarted its children more often than its intensity allows and gave up. */
+  /** A supervisor restarted its children more often than its intensity allows and gave up (later messages to its children fail with it too). */
   SUPERVISOR_ESCALATED: 'SUPERVISOR_ESCALATED',
   /** An actor linked to this one died. */
   LINKED_EXIT: 'LINKED_EXIT',

@@ -153,7 +153,7 @@ describe('supervisors (inline children, injected clock)', () => {
     expect(escalated).toHaveLength(1);
     expect(escalated[0]).toMatchObject({ kind: 'error', error: { code: 'SUPERVISOR_ESCALATED' } });
     expect(sup.running).toBe(false);
-    expect(await codeOf(x.ask('get'))).toBe('ACTOR_STOPPED');
+    expect(await codeOf(x.ask('get'))).toBe('SUPERVISOR_ESCALATED'); // the reason it is not coming back
   });
 
   it('forgets restarts older than its window', async () => {
@@ -256,7 +256,7 @@ describe('supervisors (inline children, injected clock)', () => {
     // The last straw was the failed start, not the original crash.
     expect(reason).toMatchObject({ error: { code: 'SUPERVISOR_ESCALATED', cause: { code: 'SPAWN_FAILED' } } });
     expect(sup.restarts).toBe(2);
-    expect(await codeOf(y.ask('get'))).toBe('ACTOR_STOPPED');
+    expect(await codeOf(y.ask('get'))).toBe('SUPERVISOR_ESCALATED');
   });
 
   it('rejects the whole supervise when a child cannot start, stopping those already started', async () => {

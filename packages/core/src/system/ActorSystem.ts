@@ -230,7 +230,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * started (in order). If a child fails to start, those already started are stopped and
    * this rejects with its `SPAWN_FAILED`. The root never restarts a supervisor: one that
    * gives up (`supervisor:escalated`) stays stopped, and refs to its children then fail
-   * with a coded error.
+   * with `SUPERVISOR_ESCALATED`.
    *
    * @param spec - strategy, intensity, backoff, and the children made with {@link child}
    * @throws (rejects with) {@link MultitaskError} `SPAWN_FAILED`, `INVALID_ARGUMENT`, `NAME_TAKEN`, `ACTOR_STOPPED` (the system is shut down)
