@@ -332,6 +332,17 @@ describe('errors name actors as the user named them', () => {
     expect(died.message).toMatch(/^thread \d+ of actor mover \(.+\) exited with code 3$/);
   });
 
+  it.each(['inline', 'thread'] as const)('names a stopped unsupervised %s actor by its name in what later asks to it fail with', async (placement) => {
+    const counter = await system.spawn(Faulty, { name: 'counter', placement, args: { label: fresh() } });
+    const peer = counter as unknown as ActorRef<typeof import('./fixtures/counter.js').Counter>;
+    const probe = await system.spawn(Probe, { placement: 'thread', args: { peer } });
+    expect(await probe.ask('addToPeer', 1)).toBe(1); // its thread has a way to the counter
+    await system.stop(counter);
+    for (const error of [await failureOf(counter.ask('get')), await failureOf(probe.ask('addToPeer', 1))]) {
+      expect(error).toMatchObject({ code: 'ACTOR_STOPPED', actor: counter.id, message: `actor counter (${counter.id}) is stopped` });
+    }
+  });
+
   it('refuses a nested supervisor whose spec.id differs from its child id', async () => {
     const nested = { id: 'other', children: [child('leaf', Faulty)] };
     expect(await codeOf(system.supervise({ children: [child('inner', nested)] }))).toBe('INVALID_ARGUMENT');

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import { isSystemId, newSystemId, nodeAddress, nodeOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
+import { isSupervised, isSystemId, newSystemId, nodeAddress, nodeOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
 import { errorMessage } from '../actor/ActorCell.js';
-import { describeActor } from '../actor/actorErrors.js';
+import { describeActor, stoppedError } from '../actor/actorErrors.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import { isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
 import { HostTable, type HostRecord } from './HostTable.js';
@@ -353,6 +353,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   /** An unsupervised actor is gone for good. */
   #forget(ref: ActorRef, reason: DownReason): void {
     this.#names.release(ref);
+    // Later messages to a named inline actor fail here, naming it (a supervised one's supervisor saw to its own).
+    if (ref.name !== undefined && !isSupervised(ref.id) && nodeOf(ref.id) === this.#runtime.node) this.#runtime.parking.abandon(ref.id, stoppedError(ref.id, ref.name));
     this.#emit('actor:stopped', ref, reason);
     this.#down(ref, reason);
   }
