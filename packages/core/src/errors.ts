@@ -3,6 +3,7 @@
  *
  * @packageDocumentation
  */
+import type { ActorId } from './wire/ids.js';
 
 /**
  * The codes a {@link MultitaskError} can carry. Compare against these values, never
@@ -51,7 +52,7 @@ export const ErrorCode = {
   ABORTED: 'ABORTED',
   /** A supervised actor's handler ran past its `handlerTimeout`; its thread or process was ended. */
   HANDLER_TIMEOUT: 'HANDLER_TIMEOUT',
-  /** A supervisor restarted its children more often than its intensity allows and gave up. */
+  /** A supervisor restarted its children more often than its intensity allows and gave up (later messages to its children fail with it too). */
   SUPERVISOR_ESCALATED: 'SUPERVISOR_ESCALATED',
   /** An actor linked to this one died. */
   LINKED_EXIT: 'LINKED_EXIT',
@@ -83,6 +84,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export interface MultitaskErrorOptions {
   /** The underlying error, kept as the standard `cause`. */
   cause?: unknown;
+  /** The id of the actor the error is about, kept as {@link MultitaskError.actor}. */
+  actor?: ActorId | undefined;
 }
 
 /**
@@ -107,16 +110,24 @@ export interface MultitaskErrorOptions {
 export class MultitaskError extends Error {
   /** What happened, from {@link ErrorCode}. */
   readonly code: ErrorCode;
+  /**
+   * The id of the actor the error is about, when it is about one. The message names the
+   * actor as you did: a supervised child by its path (`orders/worker`: its supervisor's id,
+   * then its own), another actor by its `name`, followed by this id.
+   */
+  declare readonly actor?: ActorId;
 
   /**
    * @param code - what happened, from {@link ErrorCode}
    * @param message - a sentence for people
-   * @param options - `cause`: the underlying error
+   * @param options - `cause`: the underlying error; `actor`: the id of the actor it is about
    */
   constructor(code: ErrorCode, message: string, options?: MultitaskErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     Object.defineProperty(this, 'name', { value: 'MultitaskError', configurable: true, writable: true });
+    // Set only when known, as an own property: it crosses threads and processes with the error.
+    if (options?.actor !== undefined) (this as { actor?: ActorId }).actor = options.actor;
   }
 }
 

@@ -21,11 +21,38 @@ describe('where supervised actors are', () => {
     expect([parking.away, forwarded]).toEqual([1, [['tell', node(4)]]]);
     parking.moved(onThree, node(3)); // back where its id says
     expect(parking.away).toBe(0);
-    for (let seq = 2; seq < 1_002; seq++) {
+    const forgotten = new Set<string>();
+    for (let seq = 2; seq < 3_002; seq++) {
       const id = actorId(node(3), seq, true);
-      parking.holdFor(id, {}); // stopped for good by its supervisor, on its own node
-      parking.abandon(id, new Error('stopped'), node(3));
+      parking.holdFor(id, {}); // stopped for good by its supervisor
+      const oldest = parking.abandon(id, new Error('stopped'));
+      if (oldest !== undefined) forgotten.add(oldest);
     }
-    expect(parking.away).toBe(0);
+    // Messages for the newest 1024 come here to fail with their errors; the older ones are forgotten.
+    expect([parking.away, forgotten.size]).toEqual([1_024, 3_000 - 1_024]);
+    expect(forgotten.has(actorId(node(3), 2, true))).toBe(true);
+  });
+
+  it('fails what was held for an actor gone for good, and later messages for it, with its error, until it starts again', () => {
+    const refused: Array<[string, string]> = [];
+    const forwarded: NodeId[] = [];
+    const parking = new Parking(node(0), {
+      refuse: (envelope, error) => refused.push([envelope.kind, error.message]),
+      forward: (_envelope, to) => forwarded.push(to),
+      sameWay: () => false,
+      isDown: () => false,
+      released: () => undefined,
+    });
+    const id = actorId(node(3), 1, true);
+    const tell = { kind: 'tell', dst: node(3), to: id, type: 'x', payload: 1, enc: 0, from: node(0) } as ActorEnvelope;
+    parking.holdFor(id, {});
+    parking.park(tell);
+    parking.abandon(id, new Error('its supervisor gave up'));
+    expect(parking.whereIs(id)).toBe(node(0)); // other nodes are told to send its messages here
+    expect([parking.orphan(tell), parking.redirect(tell, node(3))]).toEqual([true, true]);
+    expect(refused).toEqual(Array.from({ length: 3 }, () => ['tell', 'its supervisor gave up']));
+    parking.release(id, node(4)); // its supervisor was restarted by its own, with its children
+    parking.orphan(tell);
+    expect([refused.length, forwarded]).toEqual([3, [node(4)]]);
   });
 });

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { child, createSystem, type ActorRef, type ActorSystem, type DownReason } from '../src/index.js';
+import { child, createPool, createSystem, type ActorRef, type ActorSystem, type DownReason } from '../src/index.js';
 import { Collector, Faulty } from './fixtures/faulty.js';
 import { Probe } from './fixtures/probe.js';
+import { tasks } from './fixtures/tasks.js';
 import { codeOf, failureOf, nextEvent } from './helpers.js';
 
 let labels = 0;
@@ -143,6 +144,30 @@ describe('supervised actors on threads and processes', () => {
     expect(letters).toContain('add:WORKER_CRASHED');
   });
 
+  it.each(['inline', 'thread', 'process'] as const)(
+    'keeps the messages of a permanent %s child that calls ctx.stop(): those queued behind the stop and those sent while it restarts wait for it',
+    async (placement) => {
+      const sup = await system.supervise({ children: [child('x', Faulty, { placement, args: { label: fresh() } })] });
+      const x = sup.ref('x');
+      const before = await x.ask('where');
+      let during: Promise<number> | undefined;
+      system.monitor(x, () => {
+        x.tell('add', 3);
+        during = x.ask('get');
+      });
+      const restarted = nextEvent(system, 'actor:restarted', (ref) => ref.id === x.id);
+      x.tell('add', 1);
+      x.tell('quit');
+      x.tell('add', 2);
+      const queued = x.ask('get');
+      await restarted;
+      expect(await queued).toBe(2); // handled by the new incarnation, which started from its spawn arguments
+      expect(await during).toBe(5);
+      expect(await x.ask('starts')).toBe(2);
+      expect(await x.ask('where')).toEqual(before); // restarted in place, like after a throw
+    },
+  );
+
   it("holds messages sent during a restart within the child's mailbox policy", async () => {
     const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', mailbox: { capacity: 2, overflow: 'fail' }, args: { label: fresh() } })] });
     const x = sup.ref('x');
@@ -185,6 +210,143 @@ describe('supervised actors on threads and processes', () => {
     expect(await Promise.all([a, b, c].map((ref) => ref.ask('get')))).toEqual([0, 0, 0]);
     expect((await a.ask('where')).thread).toBe(thread);
     expect(await a.ask('starts')).toBe(2);
+  });
+});
+
+describe('refs to actors that are not coming back', () => {
+  let system: ActorSystem;
+  beforeEach(() => {
+    system = createSystem({ shutdownTimeout: 2_000 });
+  });
+  afterEach(async () => {
+    await system.shutdown();
+  });
+
+  type Failure = Error & { code?: string; actor?: string; cause?: { message?: string } };
+
+  /** How an ask to `ref` fails from this thread, from another thread and from another process, and the dead letter of a tell from each. */
+  async function failuresOf(ref: ActorRef<typeof Faulty>, probes: Array<ActorRef<typeof Probe>>, letters: Array<{ type: string; error: Failure }>): Promise<Failure[]> {
+    const here = await failureOf<Failure>(ref.ask('get'));
+    const there = await Promise.all(probes.map((probe) => failureOf<Failure>(probe.ask('addToPeer', 1))));
+    expect(letters.filter((l) => l.type === 'add')).toHaveLength(probes.length);
+    return [here, ...there, ...letters.map((l) => l.error)];
+  }
+
+  async function setup(placement: 'inline' | 'thread' | 'process', spec: { restart?: 'temporary'; maxRestarts: number }) {
+    const sup = await system.supervise({
+      id: 'orders',
+      intensity: { maxRestarts: spec.maxRestarts, withinMs: 60_000 },
+      children: [child('worker', Faulty, { placement, args: { label: fresh() }, ...(spec.restart === undefined ? {} : { restart: spec.restart }) })],
+    });
+    return { worker: sup.ref('worker'), ...(await watched(sup.ref('worker'))) };
+  }
+
+  /** Probes on a thread and a process holding a ref to `target`, the dead letters, and `target`'s end. */
+  async function watched(target: ActorRef<typeof Faulty>) {
+    const peer = target as unknown as ActorRef<typeof import('./fixtures/counter.js').Counter>;
+    const probes = [await system.spawn(Probe, { placement: 'thread', args: { peer } }), await system.spawn(Probe, { placement: 'process', args: { peer } })];
+    const letters: Array<{ type: string; error: Failure }> = [];
+    system.on('dead-letter', (letter) => letters.push({ type: letter.type, error: letter.error as Failure }));
+    return { probes, letters, gone: nextEvent(system, 'actor:stopped', (ref) => ref.id === target.id) };
+  }
+
+  it.each(['inline', 'thread', 'process'] as const)('fails later asks and tells to the %s children of a supervisor that gave up with SUPERVISOR_ESCALATED, from any thread or process', async (placement) => {
+    const { worker, probes, letters, gone } = await setup(placement, { maxRestarts: 0 });
+    worker.tell('boom', 'once too often');
+    await gone;
+    for (const error of await failuresOf(worker, probes, letters)) {
+      expect(error).toMatchObject({ code: 'SUPERVISOR_ESCALATED', actor: worker.id, cause: { message: expect.stringContaining("supervisor 'orders' gave up") } });
+      expect(error.message).toContain(`actor orders/worker (${worker.id}) is stopped: supervisor 'orders' gave up`);
+    }
+  });
+
+  it.each(['inline', 'thread', 'process'] as const)('fails later asks and tells to a temporary %s child that crashed with its crash, from any thread or process', async (placement) => {
+    const { worker, probes, letters, gone } = await setup(placement, { restart: 'temporary', maxRestarts: 3 });
+    worker.tell('boom', 'bad input');
+    await gone;
+    for (const error of await failuresOf(worker, probes, letters)) {
+      expect(error).toMatchObject({ code: 'ACTOR_STOPPED', actor: worker.id, message: `actor orders/worker (${worker.id}) is stopped: bad input`, cause: { message: 'bad input' } });
+    }
+  });
+
+  it('lets a temporary thread child come back when its supervisor is restarted by its parent, with its children', async () => {
+    const outer = await system.supervise({
+      children: [child('inner', { intensity: { maxRestarts: 0, withinMs: 60_000 }, children: [child('temp', Faulty, { placement: 'thread', restart: 'temporary', args: { label: fresh() } }), child('leaf', Faulty, { args: { label: fresh() } })] })],
+    });
+    const inner = outer.supervisor('inner');
+    const [temp, leaf] = [inner.ref('temp'), inner.ref('leaf')];
+    const gone = nextEvent(system, 'actor:stopped', (ref) => ref.id === temp.id);
+    temp.tell('exit', 1);
+    await gone;
+    expect(await codeOf(temp.ask('get'))).toBe('WORKER_CRASHED');
+    const leafBack = nextEvent(system, 'actor:started', (ref) => ref.id === leaf.id); // it starts after temp
+    leaf.tell('boom', 'inner gives up'); // and its parent starts it again, every child afresh
+    await leafBack;
+    await expect(temp.ask('get')).resolves.toBe(0);
+  });
+
+  it('fails later asks and tells to a temporary pool actor that crashed with its crash, its worker still running', async () => {
+    const pool = createPool({ tasks, size: 1, placement: 'thread', system });
+    const actor = await pool.spawn(Faulty, { name: 'session', restart: 'temporary', args: { label: fresh() } });
+    const { probes, letters, gone } = await watched(actor);
+    actor.tell('boom', 'bad input');
+    await gone;
+    for (const error of await failuresOf(actor, probes, letters)) {
+      expect(error).toMatchObject({ code: 'ACTOR_STOPPED', actor: actor.id, message: `actor session (${actor.id}) is stopped: bad input` });
+    }
+    expect(await pool.apply('square', 3)).toBe(9); // its worker goes on
+    await pool.terminate();
+  });
+});
+
+describe('errors name actors as the user named them', () => {
+  let system: ActorSystem;
+  beforeEach(() => {
+    system = createSystem({ shutdownTimeout: 200 }); // the hanging handlers are abandoned at shutdown after 100 ms
+  });
+  afterEach(async () => {
+    await system.shutdown();
+  });
+
+  /** The error of an ask refused by a full mailbox (capacity 1, `fail`) behind a handler that never ends. */
+  async function fullMailbox(ref: ActorRef<typeof Faulty>): Promise<Error & { code?: string; actor?: string }> {
+    void ref.ask('hang').catch(() => undefined);
+    void ref.ask('get').catch(() => undefined); // fills the mailbox
+    return failureOf(ref.ask('get'));
+  }
+
+  it.each(['inline', 'thread', 'process'] as const)('names a supervised %s child by its path, its supervisor id then its own, and keeps the id as error.actor', async (placement) => {
+    const sup = await system.supervise({ id: 'orders', children: [child('worker', Faulty, { placement, mailbox: { capacity: 1, overflow: 'fail' }, args: { label: fresh() } })] });
+    const worker = sup.ref('worker');
+    const error = await fullMailbox(worker);
+    expect(error).toMatchObject({ code: 'MAILBOX_FULL', actor: worker.id });
+    expect(error.message).toBe(`the mailbox of actor orders/worker (${worker.id}) is full (capacity 1)`);
+  });
+
+  it('names an unsupervised actor by its name, and the thread that died by the actor it served', async () => {
+    const counter = await system.spawn(Faulty, { name: 'counter', placement: 'thread', mailbox: { capacity: 1, overflow: 'fail' }, args: { label: fresh() } });
+    expect((await fullMailbox(counter)).message).toBe(`the mailbox of actor counter (${counter.id}) is full (capacity 1)`);
+    const mover = await system.spawn(Faulty, { name: 'mover', placement: 'thread', args: { label: fresh() } });
+    const died = await failureOf(mover.ask('exit', 3));
+    expect(died).toMatchObject({ code: 'WORKER_CRASHED', actor: mover.id });
+    expect(died.message).toMatch(/^thread \d+ of actor mover \(.+\) exited with code 3$/);
+  });
+
+  it.each(['inline', 'thread'] as const)('names a stopped unsupervised %s actor by its name in what later asks to it fail with', async (placement) => {
+    const counter = await system.spawn(Faulty, { name: 'counter', placement, args: { label: fresh() } });
+    const peer = counter as unknown as ActorRef<typeof import('./fixtures/counter.js').Counter>;
+    const probe = await system.spawn(Probe, { placement: 'thread', args: { peer } });
+    expect(await probe.ask('addToPeer', 1)).toBe(1); // its thread has a way to the counter
+    await system.stop(counter);
+    for (const error of [await failureOf(counter.ask('get')), await failureOf(probe.ask('addToPeer', 1))]) {
+      expect(error).toMatchObject({ code: 'ACTOR_STOPPED', actor: counter.id, message: `actor counter (${counter.id}) is stopped` });
+    }
+  });
+
+  it('refuses a nested supervisor whose spec.id differs from its child id', async () => {
+    const nested = { id: 'other', children: [child('leaf', Faulty)] };
+    expect(await codeOf(system.supervise({ children: [child('inner', nested)] }))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(system.supervise({ id: '', children: [] }))).toBe('INVALID_ARGUMENT');
   });
 });
 

@@ -87,6 +87,36 @@ describe('supervisors (inline children, injected clock)', () => {
     expect(order).toEqual(refs.filter((_, i) => expected[i]).map((ref) => ref.id));
   });
 
+  it.each(['one-for-all', 'rest-for-one'] as const)('%s stops a temporary sibling with the group and does not restart it (OTP temporary_bystander)', async (strategy) => {
+    system = createSystem();
+    const sup = await system.supervise({
+      strategy,
+      children: [
+        child('a', Faulty, { args: { label: fresh() } }),
+        child('temp', Faulty, { args: { label: fresh() }, restart: 'temporary' }),
+        child('trans', Faulty, { args: { label: fresh() }, restart: 'transient' }),
+      ],
+    });
+    const [a, temp, trans] = [sup.ref('a'), sup.ref('temp'), sup.ref('trans')];
+    trans.tell('add', 1);
+    const restarted: string[] = [];
+    system.on('actor:restarted', (ref) => restarted.push(ref.id));
+    const stopped: Array<[string, DownReason]> = [];
+    system.on('actor:stopped', (ref, reason) => stopped.push([ref.id, reason]));
+    const transBack = nextEvent(system, 'actor:restarted', (ref) => ref.id === trans.id);
+    a.tell('boom', 'a fails');
+    await transBack;
+    expect(stopped).toEqual([[temp.id, { kind: 'stopped' }]]);
+    expect(sup.children()).toEqual([
+      { id: 'a', kind: 'actor', status: 'running', restarts: 1 },
+      { id: 'temp', kind: 'actor', status: 'stopped', restarts: 0 },
+      { id: 'trans', kind: 'actor', status: 'running', restarts: 1 },
+    ]);
+    expect(restarted).toEqual([a.id, trans.id]);
+    expect(await codeOf(temp.ask('get'))).toBe('ACTOR_STOPPED');
+    expect(await trans.ask('get')).toBe(0); // a running transient bystander restarts with the group
+  });
+
   it('gives up past its intensity: stops its children, escalates, and refs then fail with a code', async () => {
     const clock = manualClock();
     system = createSystem({ clock });
@@ -123,7 +153,7 @@ describe('supervisors (inline children, injected clock)', () => {
     expect(escalated).toHaveLength(1);
     expect(escalated[0]).toMatchObject({ kind: 'error', error: { code: 'SUPERVISOR_ESCALATED' } });
     expect(sup.running).toBe(false);
-    expect(await codeOf(x.ask('get'))).toBe('ACTOR_STOPPED');
+    expect(await codeOf(x.ask('get'))).toBe('SUPERVISOR_ESCALATED'); // the reason it is not coming back
   });
 
   it('forgets restarts older than its window', async () => {
@@ -226,7 +256,7 @@ describe('supervisors (inline children, injected clock)', () => {
     // The last straw was the failed start, not the original crash.
     expect(reason).toMatchObject({ error: { code: 'SUPERVISOR_ESCALATED', cause: { code: 'SPAWN_FAILED' } } });
     expect(sup.restarts).toBe(2);
-    expect(await codeOf(y.ask('get'))).toBe('ACTOR_STOPPED');
+    expect(await codeOf(y.ask('get'))).toBe('SUPERVISOR_ESCALATED');
   });
 
   it('rejects the whole supervise when a child cannot start, stopping those already started', async () => {

@@ -10,6 +10,7 @@ import type { ActorServices } from './ActorServices.js';
 import type { DownReason } from './DownReason.js';
 import { Family, type FamilyCell } from './Family.js';
 import { optionsAsPayload } from './misplacedOptions.js';
+import { describeActor, stoppedError } from './actorErrors.js';
 
 /** What a cell needs from the node that hosts it. @internal */
 export interface CellHost {
@@ -50,6 +51,8 @@ type Status = 'starting' | 'running' | 'halted' | 'stopping' | 'stopped';
 export class ActorCell implements FamilyCell {
   readonly id: ActorId;
   readonly name: string | undefined;
+  /** What its errors call it: its supervised path, else its name (see {@link describeActor}). */
+  readonly #label: string | undefined;
   readonly mailbox: Mailbox;
   readonly #host: CellHost;
   readonly #definition: AnyActorDefinition;
@@ -83,12 +86,13 @@ export class ActorCell implements FamilyCell {
   /** A crashed incarnation's children stopping: a restart waits for them. */
   #ending: Promise<void> | undefined;
 
-  private constructor(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, generation: number | undefined) {
+  private constructor(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, generation: number | undefined, label: string | undefined) {
     this.#host = host;
     this.#supervised = generation !== undefined;
     this.#generation = generation ?? 0;
     this.id = id;
     this.name = name;
+    this.#label = label;
     this.#definition = definition;
     this.#handlers = handlersOf(definition);
     this.mailbox = new Mailbox(mailbox, this);
@@ -99,7 +103,7 @@ export class ActorCell implements FamilyCell {
   get signal(): AbortSignal {
     if (this.#lifetime === undefined) {
       this.#lifetime = new AbortController();
-      if (this.#ended === true) this.#ended = stoppedError(this.id);
+      if (this.#ended === true) this.#ended = stoppedError(this.id, this.#label);
       if (this.#ended !== undefined) this.#lifetime.abort(this.#ended);
     }
     return this.#lifetime.signal;
@@ -146,16 +150,16 @@ export class ActorCell implements FamilyCell {
     // The reason is made only when a signal was handed out: an error (and its stack) per
     // stopped actor was a sixth of a tree of short-lived actors' time.
     if (this.#lifetime === undefined) this.#ended = true;
-    else this.#lifetime.abort((this.#ended = stoppedError(this.id)));
+    else this.#lifetime.abort((this.#ended = stoppedError(this.id, this.#label)));
   }
 
   /**
    * Creates a cell in the `starting` state: it queues messages until {@link ActorCell.start} is done.
    * A supervised cell (one given its supervisor's `generation`) crashes when a handler
-   * throws (see {@link CellHost.crashed}).
+   * throws (see {@link CellHost.crashed}). `label` names it in errors (default: `name`).
    */
-  static create(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, generation?: number): ActorCell {
-    return new ActorCell(host, id, name, definition, mailbox, generation);
+  static create(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, generation?: number, label = name): ActorCell {
+    return new ActorCell(host, id, name, definition, mailbox, generation, label);
   }
 
   /** Milliseconds the running async handler has been running; 0 when idle. */
@@ -173,7 +177,7 @@ export class ActorCell implements FamilyCell {
       await this.#init(this.#generation > 1 ? { state: undefined } : undefined);
     } catch (error) {
       this.#status = 'stopped';
-      for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id));
+      for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id, this.#label));
       throw error;
     }
   }
@@ -239,7 +243,7 @@ export class ActorCell implements FamilyCell {
    * cell knows the handler, whatever node the ref is on).
    */
   deliver(letter: Letter): void {
-    if (this.stopping) return this.#refuse(letter, stoppedError(this.id));
+    if (this.stopping) return this.#refuse(letter, stoppedError(this.id, this.#label));
     if (typeof letter.payload === 'object' && letter.payload !== null) {
       const misplaced = optionsAsPayload(letter.replier === undefined ? 'send' : 'ask', letter.type, this.#handlers.get(letter.type), letter.payload);
       if (misplaced !== undefined && letter.refused !== undefined) return this.#refuse(letter, misplaced);
@@ -257,14 +261,14 @@ export class ActorCell implements FamilyCell {
    */
   deliverTell(type: string, payload: unknown, from: NodeId | undefined): void {
     if (from !== undefined && this.#supervised) return this.deliver({ type, payload, replier: undefined, accepted: undefined, refused: undefined, from });
-    if (this.stopping) return this.#refuse(tellLetter(type, payload), stoppedError(this.id));
+    if (this.stopping) return this.#refuse(tellLetter(type, payload), stoppedError(this.id, this.#label));
     const offer = this.mailbox.offerTell(type, payload);
     if (offer === 'accepted') this.#schedule();
     else if (offer === 'refused') this.#full(tellLetter(type, payload));
   }
 
   #full(letter: Letter): void {
-    const error = new MultitaskError('MAILBOX_FULL', `the mailbox of actor ${this.id} is full (capacity ${this.mailbox.capacity})`);
+    const error = new MultitaskError('MAILBOX_FULL', `the mailbox of ${describeActor(this.id, this.#label)} is full (capacity ${this.mailbox.capacity})`, { actor: this.id });
     if (this.mailbox.overflow === 'drop-newest' && letter.refused !== undefined) this.#host.deadLetter(this.id, letter, error);
     this.#refuse(letter, error);
   }
@@ -289,7 +293,7 @@ export class ActorCell implements FamilyCell {
     await this.#ending;
     if (ran) await this.#onStop();
     this.#status = 'stopped';
-    for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id));
+    for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id, this.#label));
     if (!halted) this.#host.ended(this.id, { kind: 'stopped' }); // a halted one was reported when it halted
   }
 
@@ -300,7 +304,7 @@ export class ActorCell implements FamilyCell {
       await new Promise<void>((resolve) => {
         this.#idle = resolve;
         timer = clock.setTimeout(() => {
-          this.#current?.replier?.reject(stoppedError(this.id));
+          this.#current?.replier?.reject(stoppedError(this.id, this.#label));
           resolve();
         }, grace);
       });
@@ -405,7 +409,7 @@ export class ActorCell implements FamilyCell {
   /** The mailbox dropped `letter` to make room (`drop-oldest`). */
   dropped(letter: Letter): void {
     if (letter.from !== undefined && this.#supervised) this.#host.handled(this.id, letter.from);
-    const error = new MultitaskError('MAILBOX_FULL', `dropped from the full mailbox of actor ${this.id} (drop-oldest)`);
+    const error = new MultitaskError('MAILBOX_FULL', `dropped from the full mailbox of ${describeActor(this.id, this.#label)} (drop-oldest)`, { actor: this.id });
     this.#host.deadLetter(this.id, letter, error);
     letter.replier?.reject(error);
   }
@@ -421,10 +425,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-/** @internal */
-export function stoppedError(id: ActorId): MultitaskError {
-  return new MultitaskError('ACTOR_STOPPED', `actor ${id} is stopped`);
-}
+// Where it was made first: nodes and the system import it from here.
+export { stoppedError };
 
 /** @internal */
 export function errorMessage(error: unknown): string {

@@ -22,7 +22,8 @@ export interface ActorContext<S> {
   /**
    * Stops the actor once the running handler returns: `onStop` runs and messages still
    * queued are refused with `ACTOR_STOPPED`. This is a normal exit: a supervisor restarts
-   * a `permanent` child after it, not a `transient` or `temporary` one.
+   * a `permanent` child after it (in place: the messages queued, and those sent while it
+   * restarts, wait for the new incarnation), not a `transient` or `temporary` one.
    */
   stop(): void;
   /**

@@ -49,11 +49,12 @@ export class LocalActors {
 
   /**
    * Creates an actor's cell and starts it (`init`, `onStart`); a supervised one is given
-   * its supervisor's `generation`. An actor that fails to start is forgotten.
+   * its supervisor's `generation`, and `label` names it in errors (its path). An actor
+   * that fails to start is forgotten.
    * @throws MultitaskError `SPAWN_FAILED`
    */
-  async start(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId): Promise<void> {
-    const cell = ActorCell.create(this.#host, id, name, definition, mailbox, generation);
+  async start(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId, label = name): Promise<void> {
+    const cell = ActorCell.create(this.#host, id, name, definition, mailbox, generation, label);
     this.#cells.set(id, cell);
     if (supervisor !== undefined && supervisor !== this.#node) this.#supervisors.set(id, supervisor);
     try {

@@ -1,6 +1,13 @@
 import { MultitaskError } from '../errors.js';
+import { describeActor } from '../actor/actorErrors.js';
 import { matches, nodeOf, type ActorId, type NodeId, type NodePattern } from '../wire/ids.js';
 import type { FenceEnvelope, MailboxOptions, RequestEnvelope, TellEnvelope } from '../wire/protocol.js';
+
+/**
+ * How many actors gone for good a node remembers, with their errors (a pool starts and stops
+ * actors for as long as it runs). A message for one gone longer ago fails with `ACTOR_STOPPED`.
+ */
+const REMEMBERED_GONE = 1024;
 
 /** A message for an actor, as it travels (a fence follows the same ways). @internal */
 export type ActorEnvelope = TellEnvelope | RequestEnvelope | FenceEnvelope;
@@ -8,6 +15,8 @@ export type ActorEnvelope = TellEnvelope | RequestEnvelope | FenceEnvelope;
 /** Messages held for a supervised actor while it restarts. */
 interface Held {
   readonly mailbox: MailboxOptions;
+  /** What errors call the actor (its supervised path). */
+  readonly label: string | undefined;
   readonly envelopes: ActorEnvelope[];
 }
 
@@ -35,8 +44,8 @@ export interface ParkingHost {
 /**
  * Where supervised actors are, for one node: those no longer on the node their id names
  * (restarted elsewhere, or held by their supervising node), the messages held here for those
- * being restarted, and the fences that keep each sender's order when the way to an actor
- * changes.
+ * being restarted, those gone for good (on the supervising node: what their messages fail
+ * with), and the fences that keep each sender's order when the way to an actor changes.
  * @internal
  */
 export class Parking {
@@ -44,6 +53,8 @@ export class Parking {
   readonly #moved = new Map<ActorId, NodeId>();
   readonly #held = new Map<ActorId, Held>();
   readonly #fences = new Map<ActorId, Fence>();
+  /** Actors gone for good (abandoned by their supervisor), with the error their messages fail with; oldest first. */
+  readonly #gone = new Map<ActorId, Error>();
   readonly #host: ParkingHost;
 
   constructor(node: NodeId, host: ParkingHost) {
@@ -57,8 +68,16 @@ export class Parking {
     return this.redirect(envelope, this.#node);
   }
 
-  /** Passes a message on to where its actor moved, unless that is `from` (where it was going); false if it did not move. */
+  /**
+   * Passes a message on to where its actor moved, unless that is `from` (where it was going),
+   * or fails it with the error of an actor gone for good; false if neither.
+   */
   redirect(envelope: ActorEnvelope, from: NodeId): boolean {
+    const gone = this.#gone.get(envelope.to);
+    if (gone !== undefined) {
+      this.#host.refuse(envelope, gone);
+      return true;
+    }
     const node = this.#moved.get(envelope.to);
     if (node === undefined || node === from) return false;
     if (!this.hold(envelope)) this.#host.forward(envelope, node);
@@ -141,7 +160,7 @@ export class Parking {
       const { capacity = Infinity, overflow = 'backpressure' } = held.mailbox;
       const messages = held.envelopes.filter((e) => e.kind !== 'fence').length;
       if (messages >= capacity && overflow !== 'backpressure') {
-        const full = new MultitaskError('MAILBOX_FULL', `the mailbox of actor ${envelope.to} is full while it restarts (capacity ${capacity})`);
+        const full = new MultitaskError('MAILBOX_FULL', `the mailbox of ${describeActor(envelope.to, held.label)} is full while it restarts (capacity ${capacity})`, { actor: envelope.to });
         if (overflow !== 'drop-oldest') {
           this.#host.refuse(envelope, full);
           return true;
@@ -155,8 +174,8 @@ export class Parking {
   }
 
   /** Actor `id` is down and may be restarted: hold its messages here until {@link Parking.release} or {@link Parking.abandon}. */
-  holdFor(id: ActorId, mailbox: MailboxOptions): void {
-    if (!this.#held.has(id)) this.#held.set(id, { mailbox, envelopes: [] });
+  holdFor(id: ActorId, mailbox: MailboxOptions, label?: string): void {
+    if (!this.#held.has(id)) this.#held.set(id, { mailbox, label, envelopes: [] });
     if (nodeOf(id) !== this.#node) this.#moved.set(id, this.#node);
   }
 
@@ -169,16 +188,28 @@ export class Parking {
   release(id: ActorId, node: NodeId): void {
     const held = this.#held.get(id);
     this.#held.delete(id);
+    this.#gone.delete(id); // a supervisor restarted with its children starts them again under their ids
     this.moved(id, node);
     for (const envelope of held?.envelopes ?? []) this.#host.forward(envelope, node);
     this.#host.released(id, node);
   }
 
-  /** Actor `id` is not coming back: what was held for it fails with `error`; later messages go to `lastNode` (gone) to fail there. */
-  abandon(id: ActorId, error: Error, lastNode: NodeId): void {
+  /**
+   * Actor `id` is not coming back: what was held for it fails with `error`, and so do later
+   * messages that reach this node (other nodes are to send them here). Returns the actor
+   * forgotten to make room, if any: messages for it may go back to the node its id names.
+   */
+  abandon(id: ActorId, error: Error): ActorId | undefined {
     const held = this.#held.get(id);
     this.#held.delete(id);
-    if (lastNode !== this.#node) this.moved(id, lastNode);
+    this.moved(id, this.#node);
+    this.#gone.delete(id);
+    this.#gone.set(id, error);
     for (const envelope of held?.envelopes ?? []) this.#host.refuse(envelope, error);
+    if (this.#gone.size <= REMEMBERED_GONE) return undefined;
+    const oldest = this.#gone.keys().next().value as ActorId;
+    this.#gone.delete(oldest);
+    if (this.#moved.get(oldest) === this.#node) this.#moved.delete(oldest);
+    return oldest;
   }
 }

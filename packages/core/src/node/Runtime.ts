@@ -315,7 +315,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       const definition = await loadDefinition(envelope.url, envelope.definition);
       const args = decode(envelope.args, envelope.enc, this);
       const id = envelope.id ?? this.actors.mint(envelope.supervised);
-      await this.actors.start(id, envelope.name, definition, envelope.mailbox, args, envelope.supervised ? envelope.generation : undefined, envelope.supervisor);
+      await this.actors.start(id, envelope.name, definition, envelope.mailbox, args, envelope.supervised ? envelope.generation : undefined, envelope.supervisor, envelope.label);
       this.reply(envelope.from, envelope.cid, [id, this.node]);
     } catch (error) {
       this.fail(envelope.from, envelope.cid, error);
@@ -522,7 +522,9 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   stopSelf(actor: ActorId, generation: number): void {
     const supervisor = this.actors.supervisorOf(actor);
-    void this.actors.stop(actor).then(() => this.crashedOn(supervisor, actor, generation));
+    // A supervised actor halts and keeps its mailbox, as after a throw: its supervisor restarts it, or stops it for good.
+    const ended: Promise<unknown> = isSupervised(actor) ? this.actors.halt(actor) : this.actors.stop(actor);
+    void ended.then(() => this.crashedOn(supervisor, actor, generation));
   }
 
   /** An actor supervised from `supervisor` stopped itself. */

@@ -45,7 +45,7 @@ function childOf(spec: ChildSpec, added = false): Child {
  * ```
  */
 export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
-  /** The supervisor's id: its child id under its parent (`'root'`'s children are named by `system.supervise`). */
+  /** The supervisor's id: its child id under its parent; at the top level its spec's `id` (default `supervisor-<n>`). */
   readonly id: string;
   readonly #settings: Settings;
   readonly #children: Child[];
@@ -222,8 +222,7 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
     }
     c.status = 'restarting';
     if (!this.#allowRestart()) return this.#giveUp(reason);
-    const group = this.#group(c);
-    for (const o of [...group].reverse()) await this.#halt(o);
+    const group = await this.#haltGroup(c);
     const now = this.#ops.clock.now();
     c.recent = c.recent.filter((t) => now - t < this.#settings.withinMs);
     const wait = backoffDelay(this.#settings.backoff, c.recent.length, this.#ops.random());
@@ -239,6 +238,15 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
         return this.#childDown(o, failed);
       }
     }
+  }
+
+  /** Halts the children that go down with `c`, last first, and returns those to restart: a `temporary` sibling is stopped and removed instead (OTP). */
+  async #haltGroup(c: Child): Promise<Child[]> {
+    const group = this.#group(c);
+    const temporary = (o: Child): boolean => o !== c && o.spec.options.restart === 'temporary';
+    for (const o of [...group].reverse()) await (temporary(o) ? this.#stopOne(o) : this.#halt(o));
+    for (const o of group) if (temporary(o)) this.#abandon(o, { kind: 'stopped' });
+    return group.filter((o) => !temporary(o));
   }
 
   /** Waits out a backoff; `stop()` cuts it short. */

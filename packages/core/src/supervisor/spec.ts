@@ -24,7 +24,8 @@ export interface ChildInfo {
  * When a supervisor restarts a child that went down:
  * - `permanent`: always.
  * - `transient`: unless it stopped normally (`ctx.stop()`); a crash restarts it.
- * - `temporary`: never; the child is removed.
+ * - `temporary`: never, not even when a sibling's crash restarts its group; the child is
+ *   stopped and removed.
  *
  * @example
  * {@includeCode ../../../examples/src/guides/apiExamples.ts#RestartPolicy}
@@ -36,6 +37,8 @@ export type RestartPolicy = 'permanent' | 'transient' | 'temporary';
  * - `one-for-one`: only that child.
  * - `one-for-all`: every child (the others are stopped in reverse order, then all start in order).
  * - `rest-for-one`: that child and the children after it in the spec.
+ *
+ * A `temporary` child in the group is stopped with it and removed, not restarted.
  *
  * @example
  * {@includeCode ../../../examples/src/guides/apiExamples.ts#Strategy}
@@ -186,6 +189,13 @@ export type ChildSpec = ActorChildSpec<string, unknown> | SupervisorChildSpec<st
  */
 export interface SupervisorSpec<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
   /**
+   * The supervisor's id: the first half of its children's paths (`orders/worker`), by which
+   * error messages name them. A nested supervisor's id is its child id (leave this out, or
+   * give the same).
+   * @defaultValue `'supervisor-<n>'` at the top level
+   */
+  readonly id?: string;
+  /**
    * Which children restart when one goes down.
    * @defaultValue `'one-for-one'`
    */
@@ -295,6 +305,7 @@ export function settingsOf(spec: SupervisorSpec): Settings {
   if (typeof spec !== 'object' || spec === null || !Array.isArray(spec.children)) {
     throw new MultitaskError('INVALID_ARGUMENT', 'supervise: spec.children must be an array of child(...) specs');
   }
+  if (spec.id !== undefined && (typeof spec.id !== 'string' || spec.id.length === 0)) throw new MultitaskError('INVALID_ARGUMENT', 'supervise: spec.id must be a non-empty string');
   const strategy = spec.strategy ?? 'one-for-one';
   if (!STRATEGIES.includes(strategy)) throw new MultitaskError('INVALID_ARGUMENT', `supervise: strategy must be one of ${STRATEGIES.join(', ')}`);
   const ids = new Set<string>();
@@ -304,6 +315,9 @@ export function settingsOf(spec: SupervisorSpec): Settings {
     }
     if (ids.has(c.id)) throw new MultitaskError('INVALID_ARGUMENT', `supervise: two children have the id '${c.id}'`);
     ids.add(c.id);
+    if (c.kind === 'supervisor' && c.spec.id !== undefined && c.spec.id !== c.id) {
+      throw new MultitaskError('INVALID_ARGUMENT', `supervise: the nested supervisor '${c.id}' is named by its child id; its spec.id '${c.spec.id}' differs`);
+    }
     if (c.kind === 'supervisor') settingsOf(c.spec);
   }
   const maxRestarts = spec.intensity?.maxRestarts ?? 3;

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import { isSystemId, newSystemId, nodeAddress, nodeOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
+import { isSupervised, isSystemId, newSystemId, nodeAddress, nodeOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
 import { errorMessage } from '../actor/ActorCell.js';
+import { describeActor, stoppedError } from '../actor/actorErrors.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import { isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
 import { HostTable, type HostRecord } from './HostTable.js';
@@ -75,6 +76,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       execArgv: options.execArgv,
       hold: (record) => this.#supervised.hold(record),
       onGone: (record, reason) => this.#hostGone(record, reason),
+      labelOf: (ref) => this.#supervised.labelOf(ref),
       tellPeers: (down) => this.#peers.tellPeers(down),
     });
     this.#spawner = new Spawner({
@@ -228,7 +230,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * started (in order). If a child fails to start, those already started are stopped and
    * this rejects with its `SPAWN_FAILED`. The root never restarts a supervisor: one that
    * gives up (`supervisor:escalated`) stays stopped, and refs to its children then fail
-   * with a coded error.
+   * with `SUPERVISOR_ESCALATED`.
    *
    * @param spec - strategy, intensity, backoff, and the children made with {@link child}
    * @throws (rejects with) {@link MultitaskError} `SPAWN_FAILED`, `INVALID_ARGUMENT`, `NAME_TAKEN`, `ACTOR_STOPPED` (the system is shut down)
@@ -244,7 +246,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    */
   async supervise<const C extends readonly ChildSpec[]>(spec: SupervisorSpec<C>): Promise<Supervisor<C>> {
     if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
-    const supervisor = new Supervisor<C>(`supervisor-${++this.#supervisorSeq}`, spec, this.#supervised.ops, undefined);
+    const supervisor = new Supervisor<C>(spec.id ?? `supervisor-${++this.#supervisorSeq}`, spec, this.#supervised.ops, undefined);
     this.#supervisors.add(supervisor as Supervisor);
     supervisor.onStopped = () => this.#supervisors.delete(supervisor as Supervisor); // stopped, or gave up
     try {
@@ -288,7 +290,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * @throws {@link MultitaskError} `ACTOR_STOPPED` when either is not running
    */
   link(a: ActorRef, b: ActorRef): () => void {
-    for (const ref of [a, b]) if (!this.#alive(ref.id)) throw new MultitaskError('ACTOR_STOPPED', `cannot link: actor ${ref.id} is not running`);
+    for (const ref of [a, b]) if (!this.#alive(ref.id)) throw new MultitaskError('ACTOR_STOPPED', `cannot link: ${describeActor(ref.id, this.#supervised.labelOf(ref))} is not running`, { actor: ref.id });
     return this.#deaths.link(a.id, b.id);
   }
 
@@ -351,6 +353,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   /** An unsupervised actor is gone for good. */
   #forget(ref: ActorRef, reason: DownReason): void {
     this.#names.release(ref);
+    // Later messages to a named inline actor fail here, naming it (a supervised one's supervisor saw to its own).
+    if (ref.name !== undefined && !isSupervised(ref.id) && nodeOf(ref.id) === this.#runtime.node) this.#runtime.parking.abandon(ref.id, stoppedError(ref.id, ref.name));
     this.#emit('actor:stopped', ref, reason);
     this.#down(ref, reason);
   }
@@ -359,10 +363,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   #down(ref: ActorRef, reason: DownReason): void {
     const cause = reason.kind === 'stopped' ? undefined : reason.error;
     for (const peer of this.#deaths.down(ref.id, reason)) {
-      const error = new MultitaskError('LINKED_EXIT', `actor ${peer} went down with its linked actor ${ref.id} (${reason.kind})`, { cause });
       const entry = this.#supervised.get(peer);
+      const other = this.#refTo(peer);
+      const error = new MultitaskError('LINKED_EXIT', `${describeActor(peer, this.#supervised.labelOf(other))} went down with its linked ${describeActor(ref.id, this.#supervised.labelOf(ref))} (${reason.kind})`, { cause, actor: peer });
       if (entry !== undefined) this.#crashed(entry, { kind: 'error', error }, undefined);
-      else if (this.#alive(peer)) void this.stop(this.#refTo(peer));
+      else if (this.#alive(peer)) void this.stop(other);
     }
   }
 

@@ -7,6 +7,7 @@ import type { Host, HostExit } from '../transport/Endpoint.js';
 import { spawnProcess } from '../transport/processTransport.js';
 import { openPortPair, spawnThread } from '../transport/threadTransport.js';
 import type { ActorRef } from '../actor/ActorRef.js';
+import { describeActor, stoppedError } from '../actor/actorErrors.js';
 import { serializeDown, type DownReason } from '../actor/DownReason.js';
 import type { ThreadLimits } from '../actor/spawnTypes.js';
 import type { HostData } from './hostMain.js';
@@ -32,6 +33,8 @@ export interface HostTableOptions {
   /** The supervised actors of a host that is gone, whose messages the main thread now holds. */
   readonly hold: (record: HostRecord) => readonly ActorId[];
   readonly onGone: (record: HostRecord, reason: DownReason) => void;
+  /** What errors call an actor (its supervised path, or its name), if the user named it. */
+  readonly labelOf: (ref: ActorRef) => string | undefined;
   /** Other systems hear of a host's death too (they may wait on its actors). */
   readonly tellPeers: (down: Omit<DownEnvelope, 'dst'>) => void;
 }
@@ -183,10 +186,19 @@ export class HostTable {
     for (const node of this.#records.keys()) this.#runtime.route(build(node));
   }
 
+  /** The actor a host serves alone, when the user named it: its death is named after it (`thread 5 of actor orders/worker (…)`). */
+  #named(record: HostRecord): { id: ActorId; label: string; host: string } | undefined {
+    const ref = record.actors.size === 1 ? record.actors.values().next().value : undefined;
+    const label = ref === undefined ? undefined : this.#options.labelOf(ref);
+    if (ref === undefined || label === undefined) return undefined;
+    return { id: ref.id, label, host: `${record.host.label} of ${describeActor(ref.id, label)}` };
+  }
+
   #exited(record: HostRecord, exit: HostExit): void {
     this.#records.delete(record.node);
-    const reason = record.stopping ? ({ kind: 'stopped' } as const) : (record.killed ?? crashReason(record.host.label, exit));
-    const error = reason.kind === 'stopped' ? new MultitaskError('ACTOR_STOPPED', `${record.host.label} was stopped`) : reason.error;
+    const named = this.#named(record);
+    const reason = record.stopping ? ({ kind: 'stopped' } as const) : (record.killed ?? crashReason(named?.host ?? record.host.label, exit, named?.id));
+    const error = reason.kind !== 'stopped' ? reason.error : named === undefined ? new MultitaskError('ACTOR_STOPPED', `${record.host.label} was stopped`) : stoppedError(named.id, named.label);
     const heldAt = this.#runtime.node;
     const moved = this.#options.hold(record).map((id) => [id, heldAt] as const);
     const actors = [...record.actors.keys()];
@@ -199,15 +211,16 @@ export class HostTable {
   }
 }
 
-function crashReason(label: string, exit: HostExit): Exclude<DownReason, { kind: 'stopped' }> {
+/** Why a host died; `actor`: the actor it served alone, whom the error names. */
+function crashReason(label: string, exit: HostExit, actor: ActorId | undefined): Exclude<DownReason, { kind: 'stopped' }> {
   switch (exit.kind) {
     case 'exit':
-      return { kind: 'exit', code: exit.code, error: new MultitaskError('WORKER_CRASHED', `${label} exited with code ${exit.code}`) };
+      return { kind: 'exit', code: exit.code, error: new MultitaskError('WORKER_CRASHED', `${label} exited with code ${exit.code}`, { actor }) };
     case 'signal':
-      return { kind: 'signal', signal: exit.signal, error: new MultitaskError('WORKER_CRASHED', `${label} was killed by ${exit.signal}`) };
+      return { kind: 'signal', signal: exit.signal, error: new MultitaskError('WORKER_CRASHED', `${label} was killed by ${exit.signal}`, { actor }) };
     case 'out-of-memory':
-      return { kind: 'out-of-memory', error: new MultitaskError('WORKER_CRASHED', `${label} ran out of memory`, { cause: exit.error }) };
+      return { kind: 'out-of-memory', error: new MultitaskError('WORKER_CRASHED', `${label} ran out of memory`, { cause: exit.error, actor }) };
     case 'error':
-      return { kind: 'error', error: new MultitaskError('WORKER_CRASHED', `${label} crashed: ${exit.error.message}`, { cause: exit.error }) };
+      return { kind: 'error', error: new MultitaskError('WORKER_CRASHED', `${label} crashed: ${exit.error.message}`, { cause: exit.error, actor }) };
   }
 }

@@ -15,8 +15,8 @@ import type { PlacementWire, SpawnEnvelope } from '../wire/protocol.js';
 
 const LOCAL: readonly LocalPlacement[] = ['inline', 'thread', 'process'];
 
-/** Spawn options as the system passes them on. @internal */
-export type SpawnOpts = Partial<SpawnOptionsBase & { args: unknown }>;
+/** Spawn options as the system passes them on; `path` names a supervised child in errors. @internal */
+export type SpawnOpts = Partial<SpawnOptionsBase & { args: unknown; path: string }>;
 
 /** What starting actors needs from the system. @internal */
 export interface SpawnerHost {
@@ -88,7 +88,7 @@ export class Spawner {
   async #spawnInline(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started> {
     const runtime = this.#host.runtime;
     const id = again ?? runtime.actors.mint(generation !== undefined);
-    await runtime.actors.start(id, opts.name, definition, opts.mailbox ?? {}, opts.args, generation);
+    await runtime.actors.start(id, opts.name, definition, opts.mailbox ?? {}, opts.args, generation, undefined, opts.path ?? opts.name);
     return { ref: runtime.makeRef(id, opts.name), node: runtime.node };
   }
 
@@ -163,6 +163,7 @@ export function spawnEnvelope(
     mailbox: opts.mailbox ?? {},
     name: opts.name,
     supervisor: generation === undefined ? undefined : from,
+    label: opts.path ?? opts.name,
     supervised: generation !== undefined,
     generation: generation ?? 0,
   };

@@ -4,13 +4,13 @@ import { nodeOf, type ActorId, type NodeId } from '../wire/ids.js';
 import type { ChildOps } from '../supervisor/ChildOps.js';
 import type { ActorChildSpec } from '../supervisor/spec.js';
 import type { Supervisor } from '../supervisor/Supervisor.js';
-import { stoppedError } from '../actor/ActorCell.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import type { AnyActorDefinition } from '../actor/defineActor.js';
 import type { HostRecord, HostTable } from './HostTable.js';
 import type { DownReason } from '../actor/DownReason.js';
 import type { Runtime } from '../node/Runtime.js';
-import type { SpawnOptionsBase } from '../actor/spawnTypes.js';
+import type { SpawnOpts } from './Spawner.js';
+import { describeActor, goneError } from '../actor/actorErrors.js';
 import { watchHandlers } from './watchdog.js';
 
 /** What the supervised actors need from their system. @internal */
@@ -21,7 +21,7 @@ export interface SupervisionHost {
   readonly shutdownTimeout: number;
   readonly spawnTimeout: number;
   /** Starts an actor (again under the id `again`; on the running host `on`). */
-  start(definition: AnyActorDefinition, opts: Partial<SpawnOptionsBase & { args: unknown }>, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<{ ref: ActorRef; node: NodeId }>;
+  start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<{ ref: ActorRef; node: NodeId }>;
   /** The actor is gone for good (`actor:stopped`). */
   forget(ref: ActorRef, reason: DownReason): void;
   /** The actor went down (monitors and links). */
@@ -36,6 +36,8 @@ export interface Supervised {
   readonly ref: ActorRef;
   readonly supervisor: Supervisor;
   readonly spec: ActorChildSpec;
+  /** What errors call it: its path, its supervisor's id then its own (`orders/worker`); a pool's actor, its name. */
+  readonly label: string | undefined;
   /** Where it runs now. */
   readonly node: NodeId;
   /** Cancels its `handlerTimeout` watch, if it has one. */
@@ -63,6 +65,12 @@ export class SupervisedActors {
     return this.#entries.get(id);
   }
 
+  /** What errors call an actor: a supervised one by its path, another by its name. */
+  labelOf(ref: ActorRef): string | undefined {
+    const entry = this.#entries.get(ref.id);
+    return entry === undefined ? ref.name : entry.label;
+  }
+
   /** Stops every `handlerTimeout` watch (shutdown). */
   unwatchAll(): void {
     for (const entry of this.#entries.values()) entry.unwatch();
@@ -75,7 +83,7 @@ export class SupervisedActors {
       const entry = this.#entries.get(id);
       if (entry === undefined || entry.node !== record.node) continue;
       entry.unwatch();
-      this.#host.runtime.parking.holdFor(id, entry.spec.options.mailbox ?? {});
+      this.#host.runtime.parking.holdFor(id, entry.spec.options.mailbox ?? {}, entry.label);
       held.push(id);
     }
     return held;
@@ -101,14 +109,14 @@ export class SupervisedActors {
         if (found.record !== undefined && found.record.actors.size > 1) {
           // A host shared with other actors (a pool's worker): stop this actor only.
           found.record.actors.delete(ref.id);
-          this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {});
+          this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {}, found.entry.label);
           this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: this.#host.runtime.node }));
           await this.#host.runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: this.#host.runtime.node, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
           return;
         }
         if (node !== this.#host.runtime.node) return this.#host.hosts.stop(node, timeout);
         if (!this.#host.runtime.actors.has(ref.id)) return;
-        this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {});
+        this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {}, found.entry.label);
         await this.#host.runtime.actors.stop(ref.id);
       },
       abandon: (ref, reason) => {
@@ -116,9 +124,11 @@ export class SupervisedActors {
         if (entry === undefined) return;
         entry.unwatch();
         this.#entries.delete(ref.id);
-        const error = reason.kind === 'stopped' ? stoppedError(ref.id) : reason.error;
-        this.#host.runtime.parking.abandon(ref.id, error, entry.node);
-        if (entry.node !== this.#host.runtime.node) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: entry.node }));
+        const root = this.#host.runtime.node;
+        // Its messages, from any node, come here to fail with the reason (its id's node, if alive, passes them on).
+        const forgotten = this.#host.runtime.parking.abandon(ref.id, goneError(ref.id, entry.label, reason));
+        if (nodeOf(ref.id) !== root) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: root }));
+        if (forgotten !== undefined && nodeOf(forgotten) !== root) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: forgotten, node: nodeOf(forgotten) }));
         this.#host.forget(ref, reason);
       },
       restarted: (ref, restarts) => this.#host.restarted(ref, restarts),
@@ -150,9 +160,12 @@ export class SupervisedActors {
 
   /** Starts a supervised actor (again, keeping its id): on a new host, or on the running host `on` (a pool's worker). */
   async #spawnChild(spec: ActorChildSpec, again: ActorRef | undefined, generation: number, owner: Supervisor, on: NodeId | undefined): Promise<ActorRef> {
-    const { ref, node } = await this.#host.start(spec.definition as AnyActorDefinition, spec.options, again?.id, generation, on);
+    // A pool's actor (on a running host `on`) has no path the user wrote: its child id is the pool's.
+    const label = on === undefined ? `${owner.id}/${spec.id}` : spec.options.name;
+    const opts = label === undefined ? spec.options : { ...spec.options, path: label };
+    const { ref, node } = await this.#host.start(spec.definition as AnyActorDefinition, opts, again?.id, generation, on);
     const limit = spec.options.handlerTimeout;
-    const entry: Supervised = { ref, supervisor: owner, spec, node, unwatch: limit === undefined ? () => undefined : this.#watch(ref, node, limit) };
+    const entry: Supervised = { ref, supervisor: owner, spec, label, node, unwatch: limit === undefined ? () => undefined : this.#watch(ref, node, limit, label) };
     this.#entries.set(ref.id, entry);
     if (again !== undefined) {
       if (node !== this.#host.runtime.node) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
@@ -174,14 +187,14 @@ export class SupervisedActors {
   }
 
   /** Watches the handlers of supervised actor `ref` on `node` (see {@link watchHandlers}); ends the host when one overruns. */
-  #watch(ref: ActorRef, node: NodeId, limit: number): () => void {
+  #watch(ref: ActorRef, node: NodeId, limit: number, label: string | undefined): () => void {
     return watchHandlers({
       clock: this.#host.clock,
       limit,
       ping: (timeout) => this.#host.runtime.request(node, (cid) => ({ kind: 'ping', dst: node, from: this.#host.runtime.node, cid }), { timeout, what: `ping of node ${node}` }) as Promise<number>,
       current: () => this.#entries.get(ref.id)?.node === node && this.#host.hosts.get(node) !== undefined,
       overrun: () => {
-        const error = new MultitaskError('HANDLER_TIMEOUT', `a handler of actor ${ref.id} ran past its handlerTimeout of ${limit} ms`);
+        const error = new MultitaskError('HANDLER_TIMEOUT', `a handler of ${describeActor(ref.id, label)} ran past its handlerTimeout of ${limit} ms`, { actor: ref.id });
         void this.#host.hosts.kill(node, { kind: 'timeout', error });
       },
     });

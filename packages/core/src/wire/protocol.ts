@@ -119,6 +119,8 @@ export interface SpawnEnvelope {
   readonly enc: Encoded;
   readonly mailbox: MailboxOptions;
   readonly name: string | undefined;
+  /** What errors call the actor: its supervised path, else its name. */
+  readonly label: string | undefined;
   /** Under a supervisor: a throwing handler crashes the actor (reported by `crashed`) instead of being reported and skipped. */
   readonly supervised: boolean;
   /** The supervisor's count of this actor's starts, echoed in `crashed` so stale reports can be told apart. */

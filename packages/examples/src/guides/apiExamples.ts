@@ -316,7 +316,8 @@ export async function apiExamples(): Promise<Record<string, unknown>> {
   });
   // #endregion SupervisorChildSpec
   // #region SupervisorSpec
-  const supervisorSpec = { strategy, intensity, backoff, children: [counterChild, inner] as const } satisfies SupervisorSpec;
+  // `id` names its children in error messages: `actor counters/counter (…) is stopped`.
+  const supervisorSpec = { id: 'counters', strategy, intensity, backoff, children: [counterChild, inner] as const } satisfies SupervisorSpec;
   const sup = await system.supervise(supervisorSpec);
   // #endregion SupervisorSpec
   // #region ChildSpec
