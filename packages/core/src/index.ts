@@ -13,6 +13,7 @@ export type { DeadLetter, SystemEvents, SystemOptions } from './system/systemTyp
 export type { LocalPlacement, Placement, RemotePlacement, SpawnArgs, SpawnOptions, SpawnOptionsBase, ThreadLimits } from './actor/spawnTypes.js';
 export type { DownReason } from './actor/DownReason.js';
 export { Supervisor } from './supervisor/Supervisor.js';
+export type { ChildSupervisor } from './supervisor/ChildSupervisor.js';
 export type { ChildInfo } from './supervisor/spec.js';
 export { child } from './supervisor/spec.js';
 export type {

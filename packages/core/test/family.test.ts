@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { child, createSystem, type ActorRef, type ActorSystem } from '../src/index.js';
 import { Faulty } from './fixtures/faulty.js';
 import { Child, Log, Parent } from './fixtures/family.js';
-import { manualClock, nextEvent } from './helpers.js';
+import { codeOf, manualClock, nextEvent } from './helpers.js';
 
 /** Polls `read` until `done` says so; bounded (the machine may be loaded, so no tight timing). */
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
@@ -162,5 +162,53 @@ describe("an actor's timers", () => {
     } finally {
       await system.shutdown();
     }
+  });
+});
+
+describe('supervision by an actor', () => {
+  let system: ActorSystem;
+  beforeEach(() => {
+    system = createSystem({ shutdownTimeout: 3_000 });
+  });
+  afterEach(async () => {
+    await system.shutdown();
+  });
+
+  it.each(['inline', 'thread'] as const)('restarts the children of a supervisor started by an actor placed %s; its inline children run beside it', async (placement) => {
+    const parent = await system.spawn(Parent, { placement, args: { label: 'boss', supervise: { maxRestarts: 5, placements: ['inline', 'process'] } } });
+    const [beside, apart] = await parent.ask('workers');
+    const [home, besideWhere, apartWhere] = await Promise.all([parent.ask('spawnTree', []), beside!.ask('where'), apart!.ask('where')]);
+    expect(besideWhere.thread).toBe(home[0]?.thread); // on its parent's thread
+    expect(apartWhere.pid).not.toBe(process.pid);
+    beside!.tell('add', 2);
+    const restarted = nextEvent(system, 'actor:restarted', (ref) => ref.id === beside!.id);
+    beside!.tell('boom', 'a child crash');
+    await restarted;
+    expect(await beside!.ask('get')).toBe(0); // a fresh incarnation, the same ref
+    apart!.tell('exit', 1);
+    await nextEvent(system, 'actor:restarted', (ref) => ref.id === apart!.id);
+    expect(await apart!.ask('get')).toBe(0);
+    expect((await parent.ask('supervisedChildren')).map((c) => c.restarts)).toEqual([1, 1]);
+  });
+
+  it("escalates to the actor past its intensity: the actor crashes, its own supervisor restarts it, and its start supervises again", async () => {
+    const sup = await system.supervise({ children: [child('boss', Parent, { placement: 'thread', args: { label: 'boss', supervise: { maxRestarts: 1, placements: ['inline'] } } })] });
+    const boss = sup.ref('boss');
+    const [first] = await boss.ask('workers');
+    const bossRestarted = nextEvent(system, 'actor:restarted', (ref) => ref.id === boss.id);
+    first!.tell('boom', 'once'); // restarted by the boss's supervisor
+    await nextEvent(system, 'actor:restarted', (ref) => ref.id === first!.id);
+    first!.tell('boom', 'twice'); // past its intensity: the boss crashes
+    await bossRestarted;
+    const [again] = await boss.ask('workers');
+    expect(await again!.ask('get')).toBe(0);
+    expect(sup.children()[0]).toMatchObject({ status: 'running', restarts: 1 });
+  });
+
+  it("stops a supervisor's children with the actor that started it", async () => {
+    const parent = await system.spawn(Parent, { placement: 'thread', args: { label: 'boss', supervise: { maxRestarts: 5, placements: ['thread', 'inline'] } } });
+    const workers = await parent.ask('workers');
+    await system.stop(parent);
+    for (const worker of workers) expect(await codeOf(worker.ask('get'))).toBe('ACTOR_STOPPED');
   });
 });

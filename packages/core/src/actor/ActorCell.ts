@@ -83,6 +83,8 @@ export class ActorCell implements FamilyCell {
   #family: Family | undefined;
   /** The actor on this node whose child this one is (it is told when this one ends). */
   parent: ActorId | undefined;
+  /** Why an unsupervised actor stops when one of its supervisors gave up. */
+  #escalation: Error | undefined;
   /** A crashed incarnation's children stopping: a restart waits for them. */
   #ending: Promise<void> | undefined;
 
@@ -294,7 +296,8 @@ export class ActorCell implements FamilyCell {
     if (ran) await this.#onStop();
     this.#status = 'stopped';
     for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id, this.#label));
-    if (!halted) this.#host.ended(this.id, { kind: 'stopped' }); // a halted one was reported when it halted
+    // A halted one was reported when it halted.
+    if (!halted) this.#host.ended(this.id, this.#escalation === undefined ? { kind: 'stopped' } : { kind: 'error', error: this.#escalation });
   }
 
   /** Waits for the running handler, at most `grace` ms; then abandons it. */
@@ -385,14 +388,30 @@ export class ActorCell implements FamilyCell {
   /** A handler threw: its asker gets the error; a supervised actor crashes, an unsupervised one goes on. */
   #failed(letter: Letter, error: unknown): void {
     letter.replier?.reject(error);
-    if (this.#supervised) {
-      if (this.#status !== 'running') return;
-      this.#status = 'halted';
-      this.#end();
-      this.#host.crashed(this.id, error, this.#generation);
-      this.#ending = this.#endFamily();
-      this.#host.ended(this.id, { kind: 'error', error: error instanceof Error ? error : new Error(errorMessage(error)) });
-    } else if (letter.replier === undefined && !this.#endedByStop(error)) this.#host.failure(this.id, letter.type, error);
+    if (this.#supervised) this.#crash(error);
+    else if (letter.replier === undefined && !this.#endedByStop(error)) this.#host.failure(this.id, letter.type, error);
+  }
+
+  /** A supervised actor crashes: it halts, its supervisor hears of it, its family ends. */
+  #crash(error: unknown): void {
+    if (this.#status !== 'running') return;
+    this.#status = 'halted';
+    this.#end();
+    this.#host.crashed(this.id, error, this.#generation);
+    this.#ending = this.#endFamily();
+    this.#host.ended(this.id, { kind: 'error', error: error instanceof Error ? error : new Error(errorMessage(error)) });
+  }
+
+  /**
+   * A supervisor this actor started gave up: the actor crashes with `error`. A supervised
+   * actor is then its supervisor's to restart; an unsupervised one stops, with that error
+   * as its reason.
+   */
+  escalate(error: Error): void {
+    if (!this.alive) return;
+    if (this.#supervised) return this.#crash(error);
+    this.#escalation = error;
+    this.#host.stopSelf(this.id, this.#generation);
   }
 
   /** A handler that gave up a wait because the actor stopped (`ctx.signal`) did not fail. */

@@ -22,6 +22,8 @@ export interface ActorServices {
   /** `watcher` (a cell here) watches `target`: told through its mailbox (`as`), or as its parent (`child`). */
   watch(watcher: ActorId, target: ActorId, as: string | undefined, child: boolean): void;
   unwatch(watcher: ActorId, target: ActorId, child: boolean): void;
+  /** Starts a supervisor of `parent`'s own (the spec and the handle are typed by the supervisor layer). */
+  supervise(parent: ActorId, spec: unknown): Promise<unknown>;
   /** The clock of this node's timers. */
   readonly clock: Clock;
 }

@@ -62,6 +62,11 @@ export class Context implements ActorContext<unknown> {
     return this.#cell.family.lookup(name, definition) as Promise<ActorRef<D> | undefined>;
   }
 
+  /** Typed where the supervisor layer declares it (`ChildSupervisor.ts` augments {@link ActorContext}). */
+  supervise(spec: never): Promise<never> {
+    return this.#cell.family.supervise(spec) as Promise<never>;
+  }
+
   get timers(): Timers {
     return this.#cell.family.timers;
   }

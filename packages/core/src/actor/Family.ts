@@ -27,6 +27,8 @@ export class Family {
   readonly #cell: FamilyCell;
   readonly #services: ActorServices;
   readonly #children: ActorRef[] = [];
+  /** The supervisors this actor started (`ctx.supervise`), each with its stop. */
+  readonly #supervisors: Array<{ stop(): Promise<void> }> = [];
   readonly #watching = new Set<ActorId>();
   #timers: ActorTimers | undefined;
 
@@ -59,6 +61,17 @@ export class Family {
   childGone(id: ActorId): void {
     const at = this.#children.findIndex((ref) => ref.id === id);
     if (at >= 0) this.#children.splice(at, 1);
+  }
+
+  async supervise(spec: unknown): Promise<unknown> {
+    if (!this.#cell.alive) throw new MultitaskError('ACTOR_STOPPED', `actor ${this.#cell.id} is stopping: it cannot start a supervisor`);
+    const supervisor = (await this.#services.supervise(this.#cell.id, spec)) as { stop(): Promise<void> };
+    if (!this.#cell.alive) {
+      await supervisor.stop();
+      throw new MultitaskError('ACTOR_STOPPED', `actor ${this.#cell.id} stopped while its supervisor started`);
+    }
+    this.#supervisors.push(supervisor);
+    return supervisor;
   }
 
   watch(ref: ActorRef, as: string | undefined): void {
@@ -94,6 +107,8 @@ export class Family {
     this.#timers?.cancelAll();
     for (const id of this.#watching) this.#services.unwatch(this.#cell.id, id, false);
     this.#watching.clear();
+    // Its supervisors (and their children) after its plain children: the last started first.
+    for (const supervisor of this.#supervisors.splice(0).reverse()) await supervisor.stop().catch(() => undefined);
     for (const child of [...this.#children].reverse()) {
       this.#services.unwatch(this.#cell.id, child.id, true);
       await this.#services.stop(child).catch(() => undefined);

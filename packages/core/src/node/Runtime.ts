@@ -43,12 +43,13 @@ export interface RuntimeSink {
 }
 
 /** What the system layer does for the actors of a node: the part of `ctx` beyond the node. @internal */
-export type SystemServices = Pick<ActorServices, 'spawn' | 'stop' | 'lookup'>;
+export type SystemServices = Pick<ActorServices, 'spawn' | 'stop' | 'lookup' | 'supervise'>;
 
 const NO_SYSTEM: SystemServices = {
   spawn: () => Promise.reject(new MultitaskError('ACTOR_STOPPED', 'this node runs no system: it cannot spawn')),
   stop: () => Promise.resolve(),
   lookup: () => Promise.resolve(undefined),
+  supervise: () => Promise.reject(new MultitaskError('ACTOR_STOPPED', 'this node runs no system: it cannot supervise')),
 };
 
 /** @internal */
@@ -123,6 +124,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       spawn: (parent, definition, options) => runtime.system.spawn(parent, definition, options),
       stop: (ref) => runtime.system.stop(ref),
       lookup: (name, key) => runtime.system.lookup(name, key),
+      supervise: (parent, spec) => runtime.system.supervise(parent, spec),
       watch: (watcher, target, as, child) => {
         // A child on its parent's own node tells its parent directly when it ends: no tables.
         const cell = child ? runtime.actors.get(target) : undefined;
@@ -282,6 +284,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       .with({ kind: 'watch' }, { kind: 'unwatch' }, (e) => this.#watchRequest(e))
       .with({ kind: 'gone' }, (e) => this.watches.gone(e.actor, e.reason))
       .with({ kind: 'system' }, (e) => this.#sink.request(e))
+      .with({ kind: 'escalate' }, (e) => this.actors.get(e.actor)?.escalate(reviveError(e.error)))
       .with({ kind: 'relocate' }, (e) => this.#relocate(e.id, e.node))
       .with({ kind: 'fence' }, (e) => this.#fence(e))
       .with({ kind: 'fenced' }, (e) => this.parking.fenced(e.actor, e.node))

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
+import { serializeError } from '../wire/errorWire.js';
 import { isSupervised, isSystemId, newSystemId, nodeAddress, nodeOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
 import { errorMessage } from '../actor/ActorCell.js';
 import { describeActor, stoppedError } from '../actor/actorErrors.js';
@@ -18,6 +19,7 @@ import { DeathWatch } from './DeathWatch.js';
 import { LocalNames } from './NameRegistry.js';
 import { PeerSystems, type PeerInfo, type PeersHost } from './PeerSystems.js';
 import { RootRequests } from './RootRequests.js';
+import { ActorSupervisors } from './ActorSupervisors.js';
 import type { Endpoint } from '../transport/Endpoint.js';
 import type { SystemEvents, SystemOptions } from './systemTypes.js';
 import type { SpawnArgs } from '../actor/spawnTypes.js';
@@ -50,6 +52,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #names = new LocalNames();
   readonly #peers: PeerSystems;
   #requests!: RootRequests;
+  readonly #actorSupervisors: ActorSupervisors;
   readonly #id: SystemId;
   readonly #node: string;
   #supervisorSeq = 0;
@@ -89,10 +92,16 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       shutDown: () => this.#shutdown !== undefined,
       started: (ref) => this.#emit('actor:started', ref),
     });
+    this.#actorSupervisors = new ActorSupervisors({
+      opsFor: (node) => this.#supervised.opsFor(node),
+      escalate: (parent, reason) => this.#escalate(parent, reason),
+      escalated: (supervisor, reason) => this.#emit('supervisor:escalated', supervisor, reason),
+    });
     const requests = new RootRequests({
       runtime: this.#runtime,
       names: this.#names,
       peers: this.#peers,
+      supervisors: this.#actorSupervisors,
       start: (definition, opts, again, generation) => this.#spawner.start(definition, opts, again, generation),
       stop: (ref) => this.stop(ref),
     });
@@ -314,6 +323,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const inline = this.#runtime.actors.tops().map((cell) => this.stop(this.#runtime.makeRef(cell.id, cell.name)));
     const hosted = this.#hosts.nodes.map((node) => this.#hosts.stop(node, this.#shutdownTimeout));
     await Promise.all([...inline, ...hosted, this.#peers.stopThere(this.#shutdownTimeout)]);
+    await this.#actorSupervisors.stopAll(); // those whose parent's node is gone
     this.#peers.detachAll();
     this.#runtime.pending.rejectAll(new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down'));
   }
@@ -390,6 +400,13 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       connect: (from, peer) => this.#hosts.connect(from, peer),
       request: (envelope) => this.#requests.handle(envelope),
     };
+  }
+
+  /** A supervisor actor `parent` started gave up: the actor crashes, where it runs. */
+  #escalate(parent: ActorId, reason: DownReason): void {
+    const error = reason.kind === 'stopped' ? new MultitaskError('SUPERVISOR_ESCALATED', `a supervisor of actor ${parent} gave up`) : reason.error;
+    const dst = this.#runtime.parking.whereIs(parent) ?? nodeOf(parent);
+    this.#runtime.route({ kind: 'escalate', dst, actor: parent, error: serializeError(error) });
   }
 
   #peersHost(): PeersHost {

@@ -9,6 +9,9 @@ import { checkMailboxOptions } from '../actor/Mailbox.js';
 import type { Runtime, SystemServices } from '../node/Runtime.js';
 import { scan } from '../wire/cloneCheck.js';
 import { checkPlacement, spawnEnvelope } from './Spawner.js';
+import { remoteHandle, type SupervisorTree } from './ActorSupervisors.js';
+import { specToWire, type ChildSupervisor } from '../supervisor/ChildSupervisor.js';
+import type { SupervisorSpec } from '../supervisor/spec.js';
 
 /** How long a host waits for its root to place an actor. */
 const PLACE_TIMEOUT_MS = 60_000;
@@ -71,6 +74,18 @@ export class HostServices implements SystemServices {
   async stop(ref: ActorRef): Promise<void> {
     if (this.#runtime.actors.has(ref.id)) return this.#runtime.actors.stop(ref.id);
     await this.#ask('stop', ref.id, undefined, undefined);
+  }
+
+  async supervise(parent: ActorId, spec: unknown): Promise<ChildSupervisor> {
+    const runtime = this.#runtime;
+    const wire = encode(specToWire(spec as SupervisorSpec), runtime);
+    const tree = (await runtime.request(this.#root, (cid) => ({ kind: 'system', dst: this.#root, from: runtime.node, cid, op: 'supervise', actor: parent, name: undefined, detail: undefined, data: wire.value, enc: wire.enc }), {
+      timeout: PLACE_TIMEOUT_MS,
+      what: 'supervise at the system\'s root',
+    })) as SupervisorTree;
+    const ask = (op: 'sup-children' | 'sup-stop', path: readonly string[]): Promise<unknown> =>
+      runtime.request(this.#root, (cid) => ({ kind: 'system', dst: this.#root, from: runtime.node, cid, op, actor: parent, name: tree.id, detail: undefined, data: [...path], enc: 0 }), { timeout: ASK_ROOT_MS, what: `${op} at the system's root` });
+    return remoteHandle(tree, (id, name) => runtime.makeRef(id, name), ask);
   }
 
   async lookup(name: string, key: string | undefined): Promise<ActorRef | undefined> {

@@ -10,12 +10,16 @@ import type { Runtime, SystemServices } from '../node/Runtime.js';
 import type { LocalNames } from './NameRegistry.js';
 import type { PeerSystems } from './PeerSystems.js';
 import type { SpawnOpts, Started } from './Spawner.js';
+import { localHandle, treeOf, type ActorSupervisors } from './ActorSupervisors.js';
+import { specFromWire, type WireSupervisorSpec } from '../supervisor/ChildSupervisor.js';
+import type { SupervisorSpec } from '../supervisor/spec.js';
 
 /** What the root's request handling needs from its system. @internal */
 export interface RootRequestsHost {
   readonly runtime: Runtime;
   readonly names: LocalNames;
   readonly peers: PeerSystems;
+  readonly supervisors: ActorSupervisors;
   start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started>;
   stop(ref: ActorRef): Promise<void>;
 }
@@ -40,6 +44,7 @@ export class RootRequests {
       spawn: async (_parent, definition, options) => (await this.#host.start(definition, options, undefined, undefined)).ref,
       stop: (ref) => this.#host.stop(ref),
       lookup: async (name, key) => this.#host.names.find(name, key),
+      supervise: async (parent, spec) => localHandle(await this.#host.supervisors.start(parent, spec as SupervisorSpec)),
     };
   }
 
@@ -90,6 +95,15 @@ export class RootRequests {
         return this.#host.stop(this.#host.runtime.makeRef(e.actor as ActorId, undefined));
       case 'kill':
         throw new MultitaskError('INVALID_ARGUMENT', 'kill is not a request nodes may make yet');
+      case 'supervise': {
+        const wire = decode(e.data, e.enc ?? 0, this.#host.runtime) as WireSupervisorSpec;
+        const spec = await specFromWire(wire, loadDefinition);
+        return treeOf(await this.#host.supervisors.start(e.actor as ActorId, spec));
+      }
+      case 'sup-children':
+        return this.#host.supervisors.find(name, (e.data as string[] | undefined) ?? []).children();
+      case 'sup-stop':
+        return this.#host.supervisors.find(name, (e.data as string[] | undefined) ?? []).stop();
     }
   }
 }

@@ -159,9 +159,9 @@ export class SupervisedActors {
   }
 
   /** Starts a supervised actor (again, keeping its id): on a new host, or on the running host `on` (a pool's worker). */
-  async #spawnChild(spec: ActorChildSpec, again: ActorRef | undefined, generation: number, owner: Supervisor, on: NodeId | undefined): Promise<ActorRef> {
+  async #spawnChild(spec: ActorChildSpec, again: ActorRef | undefined, generation: number, owner: Supervisor, on: NodeId | undefined, pooled = on !== undefined): Promise<ActorRef> {
     // A pool's actor (on a running host `on`) has no path the user wrote: its child id is the pool's.
-    const label = on === undefined ? `${owner.id}/${spec.id}` : spec.options.name;
+    const label = pooled ? spec.options.name : `${owner.id}/${spec.id}`;
     const opts = label === undefined ? spec.options : { ...spec.options, path: label };
     const { ref, node } = await this.#host.start(spec.definition as AnyActorDefinition, opts, again?.id, generation, on);
     const limit = spec.options.handlerTimeout;
@@ -184,6 +184,19 @@ export class SupervisedActors {
    */
   opsOn(place: (spec: ActorChildSpec) => Promise<ActorRef>): ChildOps {
     return { ...this.ops, spawn: (spec, again, generation, owner) => place(spec).then((worker) => this.#spawnChild(spec, again, generation, owner, nodeOf(worker.id))) };
+  }
+
+  /**
+   * Supervision operations for a supervisor that an actor on `node` started: its inline
+   * children run on that node (beside their parent), the others where their placement says.
+   * @internal
+   */
+  opsFor(node: NodeId): ChildOps {
+    if (node === this.#host.runtime.node) return this.ops;
+    return {
+      ...this.ops,
+      spawn: (spec, again, generation, owner) => this.#spawnChild(spec, again, generation, owner, (spec.options.placement ?? 'inline') === 'inline' ? node : undefined, false),
+    };
   }
 
   /** Watches the handlers of supervised actor `ref` on `node` (see {@link watchHandlers}); ends the host when one overruns. */

@@ -195,11 +195,22 @@ export interface SystemEnvelope {
   readonly dst: NodeId;
   readonly from: NodeId;
   readonly cid: CorrelationId;
-  readonly op: 'stop' | 'kill' | 'claim' | 'bind' | 'unclaim' | 'release' | 'lookup';
+  readonly op: 'stop' | 'kill' | 'claim' | 'bind' | 'unclaim' | 'release' | 'lookup' | 'supervise' | 'sup-children' | 'sup-stop';
   readonly actor: ActorId | undefined;
   readonly name: string | undefined;
   /** `bind`: the definition's key (a typed lookup checks it); `kill`: why. */
   readonly detail: string | SerializedDown | undefined;
+  /** `supervise`: the spec, encoded as a payload is. */
+  readonly data?: unknown;
+  readonly enc?: Encoded;
+}
+
+/** A supervisor an actor started gave up: the actor crashes with `error` (its own supervisor decides). @internal */
+export interface EscalateEnvelope {
+  readonly kind: 'escalate';
+  readonly dst: NodeId;
+  readonly actor: ActorId;
+  readonly error: SerializedError;
 }
 
 /**
@@ -341,6 +352,7 @@ export type Envelope =
   | WatchEnvelope
   | GoneEnvelope
   | SystemEnvelope
+  | EscalateEnvelope
   | AckEnvelope
   | RestartEnvelope
   | CrashedEnvelope

@@ -17,6 +17,7 @@ import {
   type ActorChildSpec,
   type ActorContext,
   type DownNotice,
+  type ChildSupervisor,
   type Timers,
   type ActorDefinition,
   type ActorId,
@@ -128,6 +129,16 @@ export async function apiExamples(): Promise<Record<string, unknown>> {
   };
   // #endregion DownNotice
   void onDown;
+  // #region ChildSupervisor
+  const supervising = async (ctx: ActorContext<{ workers?: ChildSupervisor }>): Promise<void> => {
+    ctx.state.workers = await ctx.supervise({
+      strategy: 'one-for-one',
+      intensity: { maxRestarts: 3, withinMs: 10_000 }, // a fourth crash: the supervisor gives up, and this actor crashes
+      children: [child('cache', Counter, { args: 0 }), child('store', Counter, { placement: 'thread', args: 0 })],
+    });
+  };
+  // #endregion ChildSupervisor
+  void supervising;
   // #region Timers
   const ticking: Handler<{ ticks: number }> = (ctx: ActorContext<{ ticks: number }>) => {
     const timers: Timers = ctx.timers;
