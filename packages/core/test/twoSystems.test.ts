@@ -7,6 +7,7 @@ import { nodeOf } from '../src/wire/ids.js';
 import { Counter } from './fixtures/counter.js';
 import { Gate } from './fixtures/gate.js';
 import { Relay } from './fixtures/relay.js';
+import { Child, Parent } from './fixtures/family.js';
 import { codeOf, failureOf, nextEvent } from './helpers.js';
 
 /**
@@ -16,7 +17,7 @@ import { codeOf, failureOf, nextEvent } from './helpers.js';
  */
 function twoSystems(): { a: ActorSystem; b: ActorSystem; net: MemoryNetwork } {
   const a = createSystem({ node: 'a', shutdownTimeout: 2_000 });
-  const b = createSystem({ node: 'b', shutdownTimeout: 2_000, serve: [Counter, Relay] });
+  const b = createSystem({ node: 'b', shutdownTimeout: 2_000, serve: [Counter, Relay, Child] });
   const net = openMemoryNetwork(structuredCloneCodec);
   a.attachPeer(b.peerInfo, net.a);
   b.attachPeer(a.peerInfo, net.b);
@@ -65,6 +66,26 @@ describe('two systems joined by a byte link', () => {
     const there = await a.spawn(Counter, { placement: { node: 'b', in: 'thread' }, args: 40 });
     const asker = await a.spawn(Relay, { placement: 'thread', args: { peer: there } });
     expect(await asker.ask('addToPeer', 2)).toBe(42);
+  });
+
+  it("lets an actor on a thread of one system spawn its child on the other system, and watch it there", async () => {
+    const { a } = join();
+    const parent = await a.spawn(Parent, { placement: 'thread', args: { label: 'parent' } });
+    const child = await parent.ask('spawnChild', { label: 'far away', placement: { node: 'b', in: 'process' } });
+    expect(child.id.startsWith(a.peerInfo.system)).toBe(false);
+    expect(await child.ask('label')).toBe('far away');
+    await parent.ask('watchIt', child);
+    await child.ask('quit');
+    const downs = await (async () => {
+      for (let i = 0; i < 400; i++) {
+        const seen = await parent.ask('downs');
+        if (seen.length > 0) return seen;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return parent.ask('downs');
+    })();
+    expect(downs).toEqual([{ id: child.id, kind: 'stopped', via: 'onDown' }]);
+    expect((await parent.ask('children')).length).toBe(0); // its parent learned it ended
   });
 
   it('shares a channel across the two, both ways: every item once, in order', async () => {
