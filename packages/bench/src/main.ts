@@ -9,6 +9,7 @@ import { supervisorCases } from './supervisorCases.js';
 import { poolCases } from './poolCases.js';
 import { copyCases } from './copyCases.js';
 import { memoryCases } from './memoryCases.js';
+import { skynetCases } from './skynetCases.js';
 import { runCase, type Result } from './harness.js';
 
 const args = process.argv.slice(2);
@@ -23,7 +24,7 @@ if (filterAt >= 0 && filter === undefined) {
 
 const rounds = quick ? 3 : 7;
 const results: Result[] = [];
-for (const bench of [...cases, ...channelCases, ...supervisorCases, ...poolCases, ...memoryCases, ...copyCases]) {
+for (const bench of [...cases, ...channelCases, ...supervisorCases, ...poolCases, ...memoryCases, ...skynetCases, ...copyCases]) {
   const ids = bench.metrics.flatMap((m) => [m.id, m.baseline?.id ?? '']);
   if (filter !== undefined && !ids.some((id) => id.includes(filter))) continue;
   if (bench.needsFull === true && quick && filter === undefined) continue;

@@ -1,16 +1,21 @@
 import type { Clock } from '../clock.js';
-import type { MultitaskError } from '../errors.js';
+import { Deadlines, type Timed } from '../Deadlines.js';
+import { MultitaskError } from '../errors.js';
 import { matches, type ActorId, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
-import { armLimits, disarmed, type PendingLimits } from '../limits.js';
+import { abortError, disarmed, type PendingLimits } from '../limits.js';
 
-interface Pending {
+interface Pending extends Timed {
+  readonly cid: CorrelationId;
   /** The node it waits on (a request passed on to where its actor moved waits on that node). */
   node: NodeId;
   /** The actor an `ask` or `send` went to: it may have moved since to another node. */
   readonly actor: ActorId | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
-  disarm: () => void;
+  /** Its limits: the timeout (`NaN`: none) and what the errors say. */
+  readonly limits: PendingLimits;
+  /** Stops listening to its signal, if it has one. */
+  unlisten: () => void;
 }
 
 /**
@@ -22,10 +27,11 @@ interface Pending {
 export class PendingTable {
   readonly #entries = new Map<CorrelationId, Pending>();
   #next = 0;
-  readonly #clock: Clock;
+  /** The timeouts of every request here, on one clock timer. */
+  readonly #deadlines: Deadlines<Pending>;
 
   constructor(clock: Clock) {
-    this.#clock = clock;
+    this.#deadlines = new Deadlines(clock, (entry) => this.#expire(entry));
   }
 
   get size(): number {
@@ -37,13 +43,28 @@ export class PendingTable {
     const cid = ++this.#next as CorrelationId;
     let entry!: Pending;
     const promise = new Promise<unknown>((resolve, reject) => {
-      entry = { node, actor, resolve, reject, disarm: disarmed };
+      entry = { cid, node, actor, resolve, reject, limits, unlisten: disarmed, at: 0, done: false };
     });
     this.#entries.set(cid, entry);
-    entry.disarm = armLimits(limits, limits.what, this.#clock, (error: MultitaskError) => {
-      if (this.reject(cid, error)) limits.onAbandon?.();
-    });
+    const { timeout, signal } = limits;
+    if (timeout !== undefined && Number.isFinite(timeout)) this.#deadlines.add(entry, timeout);
+    if (signal !== undefined) {
+      const onAbort = (): void => this.#abandon(entry, abortError(signal, limits.what));
+      signal.addEventListener('abort', onAbort, { once: true });
+      entry.unlisten = () => signal.removeEventListener('abort', onAbort);
+    }
     return { cid, promise };
+  }
+
+  /** A request's deadline passed: it times out (with its limits' code, `ASK_TIMEOUT` unless told). */
+  #expire(entry: Pending): void {
+    const { timeout, what, timeoutCode } = entry.limits;
+    this.#abandon(entry, new MultitaskError(timeoutCode ?? 'ASK_TIMEOUT', `${what} timed out after ${timeout} ms`));
+  }
+
+  /** The caller gives up (timeout, abort). */
+  #abandon(entry: Pending, error: MultitaskError): void {
+    if (this.reject(entry.cid, error)) entry.limits.onAbandon?.();
   }
 
   /** The request was passed on to `node` (its actor moved there): it waits on that node now. */
@@ -82,7 +103,11 @@ export class PendingTable {
     const entry = this.#entries.get(cid);
     if (entry === undefined) return undefined;
     this.#entries.delete(cid);
-    entry.disarm();
+    entry.done = true;
+    entry.unlisten();
+    const { timeout } = entry.limits;
+    if (this.#entries.size === 0) this.#deadlines.clear(); // nothing waits: no timer keeps the program alive
+    else if (timeout !== undefined && Number.isFinite(timeout)) this.#deadlines.drop(timeout);
     return entry;
   }
 }
