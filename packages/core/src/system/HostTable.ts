@@ -172,12 +172,12 @@ export class HostTable {
     await record.gone;
   }
 
-  /** Ends a host now, for `reason` (a handler past its timeout). */
+  /** Ends a host now, for `reason` (a handler past its timeout): a process is not given the grace of a stop. */
   async kill(node: NodeId, reason: DownReason): Promise<void> {
     const record = this.#records.get(node);
     if (record === undefined) return;
     record.killed ??= reason;
-    await record.host.kill();
+    await record.host.kill(true);
     await record.gone;
   }
 
