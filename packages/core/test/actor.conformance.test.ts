@@ -117,7 +117,10 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
       // Inline replies are handed over as they are: nothing is copied.
       await expect(probe.ask('unclonableReply')).resolves.toHaveProperty('fn');
     } else {
-      expect(await codeOf(probe.ask('unclonableReply'))).toBe('NOT_SERIALIZABLE');
+      const error = await failureOf<MultitaskError>(probe.ask('unclonableReply'));
+      expect(error.code).toBe('NOT_SERIALIZABLE');
+      // Whose reply, to which message, and what in it: not only the path inside the value.
+      expect(error.message).toBe(`the reply of actor Probe (${probe.id}) to 'unclonableReply' cannot be copied to another thread or process: a function (fn) at fn`);
     }
     await expect(probe.ask('echo', 2)).resolves.toBe(2);
   });

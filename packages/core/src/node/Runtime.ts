@@ -28,7 +28,8 @@ import type { AskOptions, SendOptions } from '../actor/types.js';
 
 /** Where a node's reports go: the system's events on its root node, the parent elsewhere. @internal */
 export interface RuntimeSink {
-  deadLetter(to: ActorId, type: string, payload: unknown, error: Error): void;
+  /** `definition`: the recipient's definition key, for a message it has no handler for. */
+  deadLetter(to: ActorId, type: string, payload: unknown, error: Error, definition?: string): void;
   failure(actor: ActorId, type: string, error: unknown): void;
   /** A supervised actor crashed (`error`) or stopped itself (`null`), in its `generation`. */
   crashed(actor: ActorId, error: unknown, generation: number): void;
@@ -293,7 +294,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       .with({ kind: 'crashed' }, (e) => this.#sink.crashed(e.actor, e.error === null ? null : reviveError(e.error), e.generation))
       .with({ kind: 'ping' }, (e) => this.reply(e.from, e.cid, this.actors.busiest()))
       .with({ kind: 'preload' }, (e) => void import(e.url).catch(() => undefined))
-      .with({ kind: 'dead-letter' }, (e) => this.#sink.deadLetter(e.to, e.type, decode(e.payload, e.enc, this), reviveError(e.error)))
+      .with({ kind: 'dead-letter' }, (e) => this.#sink.deadLetter(e.to, e.type, decode(e.payload, e.enc, this), reviveError(e.error), e.definition))
       .with({ kind: 'failure' }, (e) => this.#sink.failure(e.actor, e.type, reviveError(e.error)))
       .with({ kind: 'channel-cancel' }, (e) => this.channels.cancel(e))
       .exhaustive();
@@ -365,17 +366,18 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     const payload = decode(envelope.payload, envelope.enc, this);
     const refused = (error: Error): void => this.fail(from, cid, error);
     if (envelope.kind === 'ask') {
-      const replier = { resolve: (value: unknown) => this.reply(from, cid, value), reject: (error: unknown) => this.fail(from, cid, error) };
+      const replier = { resolve: (value: unknown) => this.reply(from, cid, value, false, () => cell.replyOf(envelope.type)), reject: (error: unknown) => this.fail(from, cid, error) };
       cell.deliver({ type: envelope.type, payload, replier, accepted: undefined, refused });
     } else {
       cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: () => this.reply(from, cid, undefined), refused });
     }
   }
 
-  reply(dst: NodeId, cid: CorrelationId, value: unknown, urgent = false): void {
+  /** @param subject - what the value is, for the `NOT_SERIALIZABLE` that fails the request when it cannot be copied */
+  reply(dst: NodeId, cid: CorrelationId, value: unknown, urgent = false, subject?: () => string): void {
     let wire: ReturnType<typeof encode>;
     try {
-      wire = encode(value, this);
+      wire = encode(value, this, subject);
     } catch (error) {
       return this.fail(dst, cid, error);
     }
@@ -509,8 +511,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   // ---- CellHost ------------------------------------------------------------------------
 
-  deadLetter(to: ActorId, letter: Pick<Letter, 'type' | 'payload'>, error: Error): void {
-    this.#sink.deadLetter(to, letter.type, letter.payload, error);
+  deadLetter(to: ActorId, letter: Pick<Letter, 'type' | 'payload'>, error: Error, definition?: string): void {
+    this.#sink.deadLetter(to, letter.type, letter.payload, error, definition);
   }
 
   failure(actor: ActorId, type: string, error: unknown): void {

@@ -23,6 +23,7 @@ import { ActorSupervisors } from './ActorSupervisors.js';
 import type { Endpoint } from '../transport/Endpoint.js';
 import type { SystemEvents, SystemOptions } from './systemTypes.js';
 import type { SpawnArgs } from '../actor/spawnTypes.js';
+import { UnknownMessageWarnings } from './UnknownMessageWarnings.js';
 
 /**
  * A set of actors and the threads and processes that host them. Create one with
@@ -50,6 +51,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #supervisors = new Set<Supervisor>();
   readonly #deaths = new DeathWatch();
   readonly #names = new LocalNames();
+  readonly #unknownWarnings = new UnknownMessageWarnings();
   readonly #peers: PeerSystems;
   #requests!: RootRequests;
   readonly #actorSupervisors: ActorSupervisors;
@@ -383,7 +385,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   #sink(): RuntimeSink {
     return {
-      deadLetter: (to, type, payload, error) => this.#emit('dead-letter', { recipient: this.#refTo(to), type, payload, error }),
+      deadLetter: (to, type, payload, error, definition) => {
+        const heard = this.listenerCount('dead-letter') > 0; // before a listener that takes one event goes
+        this.#emit('dead-letter', { recipient: this.#refTo(to), type, payload, error });
+        if (!heard && definition !== undefined) this.#unknownWarnings.warn(definition, type, error);
+      },
       failure: (actor, type, error) => this.#emit('actor:failed', this.#refTo(actor), error instanceof Error ? error : new Error(errorMessage(error)), type),
       crashed: (actor, error, generation) => {
         const entry = this.#supervised.get(actor);

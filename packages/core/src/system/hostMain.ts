@@ -51,14 +51,14 @@ export function startHost(data: HostData): Runtime {
     parent: { node: parent, endpoint },
     resolver: hostResolver(kind, data.node, parent),
     sink: {
-      deadLetter(to, type, payload, error) {
+      deadLetter(to, type, payload, error, definition) {
         let wire: ReturnType<typeof encode>;
         try {
           wire = encode(payload, runtime);
         } catch {
           wire = { value: undefined, enc: 0 };
         }
-        runtime.route({ kind: 'dead-letter', dst: parent, to, type, payload: wire.value, enc: wire.enc, error: serializeError(error) });
+        runtime.route({ kind: 'dead-letter', dst: parent, to, type, payload: wire.value, enc: wire.enc, error: serializeError(error), definition });
       },
       failure(actor, type, error) {
         runtime.route({ kind: 'failure', dst: parent, actor, type, error: serializeError(error) });

@@ -45,10 +45,11 @@ interface WireRef {
 /**
  * Prepares a payload for the wire: checks it and replaces actor refs with their wire form.
  * Payloads without refs are returned as they are (no copy).
+ * @param subject - what the value is, for a `NOT_SERIALIZABLE` message (see {@link scan})
  * @internal
  */
-export function encode(value: unknown, host: CodecHost): { readonly value: unknown; readonly enc: Encoded } {
-  return scan(value) ? { value: replaceRefs(value, new Map(), host), enc: 1 } : { value, enc: 0 };
+export function encode(value: unknown, host: CodecHost, subject?: () => string): { readonly value: unknown; readonly enc: Encoded } {
+  return scan(value, '', subject) ? { value: replaceRefs(value, new Map(), host), enc: 1 } : { value, enc: 0 };
 }
 
 function replaceRefs(value: unknown, seen: Map<object, unknown>, host: CodecHost): unknown {
