@@ -73,7 +73,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (options.node !== undefined && (typeof options.node !== 'string' || options.node.length === 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.node must be a non-empty string');
     this.#node = options.node ?? this.#id;
     const resolver = { resolve: (dst: NodeId) => this.#peers.resolve(dst) };
-    this.#runtime = new Runtime({ node: nodeAddress(this.#id, 0), clock: this.#clock, askTimeout, stopGrace, parent: undefined, resolver, sink: this.#sink() });
+    const copyInline = checkBoolean(options.copyInline, 'options.copyInline');
+    this.#runtime = new Runtime({ node: nodeAddress(this.#id, 0), clock: this.#clock, askTimeout, stopGrace, parent: undefined, resolver, sink: this.#sink(), copyInline });
     this.#peers = new PeerSystems(this.#peersHost(), checkServe(options.serve));
     this.#hosts = new HostTable(this.#runtime, {
       askTimeout,
@@ -482,6 +483,11 @@ function checkServe(serve: readonly AnyActorDefinition[] | undefined): readonly 
   if (serve === undefined) return [];
   if (!Array.isArray(serve) || !serve.every(isActorDefinition)) throw new MultitaskError('INVALID_ARGUMENT', 'options.serve must be an array of values returned by defineActor');
   return serve;
+}
+
+function checkBoolean(value: boolean | undefined, what: string): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw new MultitaskError('INVALID_ARGUMENT', `${what} must be true or false`);
+  return value === true;
 }
 
 function positive(value: number | undefined, fallback: number, what: string): number {

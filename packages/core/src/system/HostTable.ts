@@ -117,6 +117,7 @@ export class HostTable {
       parent: this.#runtime.node,
       askTimeout: this.#options.askTimeout,
       stopGrace: this.#options.stopGrace,
+      copyInline: this.#runtime.copiesInline,
       moved: this.#runtime.parking.relocations(), // a host started after an actor moved reaches it too
     };
     const start = { main: hostMainUrl(), data, ...(this.#options.execArgv === undefined ? {} : { execArgv: this.#options.execArgv }) };

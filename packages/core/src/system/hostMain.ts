@@ -22,6 +22,8 @@ export interface HostData {
   readonly parent: NodeId;
   readonly askTimeout: number;
   readonly stopGrace: number;
+  /** `SystemOptions.copyInline`: actors of this host get copies of what they send each other. */
+  readonly copyInline: boolean;
   /** Supervised actors away from the node their id names, and where they are, as the parent knew when it started this host. */
   readonly moved: ReadonlyArray<readonly [ActorId, NodeId]>;
 }
@@ -47,6 +49,7 @@ export function startHost(data: HostData): Runtime {
     node: data.node,
     clock: systemClock,
     askTimeout: data.askTimeout,
+    copyInline: data.copyInline,
     stopGrace: data.stopGrace,
     parent: { node: parent, endpoint },
     resolver: hostResolver(kind, data.node, parent),
