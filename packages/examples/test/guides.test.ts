@@ -34,7 +34,10 @@ describe('the guides samples', () => {
   });
 
   it('troubleshooting: a killed child reads as a crash report', async () => {
-    const seen = await troubleshooting();
+    // The sample opens an inspector in its child process, which would print its URL on the
+    // stderr the tests share: here it publishes the URL over HTTP only.
+    process.execArgv.push('--inspect-publish-uid=http');
+    const seen = await troubleshooting().finally(() => process.execArgv.pop());
     expect(seen.some((line) => /went down: signal/.test(line))).toBe(true);
     expect(seen.some((line) => line.startsWith('WORKER_CRASHED: ') && line.includes('SIGKILL'))).toBe(true);
   });
