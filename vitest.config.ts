@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts'],
     // Type tests (*.test-d.ts): the compiler checks them and each type error fails its test.
+    // `npm test` turns this off: its `npm run typecheck` has checked every test file (these
+    // too) just before, and a second compiler beside the tests cost ~8 s of a core.
     typecheck: { enabled: true, include: ['packages/*/test/**/*.test-d.ts'], tsconfig: './tsconfig.test.json' },
     // Tests run the way a TypeScript user runs under tsx: the threads and processes the
     // tests start inherit `--import tsx`, so TypeScript actor modules load in them.

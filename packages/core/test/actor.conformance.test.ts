@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSystem, type ActorSystem, type DeadLetter, type Placement, MultitaskError } from '../src/index.js';
 import { Counter } from './fixtures/counter.js';
-import { codeOf, failureOf, nextEvent } from './helpers.js';
+import { captureWarnings, codeOf, failureOf, nextEvent } from './helpers.js';
 import { Gate, openGate, resetGate, someoneWaiting } from './fixtures/gate.js';
 import { Probe, QuotaError } from './fixtures/probe.js';
 
@@ -117,7 +117,10 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
       // Inline replies are handed over as they are: nothing is copied.
       await expect(probe.ask('unclonableReply')).resolves.toHaveProperty('fn');
     } else {
-      expect(await codeOf(probe.ask('unclonableReply'))).toBe('NOT_SERIALIZABLE');
+      const error = await failureOf<MultitaskError>(probe.ask('unclonableReply'));
+      expect(error.code).toBe('NOT_SERIALIZABLE');
+      // Whose reply, to which message, and what in it: not only the path inside the value.
+      expect(error.message).toBe(`the reply of actor Probe (${probe.id}) to 'unclonableReply' cannot be copied to another thread or process: a function (fn) at fn`);
     }
     await expect(probe.ask('echo', 2)).resolves.toBe(2);
   });
@@ -270,13 +273,20 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
     }
   });
 
-  it('keeps delivering to the other listeners when one listener throws', async () => {
-    const seen: string[] = [];
-    system.on('actor:started', () => {
-      throw new Error('bad listener');
-    });
-    system.on('actor:started', (ref) => seen.push(ref.id));
-    const counter = await system.spawn(Counter, { placement, args: 0 });
-    expect(seen).toEqual([counter.id]);
+  it('keeps delivering to the other listeners when one listener throws, and warns of the throw', async () => {
+    const captured = captureWarnings('MULTITASK_LISTENER');
+    try {
+      const seen: string[] = [];
+      system.on('actor:started', () => {
+        throw new Error('bad listener');
+      });
+      system.on('actor:started', (ref) => seen.push(ref.id));
+      const counter = await system.spawn(Counter, { placement, args: 0 });
+      expect(seen).toEqual([counter.id]);
+      await captured.until(1);
+      expect(captured.warnings.map((warning) => warning.message)).toEqual(["a 'actor:started' listener threw: bad listener"]);
+    } finally {
+      captured.restore();
+    }
   });
 });

@@ -33,23 +33,30 @@ describe('Fifo', () => {
     const fifo = new Fifo<number>();
     let model: number[] = [];
     let next = 0;
+    // Every step is checked; a plain comparison per step (an expect per step took seconds), the first differences reported.
+    const differences: string[] = [];
+    const same = (step: number, what: string, actual: unknown, expected: unknown): void => {
+      if (actual !== expected && differences.length < 5) differences.push(`step ${step}, ${what}: ${String(actual)} instead of ${String(expected)}`);
+    };
     for (let step = 0; step < 50_000; step++) {
       const op = random(100);
       if (op < 45) {
         for (let k = random(20); k >= 0; k--) fifo.push(next), model.push(next++);
       } else if (op < 85) {
-        for (let k = random(20); k >= 0; k--) expect(fifo.shift()).toBe(model.shift());
+        for (let k = random(20); k >= 0; k--) same(step, 'shift', fifo.shift(), model.shift());
       } else if (op < 97) {
         fifo.unshift(next);
         model.unshift(next++);
       } else if (op < 99) {
-        expect(fifo.peek()).toBe(model[0]);
+        same(step, 'peek', fifo.peek(), model[0]);
       } else {
-        expect(fifo.drain()).toEqual(model);
+        const drained = fifo.drain();
+        same(step, 'drain', drained.join(), model.join());
         model = [];
       }
-      expect(fifo.size).toBe(model.length);
+      same(step, 'size', fifo.size, model.length);
     }
+    expect(differences).toEqual([]);
     expect(fifo.drain()).toEqual(model);
   });
 });

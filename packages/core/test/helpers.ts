@@ -59,3 +59,41 @@ export function nextEvent<E extends keyof SystemEvents>(system: ActorSystem, eve
 export function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** The process warnings with one code, collected instead of printed. */
+export interface CapturedWarnings {
+  readonly warnings: ReadonlyArray<Error & { code?: string }>;
+  /** Resolves once `count` warnings have been collected. */
+  until(count: number): Promise<void>;
+  /** Prints warnings again as Node does. */
+  restore(): void;
+}
+
+/**
+ * Collects the process warnings with `code` from now on, instead of letting Node print
+ * them: a test asserts on them, and the run stays quiet. Warnings with other codes are
+ * still printed.
+ */
+export function captureWarnings(code: string): CapturedWarnings {
+  const printers = process.listeners('warning');
+  const warnings: Array<Error & { code?: string }> = [];
+  const waiting: Array<{ count: number; resolve: () => void }> = [];
+  const listener = (warning: Error & { code?: string }): void => {
+    if (warning.code !== code) return void printers.forEach((print) => print(warning));
+    warnings.push(warning);
+    for (const wait of waiting.filter((w) => w.count <= warnings.length)) {
+      waiting.splice(waiting.indexOf(wait), 1);
+      wait.resolve();
+    }
+  };
+  for (const print of printers) process.off('warning', print);
+  process.on('warning', listener);
+  return {
+    warnings,
+    until: (count) => (warnings.length >= count ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve }))),
+    restore() {
+      process.off('warning', listener);
+      for (const print of printers) process.on('warning', print);
+    },
+  };
+}

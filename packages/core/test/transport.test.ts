@@ -4,6 +4,7 @@ import type { Endpoint } from '../src/transport/Endpoint.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
 import { openPortPair, portEndpoint } from '../src/transport/threadTransport.js';
 import { Outbox } from '../src/transport/Outbox.js';
+import { spawnProcess } from '../src/transport/processTransport.js';
 import { actorId } from '../src/wire/ids.js';
 import type { TellEnvelope } from '../src/wire/protocol.js';
 import { node } from './nodes.js';
@@ -62,5 +63,18 @@ describe('a batch that cannot be posted whole', () => {
     expect([...((arrived[1] as unknown[])[4] as Uint8Array)]).toEqual([1, 2, 3]);
     sender.close();
     receiver.close();
+  });
+});
+
+describe('a process host', () => {
+  it('is killed at once when ended now, also while it is stuck: without the grace a stop gives it to exit', async () => {
+    const host = spawnProcess({ main: new URL('./fixtures/spinHost.mjs', import.meta.url).href, data: null, execArgv: [] });
+    await new Promise((resolve) => host.endpoint.onReceive(resolve)); // it spins from now on
+    const exit = new Promise((resolve) => host.onExit(resolve));
+    const started = performance.now();
+    await host.kill(true);
+    expect(await exit).toEqual({ kind: 'signal', signal: 'SIGKILL' });
+    // A stop's grace is 2 s before SIGKILL; a kill takes milliseconds (the bound is loose on purpose).
+    expect(performance.now() - started).toBeLessThan(1_500);
   });
 });

@@ -6,13 +6,14 @@ import { threadId } from 'node:worker_threads';
 import { defineTasks } from '@multitask/core';
 
 export const jobTasks = defineTasks(import.meta.url, {
-  /** Python's `job(i)`: says where it runs, sleeps a random time, says how long it took. */
-  async job(index: number, maxMs: number) {
+  /** Python's `job(i)`: says where it runs, sleeps a random time, says how long it took (unless `quiet`). */
+  async job(index: number, maxMs: number, quiet?: boolean) {
     const worker = threadId === 0 ? `process ${process.pid}` : `thread ${threadId} of process ${process.pid}`;
-    console.log(`  job ${index} runs in ${worker}`);
+    const say = (line: string): void => (quiet === true ? undefined : console.log(line));
+    say(`  job ${index} runs in ${worker}`);
     const ms = Math.round(Math.random() * maxMs);
     await new Promise((resolve) => setTimeout(resolve, ms));
-    console.log(`  job ${index} took ${ms} ms`);
+    say(`  job ${index} took ${ms} ms`);
     return { index, worker, ms };
   },
 });

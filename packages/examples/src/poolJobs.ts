@@ -21,16 +21,19 @@ export interface JobReport {
   readonly ms: number;
 }
 
-export async function tenJobsOnThree(options: { readonly placement: 'thread' | 'process'; readonly maxMs: number }): Promise<JobReport[]> {
+/** Runs the ten jobs; `quiet`: nothing printed (the tests), only the reports returned. */
+export async function tenJobsOnThree(options: { readonly placement: 'thread' | 'process'; readonly maxMs: number; readonly quiet?: boolean }): Promise<JobReport[]> {
   const pool = createPool({ tasks: jobTasks, size: 3, placement: options.placement }); // Pool(3)
   const finished: JobReport[] = [];
   // apply_async: start each job without waiting for it; keep the promise to catch its failure.
-  const jobs = Array.from({ length: 10 }, (_, i) => pool.apply('job', i, options.maxMs).then((report) => void finished.push(report)));
-  console.log('  start');
+  const quiet = options.quiet === true;
+  const say = (line: string): void => (quiet ? undefined : console.log(line));
+  const jobs = Array.from({ length: 10 }, (_, i) => pool.apply('job', i, options.maxMs, quiet).then((report) => void finished.push(report)));
+  say('  start');
   pool.close(); // no more jobs
   await pool.join(); // wait for all ten, and for the workers to exit
   await Promise.all(jobs); // a job that threw would reject here
-  console.log('  end');
+  say('  end');
   return finished;
 }
 

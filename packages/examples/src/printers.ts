@@ -18,12 +18,12 @@ import { createSystem, defineActor } from '@multitask/core';
 export const Printer = defineActor({
   url: import.meta.url,
   name: 'Printer',
-  init: (args: { readonly name: string; readonly everyMs: number }) => ({ ...args, printed: 0, timer: undefined as NodeJS.Timeout | undefined }),
+  init: (args: { readonly name: string; readonly everyMs: number; readonly quiet?: boolean }) => ({ ...args, printed: 0, timer: undefined as NodeJS.Timeout | undefined }),
   onStart(ctx) {
     const where = threadId === 0 ? `process ${process.pid}` : `thread ${threadId}`;
     ctx.state.timer = setInterval(() => {
       ctx.state.printed += 1;
-      console.log(`  ${ctx.state.name} (${where})`);
+      if (ctx.state.quiet !== true) console.log(`  ${ctx.state.name} (${where})`);
     }, ctx.state.everyMs);
   },
   onStop(ctx) {
@@ -34,11 +34,15 @@ export const Printer = defineActor({
   },
 });
 
-/** Runs test1 and test2 until `seconds` pass or `signal` aborts; resolves with how often each printed. */
-export async function twoPrinters(options: { readonly placement: 'thread' | 'process'; readonly seconds: number; readonly everyMs?: number; readonly signal?: AbortSignal }): Promise<number[]> {
+/**
+ * Runs test1 and test2 until `seconds` pass or `signal` aborts; resolves with how often each
+ * printed (`quiet`: counted, not printed, as the tests run it).
+ */
+export async function twoPrinters(options: { readonly placement: 'thread' | 'process'; readonly seconds: number; readonly everyMs?: number; readonly signal?: AbortSignal; readonly quiet?: boolean }): Promise<number[]> {
   await using system = createSystem(); // p1.join(); p2.join() is the shutdown at the end of this scope
   const everyMs = options.everyMs ?? 1_000;
-  const printers = await Promise.all(['test1', 'test2'].map((name) => system.spawn(Printer, { placement: options.placement, args: { name, everyMs } })));
+  const quiet = options.quiet === true;
+  const printers = await Promise.all(['test1', 'test2'].map((name) => system.spawn(Printer, { placement: options.placement, args: { name, everyMs, quiet } })));
   await new Promise<void>((resolve) => {
     if (options.signal?.aborted === true) return resolve();
     const timer = setTimeout(resolve, Math.min(options.seconds * 1_000, 2 ** 31 - 1));

@@ -3,15 +3,21 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/copy/cli.js';
 import { copierPlacement, INLINE_BELOW } from '../src/copy/copyTree.js';
 import { describeTree, fresh, makeTree, PROGRAM, run, SCRATCH, TEMPORARY } from './copyFixtures.js';
 
 /** The user and group id of `nobody`. */
 const NOBODY = 65534;
 
+/** Runs the command in this process, its output captured (and dropped); its exit code. */
 async function quietly(argv: string[]): Promise<number> {
-  return main(argv, { isTTY: false });
+  return (await run(argv)).code as number;
+}
+
+/** Runs the command and says how it refused: its exit code, and the first line of its stderr. */
+async function refusal(argv: string[]): Promise<{ code: number | null; error: string | undefined }> {
+  const { code, stderr } = await run(argv);
+  return { code, error: stderr.split('\n').find((line) => line.startsWith('multitask-copy: ')) };
 }
 
 describe('multitask-copy', () => {
@@ -59,15 +65,16 @@ describe('multitask-copy', () => {
   it('refuses bad folders with exit 2: missing, not a folder, the same, or inside the source', async () => {
     const src = fresh('src');
     makeTree(src, 1024);
-    expect(await quietly([join(SCRATCH, 'no-such-folder'), fresh('dst')])).toBe(2);
-    expect(await quietly([join(src, 'top.txt'), fresh('dst')])).toBe(2);
-    expect(await quietly([src, src])).toBe(2);
-    expect(await quietly([src, join(src, 'nested', 'copy')])).toBe(2);
+    const missing = join(SCRATCH, 'no-such-folder');
+    expect(await refusal([missing, fresh('dst')])).toEqual({ code: 2, error: `multitask-copy: source ${missing} does not exist` });
+    expect(await refusal([join(src, 'top.txt'), fresh('dst')])).toEqual({ code: 2, error: `multitask-copy: source ${join(src, 'top.txt')} is not a folder` });
+    expect(await refusal([src, src])).toEqual({ code: 2, error: 'multitask-copy: source and destination are the same folder' });
+    expect(await refusal([src, join(src, 'nested', 'copy')])).toEqual({ code: 2, error: 'multitask-copy: the destination is inside the source: the copy would copy itself' });
     expect(readdirSync(join(src, 'nested')).includes('copy')).toBe(false);
-    expect(await quietly([src])).toBe(2);
-    expect(await quietly([src, fresh('dst'), '--workers', 'many'])).toBe(2);
-    expect(await quietly([src, fresh('dst'), '--placement', 'moon'])).toBe(2);
-    expect(await quietly([src, fresh('dst'), '--overwrite', '--skip-existing'])).toBe(2);
+    expect(await refusal([src])).toEqual({ code: 2, error: 'multitask-copy: expected SRC and DST' });
+    expect(await refusal([src, fresh('dst'), '--workers', 'many'])).toEqual({ code: 2, error: 'multitask-copy: --workers needs a positive integer' });
+    expect(await refusal([src, fresh('dst'), '--placement', 'moon'])).toEqual({ code: 2, error: 'multitask-copy: --placement must be auto, inline, thread or process' });
+    expect(await refusal([src, fresh('dst'), '--overwrite', '--skip-existing'])).toEqual({ code: 2, error: 'multitask-copy: pass --overwrite or --skip-existing, not both' });
   });
 
   it('refuses to overwrite by default, and overwrites or skips when told', async () => {

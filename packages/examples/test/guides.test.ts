@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fromPython, fromPythonWithoutUsing } from '../src/guides/fromPython.js';
 import { gettingStarted, gettingStartedWithoutUsing } from '../src/guides/gettingStarted.js';
-import { inspectWithoutUsing, troubleshooting } from '../src/guides/troubleshooting.js';
+import { inlineAsThread, inspectWithoutUsing, troubleshooting } from '../src/guides/troubleshooting.js';
 import { actorsTour, channelsTour, poolTour, supervisionTour } from '../src/guides/tour.js';
 import { apiExamples } from '../src/guides/apiExamples.js';
 
@@ -34,9 +34,16 @@ describe('the guides samples', () => {
   });
 
   it('troubleshooting: a killed child reads as a crash report', async () => {
-    const seen = await troubleshooting();
+    // The sample opens an inspector in its child process, which would print its URL on the
+    // stderr the tests share: here it publishes the URL over HTTP only.
+    process.execArgv.push('--inspect-publish-uid=http');
+    const seen = await troubleshooting().finally(() => process.execArgv.pop());
     expect(seen.some((line) => /went down: signal/.test(line))).toBe(true);
     expect(seen.some((line) => line.startsWith('WORKER_CRASHED: ') && line.includes('SIGKILL'))).toBe(true);
+  });
+
+  it('troubleshooting: with copyInline, a reply a thread cannot copy fails inline too', async () => {
+    expect(await inlineAsThread()).toMatch(/^the reply of actor Session \(.+\) to 'info' cannot be copied to another thread or process: a function \(elapsed\) at elapsed$/);
   });
 
   it('without await using (plain JavaScript on Node 20): the same samples shut down in finally', async () => {

@@ -3,7 +3,7 @@ import { MultitaskError } from '../errors.js';
 import type { ActorId, NodeId } from '../wire/ids.js';
 import type { MailboxOptions } from '../wire/protocol.js';
 import type { ActorRef } from './ActorRef.js';
-import type { ActorContext, AnyActorDefinition, Handler } from './defineActor.js';
+import { definitionKey, type ActorContext, type AnyActorDefinition, type Handler } from './defineActor.js';
 import { Mailbox, tellLetter, type Letter } from './Mailbox.js';
 import { Context, handlersOf } from './Context.js';
 import type { ActorServices } from './ActorServices.js';
@@ -14,8 +14,11 @@ import { describeActor, stoppedError } from './actorErrors.js';
 
 /** What a cell needs from the node that hosts it. @internal */
 export interface CellHost {
-  /** A message could not be delivered or was dropped. */
-  deadLetter(to: ActorId, letter: Letter, error: Error): void;
+  /**
+   * A message could not be delivered or was dropped. `definition`, the key of the actor's
+   * definition, comes with a message it has no handler for (the system warns of those).
+   */
+  deadLetter(to: ActorId, letter: Letter, error: Error, definition?: string): void;
   /** A handler threw while handling a message nobody waits on (a `tell` or `send`). */
   failure(actor: ActorId, type: string, error: unknown): void;
   /** A supervised actor crashed (`error`: a handler threw) or stopped itself (`null`), in its `generation`. */
@@ -420,9 +423,14 @@ export class ActorCell implements FamilyCell {
   }
 
   #unknown(letter: Letter): void {
-    const error = new MultitaskError('UNKNOWN_MESSAGE', `actor ${this.#definition.name} (${this.id}) has no handler for message type '${letter.type}'`);
+    const error = new MultitaskError('UNKNOWN_MESSAGE', `actor ${this.#definition.name} (${this.id}) has no handler for message type '${letter.type}'; ${handlerList(this.#handlers)}`);
     if (letter.replier !== undefined) letter.replier.reject(error);
-    else this.#host.deadLetter(this.id, letter, error);
+    else this.#host.deadLetter(this.id, letter, error, definitionKey(this.#definition));
+  }
+
+  /** What a reply of this actor is, for a `NOT_SERIALIZABLE` message: whose, to which message. */
+  replyOf(type: string): string {
+    return `the reply of actor ${this.#definition.name} (${this.id}) to '${type}'`;
   }
 
   /** The mailbox dropped `letter` to make room (`drop-oldest`). */
@@ -438,6 +446,17 @@ export class ActorCell implements FamilyCell {
     if (letter.refused !== undefined) letter.refused(error);
     else this.#host.deadLetter(this.id, letter, error);
   }
+}
+
+/** How many handler names an `UNKNOWN_MESSAGE` lists. */
+const LISTED = 20;
+
+/** The handler names an actor has, for an `UNKNOWN_MESSAGE`: what the sender may have meant. */
+function handlerList(handlers: ReadonlyMap<string, unknown>): string {
+  if (handlers.size === 0) return 'it has no handlers';
+  const names = [...handlers.keys()].slice(0, LISTED).map((name) => `'${name}'`);
+  const more = handlers.size > LISTED ? ` and ${handlers.size - LISTED} more` : '';
+  return `its handlers are ${names.join(', ')}${more}`;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -14,21 +14,23 @@ import { DOWN_TYPE } from '../actor/Context.js';
 import { Watches, type Watcher } from './Watches.js';
 import { readFrame, type Frame } from '../wire/frames.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
-import { stoppedError, type CellHost } from '../actor/ActorCell.js';
+import { stoppedError, type ActorCell, type CellHost } from '../actor/ActorCell.js';
 import { LocalActors } from './LocalActors.js';
 import { ActorRef, type RefRouter } from '../actor/ActorRef.js';
 import { loadDefinition } from '../actor/loadDefinition.js';
 import type { Letter } from '../actor/Mailbox.js';
 import { ChannelTable, type ChannelNode } from '../channel/ChannelTable.js';
 import { scan } from '../wire/cloneCheck.js';
-import { decode, encode, type RefLike, type WireChannel } from '../wire/messageCodec.js';
+import { copyAcross, decode, encode, type RefLike, type WireChannel } from '../wire/messageCodec.js';
 import { abortError, type PendingLimits } from '../limits.js';
 import { PendingTable } from './PendingTable.js';
+import { copyingReplier } from './copyingReplier.js';
 import type { AskOptions, SendOptions } from '../actor/types.js';
 
 /** Where a node's reports go: the system's events on its root node, the parent elsewhere. @internal */
 export interface RuntimeSink {
-  deadLetter(to: ActorId, type: string, payload: unknown, error: Error): void;
+  /** `definition`: the recipient's definition key, for a message it has no handler for. */
+  deadLetter(to: ActorId, type: string, payload: unknown, error: Error, definition?: string): void;
   failure(actor: ActorId, type: string, error: unknown): void;
   /** A supervised actor crashed (`error`) or stopped itself (`null`), in its `generation`. */
   crashed(actor: ActorId, error: unknown, generation: number): void;
@@ -64,6 +66,8 @@ export interface RuntimeOptions {
   /** How this node reaches nodes it has no link to (see {@link RouteResolver}). */
   readonly resolver: RouteResolver;
   readonly sink: RuntimeSink;
+  /** Copy what actors on this node send each other as a thread would (`SystemOptions.copyInline`). */
+  readonly copyInline?: boolean;
 }
 
 /**
@@ -92,9 +96,11 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   system: SystemServices = NO_SYSTEM;
   /** What `ctx` asks of this node. */
   readonly services: ActorServices;
+  readonly #copyInline: boolean;
 
   constructor(options: RuntimeOptions) {
     this.node = options.node;
+    this.#copyInline = options.copyInline === true;
     this.pending = new PendingTable(options.clock);
     this.#askTimeout = options.askTimeout;
     this.actors = new LocalActors(this.node, this, options.clock, options.stopGrace);
@@ -293,7 +299,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       .with({ kind: 'crashed' }, (e) => this.#sink.crashed(e.actor, e.error === null ? null : reviveError(e.error), e.generation))
       .with({ kind: 'ping' }, (e) => this.reply(e.from, e.cid, this.actors.busiest()))
       .with({ kind: 'preload' }, (e) => void import(e.url).catch(() => undefined))
-      .with({ kind: 'dead-letter' }, (e) => this.#sink.deadLetter(e.to, e.type, decode(e.payload, e.enc, this), reviveError(e.error)))
+      .with({ kind: 'dead-letter' }, (e) => this.#sink.deadLetter(e.to, e.type, decode(e.payload, e.enc, this), reviveError(e.error), e.definition))
       .with({ kind: 'failure' }, (e) => this.#sink.failure(e.actor, e.type, reviveError(e.error)))
       .with({ kind: 'channel-cancel' }, (e) => this.channels.cancel(e))
       .exhaustive();
@@ -365,17 +371,18 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     const payload = decode(envelope.payload, envelope.enc, this);
     const refused = (error: Error): void => this.fail(from, cid, error);
     if (envelope.kind === 'ask') {
-      const replier = { resolve: (value: unknown) => this.reply(from, cid, value), reject: (error: unknown) => this.fail(from, cid, error) };
+      const replier = { resolve: (value: unknown) => this.reply(from, cid, value, false, () => cell.replyOf(envelope.type)), reject: (error: unknown) => this.fail(from, cid, error) };
       cell.deliver({ type: envelope.type, payload, replier, accepted: undefined, refused });
     } else {
       cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: () => this.reply(from, cid, undefined), refused });
     }
   }
 
-  reply(dst: NodeId, cid: CorrelationId, value: unknown, urgent = false): void {
+  /** @param subject - what the value is, for the `NOT_SERIALIZABLE` that fails the request when it cannot be copied */
+  reply(dst: NodeId, cid: CorrelationId, value: unknown, urgent = false, subject?: () => string): void {
     let wire: ReturnType<typeof encode>;
     try {
-      wire = encode(value, this);
+      wire = encode(value, this, subject);
     } catch (error) {
       return this.fail(dst, cid, error);
     }
@@ -451,7 +458,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   tell(to: ActorId, node: NodeId, type: string, payload: unknown, supervised: boolean): void {
     if (node === this.node) {
-      scan(payload);
+      if (this.#copyInline) payload = copyAcross(payload, this);
+      else scan(payload);
       const cell = this.actors.get(to);
       if (cell === undefined) return this.#deliverTell({ kind: 'tell', dst: node, to, type, payload, enc: 0, from: node });
       return cell.deliverTell(type, payload, undefined);
@@ -480,7 +488,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     if (limits.signal?.aborted === true) return Promise.reject(abortError(limits.signal, limits.what));
     let wire: ReturnType<typeof encode>;
     try {
-      wire = node === this.node ? (scan(payload), { value: payload, enc: 0 }) : encode(payload, this);
+      wire = node !== this.node ? encode(payload, this) : this.#copyInline ? { value: copyAcross(payload, this), enc: 0 } : (scan(payload), { value: payload, enc: 0 });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -492,12 +500,22 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     }
     const refused = (error: Error): void => void this.pending.reject(cid, error);
     if (kind === 'ask') {
-      const replier = { resolve: (value: unknown) => void this.pending.resolve(cid, value), reject: refused };
-      cell.deliver({ type, payload, replier, accepted: undefined, refused });
+      const replier = this.#copyInline ? copyingReplier(this.pending, this, cid, cell, type) : { resolve: (value: unknown) => void this.pending.resolve(cid, value), reject: refused };
+      cell.deliver({ type, payload: wire.value, replier, accepted: undefined, refused });
     } else {
-      cell.deliver({ type, payload, replier: undefined, accepted: () => void this.pending.resolve(cid, undefined), refused });
+      cell.deliver({ type, payload: wire.value, replier: undefined, accepted: () => void this.pending.resolve(cid, undefined), refused });
     }
     return promise;
+  }
+
+  /** Whether actors here get copies of what they are sent by actors here (`SystemOptions.copyInline`). */
+  get copiesInline(): boolean {
+    return this.#copyInline;
+  }
+
+  /** The spawn arguments for an actor started here by an actor or the system here: copied under `copyInline`. */
+  inlineArgs(args: unknown, definition: string): unknown {
+    return this.#copyInline ? copyAcross(args, this, () => `the spawn arguments of ${definition}`) : args;
   }
 
   /** Sends a control request to `node` and waits for its answer. */
@@ -509,8 +527,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   // ---- CellHost ------------------------------------------------------------------------
 
-  deadLetter(to: ActorId, letter: Pick<Letter, 'type' | 'payload'>, error: Error): void {
-    this.#sink.deadLetter(to, letter.type, letter.payload, error);
+  deadLetter(to: ActorId, letter: Pick<Letter, 'type' | 'payload'>, error: Error, definition?: string): void {
+    this.#sink.deadLetter(to, letter.type, letter.payload, error, definition);
   }
 
   failure(actor: ActorId, type: string, error: unknown): void {

@@ -23,6 +23,7 @@ import { ActorSupervisors } from './ActorSupervisors.js';
 import type { Endpoint } from '../transport/Endpoint.js';
 import type { SystemEvents, SystemOptions } from './systemTypes.js';
 import type { SpawnArgs } from '../actor/spawnTypes.js';
+import { UnknownMessageWarnings } from './UnknownMessageWarnings.js';
 
 /**
  * A set of actors and the threads and processes that host them. Create one with
@@ -50,6 +51,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #supervisors = new Set<Supervisor>();
   readonly #deaths = new DeathWatch();
   readonly #names = new LocalNames();
+  readonly #unknownWarnings = new UnknownMessageWarnings();
   readonly #peers: PeerSystems;
   #requests!: RootRequests;
   readonly #actorSupervisors: ActorSupervisors;
@@ -71,7 +73,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (options.node !== undefined && (typeof options.node !== 'string' || options.node.length === 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.node must be a non-empty string');
     this.#node = options.node ?? this.#id;
     const resolver = { resolve: (dst: NodeId) => this.#peers.resolve(dst) };
-    this.#runtime = new Runtime({ node: nodeAddress(this.#id, 0), clock: this.#clock, askTimeout, stopGrace, parent: undefined, resolver, sink: this.#sink() });
+    const copyInline = checkBoolean(options.copyInline, 'options.copyInline');
+    this.#runtime = new Runtime({ node: nodeAddress(this.#id, 0), clock: this.#clock, askTimeout, stopGrace, parent: undefined, resolver, sink: this.#sink(), copyInline });
     this.#peers = new PeerSystems(this.#peersHost(), checkServe(options.serve));
     this.#hosts = new HostTable(this.#runtime, {
       askTimeout,
@@ -383,7 +386,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   #sink(): RuntimeSink {
     return {
-      deadLetter: (to, type, payload, error) => this.#emit('dead-letter', { recipient: this.#refTo(to), type, payload, error }),
+      deadLetter: (to, type, payload, error, definition) => {
+        const heard = this.listenerCount('dead-letter') > 0; // before a listener that takes one event goes
+        this.#emit('dead-letter', { recipient: this.#refTo(to), type, payload, error });
+        if (!heard && definition !== undefined) this.#unknownWarnings.warn(definition, type, error);
+      },
       failure: (actor, type, error) => this.#emit('actor:failed', this.#refTo(actor), error instanceof Error ? error : new Error(errorMessage(error)), type),
       crashed: (actor, error, generation) => {
         const entry = this.#supervised.get(actor);
@@ -476,6 +483,11 @@ function checkServe(serve: readonly AnyActorDefinition[] | undefined): readonly 
   if (serve === undefined) return [];
   if (!Array.isArray(serve) || !serve.every(isActorDefinition)) throw new MultitaskError('INVALID_ARGUMENT', 'options.serve must be an array of values returned by defineActor');
   return serve;
+}
+
+function checkBoolean(value: boolean | undefined, what: string): boolean {
+  if (value !== undefined && typeof value !== 'boolean') throw new MultitaskError('INVALID_ARGUMENT', `${what} must be true or false`);
+  return value === true;
 }
 
 function positive(value: number | undefined, fallback: number, what: string): number {

@@ -59,7 +59,7 @@ export class HostServices implements SystemServices {
     if (name !== undefined) await this.#ask('claim', undefined, name, undefined);
     const id = runtime.actors.mint(false);
     try {
-      await runtime.actors.start(id, name, definition, options.mailbox ?? {}, options.args);
+      await runtime.actors.start(id, name, definition, options.mailbox ?? {}, runtime.inlineArgs(options.args, definition.name));
     } catch (error) {
       if (name !== undefined) void this.#ask('unclaim', undefined, name, undefined).catch(() => undefined);
       throw error;

@@ -117,6 +117,7 @@ export class HostTable {
       parent: this.#runtime.node,
       askTimeout: this.#options.askTimeout,
       stopGrace: this.#options.stopGrace,
+      copyInline: this.#runtime.copiesInline,
       moved: this.#runtime.parking.relocations(), // a host started after an actor moved reaches it too
     };
     const start = { main: hostMainUrl(), data, ...(this.#options.execArgv === undefined ? {} : { execArgv: this.#options.execArgv }) };
@@ -172,12 +173,12 @@ export class HostTable {
     await record.gone;
   }
 
-  /** Ends a host now, for `reason` (a handler past its timeout). */
+  /** Ends a host now, for `reason` (a handler past its timeout): a process is not given the grace of a stop. */
   async kill(node: NodeId, reason: DownReason): Promise<void> {
     const record = this.#records.get(node);
     if (record === undefined) return;
     record.killed ??= reason;
-    await record.host.kill();
+    await record.host.kill(true);
     await record.gone;
   }
 

@@ -88,7 +88,7 @@ export class Spawner {
   async #spawnInline(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started> {
     const runtime = this.#host.runtime;
     const id = again ?? runtime.actors.mint(generation !== undefined);
-    await runtime.actors.start(id, opts.name, definition, opts.mailbox ?? {}, opts.args, generation, undefined, opts.path ?? opts.name);
+    await runtime.actors.start(id, opts.name, definition, opts.mailbox ?? {}, runtime.inlineArgs(opts.args, definition.name), generation, undefined, opts.path ?? opts.name);
     return { ref: runtime.makeRef(id, opts.name), node: runtime.node };
   }
 

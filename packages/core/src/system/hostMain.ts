@@ -22,6 +22,8 @@ export interface HostData {
   readonly parent: NodeId;
   readonly askTimeout: number;
   readonly stopGrace: number;
+  /** `SystemOptions.copyInline`: actors of this host get copies of what they send each other. */
+  readonly copyInline: boolean;
   /** Supervised actors away from the node their id names, and where they are, as the parent knew when it started this host. */
   readonly moved: ReadonlyArray<readonly [ActorId, NodeId]>;
 }
@@ -47,18 +49,19 @@ export function startHost(data: HostData): Runtime {
     node: data.node,
     clock: systemClock,
     askTimeout: data.askTimeout,
+    copyInline: data.copyInline,
     stopGrace: data.stopGrace,
     parent: { node: parent, endpoint },
     resolver: hostResolver(kind, data.node, parent),
     sink: {
-      deadLetter(to, type, payload, error) {
+      deadLetter(to, type, payload, error, definition) {
         let wire: ReturnType<typeof encode>;
         try {
           wire = encode(payload, runtime);
         } catch {
           wire = { value: undefined, enc: 0 };
         }
-        runtime.route({ kind: 'dead-letter', dst: parent, to, type, payload: wire.value, enc: wire.enc, error: serializeError(error) });
+        runtime.route({ kind: 'dead-letter', dst: parent, to, type, payload: wire.value, enc: wire.enc, error: serializeError(error), definition });
       },
       failure(actor, type, error) {
         runtime.route({ kind: 'failure', dst: parent, actor, type, error: serializeError(error) });

@@ -104,6 +104,23 @@ export interface SystemOptions {
    * @defaultValue `process.execArgv` (so loaders such as tsx carry over; threads inherit them, per-process flags included)
    */
   readonly execArgv?: readonly string[];
+  /**
+   * Copy what inline actors are sent and what they answer exactly as a thread would: spawn
+   * arguments, `tell`/`send`/`ask` payloads and replies go through the same check and
+   * structured clone as on a thread (a function or a symbol is refused with
+   * `NOT_SERIALIZABLE`, a class instance arrives as a plain object, the receiver's copy
+   * does not see later changes by the sender), and an error thrown by a handler reaches the
+   * asker as a thread would rebuild it (its `name`, `message`, `code`, `stack`, `cause` and
+   * own properties, but not its class unless it is a built-in one or a `MultitaskError`).
+   *
+   * @remarks
+   * Code that works inline can break on a thread; turn this on in tests so that it breaks
+   * inline first. It costs a structured clone per message (see the performance guide):
+   * leave it off in production, where inline messages are handed over as they are.
+   * Channels are not affected: an inline actor's channel items are not copied.
+   * @defaultValue false
+   */
+  readonly copyInline?: boolean;
   /** The clock for timeouts on this thread; inject one to test timeouts without waiting. */
   readonly clock?: Clock;
   /**

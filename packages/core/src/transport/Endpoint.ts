@@ -45,8 +45,13 @@ export interface Host {
   readonly label: string;
   /** Called once, when the host is gone for any reason. */
   onExit(listener: (exit: HostExit) => void): void;
-  /** Ends the host now. Resolves once it is gone. */
-  kill(): Promise<void>;
+  /**
+   * Ends the host. Resolves once it is gone. A thread is terminated at once; a process is
+   * let go (its channel closed, so that it exits once what it sent has left) and killed if
+   * it has not exited within a grace, or at once when `now` (it may be stuck: a handler
+   * past its timeout cannot notice its channel closing).
+   */
+  kill(now?: boolean): Promise<void>;
 }
 
 /** What every host needs to start. @internal */

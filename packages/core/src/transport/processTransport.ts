@@ -75,10 +75,11 @@ export function spawnProcess(start: HostStart): Host {
       if (exited === undefined) listeners.push(listener);
       else listener(exited);
     },
-    async kill() {
+    async kill(now = false) {
       if (exited !== undefined) return;
       if (child.connected) child.disconnect();
-      const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);
+      if (now) child.kill('SIGKILL');
+      const timer = now ? undefined : setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);
       await gone;
       clearTimeout(timer);
     },

@@ -14,8 +14,11 @@ function isWired(value: object): boolean {
 
 const DEPTH_LIMIT = 64;
 
-function notSerializable(what: string, path: string): MultitaskError {
-  return new MultitaskError('NOT_SERIALIZABLE', `${what} at ${path || 'the top level'} cannot be copied to another thread or process`);
+function notSerializable(what: string, path: string, subject: string | undefined, cause?: unknown): MultitaskError {
+  const where = `${what} at ${path || 'the top level'}`;
+  const options = cause === undefined ? undefined : { cause };
+  if (subject === undefined) return new MultitaskError('NOT_SERIALIZABLE', `${where} cannot be copied to another thread or process`, options);
+  return new MultitaskError('NOT_SERIALIZABLE', `${subject} cannot be copied to another thread or process: ${where}`, options);
 }
 
 /**
@@ -40,17 +43,20 @@ function below(error: unknown, segment: string): never {
  * Checks that `value` survives structured clone and reports whether it holds actor refs or
  * channels (which travel in a wire form).
  * Cheap for the common case: primitives return at once, small objects are one walk.
+ * @param path - where the value sits, put before the culprit's path (`'args'`)
+ * @param subject - what the value is, for the message (`the reply of actor Probe (…) to 'get'`),
+ * asked for only when the check fails
  * @throws MultitaskError `NOT_SERIALIZABLE`, naming the path of the culprit
  * @internal
  */
-export function scan(value: unknown, path = ''): boolean {
+export function scan(value: unknown, path = '', subject?: () => string): boolean {
   try {
     return walk(value, 0);
   } catch (error) {
     if (!(error instanceof Culprit)) throw error;
     const where = path + error.segments.reverse().join('');
-    if (error.cause !== undefined) throw new MultitaskError('NOT_SERIALIZABLE', `the value at ${where || 'the top level'} cannot be copied to another thread or process`, { cause: error.cause });
-    throw notSerializable(error.what, where.startsWith('.') ? where.slice(1) : where);
+    if (error.cause !== undefined) throw notSerializable('the value', where, subject?.(), error.cause);
+    throw notSerializable(error.what, where.startsWith('.') ? where.slice(1) : where, subject?.());
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ActorId } from './ids.js';
 import { CHANNEL_BRAND, REF_BRAND, scan } from './cloneCheck.js';
 import type { Encoded } from './protocol.js';
+import { MultitaskError } from '../errors.js';
 
 /** The property that marks an actor ref inside a message on the wire. */
 const REF_TAG = '__multitask_ref__';
@@ -45,10 +46,35 @@ interface WireRef {
 /**
  * Prepares a payload for the wire: checks it and replaces actor refs with their wire form.
  * Payloads without refs are returned as they are (no copy).
+ * @param subject - what the value is, for a `NOT_SERIALIZABLE` message (see {@link scan})
  * @internal
  */
-export function encode(value: unknown, host: CodecHost): { readonly value: unknown; readonly enc: Encoded } {
-  return scan(value) ? { value: replaceRefs(value, new Map(), host), enc: 1 } : { value, enc: 0 };
+export function encode(value: unknown, host: CodecHost, subject?: () => string): { readonly value: unknown; readonly enc: Encoded } {
+  return scan(value, '', subject) ? { value: replaceRefs(value, new Map(), host), enc: 1 } : { value, enc: 0 };
+}
+
+/**
+ * What `value` becomes on the other side of a thread, without leaving this one: checked and
+ * encoded as for the wire, copied by structured clone, its refs and channels revived. Class
+ * instances arrive as plain objects, and the copy shares nothing with `value`.
+ * @param subject - what the value is, for a `NOT_SERIALIZABLE` message (see {@link scan})
+ * @throws MultitaskError `NOT_SERIALIZABLE`
+ * @internal
+ */
+export function copyAcross(value: unknown, host: CodecHost, subject?: () => string): unknown {
+  if (typeof value !== 'object' || value === null) return encode(value, host, subject).value; // a primitive is its own copy
+  const wire = encode(value, host, subject);
+  let copy: unknown;
+  try {
+    copy = structuredClone(wire.value);
+  } catch (cause) {
+    throw new MultitaskError('NOT_SERIALIZABLE', `${subject?.() ?? 'the value'} cannot be copied to another thread or process: ${errorText(cause)}`, { cause });
+  }
+  return decode(copy, wire.enc, host);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function replaceRefs(value: unknown, seen: Map<object, unknown>, host: CodecHost): unknown {

@@ -304,6 +304,8 @@ export interface DeadLetterEnvelope {
   readonly payload: unknown;
   readonly enc: Encoded;
   readonly error: SerializedError;
+  /** The recipient's definition key, when it has no handler for the type (the system's root decides whether to warn). */
+  readonly definition?: string | undefined;
 }
 
 /** A handler threw while handling a `tell`, reported to the system's events. @internal */

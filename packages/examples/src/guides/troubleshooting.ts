@@ -1,5 +1,5 @@
 // The samples of the troubleshooting guide, run by the tests.
-import { createSystem, isMultitaskError, type DownReason } from '@multitask/core';
+import { createSystem, defineActor, isMultitaskError, type DownReason } from '@multitask/core';
 import { Greeter } from './greeter.js';
 
 export async function troubleshooting(): Promise<string[]> {
@@ -24,6 +24,38 @@ export async function troubleshooting(): Promise<string[]> {
   }
   // #endregion crash
   return seen;
+}
+
+// #region copyInline
+export const Session = defineActor({
+  url: import.meta.url,
+  name: 'Session',
+  init: () => ({ started: Date.now() }),
+  handlers: {
+    // Works inline; on a thread the reply cannot be copied: it holds a function.
+    info: (ctx) => ({ started: ctx.state.started, elapsed: () => Date.now() - ctx.state.started }),
+  },
+});
+// #endregion copyInline
+
+/** The copyInline sample: inline, the reply fails as it would on a thread. */
+export async function inlineAsThread(): Promise<string> {
+  // #region copyInline-test
+  // In a test: the actors run inline, and get copies as a thread would.
+  const system = createSystem({ copyInline: true });
+  try {
+    const session = await system.spawn(Session); // inline
+    await session.ask('info');
+  } catch (error) {
+    // NOT_SERIALIZABLE: the reply of actor Session (…) to 'info' cannot be copied to
+    // another thread or process: a function (elapsed) at elapsed
+    if (isMultitaskError(error, 'NOT_SERIALIZABLE')) return error.message;
+    throw error;
+  } finally {
+    await system.shutdown();
+  }
+  // #endregion copyInline-test
+  return 'the reply was copied';
 }
 
 /** The inspector sample without `await using`, as plain JavaScript on Node 20 writes it. */
