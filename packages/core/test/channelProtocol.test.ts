@@ -91,11 +91,11 @@ describe('the channel protocol between two nodes', () => {
     await microtasks();
     cut(); // the node dies before it reports 2 received
     owner.nodeDown(node(1), new Error('gone')); // its loans come back at once: room for the parked 9, and one more
-    expect(channel.size).toBe(3);
-    await channel.trySend(10); // the room freed is not held for the dead producer
-    expect(await codeOf(channel.trySend(11))).toBe('CHANNEL_FULL');
+    // However the room freed, none of it is held for the dead producer: the channel fills to its capacity.
+    for (let n = 10; (await codeOf(channel.trySend(n))) === undefined; n++);
+    expect(channel.size).toBe(4);
     channel.close();
-    expect(await drain(channel)).toEqual([3, 4, 9, 10]);
+    expect(await drain(channel)).toEqual([3, 4, 9, 10]); // and the parked item went in, in order
   });
 
   it('keeps room taken by credit from other senders until it is used or given back', async () => {
