@@ -1,6 +1,6 @@
 import { defineActor, type ChannelReceiver, type ChannelSender } from '@multitask/core';
 
-/** Counts what it is told; answers `count` and echoes `ping`. */
+/** Counts what it is told; answers `count`, echoes `ping`, and answers `cpu` with its process's CPU usage so far. */
 export const Sink = defineActor({
   url: import.meta.url,
   name: 'Sink',
@@ -14,6 +14,9 @@ export const Sink = defineActor({
     },
     ping(_ctx, n: number) {
       return n;
+    },
+    cpu(): NodeJS.CpuUsage {
+      return process.cpuUsage();
     },
   },
 });

@@ -8,7 +8,8 @@ import { Sink } from './actors.js';
 import { percentile, rate, type BenchCase, type Fixture } from './harness.js';
 
 const here = (file: string): URL => new URL(file, import.meta.url);
-const MESSAGE = (i: number): { i: number; tag: string } => ({ i, tag: 'bench' });
+/** The small object every tell case sends. */
+export const MESSAGE = (i: number): { i: number; tag: string } => ({ i, tag: 'bench' });
 
 /** Sends `count` tells then waits until the actor has counted them all. */
 async function tellRun(ref: ActorRef<typeof Sink>, count: number): Promise<number> {
@@ -54,13 +55,14 @@ export function rawProcess(): Raw {
   };
 }
 
-const ask = (raw: Raw, message: unknown): Promise<unknown> => new Promise((resolve) => (raw.once(resolve), raw.send(message)));
+/** Sends one message to a raw baseline end and waits for its answer. */
+export const rawAsk = (raw: Raw, message: unknown): Promise<unknown> => new Promise((resolve) => (raw.once(resolve), raw.send(message)));
 
 export async function rawTellRun(raw: Raw, count: number): Promise<number> {
-  const before = (await ask(raw, { kind: 'count', n: 0 })) as number;
+  const before = (await rawAsk(raw, { kind: 'count', n: 0 })) as number;
   const t0 = performance.now();
   for (let i = 0; i < count; i++) raw.send({ kind: 'hit', n: i, ...MESSAGE(i) });
-  while (((await ask(raw, { kind: 'count', n: 0 })) as number) < before + count) {
+  while (((await rawAsk(raw, { kind: 'count', n: 0 })) as number) < before + count) {
     // wait for the counter to catch up
   }
   return rate(count, performance.now() - t0);
@@ -70,7 +72,7 @@ async function rawRttRun(raw: Raw, samples: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const t0 = performance.now();
-    await ask(raw, { kind: 'ping', n: i });
+    await rawAsk(raw, { kind: 'ping', n: i });
     times.push((performance.now() - t0) * 1000);
   }
   return [percentile(times, 50), percentile(times, 99)];

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { cases } from './cases.js';
+import { cpuCases } from './cpuCases.js';
 import { channelCases } from './channelCases.js';
 import { supervisorCases } from './supervisorCases.js';
 import { poolCases } from './poolCases.js';
@@ -24,7 +25,7 @@ if (filterAt >= 0 && filter === undefined) {
 
 const rounds = quick ? 3 : 7;
 const results: Result[] = [];
-for (const bench of [...cases, ...channelCases, ...supervisorCases, ...poolCases, ...memoryCases, ...skynetCases, ...copyCases]) {
+for (const bench of [...cases, ...cpuCases, ...channelCases, ...supervisorCases, ...poolCases, ...memoryCases, ...skynetCases, ...copyCases]) {
   const ids = bench.metrics.flatMap((m) => [m.id, m.baseline?.id ?? '']);
   if (filter !== undefined && !ids.some((id) => id.includes(filter))) continue;
   if (bench.needsFull === true && quick && filter === undefined) continue;
