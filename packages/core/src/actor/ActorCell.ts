@@ -5,7 +5,8 @@ import type { MailboxOptions } from '../wire/protocol.js';
 import type { ActorRef } from './ActorRef.js';
 import { definitionKey, type ActorContext, type AnyActorDefinition, type Handler } from './defineActor.js';
 import { Mailbox, tellLetter, type Letter } from './Mailbox.js';
-import { Context, handlersOf } from './Context.js';
+import { scheduleLater, scheduleSoon } from './RunQueue.js';
+import { Context, kindOf, type DefinitionKind } from './Context.js';
 import type { ActorServices } from './ActorServices.js';
 import type { DownReason } from './DownReason.js';
 import { Family, type FamilyCell } from './Family.js';
@@ -54,64 +55,101 @@ type Status = 'starting' | 'running' | 'halted' | 'stopping' | 'stopped';
 export class ActorCell implements FamilyCell {
   readonly id: ActorId;
   readonly name: string | undefined;
-  /** What its errors call it: its supervised path, else its name (see {@link describeActor}). */
-  readonly #label: string | undefined;
-  readonly mailbox: Mailbox;
+  /**
+   * The mailbox. An unbounded one (the default) exists only while messages wait: an idle
+   * actor holds none (a third of an idle actor's memory was an empty mailbox). A bounded one
+   * stays, for its capacity and policy.
+   */
+  #mailbox: Mailbox | undefined;
   readonly #host: CellHost;
-  readonly #definition: AnyActorDefinition;
-  readonly #handlers: Map<string, Handler<unknown>>;
+  /** The definition, with its handlers by type (one object for all actors of a definition). */
+  readonly #kind: DefinitionKind;
   readonly #ctx: ActorContext<unknown>;
-  readonly #supervised: boolean;
-  #args: unknown;
-  /** The supervisor's count of this actor's starts. */
-  #generation: number;
   #status: Status = 'starting';
+  /** `BUSY | SCHEDULED | SUPERVISED`. */
+  #flags: number;
   /** When the running async handler started (`performance.now()`), for `handlerTimeout`. */
   #busySince = 0;
-  #busy = false;
-  #scheduled = false;
-  #idle: (() => void) | undefined;
   /** The letter whose async handler is running. */
   #current: Letter | undefined;
-  /**
-   * Aborted when this incarnation stops or halts (`ctx.signal`), made when first asked for
-   * (most actors never ask, and a controller with its signal is a fifth of an idle actor's
-   * memory); a restart starts a new one.
-   */
-  #lifetime: AbortController | undefined;
-  /** Why this incarnation ended, once it did: the reason its signal has or will have. */
-  #ended: MultitaskError | true | undefined;
-  #stopped: Promise<void> | undefined;
   /** The children, watches and timers of this incarnation, made on first use. */
   #family: Family | undefined;
   /** The actor on this node whose child this one is (it is told when this one ends). */
   parent: ActorId | undefined;
-  /** Why an unsupervised actor stops when one of its supervisors gave up. */
-  #escalation: Error | undefined;
-  /** A crashed incarnation's children stopping: a restart waits for them. */
-  #ending: Promise<void> | undefined;
+  /** The ref to this actor, made on first use (`ctx.self`, the ref its spawn resolves with). */
+  #ref: ActorRef | undefined;
+  /** What most actors never need: made for a supervised actor, or when it stops. */
+  #rare: Rare | undefined;
 
   private constructor(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, generation: number | undefined, label: string | undefined) {
     this.#host = host;
-    this.#supervised = generation !== undefined;
-    this.#generation = generation ?? 0;
+    this.#flags = generation === undefined ? 0 : SUPERVISED;
+    if (generation !== undefined || label !== name) this.#rare = rare(generation ?? 0, label);
     this.id = id;
     this.name = name;
-    this.#label = label;
-    this.#definition = definition;
-    this.#handlers = handlersOf(definition);
-    this.mailbox = new Mailbox(mailbox, this);
-    this.#ctx = new Context(this, id, host.makeRef(id, name));
+    this.#kind = kindOf(definition);
+    if (mailbox.capacity !== undefined || mailbox.overflow !== undefined) this.#mailbox = new Mailbox(mailbox);
+    this.#ctx = new Context(this);
+  }
+
+  /** The mailbox, made when a message comes (unbounded ones). */
+  get #box(): Mailbox {
+    return (this.#mailbox ??= new Mailbox(UNBOUNDED_OPTIONS));
+  }
+
+  /** How many messages wait. */
+  get queued(): number {
+    return this.#mailbox === undefined ? 0 : this.#mailbox.length;
+  }
+
+  /** Everything waiting, as letters; an unbounded mailbox goes with it. */
+  #drain(): Letter[] {
+    const mailbox = this.#mailbox;
+    if (mailbox === undefined || mailbox.size === 0) return [];
+    if (mailbox.unbounded) this.#mailbox = undefined;
+    return mailbox.drainLetters();
+  }
+
+  /** The ref to this actor (one per actor, made when first asked for). */
+  get ref(): ActorRef {
+    return (this.#ref ??= this.#host.makeRef(this.id, this.name));
+  }
+
+  /** What its errors call it: its supervised path, else its name (see {@link describeActor}). */
+  get #label(): string | undefined {
+    return this.#rare === undefined ? this.name : this.#rare.label;
+  }
+
+  get #supervised(): boolean {
+    return (this.#flags & SUPERVISED) !== 0;
+  }
+
+  get #busy(): boolean {
+    return (this.#flags & BUSY) !== 0;
+  }
+
+  set #busy(busy: boolean) {
+    this.#flags = busy ? this.#flags | BUSY : this.#flags & ~BUSY;
+  }
+
+  /** The supervisor's count of this actor's starts. */
+  get #generation(): number {
+    return this.#rare?.generation ?? 0;
+  }
+
+  #rareOnes(): Rare {
+    return (this.#rare ??= rare(0, this.name));
   }
 
   /** `ctx.signal`. */
   get signal(): AbortSignal {
-    if (this.#lifetime === undefined) {
-      this.#lifetime = new AbortController();
-      if (this.#ended === true) this.#ended = stoppedError(this.id, this.#label);
-      if (this.#ended !== undefined) this.#lifetime.abort(this.#ended);
+    const life = this.#rareOnes();
+    if (life.lifetime === undefined) {
+      life.lifetime = new AbortController();
+      if (life.ended === true) life.ended = stoppedError(this.id, this.#label);
+      if (life.ended !== undefined) life.lifetime.abort(life.ended);
     }
-    return this.#lifetime.signal;
+    return life.lifetime.signal;
   }
 
   /** The actor's children, watches and timers (made on first use). */
@@ -129,7 +167,7 @@ export class ActorCell implements FamilyCell {
   }
 
   get hasOnDown(): boolean {
-    return this.#definition.onDown !== undefined;
+    return this.#kind.definition.onDown !== undefined;
   }
 
   /** A timer of this actor fired: its message goes in line like any other. */
@@ -154,8 +192,9 @@ export class ActorCell implements FamilyCell {
   #end(): void {
     // The reason is made only when a signal was handed out: an error (and its stack) per
     // stopped actor was a sixth of a tree of short-lived actors' time.
-    if (this.#lifetime === undefined) this.#ended = true;
-    else this.#lifetime.abort((this.#ended = stoppedError(this.id, this.#label)));
+    const life = this.#rareOnes();
+    if (life.lifetime === undefined) life.ended = true;
+    else life.lifetime.abort((life.ended = stoppedError(this.id, this.#label)));
   }
 
   /**
@@ -177,24 +216,26 @@ export class ActorCell implements FamilyCell {
    * @throws MultitaskError `SPAWN_FAILED` with the hook's error as `cause`
    */
   async start(args: unknown): Promise<void> {
-    this.#args = args;
+    if (this.#supervised) (this.#rare as Rare).args = args; // a restart runs init with them again
     try {
-      await this.#init(this.#generation > 1 ? { state: undefined } : undefined);
+      await this.#init(args, this.#generation > 1 ? { state: undefined } : undefined);
     } catch (error) {
       this.#status = 'stopped';
-      for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id, this.#label));
+      for (const letter of this.#drain()) this.#refuse(letter, stoppedError(this.id, this.#label));
       throw error;
     }
   }
 
   /** `init`, then `onRestart` (on a restart, with the previous state when it survived), then `onStart`. */
-  async #init(restart?: { readonly state: unknown }): Promise<void> {
+  async #init(args: unknown, restart?: { readonly state: unknown }): Promise<void> {
+    const definition = this.#kind.definition;
     try {
-      this.#ctx.state = await (this.#definition.init as (args: unknown) => unknown)(this.#args);
-      if (restart !== undefined) await this.#definition.onRestart?.(this.#ctx as ActorContext<never>, restart.state as never);
-      await this.#definition.onStart?.(this.#ctx as ActorContext<never>);
+      const state = (definition.init as (args: unknown) => unknown)(args);
+      this.#ctx.state = isThenable(state) ? await state : state;
+      if (restart !== undefined) await definition.onRestart?.(this.#ctx as ActorContext<never>, restart.state as never);
+      if (definition.onStart !== undefined) await definition.onStart(this.#ctx as ActorContext<never>);
     } catch (error) {
-      throw new MultitaskError('SPAWN_FAILED', `actor ${this.#definition.name} failed to start: ${errorMessage(error)}`, { cause: error });
+      throw new MultitaskError('SPAWN_FAILED', `actor ${definition.name} failed to start: ${errorMessage(error)}`, { cause: error });
     }
     if (this.#status !== 'starting') return;
     this.#status = 'running';
@@ -207,7 +248,7 @@ export class ActorCell implements FamilyCell {
    * and `onStop` runs; a crashed actor is already halted. Queued messages stay.
    */
   async halt(grace: number, clock: Clock): Promise<void> {
-    if (this.#status !== 'running' && this.#status !== 'starting') return void (await this.#ending);
+    if (this.#status !== 'running' && this.#status !== 'starting') return void (await this.#rare?.ending);
     this.#status = 'halted';
     this.#end();
     await this.#settle(grace, clock);
@@ -224,13 +265,14 @@ export class ActorCell implements FamilyCell {
   async restart(generation: number): Promise<void> {
     if (this.#status !== 'halted') return;
     this.#status = 'starting';
-    this.#generation = generation;
-    this.#lifetime = undefined;
-    this.#ended = undefined;
-    await this.#ending;
-    this.#ending = undefined;
+    const life = this.#rareOnes();
+    life.generation = generation;
+    life.lifetime = undefined;
+    life.ended = undefined;
+    await life.ending;
+    life.ending = undefined;
     try {
-      await this.#init({ state: this.#ctx.state });
+      await this.#init(life.args, { state: this.#ctx.state });
     } catch (error) {
       if (this.#status === 'starting') this.#status = 'halted';
       throw error;
@@ -250,10 +292,10 @@ export class ActorCell implements FamilyCell {
   deliver(letter: Letter): void {
     if (this.stopping) return this.#refuse(letter, stoppedError(this.id, this.#label));
     if (typeof letter.payload === 'object' && letter.payload !== null) {
-      const misplaced = optionsAsPayload(letter.replier === undefined ? 'send' : 'ask', letter.type, this.#handlers.get(letter.type), letter.payload);
+      const misplaced = optionsAsPayload(letter.replier === undefined ? 'send' : 'ask', letter.type, this.#kind.handlers.get(letter.type), letter.payload);
       if (misplaced !== undefined && letter.refused !== undefined) return this.#refuse(letter, misplaced);
     }
-    const offer = this.mailbox.offer(letter);
+    const offer = this.#box.offer(letter, this);
     if (offer === 'accepted') {
       letter.accepted?.();
       this.#schedule();
@@ -267,14 +309,14 @@ export class ActorCell implements FamilyCell {
   deliverTell(type: string, payload: unknown, from: NodeId | undefined): void {
     if (from !== undefined && this.#supervised) return this.deliver({ type, payload, replier: undefined, accepted: undefined, refused: undefined, from });
     if (this.stopping) return this.#refuse(tellLetter(type, payload), stoppedError(this.id, this.#label));
-    const offer = this.mailbox.offerTell(type, payload);
+    const offer = this.#box.offerTell(type, payload, this);
     if (offer === 'accepted') this.#schedule();
     else if (offer === 'refused') this.#full(tellLetter(type, payload));
   }
 
   #full(letter: Letter): void {
-    const error = new MultitaskError('MAILBOX_FULL', `the mailbox of ${describeActor(this.id, this.#label)} is full (capacity ${this.mailbox.capacity})`, { actor: this.id });
-    if (this.mailbox.overflow === 'drop-newest' && letter.refused !== undefined) this.#host.deadLetter(this.id, letter, error);
+    const error = new MultitaskError('MAILBOX_FULL', `the mailbox of ${describeActor(this.id, this.#label)} is full (capacity ${this.#box.capacity})`, { actor: this.id });
+    if (this.#box.overflow === 'drop-newest' && letter.refused !== undefined) this.#host.deadLetter(this.id, letter, error);
     this.#refuse(letter, error);
   }
 
@@ -284,8 +326,9 @@ export class ActorCell implements FamilyCell {
    * the grace is abandoned and its `ask` rejected with `ACTOR_STOPPED`. Idempotent.
    */
   stop(grace: number, clock: Clock): Promise<void> {
-    this.#stopped ??= this.#stop(grace, clock);
-    return this.#stopped;
+    const life = this.#rareOnes();
+    life.stopped ??= this.#stop(grace, clock);
+    return life.stopped;
   }
 
   async #stop(grace: number, clock: Clock): Promise<void> {
@@ -295,27 +338,29 @@ export class ActorCell implements FamilyCell {
     this.#end();
     await this.#settle(grace, clock);
     await this.#endFamily(); // children first, the last started first
-    await this.#ending;
+    await this.#rare?.ending;
     if (ran) await this.#onStop();
     this.#status = 'stopped';
-    for (const letter of this.mailbox.drain()) this.#refuse(letter, stoppedError(this.id, this.#label));
+    for (const letter of this.#drain()) this.#refuse(letter, stoppedError(this.id, this.#label));
     // A halted one was reported when it halted.
-    if (!halted) this.#host.ended(this.id, this.#escalation === undefined ? { kind: 'stopped' } : { kind: 'error', error: this.#escalation });
+    const escalation = this.#rare?.escalation;
+    if (!halted) this.#host.ended(this.id, escalation === undefined ? { kind: 'stopped' } : { kind: 'error', error: escalation });
   }
 
   /** Waits for the running handler, at most `grace` ms; then abandons it. */
   async #settle(grace: number, clock: Clock): Promise<void> {
     if (this.#busy) {
       let timer: TimerHandle | undefined;
+      const life = this.#rareOnes();
       await new Promise<void>((resolve) => {
-        this.#idle = resolve;
+        life.idle = resolve;
         timer = clock.setTimeout(() => {
           this.#current?.replier?.reject(stoppedError(this.id, this.#label));
           resolve();
         }, grace);
       });
       if (timer !== undefined) clock.clearTimeout(timer);
-      this.#idle = undefined;
+      life.idle = undefined;
       this.#busy = false;
       this.#current = undefined;
     }
@@ -323,34 +368,40 @@ export class ActorCell implements FamilyCell {
 
   async #onStop(): Promise<void> {
     try {
-      await this.#definition.onStop?.(this.#ctx as ActorContext<never>);
+      await this.#kind.definition.onStop?.(this.#ctx as ActorContext<never>);
     } catch (error) {
       this.#host.failure(this.id, 'onStop', error);
     }
   }
 
   #schedule(yieldFirst = false): void {
-    if (this.#scheduled || this.#busy) return;
-    this.#scheduled = true;
-    if (yieldFirst) setImmediate(this.#run);
-    else queueMicrotask(this.#run);
+    if ((this.#flags & (SCHEDULED | BUSY)) !== 0) return;
+    this.#flags |= SCHEDULED;
+    if (yieldFirst) scheduleLater(this);
+    else scheduleSoon(this);
   }
 
-  readonly #run = (): void => {
-    this.#scheduled = false;
+  /** Handles what is in the mailbox, one message at a time, for at most a time slice (the run queue calls it). */
+  run(): void {
+    this.#flags &= ~SCHEDULED;
     const start = performance.now();
+    const handlers = this.#kind.handlers;
     for (let handled = 1; ; handled++) {
       if (handled % CHECK_EVERY === 0 && performance.now() - start > SLICE_MS) break;
       if (this.#status !== 'running' || this.#busy) return;
-      const head = this.mailbox.take();
-      if (head === undefined) return;
-      const payload = this.mailbox.takePayload();
+      const mailbox = this.#mailbox;
+      const head = mailbox?.take();
+      if (head === undefined) {
+        if (mailbox?.unbounded === true && mailbox.size === 0) this.#mailbox = undefined; // idle: it holds no mailbox
+        return;
+      }
+      const payload = (mailbox as Mailbox).takePayload();
       // A plain tell comes as its type and payload; the rest as letters.
       const letter = typeof head === 'string' ? undefined : head;
       const type = letter === undefined ? (head as string) : letter.type;
       const data = letter === undefined ? payload : letter.payload;
       if (letter?.from !== undefined && this.#supervised) this.#host.handled(this.id, letter.from);
-      const handler = this.#handlers.get(type);
+      const handler = handlers.get(type);
       if (handler === undefined) {
         this.#unknown(letter ?? tellLetter(type, data));
         continue;
@@ -374,7 +425,7 @@ export class ActorCell implements FamilyCell {
       letter?.replier?.resolve(result);
     }
     this.#schedule(true);
-  };
+  }
 
   #finish(letter: Letter, ok: boolean, value: unknown): void {
     if (this.#current !== letter) return; // abandoned by stop()
@@ -382,10 +433,11 @@ export class ActorCell implements FamilyCell {
     this.#current = undefined;
     if (ok) letter.replier?.resolve(value);
     else this.#failed(letter, value);
-    if (this.#idle !== undefined) {
-      this.#idle();
-      this.#idle = undefined;
-    } else this.#run();
+    const idle = this.#rare?.idle;
+    if (idle !== undefined) {
+      idle();
+      (this.#rare as Rare).idle = undefined;
+    } else this.run();
   }
 
   /** A handler threw: its asker gets the error; a supervised actor crashes, an unsupervised one goes on. */
@@ -401,7 +453,7 @@ export class ActorCell implements FamilyCell {
     this.#status = 'halted';
     this.#end();
     this.#host.crashed(this.id, error, this.#generation);
-    this.#ending = this.#endFamily();
+    this.#rareOnes().ending = this.#endFamily();
     this.#host.ended(this.id, { kind: 'error', error: error instanceof Error ? error : new Error(errorMessage(error)) });
   }
 
@@ -413,24 +465,26 @@ export class ActorCell implements FamilyCell {
   escalate(error: Error): void {
     if (!this.alive) return;
     if (this.#supervised) return this.#crash(error);
-    this.#escalation = error;
+    this.#rareOnes().escalation = error;
     this.#host.stopSelf(this.id, this.#generation);
   }
 
   /** A handler that gave up a wait because the actor stopped (`ctx.signal`) did not fail. */
   #endedByStop(error: unknown): boolean {
-    return error instanceof MultitaskError && error.code === 'ABORTED' && this.#ended !== undefined && error.cause === this.#ended;
+    const ended = this.#rare?.ended;
+    return error instanceof MultitaskError && error.code === 'ABORTED' && ended !== undefined && error.cause === ended;
   }
 
   #unknown(letter: Letter): void {
-    const error = new MultitaskError('UNKNOWN_MESSAGE', `actor ${this.#definition.name} (${this.id}) has no handler for message type '${letter.type}'; ${handlerList(this.#handlers)}`);
+    const { definition, handlers } = this.#kind;
+    const error = new MultitaskError('UNKNOWN_MESSAGE', `actor ${definition.name} (${this.id}) has no handler for message type '${letter.type}'; ${handlerList(handlers)}`);
     if (letter.replier !== undefined) letter.replier.reject(error);
-    else this.#host.deadLetter(this.id, letter, error, definitionKey(this.#definition));
+    else this.#host.deadLetter(this.id, letter, error, definitionKey(definition));
   }
 
   /** What a reply of this actor is, for a `NOT_SERIALIZABLE` message: whose, to which message. */
   replyOf(type: string): string {
-    return `the reply of actor ${this.#definition.name} (${this.id}) to '${type}'`;
+    return `the reply of actor ${this.#kind.definition.name} (${this.id}) to '${type}'`;
   }
 
   /** The mailbox dropped `letter` to make room (`drop-oldest`). */
@@ -446,6 +500,39 @@ export class ActorCell implements FamilyCell {
     if (letter.refused !== undefined) letter.refused(error);
     else this.#host.deadLetter(this.id, letter, error);
   }
+}
+
+const UNBOUNDED_OPTIONS: MailboxOptions = Object.freeze({});
+
+const BUSY = 1;
+const SCHEDULED = 2;
+const SUPERVISED = 4;
+
+/** A cell's rarely needed parts, in one object made when first needed. */
+interface Rare {
+  /** The supervisor's count of this actor's starts. */
+  generation: number;
+  readonly label: string | undefined;
+  /** The spawn arguments, which a restart runs `init` with again (supervised actors). */
+  args: unknown;
+  /** Resolves a stop waiting for the running handler. */
+  idle: (() => void) | undefined;
+  /**
+   * Aborted when this incarnation stops or halts (`ctx.signal`), made when first asked for;
+   * a restart starts a new one.
+   */
+  lifetime: AbortController | undefined;
+  /** Why this incarnation ended, once it did (`true`: the error is made when a signal needs it). */
+  ended: MultitaskError | true | undefined;
+  stopped: Promise<void> | undefined;
+  /** Why an unsupervised actor stops when one of its supervisors gave up. */
+  escalation: Error | undefined;
+  /** A crashed incarnation's children stopping: a restart waits for them. */
+  ending: Promise<void> | undefined;
+}
+
+function rare(generation: number, label: string | undefined): Rare {
+  return { generation, label, args: undefined, idle: undefined, lifetime: undefined, ended: undefined, stopped: undefined, escalation: undefined, ending: undefined };
 }
 
 /** How many handler names an `UNKNOWN_MESSAGE` lists. */

@@ -7,6 +7,9 @@ import type { Timers } from './Timers.js';
 
 /** What a context asks of its actor's cell. @internal */
 export interface ContextCell {
+  readonly id: ActorId;
+  /** The actor's ref (made on first use). */
+  readonly ref: ActorRef;
   readonly signal: AbortSignal;
   stopSelf(): void;
   /** The actor's children, watches and timers, made on first use. */
@@ -22,15 +25,20 @@ export interface ContextCell {
  */
 export class Context implements ActorContext<unknown> {
   state: unknown = undefined;
-  readonly id: ActorId;
-  readonly self: ActorRef;
   readonly #cell: ContextCell;
   #stop: (() => void) | undefined;
 
-  constructor(cell: ContextCell, id: ActorId, self: ActorRef) {
+  constructor(cell: ContextCell) {
     this.#cell = cell;
-    this.id = id;
-    this.self = self;
+  }
+
+  get id(): ActorId {
+    return this.#cell.id;
+  }
+
+  /** The actor's ref, made on first use (most actors never hand themselves out). */
+  get self(): ActorRef {
+    return this.#cell.ref;
   }
 
   get signal(): AbortSignal {
@@ -79,17 +87,23 @@ export class Context implements ActorContext<unknown> {
  */
 export const DOWN_TYPE = '\u0000down';
 
-/** The handlers of a definition by message type, one map for all its actors. */
-const handlerMaps = new WeakMap<AnyActorDefinition, Map<string, Handler<unknown>>>();
+/** A definition and its handlers by message type: one object for all its actors. @internal */
+export interface DefinitionKind {
+  readonly definition: AnyActorDefinition;
+  readonly handlers: ReadonlyMap<string, Handler<unknown>>;
+}
 
-/** A definition's handlers by message type (its `onDown` hook among them), made once per definition. @internal */
-export function handlersOf(definition: AnyActorDefinition): Map<string, Handler<unknown>> {
-  let handlers = handlerMaps.get(definition);
-  if (handlers === undefined) {
-    handlers = new Map(Object.entries(definition.handlers) as Array<[string, Handler<unknown>]>);
+const kinds = new WeakMap<AnyActorDefinition, DefinitionKind>();
+
+/** A definition's kind, with its handlers by message type (its `onDown` hook among them), made once per definition. @internal */
+export function kindOf(definition: AnyActorDefinition): DefinitionKind {
+  let kind = kinds.get(definition);
+  if (kind === undefined) {
+    const handlers = new Map(Object.entries(definition.handlers) as Array<[string, Handler<unknown>]>);
     const onDown = definition.onDown;
     if (onDown !== undefined) handlers.set(DOWN_TYPE, ((ctx: never, down: DownNotice) => onDown(ctx, down)) as Handler<unknown>);
-    handlerMaps.set(definition, handlers);
+    kind = { definition, handlers };
+    kinds.set(definition, kind);
   }
-  return handlers;
+  return kind;
 }

@@ -35,59 +35,70 @@ export type Offer = 'accepted' | 'parked' | 'refused';
  * letter object for each of them was a third of the garbage of a burst of tells.
  * @internal
  */
-export class Mailbox {
-  readonly #items = new Fifo<unknown>();
+export class Mailbox extends Fifo<unknown> {
   /** Messages waiting for room (`backpressure`), as letters; made when the first one arrives. */
   #parked: Letter[] | undefined;
-  readonly capacity: number;
-  readonly overflow: OverflowPolicy;
-  readonly #owner: { dropped(letter: Letter): void };
+  /** Capacity and overflow policy: one shared object for the default, unbounded mailbox. */
+  readonly #policy: Policy;
 
   /**
+   * A mailbox is its own queue (it extends the queue rather than holding one): one object
+   * less per actor, an idle actor's memory being the whole cost of a million of them.
    * @param options - capacity and overflow policy
-   * @param owner - receives each letter evicted by `drop-oldest` (an object, not a closure:
-   * one closure more per actor is ~10% of an idle actor's memory)
    */
-  constructor(options: MailboxOptions, owner: { dropped(letter: Letter): void }) {
-    this.capacity = options.capacity ?? Number.POSITIVE_INFINITY;
-    this.overflow = options.overflow ?? 'backpressure';
-    this.#owner = owner;
+  constructor(options: MailboxOptions) {
+    super();
+    this.#policy = options.capacity === undefined && options.overflow === undefined ? UNBOUNDED : { capacity: options.capacity ?? Number.POSITIVE_INFINITY, overflow: options.overflow ?? 'backpressure' };
   }
 
-  get size(): number {
-    return this.#items.size >> 1;
+  get capacity(): number {
+    return this.#policy.capacity;
   }
 
-  /** Offers a letter. */
-  offer(letter: Letter): Offer {
-    if (!this.#hasRoom()) return this.#full(letter);
-    this.#items.push(letter);
-    this.#items.push(undefined);
+  /** Whether it has the default policy: no capacity (such a mailbox can go when empty, and come back). */
+  get unbounded(): boolean {
+    return this.#policy === UNBOUNDED;
+  }
+
+  get overflow(): OverflowPolicy {
+    return this.#policy.overflow;
+  }
+
+  /** Messages waiting (two slots each). */
+  get length(): number {
+    return this.size >> 1;
+  }
+
+  /** Offers a letter; `owner` is told of a letter dropped to make room (`drop-oldest`). */
+  offer(letter: Letter, owner: MailboxOwner): Offer {
+    if (!this.#hasRoom()) return this.#full(letter, owner);
+    this.push(letter);
+    this.push(undefined);
     return 'accepted';
   }
 
   /** Offers a plain tell; a letter is made only when it cannot go in at once. */
-  offerTell(type: string, payload: unknown): Offer {
-    if (!this.#hasRoom()) return this.#full(tellLetter(type, payload));
-    this.#items.push(type);
-    this.#items.push(payload);
+  offerTell(type: string, payload: unknown, owner: MailboxOwner): Offer {
+    if (!this.#hasRoom()) return this.#full(tellLetter(type, payload), owner);
+    this.push(type);
+    this.push(payload);
     return 'accepted';
   }
 
   #hasRoom(): boolean {
-    return this.size < this.capacity && (this.#parked === undefined || this.#parked.length === 0);
+    return (this.#policy === UNBOUNDED || this.length < this.#policy.capacity) && (this.#parked === undefined || this.#parked.length === 0);
   }
 
-  #full(letter: Letter): Offer {
-    switch (this.overflow) {
+  #full(letter: Letter, owner: MailboxOwner): Offer {
+    switch (this.#policy.overflow) {
       case 'backpressure':
         (this.#parked ??= []).push(letter);
         return 'parked';
       case 'drop-oldest': {
         const oldest = this.#shiftLetter();
-        if (oldest !== undefined) this.#owner.dropped(oldest);
-        this.#items.push(letter);
-        this.#items.push(undefined);
+        if (oldest !== undefined) owner.dropped(oldest);
+        this.push(letter);
+        this.push(undefined);
         return 'accepted';
       }
       case 'drop-newest':
@@ -101,23 +112,23 @@ export class Mailbox {
    * must follow at once; for a letter it returns `undefined` (the payload is the letter's).
    */
   take(): string | Letter | undefined {
-    return this.#items.shift() as string | Letter | undefined;
+    return this.shift() as string | Letter | undefined;
   }
 
   /** The payload of the tell {@link take} just returned; a parked message moves in. */
   takePayload(): unknown {
-    const payload = this.#items.shift();
-    if (this.#parked !== undefined && this.#parked.length > 0 && this.size < this.capacity) {
+    const payload = this.shift();
+    if (this.#parked !== undefined && this.#parked.length > 0 && this.length < this.#policy.capacity) {
       const next = this.#parked.shift() as Letter;
-      this.#items.push(next);
-      this.#items.push(undefined);
+      this.push(next);
+      this.push(undefined);
       next.accepted?.();
     }
     return payload;
   }
 
   /** Removes and returns everything, waiting and parked, in order, as letters. */
-  drain(): Letter[] {
+  drainLetters(): Letter[] {
     const all: Letter[] = [];
     for (let letter = this.#shiftLetter(); letter !== undefined; letter = this.#shiftLetter()) all.push(letter);
     all.push(...(this.#parked ?? []));
@@ -126,11 +137,23 @@ export class Mailbox {
   }
 
   #shiftLetter(): Letter | undefined {
-    const head = this.#items.shift() as string | Letter | undefined;
-    const payload = this.#items.shift();
+    const head = this.shift() as string | Letter | undefined;
+    const payload = this.shift();
     return typeof head === 'string' ? tellLetter(head, payload) : head;
   }
 }
+
+/** Whom a mailbox tells of a letter it dropped to make room. @internal */
+export interface MailboxOwner {
+  dropped(letter: Letter): void;
+}
+
+interface Policy {
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+}
+
+const UNBOUNDED: Policy = Object.freeze({ capacity: Number.POSITIVE_INFINITY, overflow: 'backpressure' });
 
 /** A plain tell as a letter, for the paths that need one: it waits, is refused, or fails. @internal */
 export function tellLetter(type: string, payload: unknown): Letter {

@@ -89,7 +89,8 @@ export class Spawner {
     const runtime = this.#host.runtime;
     const id = again ?? runtime.actors.mint(generation !== undefined);
     await runtime.actors.start(id, opts.name, definition, opts.mailbox ?? {}, runtime.inlineArgs(opts.args, definition.name), generation, undefined, opts.path ?? opts.name);
-    return { ref: runtime.makeRef(id, opts.name), node: runtime.node };
+    // The actor's own ref (its ctx.self): one ref per actor, whoever holds it.
+    return { ref: runtime.actors.get(id)?.ref ?? runtime.makeRef(id, opts.name), node: runtime.node };
   }
 
   async #spawnHosted(kind: 'thread' | 'process', definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<Started> {

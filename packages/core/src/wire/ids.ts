@@ -95,7 +95,14 @@ export function isSupervised(id: ActorId): boolean {
   return id.charCodeAt(id.lastIndexOf('.') + 1) === 115; // 's'
 }
 
+/** Node addresses seen, so that every ref to an actor of a node shares one string (a ref's share of an idle actor's memory). */
+const nodes = new Map<string, NodeId>();
+
 /** The node an actor id names (where the actor first ran). @internal */
 export function nodeOf(id: ActorId): NodeId {
-  return id.slice(0, id.lastIndexOf('.')) as NodeId;
+  const node = id.slice(0, id.lastIndexOf('.'));
+  const known = nodes.get(node);
+  if (known !== undefined) return known;
+  if (nodes.size < 4096) nodes.set(node, node as NodeId);
+  return node as NodeId;
 }
