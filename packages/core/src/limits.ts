@@ -17,8 +17,8 @@ export interface WaitLimits {
 
 /** Limits of one pending request. @internal */
 export interface PendingLimits extends WaitLimits {
-  /** What the timeout and abort errors say it was waiting for. */
-  readonly what: string;
+  /** What the timeout and abort errors say it was waiting for (`undefined`: the request's kind, type and actor, written when needed). */
+  readonly what: string | undefined;
   /** Called when the caller gives up (timeout or abort). */
   readonly onAbandon?: (() => void) | undefined;
 }

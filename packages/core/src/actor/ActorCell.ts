@@ -293,7 +293,7 @@ export class ActorCell implements FamilyCell {
     if (this.stopping) return this.#refuse(letter, stoppedError(this.id, this.#label));
     if (typeof letter.payload === 'object' && letter.payload !== null) {
       const misplaced = optionsAsPayload(letter.replier === undefined ? 'send' : 'ask', letter.type, this.#kind.handlers.get(letter.type), letter.payload);
-      if (misplaced !== undefined && letter.refused !== undefined) return this.#refuse(letter, misplaced);
+      if (misplaced !== undefined && waits(letter)) return this.#refuse(letter, misplaced);
     }
     const offer = this.#box.offer(letter, this);
     if (offer === 'accepted') {
@@ -316,7 +316,7 @@ export class ActorCell implements FamilyCell {
 
   #full(letter: Letter): void {
     const error = new MultitaskError('MAILBOX_FULL', `the mailbox of ${describeActor(this.id, this.#label)} is full (capacity ${this.#box.capacity})`, { actor: this.id });
-    if (this.#box.overflow === 'drop-newest' && letter.refused !== undefined) this.#host.deadLetter(this.id, letter, error);
+    if (this.#box.overflow === 'drop-newest' && waits(letter)) this.#host.deadLetter(this.id, letter, error);
     this.#refuse(letter, error);
   }
 
@@ -498,11 +498,17 @@ export class ActorCell implements FamilyCell {
   #refuse(letter: Letter, error: Error): void {
     if (letter.from !== undefined && this.#supervised) this.#host.handled(this.id, letter.from);
     if (letter.refused !== undefined) letter.refused(error);
+    else if (letter.replier !== undefined) letter.replier.reject(error);
     else this.#host.deadLetter(this.id, letter, error);
   }
 }
 
 const UNBOUNDED_OPTIONS: MailboxOptions = Object.freeze({});
+
+/** Whether someone waits on the letter's fate (an ask's replier, a send's refusal). */
+function waits(letter: Letter): boolean {
+  return letter.refused !== undefined || letter.replier !== undefined;
+}
 
 const BUSY = 1;
 const SCHEDULED = 2;

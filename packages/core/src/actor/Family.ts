@@ -17,6 +17,9 @@ export interface FamilyCell {
   deliverSelf(type: string, payload: unknown): void;
 }
 
+const NONE: readonly ActorRef[] = Object.freeze([]);
+const NONE_IDS: readonly ActorId[] = Object.freeze([]);
+
 /**
  * What an actor built around itself, made when it first spawns, watches or starts a timer:
  * most actors never do, and an idle actor's memory is its whole cost. Its children (in
@@ -26,10 +29,11 @@ export interface FamilyCell {
 export class Family {
   readonly #cell: FamilyCell;
   readonly #services: ActorServices;
-  readonly #children: ActorRef[] = [];
+  /** Its children in start order, its supervisors, the actors it watches: each made on first use. */
+  #children: ActorRef[] | undefined;
   /** The supervisors this actor started (`ctx.supervise`), each with its stop. */
-  readonly #supervisors: Array<{ stop(): Promise<void> }> = [];
-  readonly #watching = new Set<ActorId>();
+  #supervisors: Array<{ stop(): Promise<void> }> | undefined;
+  #watching: Set<ActorId> | undefined;
   #timers: ActorTimers | undefined;
 
   constructor(cell: FamilyCell, services: ActorServices) {
@@ -38,7 +42,7 @@ export class Family {
   }
 
   get children(): readonly ActorRef[] {
-    return this.#children;
+    return this.#children ?? NONE;
   }
 
   get timers(): ActorTimers {
@@ -52,15 +56,17 @@ export class Family {
       await this.#services.stop(ref); // the parent stopped while its child started
       throw new MultitaskError('ACTOR_STOPPED', `actor ${this.#cell.id} stopped while its child started`);
     }
-    this.#children.push(ref);
+    (this.#children ??= []).push(ref);
     this.#services.watch(this.#cell.id, ref.id, undefined, true);
     return ref;
   }
 
   /** A child ended: it is no longer one. */
   childGone(id: ActorId): void {
-    const at = this.#children.findIndex((ref) => ref.id === id);
-    if (at >= 0) this.#children.splice(at, 1);
+    const children = this.#children;
+    if (children === undefined) return;
+    const at = children.findIndex((ref) => ref.id === id);
+    if (at >= 0) children.splice(at, 1);
   }
 
   async supervise(spec: unknown): Promise<unknown> {
@@ -70,7 +76,7 @@ export class Family {
       await supervisor.stop();
       throw new MultitaskError('ACTOR_STOPPED', `actor ${this.#cell.id} stopped while its supervisor started`);
     }
-    this.#supervisors.push(supervisor);
+    (this.#supervisors ??= []).push(supervisor);
     return supervisor;
   }
 
@@ -79,18 +85,18 @@ export class Family {
     if (as !== undefined && (typeof as !== 'string' || as.length === 0)) throw new MultitaskError('INVALID_ARGUMENT', 'watch: options.as must be a message type (a non-empty string)');
     if (as === undefined && !this.#cell.hasOnDown) throw new MultitaskError('INVALID_ARGUMENT', `watch: actor ${this.#cell.id} has no onDown hook; define one, or pass { as: 'messageType' }`);
     if (!this.#cell.alive) return;
-    this.#watching.add(ref.id);
+    (this.#watching ??= new Set()).add(ref.id);
     this.#services.watch(this.#cell.id, ref.id, as, false);
   }
 
   unwatch(ref: ActorRef): void {
-    if (!this.#watching.delete(ref.id)) return;
+    if (this.#watching?.delete(ref.id) !== true) return;
     this.#services.unwatch(this.#cell.id, ref.id, false);
   }
 
   /** A watched actor's notification was taken from the mailbox: that watch is over. */
   notified(id: ActorId): void {
-    this.#watching.delete(id);
+    this.#watching?.delete(id);
   }
 
   async lookup(name: string, definition: AnyActorDefinition | undefined): Promise<ActorRef | undefined> {
@@ -105,14 +111,16 @@ export class Family {
    */
   async end(): Promise<void> {
     this.#timers?.cancelAll();
-    for (const id of this.#watching) this.#services.unwatch(this.#cell.id, id, false);
-    this.#watching.clear();
+    for (const id of this.#watching ?? NONE_IDS) this.#services.unwatch(this.#cell.id, id, false);
+    this.#watching = undefined;
     // Its supervisors (and their children) after its plain children: the last started first.
-    for (const supervisor of this.#supervisors.splice(0).reverse()) await supervisor.stop().catch(() => undefined);
-    for (const child of [...this.#children].reverse()) {
+    const supervisors = this.#supervisors ?? [];
+    this.#supervisors = undefined;
+    for (const supervisor of supervisors.reverse()) await supervisor.stop().catch(() => undefined);
+    for (const child of [...(this.#children ?? NONE)].reverse()) {
       this.#services.unwatch(this.#cell.id, child.id, true);
       await this.#services.stop(child).catch(() => undefined);
     }
-    this.#children.length = 0;
+    this.#children = undefined;
   }
 }

@@ -17,7 +17,7 @@ export interface Letter {
   readonly replier: Replier | undefined;
   /** Present for `send`: called once the message is in the mailbox. */
   readonly accepted: (() => void) | undefined;
-  /** Present for `send` and `ask`: called when the message is refused or dropped. */
+  /** Present for `send`: called when the message is refused or dropped (an `ask`'s replier rejects instead). */
   readonly refused: ((error: Error) => void) | undefined;
   /** For a tell from another node: that node (a supervised actor acknowledges the tell there). */
   readonly from?: NodeId | undefined;

@@ -12,8 +12,11 @@ interface Pending extends Timed {
   readonly actor: ActorId | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
-  /** Its limits: the timeout (`NaN`: none) and what the errors say. */
+  /** Its limits: the timeout and what the errors say. */
   readonly limits: PendingLimits;
+  /** For a request to an actor: its kind and message type (what errors say, written when needed). */
+  readonly kind: string | undefined;
+  readonly type: string | undefined;
   /** Stops listening to its signal, if it has one. */
   unlisten: () => void;
 }
@@ -39,17 +42,17 @@ export class PendingTable {
   }
 
   /** Opens a request to `node` (for `actor`, when it is one); returns its id and the promise its answer settles. */
-  open(node: NodeId, limits: PendingLimits, actor?: ActorId): { readonly cid: CorrelationId; readonly promise: Promise<unknown> } {
+  open(node: NodeId, limits: PendingLimits, actor?: ActorId, kind?: string, type?: string): { readonly cid: CorrelationId; readonly promise: Promise<unknown> } {
     const cid = ++this.#next as CorrelationId;
     let entry!: Pending;
     const promise = new Promise<unknown>((resolve, reject) => {
-      entry = { cid, node, actor, resolve, reject, limits, unlisten: disarmed, at: 0, done: false };
+      entry = { cid, node, actor, resolve, reject, limits, kind, type, unlisten: disarmed, at: 0, done: false };
     });
     this.#entries.set(cid, entry);
     const { timeout, signal } = limits;
     if (timeout !== undefined && Number.isFinite(timeout)) this.#deadlines.add(entry, timeout);
     if (signal !== undefined) {
-      const onAbort = (): void => this.#abandon(entry, abortError(signal, limits.what));
+      const onAbort = (): void => this.#abandon(entry, abortError(signal, whatOf(entry)));
       signal.addEventListener('abort', onAbort, { once: true });
       entry.unlisten = () => signal.removeEventListener('abort', onAbort);
     }
@@ -58,8 +61,8 @@ export class PendingTable {
 
   /** A request's deadline passed: it times out (with its limits' code, `ASK_TIMEOUT` unless told). */
   #expire(entry: Pending): void {
-    const { timeout, what, timeoutCode } = entry.limits;
-    this.#abandon(entry, new MultitaskError(timeoutCode ?? 'ASK_TIMEOUT', `${what} timed out after ${timeout} ms`));
+    const { timeout, timeoutCode } = entry.limits;
+    this.#abandon(entry, new MultitaskError(timeoutCode ?? 'ASK_TIMEOUT', `${whatOf(entry)} timed out after ${timeout} ms`));
   }
 
   /** The caller gives up (timeout, abort). */
@@ -110,4 +113,9 @@ export class PendingTable {
     else if (timeout !== undefined && Number.isFinite(timeout)) this.#deadlines.drop(timeout);
     return entry;
   }
+}
+
+/** What a request's timeout and abort errors say it was waiting for. */
+function whatOf(entry: Pending): string {
+  return entry.limits.what ?? `${entry.kind ?? 'request'} '${entry.type ?? '?'}' to actor ${entry.actor ?? entry.node}`;
 }

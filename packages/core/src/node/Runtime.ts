@@ -25,6 +25,10 @@ import { copyAcross, decode, encode, type RefLike, type WireChannel } from '../w
 import { abortError, type PendingLimits } from '../limits.js';
 import { PendingTable } from './PendingTable.js';
 import { copyingReplier } from './copyingReplier.js';
+import { LocalReplier, RemoteReplier } from './Repliers.js';
+
+/** The limits of a send with no signal. */
+const NO_LIMITS: PendingLimits = Object.freeze({ what: undefined });
 import type { AskOptions, SendOptions } from '../actor/types.js';
 
 /** Where a node's reports go: the system's events on its root node, the parent elsewhere. @internal */
@@ -88,6 +92,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   /** Tells to supervised actors: kept here until acknowledged, and acknowledged when received here. */
   readonly #tells: TellLedger;
   readonly #askTimeout: number;
+  /** The limits of an ask with no options: one object for all of them. */
+  readonly #defaultAsk: PendingLimits;
   readonly #clock: Clock;
   readonly #sink: RuntimeSink;
   /** Who watches the actors here, and which actors the cells here watch. */
@@ -103,6 +109,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.#copyInline = options.copyInline === true;
     this.pending = new PendingTable(options.clock);
     this.#askTimeout = options.askTimeout;
+    this.#defaultAsk = Object.freeze({ timeout: options.askTimeout, what: undefined });
     this.actors = new LocalActors(this.node, this, options.clock, options.stopGrace);
     this.#clock = options.clock;
     this.#sink = options.sink;
@@ -369,12 +376,11 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     const cell = this.actors.get(envelope.to);
     if (cell === undefined) return this.parking.orphan(envelope) ? undefined : this.fail(from, cid, stoppedError(envelope.to));
     const payload = decode(envelope.payload, envelope.enc, this);
-    const refused = (error: Error): void => this.fail(from, cid, error);
     if (envelope.kind === 'ask') {
-      const replier = { resolve: (value: unknown) => this.reply(from, cid, value, false, () => cell.replyOf(envelope.type)), reject: (error: unknown) => this.fail(from, cid, error) };
-      cell.deliver({ type: envelope.type, payload, replier, accepted: undefined, refused });
+      // The replier answers a refusal too (no `refused` of its own).
+      cell.deliver({ type: envelope.type, payload, replier: new RemoteReplier(this, from, cid, cell, envelope.type), accepted: undefined, refused: undefined });
     } else {
-      cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: () => this.reply(from, cid, undefined), refused });
+      cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: () => this.reply(from, cid, undefined), refused: (error: Error) => this.fail(from, cid, error) });
     }
   }
 
@@ -475,35 +481,36 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   }
 
   send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined): Promise<void> {
-    return this.#request('send', to, node, type, payload, { signal: options?.signal, what: `send '${type}' to actor ${to}` }) as Promise<void>;
+    return this.#request('send', to, node, type, payload, options?.signal === undefined ? NO_LIMITS : { signal: options.signal, what: undefined }) as Promise<void>;
   }
 
   ask(to: ActorId, node: NodeId, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown> {
     const timeout = options?.timeout ?? this.#askTimeout;
     if (!(timeout > 0)) return Promise.reject(new MultitaskError('INVALID_ARGUMENT', 'options.timeout must be a positive number of milliseconds'));
-    return this.#request('ask', to, node, type, payload, { timeout, signal: options?.signal, what: `ask '${type}' to actor ${to}` });
+    // The description is written only if the ask fails (a string per ask was a fifth of its garbage).
+    const limits: PendingLimits = options?.signal === undefined && timeout === this.#askTimeout ? this.#defaultAsk : { timeout, signal: options?.signal, what: undefined };
+    return this.#request('ask', to, node, type, payload, limits);
   }
 
   #request(kind: 'send' | 'ask', to: ActorId, node: NodeId, type: string, payload: unknown, limits: PendingLimits): Promise<unknown> {
-    if (limits.signal?.aborted === true) return Promise.reject(abortError(limits.signal, limits.what));
+    if (limits.signal?.aborted === true) return Promise.reject(abortError(limits.signal, `${kind} '${type}' to actor ${to}`));
     let wire: ReturnType<typeof encode>;
     try {
       wire = node !== this.node ? encode(payload, this) : this.#copyInline ? { value: copyAcross(payload, this), enc: 0 } : (scan(payload), { value: payload, enc: 0 });
     } catch (error) {
       return Promise.reject(error);
     }
-    const { cid, promise } = this.pending.open(node, limits, to);
+    const { cid, promise } = this.pending.open(node, limits, to, kind, type);
     const cell = node === this.node ? this.actors.get(to) : undefined;
     if (cell === undefined) {
       this.route({ kind, dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, cid });
       return promise;
     }
-    const refused = (error: Error): void => void this.pending.reject(cid, error);
     if (kind === 'ask') {
-      const replier = this.#copyInline ? copyingReplier(this.pending, this, cid, cell, type) : { resolve: (value: unknown) => void this.pending.resolve(cid, value), reject: refused };
-      cell.deliver({ type, payload: wire.value, replier, accepted: undefined, refused });
+      const replier = this.#copyInline ? copyingReplier(this.pending, this, cid, cell, type) : new LocalReplier(this.pending, cid);
+      cell.deliver({ type, payload: wire.value, replier, accepted: undefined, refused: undefined });
     } else {
-      cell.deliver({ type, payload: wire.value, replier: undefined, accepted: () => void this.pending.resolve(cid, undefined), refused });
+      cell.deliver({ type, payload: wire.value, replier: undefined, accepted: () => void this.pending.resolve(cid, undefined), refused: (error: Error) => void this.pending.reject(cid, error) });
     }
     return promise;
   }

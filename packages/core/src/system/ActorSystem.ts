@@ -25,6 +25,8 @@ import type { SystemEvents, SystemOptions } from './systemTypes.js';
 import type { SpawnArgs } from '../actor/spawnTypes.js';
 import { UnknownMessageWarnings } from './UnknownMessageWarnings.js';
 
+const STOPPED: DownReason = Object.freeze({ kind: 'stopped' });
+
 /**
  * A set of actors and the threads and processes that host them. Create one with
  * {@link createSystem}; end it with {@link ActorSystem.shutdown} (or `await using`).
@@ -364,6 +366,19 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   /** An unsupervised actor is gone for good. */
+  /**
+   * An actor of this thread is gone for good: its name is free; a ref is made only for
+   * those who listen (an actor tree of a million short-lived actors has nobody listening).
+   */
+  #forgetId(id: ActorId, reason: DownReason): void {
+    const name = this.#names.releaseId(id);
+    if (name !== undefined) this.#runtime.parking.abandon(id, stoppedError(id, name));
+    if (this.listenerCount('actor:stopped') === 0 && !this.#deaths.watches(id)) return;
+    const ref = this.#runtime.makeRef(id, name);
+    this.#emit('actor:stopped', ref, reason);
+    this.#down(ref, reason);
+  }
+
   #forget(ref: ActorRef, reason: DownReason): void {
     this.#names.release(ref);
     // Later messages to a named inline actor fail here, naming it (a supervised one's supervisor saw to its own).
@@ -400,9 +415,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         }
         // An unsupervised actor stopped itself: its cell is gone; end its host, when this
         // root started the actor there (a child another actor started there stops alone).
-        const ref = this.#refTo(actor);
-        if (nodeOf(actor) === this.#runtime.node) this.#forget(ref, { kind: 'stopped' });
-        else if (this.#hosts.get(nodeOf(actor))?.actors.has(actor) === true) void this.#hosts.stop(nodeOf(actor), this.#shutdownTimeout);
+        if (nodeOf(actor) === this.#runtime.node) return this.#forgetId(actor, STOPPED);
+        if (this.#hosts.get(nodeOf(actor))?.actors.has(actor) === true) void this.#hosts.stop(nodeOf(actor), this.#shutdownTimeout);
       },
       connect: (from, peer) => this.#hosts.connect(from, peer),
       request: (envelope) => this.#requests.handle(envelope),

@@ -13,6 +13,11 @@ export class DeathWatch {
   readonly #monitors = new Map<ActorId, Set<(reason: DownReason) => void>>();
   readonly #links = new Map<ActorId, Set<ActorId>>();
 
+  /** Whether anyone monitors or is linked to `id`. */
+  watches(id: ActorId): boolean {
+    return (this.#monitors.size > 0 && this.#monitors.has(id)) || (this.#links.size > 0 && this.#links.has(id));
+  }
+
   /** Calls `listener` once, on `id`'s next death; returns the cancel. */
   monitor(id: ActorId, listener: (reason: DownReason) => void): () => void {
     let set = this.#monitors.get(id);

@@ -34,6 +34,8 @@ export class LocalNames implements NameRegistry {
   readonly #names = new Map<string, ActorRef | null>();
   /** The definition key of each bound name's actor, where known. */
   readonly #keys = new Map<string, string>();
+  /** The name each named actor holds, by its id. */
+  readonly #byId = new Map<ActorId, string>();
 
   async claim(name: string, again: ActorId | undefined): Promise<void> {
     this.claimNow(name, again);
@@ -49,6 +51,7 @@ export class LocalNames implements NameRegistry {
 
   bind(name: string, ref: ActorRef, key: string | undefined): void {
     this.#names.set(name, ref);
+    this.#byId.set(ref.id, name);
     if (key === undefined) this.#keys.delete(name);
     else this.#keys.set(name, key);
   }
@@ -66,6 +69,15 @@ export class LocalNames implements NameRegistry {
     if (this.#names.get(name)?.id !== id) return;
     this.#names.delete(name);
     this.#keys.delete(name);
+    this.#byId.delete(id);
+  }
+
+  /** Releases whatever name actor `id` holds; returns it. */
+  releaseId(id: ActorId): string | undefined {
+    if (this.#byId.size === 0) return undefined;
+    const name = this.#byId.get(id);
+    if (name !== undefined) this.releaseName(name, id);
+    return name;
   }
 
   /** Releases the names of every actor `gone` picks (they ran on a node that died). */
