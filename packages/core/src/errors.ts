@@ -60,6 +60,13 @@ export const ErrorCode = {
    * on, is gone or cannot be reached.
    */
   NODE_DOWN: 'NODE_DOWN',
+  /**
+   * Bytes from another machine could not be read: not a frame of this codec version,
+   * damaged, or past the cluster's limits (`cluster.limits`). The frame (or the part of it
+   * that could not be read) is dropped and counted (`bad-frame`); a request it answered or
+   * carried settles with this code.
+   */
+  BAD_FRAME: 'BAD_FRAME',
   /** An option or argument given at a call site is invalid. */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
 } as const;
