@@ -7,8 +7,12 @@
 export { defineActor } from './actor/defineActor.js';
 export type { ActorContext, ActorDefinition, ActorSpec, AnyActorDefinition, Handler, Handlers } from './actor/defineActor.js';
 export { ActorRef } from './actor/ActorRef.js';
-export { ActorSystem, createSystem } from './system/ActorSystem.js';
-export type { DeadLetter, SystemEvents, SystemOptions } from './system/systemTypes.js';
+export { ActorSystem } from './system/ActorSystem.js';
+export { createSystem } from './cluster/createSystem.js';
+export type { ClusteredSystemOptions } from './cluster/createSystem.js';
+export type { ClusterAuth, ClusterOptions, ClusterTls } from './cluster/clusterOptions.js';
+export type { WireLimits } from './wire/wireLimits.js';
+export type { BadFrame, DeadLetter, SystemEvents, SystemOptions } from './system/systemTypes.js';
 export type { LocalPlacement, Placement, RemotePlacement, SpawnArgs, SpawnOptions, SpawnOptionsBase, ThreadLimits } from './actor/spawnTypes.js';
 export type { DownReason } from './actor/DownReason.js';
 export { Supervisor } from './supervisor/Supervisor.js';

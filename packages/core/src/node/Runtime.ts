@@ -2,7 +2,7 @@ import { match } from 'ts-pattern';
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { reviveError, serializeError } from '../wire/errorWire.js';
-import { isSupervised, matches, systemOf, type ActorId, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
+import { everyNodeOf, isSupervised, matches, systemOf, type ActorId, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
 import { Parking, type ActorEnvelope } from './Parking.js';
 import { Routes, type RouteResolver } from './Routes.js';
 import { TellLedger } from './TellLedger.js';
@@ -118,6 +118,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   /** Routes traffic for `node` over `endpoint` and receives from it. */
   attach(node: NodeId, endpoint: Endpoint): void {
+    this.#gone.delete(everyNodeOf(systemOf(node))); // a system joined again is not gone
     this.#routes.attach(node, endpoint);
   }
 
@@ -332,6 +333,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   /** The endpoint refused to copy an envelope (call sites check payloads first, so this is a last resort). */
   #unsendable(envelope: Envelope, cause: unknown): void {
+    // A network link that is down says so (NODE_DOWN): that is the reason, not the payload.
+    if (cause instanceof MultitaskError && cause.code === 'NODE_DOWN') return this.#undeliverable(envelope, cause);
     this.#undeliverable(envelope, new MultitaskError('NOT_SERIALIZABLE', `a ${envelope.kind} message could not be copied to node ${envelope.dst}`, { cause }));
   }
 
