@@ -121,6 +121,15 @@ describe('the MessagePack codec', () => {
     }
   });
 
+  it('decodes typed arrays and buffers into buffers of their own when the bytes sit in a pooled Buffer', () => {
+    const bytes = codec.encode([new Float64Array([1.5, 2.5]), new Uint8Array([7, 8]).buffer]);
+    const pooled = Buffer.from(bytes); // small Buffers share one pool: a Buffer's slice() is a view of it
+    const [floats, buffer] = codec.decode(pooled) as [Float64Array, ArrayBuffer];
+    expect(floats).toStrictEqual(new Float64Array([1.5, 2.5]));
+    expect(floats.buffer.byteLength).toBe(16);
+    expect(new Uint8Array(buffer)).toStrictEqual(new Uint8Array([7, 8]));
+  });
+
   it('round-trips frames of envelopes written by the frame writer', () => {
     const writer = new FrameWriter();
     const envelopes: Envelope[] = [

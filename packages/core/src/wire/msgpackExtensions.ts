@@ -145,12 +145,19 @@ function decodeBigint(data: Uint8Array): bigint {
   return text.startsWith('-') ? -BigInt(`0x${text.slice(1)}`) : BigInt(`0x${text}`);
 }
 
+/** The bytes in a buffer of their own (a Buffer's `slice` would share its pool). */
+function ownBuffer(data: Uint8Array): ArrayBuffer {
+  const buffer = new ArrayBuffer(data.length);
+  new Uint8Array(buffer).set(data);
+  return buffer;
+}
+
 function decodeTyped(data: Uint8Array): ArrayBufferView {
   const ctor = TYPED_KINDS[data[0] ?? 255];
   if (ctor === undefined) bad('typed array kind');
   const size = ctor === DataView ? 1 : (ctor as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
   if ((data.length - 1) % size !== 0) bad('typed array length');
-  const buffer = data.slice(1).buffer; // a buffer of its own, aligned
+  const buffer = ownBuffer(data.subarray(1)); // aligned
   return new (ctor as new (buffer: ArrayBuffer) => ArrayBufferView)(buffer);
 }
 
@@ -187,7 +194,7 @@ const DECODERS: ReadonlyArray<(data: Uint8Array, context: WireContext) => unknow
   decodeBigint,
   (data) => (data.length === 8 ? new Date(new DataView(data.buffer, data.byteOffset, 8).getFloat64(0)) : bad('date')),
   decodeRegexp,
-  (data) => data.slice().buffer,
+  ownBuffer,
   decodeTyped,
   decodeWtf16,
   (data, context) => (context.tags && data.length === 1 ? (TAGS.get(data[0] as number) ?? bad('tag kind')) : bad('tag')),
