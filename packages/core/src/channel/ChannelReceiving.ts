@@ -35,7 +35,8 @@ export interface ReceivingLink {
    */
   fetch(owner: NodeId, channel: string, max: number, received: number, wait: boolean, signal: AbortSignal | undefined): Promise<ChannelAnswer>;
   /** The items of a fetched batch, run by run, in order (packed runs opened). */
-  runsOf(segments: readonly Segment[]): unknown[][];
+  /** The runs of a batch from `owner` (packed runs are opened only when they come from this machine). */
+  runsOf(segments: readonly Segment[], owner: NodeId): unknown[][];
   /** Tells the owner that `count` lent items were received here: their room is free. */
   repay(owner: NodeId, channel: string, count: number): void;
   /** Puts lent items nobody here took back at the head of the channel, in order, and frees their room. */
@@ -260,7 +261,7 @@ export class ChannelReceiving {
         if (inbound.fetch === fetch) inbound.fetch = undefined;
         inbound.since = this.#link.clock.now();
         inbound.taken = 0;
-        for (const run of this.#link.runsOf(answer.value as Segment[])) inbound.items.push(run);
+        for (const run of this.#link.runsOf(answer.value as Segment[], inbound.owner)) inbound.items.push(run);
         this.#serve(inbound, answer);
         if (inbound.items.size > 0) this.#watch(inbound);
       },
