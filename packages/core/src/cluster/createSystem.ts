@@ -68,6 +68,7 @@ function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
       },
       {
         connection: (up) => {
+          host.connection(up);
           if (up) membership?.reconnected();
         },
         control: (kind, data, reply) => membership?.control(kind, data, reply),

@@ -250,6 +250,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       clock: this.#clock,
       attach: (info, endpoint) => this.attachPeer(info, endpoint),
       badFrame: (node, reason) => this.#emit('bad-frame', { node, reason }),
+      connection: (up) => (up ? this.#emit('cluster:reconnected') : this.#emit('cluster:disconnected')),
     });
     this.#cluster.joined.catch(() => undefined); // reported by ready(); never an unhandled rejection
   }

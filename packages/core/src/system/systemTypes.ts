@@ -74,6 +74,13 @@ export interface SystemEvents {
    * answered or carried, where it can be told, settles with `BAD_FRAME`.
    */
   'bad-frame': [frame: BadFrame];
+  /**
+   * This node lost its connection to the cluster's NATS server: until it is back, asks to
+   * other nodes reject at once with `NODE_DOWN` and tells to them become dead letters.
+   */
+  'cluster:disconnected': [];
+  /** This node's connection to the NATS server is back: it announces itself again. */
+  'cluster:reconnected': [];
 }
 
 /**
