@@ -130,6 +130,8 @@ describe('a cluster of three nodes over NATS, each its own process', () => {
   it('refuses at the call what cannot cross, and settles an ask whose reply cannot travel', async () => {
     const echo = await a.spawn(Echo, { placement: { node: 'b' } });
     expect(await codeOf(echo.ask('echo', new SharedArrayBuffer(4)))).toBe('NOT_SERIALIZABLE');
+    expect(() => echo.tell('keep', new SharedArrayBuffer(4))).toThrowError(expect.objectContaining({ code: 'NOT_SERIALIZABLE' }) as Error); // at the call
+    expect(() => echo.tell('keep', { at: Object(1) })).toThrowError(/boxed primitive/);
     expect(await codeOf(echo.ask('shared'))).toBe('NOT_SERIALIZABLE'); // the reply
     expect(await codeOf(echo.ask('big', 2 * 1024 * 1024))).toBe('NOT_SERIALIZABLE'); // past max_payload
     const letters: DeadLetter[] = [];

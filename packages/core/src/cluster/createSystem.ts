@@ -2,6 +2,7 @@ import { MultitaskError } from '../errors.js';
 import { ActorSystem, createSystem as createLocalSystem } from '../system/ActorSystem.js';
 import type { ClusterHook, ClusterHost } from '../system/ClusterHook.js';
 import type { SystemOptions } from '../system/systemTypes.js';
+import type { MsgpackCodec } from '../wire/msgpackCodec.js';
 import { resolveCluster, type ClusterOptions, type ResolvedCluster } from './clusterOptions.js';
 import { Membership } from './Membership.js';
 
@@ -50,6 +51,12 @@ export function createSystem(options?: ClusteredSystemOptions): ActorSystem {
   return system;
 }
 
+/** The codec, whose check the system applies to payloads for other nodes at the call. */
+function codecFor(host: ClusterHost, codec: MsgpackCodec): MsgpackCodec {
+  host.checkPayloads((payload) => codec.check(payload));
+  return codec;
+}
+
 /** Connects, announces this node and hears the others; the hook the system keeps. */
 function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
   let membership: Membership | undefined;
@@ -64,7 +71,7 @@ function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
         reconnectWait: options.reconnectWait,
         root: `${options.prefix}.${options.name}`,
         self: host.info.system,
-        codec: createMsgpackCodec(options.limits),
+        codec: codecFor(host, createMsgpackCodec(options.limits)),
       },
       {
         connection: (up) => {

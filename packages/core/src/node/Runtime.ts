@@ -122,6 +122,12 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.#routes.attach(node, endpoint);
   }
 
+  /**
+   * Checks a payload for another system before it is accepted (the cluster's codec: what
+   * it cannot carry is refused at the call, not later as the batch leaves).
+   */
+  wireCheck: ((payload: unknown) => void) | undefined;
+
   /** Envelopes this node received and passed on to another node (processes reach others this way). */
   forwarded = 0;
 
@@ -378,6 +384,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       return cell.deliverTell(type, payload, undefined);
     }
     const wire = encode(payload, this);
+    if (this.wireCheck !== undefined && systemOf(node) !== systemOf(this.node)) this.wireCheck(wire.value);
     if (supervised) this.#tells.keep(to, type, payload);
     this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node });
   }
@@ -402,6 +409,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     let wire: ReturnType<typeof encode>;
     try {
       wire = node === this.node ? (scan(payload), { value: payload, enc: 0 }) : encode(payload, this);
+      if (this.wireCheck !== undefined && systemOf(node) !== systemOf(this.node)) this.wireCheck(wire.value);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -251,6 +251,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       attach: (info, endpoint) => this.attachPeer(info, endpoint),
       badFrame: (node, reason) => this.#emit('bad-frame', { node, reason }),
       connection: (up) => (up ? this.#emit('cluster:reconnected') : this.#emit('cluster:disconnected')),
+      checkPayloads: (check) => void (this.#runtime.wireCheck = check),
     });
     this.#cluster.joined.catch(() => undefined); // reported by ready(); never an unhandled rejection
   }

@@ -15,6 +15,8 @@ export interface ClusterHost {
   readonly clock: Clock;
   /** Joins another system over `endpoint`; returns the leave (see `ActorSystem.attachPeer`). */
   attach(info: PeerInfo, endpoint: Endpoint): () => void;
+  /** Refuses (throws `NOT_SERIALIZABLE`) payloads for other systems that `check` refuses, at the call. */
+  checkPayloads(check: (payload: unknown) => void): void;
   /** Reports the connection to the cluster dropping (`false`) or coming back (`true`). */
   connection(up: boolean): void;
   /** Reports bytes that were dropped (`bad-frame`). */
