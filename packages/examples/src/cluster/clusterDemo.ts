@@ -22,11 +22,14 @@ const started = ['north', 'south', 'east'].map(
       child.once('exit', (code) => reject(new Error(`node ${name} exited (${code})`)));
     }),
 );
+// #region join
 const system = createSystem({ node: 'control', cluster: { servers: server.url, name: 'demo', heartbeat: 250 }, shutdownTimeout: 2_000 });
+// #endregion join
 try {
-  await Promise.all([system.ready(), ...started]);
+  await Promise.all([system.ready(), ...started]); // joined, and the others heard
   system.on('node:down', (node, error) => console.log(`  node:down ${node} (${error.message})`));
   console.log(`== nodes: ${system.nodes().join(', ')}`);
+  // #region placement
   const tallies = new Map<string, Awaited<ReturnType<typeof system.spawn<typeof Tally>>>>();
   for (const [node, where] of [['north', 'inline'], ['south', 'thread'], ['east', 'process']] as const) {
     const tally = await system.spawn(Tally, { placement: { node, in: where }, args: 0 });
@@ -35,8 +38,10 @@ try {
   }
   const forwarder = await system.spawn(Forwarder, { placement: { node: 'north' }, args: tallies.get('south')! });
   console.log(`  a Forwarder on north adds to the Tally on south through the ref it was given: ${await forwarder.ask('forward', 5)}`);
+  // #endregion placement
 
   console.log('== east is killed with SIGKILL while an ask waits on it');
+  // #region failure
   const east = tallies.get('east')!;
   const waiting = east.ask('hold', 60_000, { timeout: 60_000 }).then(
     () => 'answered',
@@ -45,6 +50,7 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 200));
   nodes.get('east')?.kill('SIGKILL');
   console.log(`  the pending ask settled with ${await waiting}`);
+  // #endregion failure
   console.log(`  a new ask to east: ${await east.ask('get').catch((error: unknown) => (isMultitaskError(error) ? error.code : String(error)))}`);
   console.log(`  nodes now: ${system.nodes().join(', ')}`);
   console.log(`  the others carry on: north ${await tallies.get('north')!.ask('add', 1)}, south ${await forwarder.ask('forward', 1)}`);
