@@ -77,6 +77,28 @@ describe('a cluster of three nodes over NATS, each its own process', () => {
     expect(await echo.ask('told')).toEqual(Array.from({ length: 300 }, (_, i) => i));
   });
 
+  it('sends what goes to one node in the same tick as one NATS message, and a burst past max_payload still arrives in order', async () => {
+    const echo = await a.spawn(Echo, { placement: { node: 'b' } });
+    const observer = await connect({ servers: server.url });
+    try {
+      const seen: number[] = [];
+      const subject = `multitask.three.data.${systemOf(echo.id)}.${systemOf((await a.spawn(Counter, { args: 0 })).id)}`;
+      observer.subscribe(subject, { callback: (_error, msg) => seen.push(msg.data.length) });
+      await observer.flush();
+      for (let i = 0; i < 100; i++) echo.tell('keep', i);
+      const told = echo.ask('told'); // the same tick: the same frame
+      expect(await told).toEqual(Array.from({ length: 100 }, (_, i) => i));
+      await until(() => seen.length >= 1, 5_000, 'the observed message');
+      expect(seen).toHaveLength(1);
+      const big = 'y'.repeat(5_000);
+      const fresh = await a.spawn(Echo, { placement: { node: 'b' } });
+      for (let i = 0; i < 300; i++) fresh.tell('keep', `${i}:${big}`); // 1.5 MB in one tick: more than one message may carry
+      expect(await fresh.ask('heads')).toEqual(Array.from({ length: 300 }, (_, i) => String(i)));
+    } finally {
+      await observer.close();
+    }
+  });
+
   it('carries every kind of payload there and back exactly', async () => {
     const echo = await a.spawn(Echo, { placement: { node: 'c', in: 'thread' } });
     const payload = {
