@@ -83,7 +83,7 @@ describe('a cluster of three nodes over NATS, each its own process', () => {
     try {
       const seen: number[] = [];
       const subject = `multitask.three.data.${systemOf(echo.id)}.${systemOf((await a.spawn(Counter, { args: 0 })).id)}`;
-      observer.subscribe(subject, { callback: (_error, msg) => seen.push(msg.data.length) });
+      observer.subscribe(subject, { callback: (_error, msg) => void seen.push(msg.data.length) });
       await observer.flush();
       for (let i = 0; i < 100; i++) echo.tell('keep', i);
       const told = echo.ask('told'); // the same tick: the same frame
