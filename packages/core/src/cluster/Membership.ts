@@ -117,7 +117,13 @@ export class Membership {
     endpoint.onClose?.(() => {
       if (this.#members.get(info.system) === member) this.#members.delete(info.system);
     });
-    this.#host.attach(info, endpoint);
+    try {
+      this.#host.attach(info, endpoint);
+    } catch {
+      // the system is shutting down (or the peer is joined already): not a member then
+      this.#members.delete(info.system);
+      endpoint.end(new MultitaskError('NODE_DOWN', `node '${info.node}' could not be joined`));
+    }
   }
 
   #down(system: SystemId, error: Error): void {
