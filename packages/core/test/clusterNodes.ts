@@ -108,3 +108,10 @@ export async function until(check: () => boolean | Promise<boolean>, ms = 15_000
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** `promise`, or a rejection naming `what` after `ms` (so that a stuck step says which). */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}

@@ -104,6 +104,7 @@ export class Membership {
     const known = this.#members.get(info.system);
     if (known !== undefined) {
       known.heard = this.#host.clock.now();
+      known.endpoint.hold(undefined);
       return;
     }
     if (info.node === this.#host.info.node) {
@@ -151,8 +152,19 @@ export class Membership {
     member.probing = true;
     const answer = await this.#link.probe(system, { v: 1, kind: 'probe', system: this.#host.info.system }, this.#options.heartbeat);
     member.probing = false;
-    if (answer === 'alive') member.heard = this.#host.clock.now();
+    if (answer === 'alive') {
+      member.heard = this.#host.clock.now();
+      member.endpoint.hold(undefined);
+    }
     else if (answer === 'gone') this.#down(system, new MultitaskError('NODE_DOWN', 'nobody listens on its subject any more (its process is gone)'));
+  }
+
+  /**
+   * The connection dropped: until each member is heard again after it is back, what is
+   * sent to it is refused with `NODE_DOWN` rather than published where it may not listen yet.
+   */
+  disconnected(): void {
+    for (const member of this.#members.values()) member.endpoint.hold('not heard from since this node reconnected to the NATS server');
   }
 
   /** The connection came back: announce again, so that the others (who declared this node down meanwhile) let it in. */

@@ -77,6 +77,7 @@ function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
         connection: (up) => {
           host.connection(up);
           if (up) membership?.reconnected();
+          else membership?.disconnected();
         },
         control: (kind, data, reply) => membership?.control(kind, data, reply),
         badFrame: (from, reason) => host.badFrame(from === undefined ? undefined : (membership?.nameOf(from) ?? `system ${from}`), reason),

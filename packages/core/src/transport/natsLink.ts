@@ -51,6 +51,12 @@ export interface NatsLinkEvents {
 export interface NatsPeerEndpoint extends Endpoint {
   /** Ends the link to the peer: its `onClose` listeners hear `error`. */
   end(error: Error): void;
+  /**
+   * Refuses (`NODE_DOWN`, with `reason`) what is posted to the peer until called with
+   * `undefined`: after this node's connection came back, until the peer is heard again,
+   * what is published to it could fall into the void (it may not have reconnected yet).
+   */
+  hold(reason: string | undefined): void;
 }
 
 interface PeerLink {
@@ -158,6 +164,7 @@ export class NatsLink {
     this.#peers.set(peer, link);
     const subject = `${this.#options.root}.data.${peer}.${this.#options.self}`;
     let ended = false;
+    let held: string | undefined;
     const end = (error: Error): void => {
       if (ended) return;
       ended = true;
@@ -165,7 +172,11 @@ export class NatsLink {
       for (const closer of link.closers) closer(error);
     };
     return {
-      post: (frame) => this.#post(subject, name, frame),
+      post: (frame) => {
+        if (held !== undefined && this.connected) throw new MultitaskError('NODE_DOWN', `node '${name}' cannot be reached: ${held}`);
+        this.#post(subject, name, frame);
+      },
+      hold: (reason) => void (held = reason),
       onReceive: (receiver) => void (link.receiver = receiver),
       onClose: (listener) => void link.closers.push(listener),
       close: () => end(new MultitaskError('NODE_DOWN', `the link to node '${name}' was closed`)),
