@@ -136,7 +136,8 @@ describe('the MessagePack codec', () => {
       { kind: 'tell', dst: 's:0' as never, to: 's:0.1' as never, type: 'add', payload: new Map([[1, 2n]]), enc: 0, from: 't:0' as never },
       { kind: 'tell', dst: 's:0' as never, to: 's:0.1' as never, type: 'add', payload: undefined, enc: 0, from: 't:0' as never },
       { kind: 'ask', dst: 's:0' as never, to: 's:0.1' as never, type: 'get', payload: [1, , 3], enc: 0, from: 't:0' as never, cid: 7 as never }, // eslint-disable-line no-sparse-arrays
-      { kind: 'down', dst: 's:0' as never, node: 't:*' as never, error: { name: 'Error', message: 'x', stack: undefined, code: 'NODE_DOWN', multitask: true, cause: undefined, props: {} }, actors: [], moved: [], heldAt: undefined },
+      { kind: 'fail', dst: 's:0' as never, cid: 8 as never, error: { name: 'Error', message: 'x', stack: undefined, code: 'NODE_DOWN', multitask: true, cause: undefined, props: {} } },
+      { kind: 'preload', dst: 's:0' as never, url: 'file:///x.js' }, // a kind framed as the envelope object itself
     ];
     for (const envelope of envelopes) writer.write(envelope);
     const seen: Envelope[] = [];
