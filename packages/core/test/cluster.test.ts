@@ -92,8 +92,12 @@ describe('a cluster of three nodes over NATS, each its own process', () => {
       expect(seen).toHaveLength(1);
       const big = 'y'.repeat(5_000);
       const fresh = await a.spawn(Echo, { placement: { node: 'b' } });
-      for (let i = 0; i < 300; i++) fresh.tell('keep', `${i}:${big}`); // 1.5 MB in one tick: more than one message may carry
+      seen.length = 0;
+      for (let i = 0; i < 300; i++) fresh.tell('keep', `${i}:${big}`); // 1.5 MB in one tick: past max_payload and this test's maxFrameBytes (256 kB)
       expect(await fresh.ask('heads')).toEqual(Array.from({ length: 300 }, (_, i) => String(i)));
+      expect(seen.length).toBeGreaterThan(1);
+      expect(seen.length).toBeLessThan(20); // split into frames that fit, not one message per tell
+      expect(Math.max(...seen)).toBeLessThanOrEqual(256 * 1024);
     } finally {
       await observer.close();
     }

@@ -10,7 +10,7 @@ import { MultitaskError } from '../errors.js';
 import { serializeError } from '../wire/errorWire.js';
 import { FrameWriter, readFrame, type Frame } from '../wire/frames.js';
 import type { SystemId } from '../wire/ids.js';
-import type { MsgpackCodec } from '../wire/msgpackCodec.js';
+import { isTooLarge, tooLarge, type MsgpackCodec } from '../wire/msgpackCodec.js';
 import type { Envelope } from '../wire/protocol.js';
 import type { Endpoint } from './Endpoint.js';
 
@@ -186,20 +186,38 @@ export class NatsLink {
 
   #post(subject: string, name: string, frame: Frame): void {
     if (!this.connected) throw new MultitaskError('NODE_DOWN', `node '${name}' cannot be reached: this node's connection to the NATS server is down`);
-    let bytes: Uint8Array;
+    let messages: Uint8Array[];
     try {
-      bytes = this.#options.codec.encode(frame);
-      if (bytes.length > this.maxPayload) throw new MultitaskError('NOT_SERIALIZABLE', `a message of ${bytes.length} bytes is more than the NATS server's max_payload (${this.maxPayload} bytes): send large data in parts, or raise max_payload`);
+      messages = this.#fitting(frame);
     } catch (error) {
       // A reply that cannot travel is answered with its error, so that its asker is not left waiting.
       const instead = failInstead(frame, error);
       if (instead === undefined) throw error;
-      bytes = this.#options.codec.encode(instead);
+      messages = [this.#options.codec.encode(instead)];
     }
     try {
-      this.#nc.publish(subject, bytes);
+      for (const bytes of messages) this.#nc.publish(subject, bytes);
     } catch (error) {
       throw new MultitaskError('NODE_DOWN', `node '${name}' cannot be reached: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+
+  /**
+   * The frame as messages the server takes: one, or (a batch too large together) its
+   * envelopes in halves, in order. Every part is encoded before any is published, so a
+   * refusal (one envelope too large on its own) leaves nothing half sent.
+   */
+  #fitting(frame: Frame): Uint8Array[] {
+    try {
+      const bytes = this.#options.codec.encode(frame);
+      if (bytes.length <= this.maxPayload) return [bytes];
+      throw tooLarge(`a message of ${bytes.length} bytes is more than the NATS server's max_payload (${this.maxPayload} bytes): send large data in parts, or raise max_payload`);
+    } catch (error) {
+      const envelopes: Envelope[] = [];
+      if (isTooLarge(error)) readFrame(frame, (envelope) => envelopes.push(envelope));
+      if (envelopes.length < 2) throw error;
+      const half = Math.ceil(envelopes.length / 2);
+      return [...this.#fitting(frameOf(envelopes.slice(0, half))), ...this.#fitting(frameOf(envelopes.slice(half)))];
     }
   }
 
@@ -239,6 +257,12 @@ export class NatsLink {
       await this.#nc.close().catch(() => undefined);
     }
   }
+}
+
+function frameOf(envelopes: readonly Envelope[]): Frame {
+  const writer = new FrameWriter();
+  for (const envelope of envelopes) writer.write(envelope);
+  return writer.frame;
 }
 
 /** A frame of one reply, turned into a frame of one fail with `error` (else `undefined`). */

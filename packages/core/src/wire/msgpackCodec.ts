@@ -31,6 +31,18 @@ export function badFrame(reason: string, cause?: unknown): MultitaskError {
   return new MultitaskError('BAD_FRAME', `a frame from another machine was dropped: ${reason}`, cause === undefined ? undefined : { cause });
 }
 
+const TOO_LARGE: unique symbol = Symbol('multitask.frameTooLarge');
+
+/** `NOT_SERIALIZABLE` because of the frame's size alone: the same envelopes in smaller frames may go. @internal */
+export function tooLarge(message: string): MultitaskError {
+  return Object.defineProperty(new MultitaskError('NOT_SERIALIZABLE', message), TOO_LARGE, { value: true });
+}
+
+/** Whether `error` says a frame was too large (and nothing else was wrong with it). @internal */
+export function isTooLarge(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[TOO_LARGE] === true;
+}
+
 /** The MessagePack frame codec, with its limits. @internal */
 export interface MsgpackCodec extends FrameCodec {
   readonly limits: WireLimits;
@@ -119,7 +131,7 @@ export function createMsgpackCodec(limits: WireLimits = DEFAULT_WIRE_LIMITS): Ms
       } catch (error) {
         throw new MultitaskError('NOT_SERIALIZABLE', `a frame could not be encoded: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
-      if (body.length + HEADER > limits.maxFrameBytes) throw new MultitaskError('NOT_SERIALIZABLE', `a frame of ${body.length + HEADER} bytes is more than maxFrameBytes (${limits.maxFrameBytes})`);
+      if (body.length + HEADER > limits.maxFrameBytes) throw tooLarge(`a frame of ${body.length + HEADER} bytes is more than maxFrameBytes (${limits.maxFrameBytes})`);
       const bytes = new Uint8Array(body.length + HEADER);
       bytes[0] = MSGPACK_CODEC_VERSION;
       bytes[1] = walk.containers ? CONTAINERS : 0;
