@@ -44,6 +44,8 @@ describe('a cluster of three nodes over NATS, each its own process', () => {
       expect(await counter.ask('slowAdd', 4)).toBe(10);
       const { pid } = await counter.ask('where');
       expect(pid === b.pid).toBe(where !== 'process'); // a process of b's own for 'process'
+      await a.stop(counter); // and stopped there
+      expect(await codeOf(counter.ask('get'))).toBe('ACTOR_STOPPED');
     }
   });
 
