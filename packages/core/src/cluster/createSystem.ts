@@ -3,6 +3,7 @@ import { ActorSystem, createSystem as createLocalSystem } from '../system/ActorS
 import type { ClusterHook, ClusterHost } from '../system/ClusterHook.js';
 import type { SystemOptions } from '../system/systemTypes.js';
 import type { MsgpackCodec } from '../wire/msgpackCodec.js';
+import type { NatsLink } from '../transport/natsLink.js';
 import { resolveCluster, type ClusterOptions, type ResolvedCluster } from './clusterOptions.js';
 import { Membership } from './Membership.js';
 
@@ -57,35 +58,36 @@ function codecFor(host: ClusterHost, codec: MsgpackCodec): MsgpackCodec {
   return codec;
 }
 
+/** Opens the NATS link (loading the client and the codec only now); its events go to `membership()`. */
+async function openLink(host: ClusterHost, options: ResolvedCluster, membership: () => Membership | undefined): Promise<NatsLink> {
+  const [{ NatsLink }, { createMsgpackCodec }] = await Promise.all([import('../transport/natsLink.js'), import('../wire/msgpackCodec.js')]);
+  const link = {
+    servers: options.servers,
+    clientName: `multitask ${options.name}/${host.info.node}`,
+    auth: options.auth,
+    reconnectWait: options.reconnectWait,
+    root: `${options.prefix}.${options.name}`,
+    self: host.info.system,
+    codec: codecFor(host, createMsgpackCodec(options.limits)),
+  };
+  return NatsLink.open(link, {
+    connection: (up) => {
+      host.connection(up);
+      if (up) membership()?.reconnected();
+      else membership()?.disconnected();
+    },
+    control: (kind, data, reply) => membership()?.control(kind, data, reply),
+    badFrame: (from, reason) => host.badFrame(from === undefined ? undefined : (membership()?.nameOf(from) ?? `system ${from}`), reason),
+  });
+}
+
 /** Connects, announces this node and hears the others; the hook the system keeps. */
 function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
   let membership: Membership | undefined;
   let leaving = false;
-  // The NATS client and the codec load only here: a single machine never loads them.
-  const linking = Promise.all([import('../transport/natsLink.js'), import('../wire/msgpackCodec.js')]).then(([{ NatsLink }, { createMsgpackCodec }]) =>
-    NatsLink.open(
-      {
-        servers: options.servers,
-        clientName: `multitask ${options.name}/${host.info.node}`,
-        auth: options.auth,
-        reconnectWait: options.reconnectWait,
-        root: `${options.prefix}.${options.name}`,
-        self: host.info.system,
-        codec: codecFor(host, createMsgpackCodec(options.limits)),
-      },
-      {
-        connection: (up) => {
-          host.connection(up);
-          if (up) membership?.reconnected();
-          else membership?.disconnected();
-        },
-        control: (kind, data, reply) => membership?.control(kind, data, reply),
-        badFrame: (from, reason) => host.badFrame(from === undefined ? undefined : (membership?.nameOf(from) ?? `system ${from}`), reason),
-      },
-    ),
-  );
+  const linking = openLink(host, options, () => membership);
   const joined = (async () => {
-    let link: Awaited<typeof linking>;
+    let link: NatsLink;
     try {
       link = await linking;
     } catch (error) {
