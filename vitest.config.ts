@@ -10,6 +10,9 @@ export default defineConfig({
     // Tests run the way a TypeScript user runs under tsx: the threads and processes the
     // tests start inherit `--import tsx`, so TypeScript actor modules load in them.
     execArgv: ['--import', 'tsx'],
+    // The cluster tests need a nats-server: found on PATH or NATS_SERVER, else installed
+    // (root + apt-get), else the run stops with the one-line install command.
+    globalSetup: ['packages/core/test/natsSetup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

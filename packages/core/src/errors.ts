@@ -63,6 +63,13 @@ export const ErrorCode = {
   NODE_DOWN: 'NODE_DOWN',
   /** A ref looked up with a definition (`lookup(name, Def)`) names an actor of another definition. */
   DEFINITION_MISMATCH: 'DEFINITION_MISMATCH',
+  /**
+   * Bytes from another machine could not be read: not a frame of this codec version,
+   * damaged, or past the cluster's limits (`cluster.limits`). The frame (or the part of it
+   * that could not be read) is dropped and counted (`bad-frame`); a request it answered or
+   * carried settles with this code.
+   */
+  BAD_FRAME: 'BAD_FRAME',
   /** An option or argument given at a call site is invalid. */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
 } as const;

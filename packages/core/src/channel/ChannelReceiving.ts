@@ -35,7 +35,8 @@ export interface ReceivingLink {
    */
   fetch(owner: NodeId, channel: string, max: number, received: number, wait: boolean, signal: AbortSignal | undefined): Promise<ChannelAnswer>;
   /** The items of a fetched batch, run by run, in order (packed runs opened). */
-  runsOf(segments: readonly Segment[]): unknown[][];
+  /** The runs of a batch from `owner` (packed runs are opened only when they come from this machine). */
+  runsOf(segments: readonly Segment[], owner: NodeId): unknown[][];
   /** Tells the owner that `count` lent items were received here: their room is free. */
   repay(owner: NodeId, channel: string, count: number): void;
   /** Puts lent items nobody here took back at the head of the channel, in order, and frees their room. */
@@ -255,25 +256,29 @@ export class ChannelReceiving {
     const received = inbound.owed;
     inbound.owed = 0;
     this.#measure(inbound);
-    this.#link.fetch(inbound.owner, inbound.channel, inbound.appetite, received, wait, controller?.signal).then(
-      (answer) => {
-        if (inbound.fetch === fetch) inbound.fetch = undefined;
-        inbound.since = this.#link.clock.now();
-        inbound.taken = 0;
-        for (const run of this.#link.runsOf(answer.value as Segment[])) inbound.items.push(run);
-        this.#serve(inbound, answer);
-        if (inbound.items.size > 0) this.#watch(inbound);
-      },
-      (error: unknown) => {
-        if (controller?.signal.aborted === true) return; // given up: its items, if any came, went back to the channel
-        if (inbound.fetch === fetch) inbound.fetch = undefined;
-        // Closed and drained, or the owner is gone: the waiters here had nothing left to take.
-        const waiters = [...inbound.waiters];
-        inbound.waiters.clear();
-        for (const waiter of waiters) waiter.reject(error);
-        this.#forgetIfIdle(inbound);
-      },
-    );
+    const failed = (error: unknown): void => {
+      if (controller?.signal.aborted === true) return; // given up: its items, if any came, went back to the channel
+      if (inbound.fetch === fetch) inbound.fetch = undefined;
+      // Closed and drained, the owner is gone, or its batch could not be opened: the waiters here had nothing left to take.
+      const waiters = [...inbound.waiters];
+      inbound.waiters.clear();
+      for (const waiter of waiters) waiter.reject(error);
+      this.#forgetIfIdle(inbound);
+    };
+    this.#link.fetch(inbound.owner, inbound.channel, inbound.appetite, received, wait, controller?.signal).then((answer) => {
+      let runs: unknown[][];
+      try {
+        runs = this.#link.runsOf(answer.value as Segment[], inbound.owner);
+      } catch (error) {
+        return failed(error); // a batch that cannot be opened (packed by another machine): refused, not thrown into the void
+      }
+      if (inbound.fetch === fetch) inbound.fetch = undefined;
+      inbound.since = this.#link.clock.now();
+      inbound.taken = 0;
+      for (const run of runs) inbound.items.push(run);
+      this.#serve(inbound, answer);
+      if (inbound.items.size > 0) this.#watch(inbound);
+    }, failed);
   }
 
   /**

@@ -3,7 +3,7 @@ import { ChannelCore, type Waiter } from './ChannelCore.js';
 import { Packed, segmentCount, unpackItems, type Batch, type PackedWire, type Segment } from './packing.js';
 import { localAnswer, RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp, type ChannelTarget } from './RemoteChannel.js';
 import { MultitaskError } from '../errors.js';
-import { matches, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
+import { matches, systemOf, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
 import type { ChannelCancelEnvelope, ChannelEnvelope, Encoded, Envelope } from '../wire/protocol.js';
 import type { Clock } from '../clock.js';
 import type { Transferable } from '../transport/Endpoint.js';
@@ -61,7 +61,7 @@ export class ChannelTable implements ChannelLink {
         return node.clock;
       },
       fetch: (owner, channel, max, received, wait, signal) => this.#ask(owner, channel, wait ? 'receive' : 'prefetch', [max, received], signal === undefined ? undefined : { signal }, undefined),
-      runsOf: (segments) => this.#runsOf(segments),
+      runsOf: (segments, owner) => this.#runsOf(segments, owner),
       repay: (owner, channel, count) => this.#post(owner, channel, 'repay', { value: count, enc: 0 }, undefined, true),
       giveBack: (owner, channel, items) => this.#giveBack(owner, channel, [{ items }]),
     });
@@ -70,7 +70,11 @@ export class ChannelTable implements ChannelLink {
       channelWire: (handle) => node.channelWire(handle),
       makeChannel: (wire) => node.makeChannel(wire),
       ask: (dst, channel, op, item, options, transfer) => this.#ask(dst, channel, op, item, options, transfer),
-      post: (dst, channel, op, item, enc, transfer, urgent) => this.#post(dst, channel, op, { value: item, enc }, transfer, urgent),
+      post: (dst, channel, op, item, enc, transfer, urgent) => {
+        // Packed runs are v8 bytes: fine between nodes of this machine, never sent to another.
+        if (op === 'push' && !Array.isArray(item) && this.#foreign(dst)) return this.#post(dst, channel, op, { value: unpackItems((item as PackedWire).bytes), enc: (item as PackedWire).enc }, transfer, urgent);
+        this.#post(dst, channel, op, { value: item, enc }, transfer, urgent);
+      },
     });
   }
 
@@ -215,6 +219,7 @@ export class ChannelTable implements ChannelLink {
         case 'send':
           return this.#park(e, core, item, answer, refuse);
         case 'push': {
+          if (!Array.isArray(item) && this.#foreign(e.from)) throw packedFromAfar(e.from);
           const run = Array.isArray(item) ? item : new Packed((item as PackedWire).bytes, (item as PackedWire).count, (item as PackedWire).enc);
           this.#count(this.#granted, e.channel, e.from, -(Array.isArray(run) ? run.length : run.count));
           return core.push(run);
@@ -244,7 +249,7 @@ export class ChannelTable implements ChannelLink {
           core.close();
           return answer(undefined);
         case 'requeue':
-          return core.requeue(this.#runsOf(item as Segment[]).flat());
+          return core.requeue(this.#runsOf(item as Segment[], e.from).flat());
       }
     } catch (error) {
       refuse(error);
@@ -256,9 +261,19 @@ export class ChannelTable implements ChannelLink {
     return decode(unpackItems(packed.bytes), packed.enc, this.#node) as unknown[];
   }
 
-  /** The items of a batch's segments, run by run, in order (packed runs opened). */
-  #runsOf(segments: readonly Segment[]): unknown[][] {
-    return segments.map((segment) => ('bytes' in segment ? this.#open(segment) : segment.items));
+  /** The items of a batch's segments from `from`, run by run, in order (packed runs opened: only from this machine). */
+  #runsOf(segments: readonly Segment[], from: NodeId): unknown[][] {
+    const foreign = this.#foreign(from);
+    return segments.map((segment) => {
+      if (!('bytes' in segment)) return segment.items;
+      if (foreign) throw packedFromAfar(from);
+      return this.#open(segment);
+    });
+  }
+
+  /** Whether `node` belongs to another system (another machine: bytes from it are never v8-deserialized). */
+  #foreign(node: NodeId): boolean {
+    return systemOf(node) !== systemOf(this.#node.node);
   }
 
   /** As owner: `count` items lent to `e.from` were received there. */
@@ -314,7 +329,8 @@ export class ChannelTable implements ChannelLink {
               core.lend(lent);
               this.#count(this.#lent, e.channel, e.from, lent);
             }
-            answer(batch.segments);
+            // Packed runs are opened here for a receiver on another machine (they are this machine's bytes).
+            answer(this.#foreign(e.from) ? batch.segments.map((segment) => ('bytes' in segment ? { items: this.#open(segment) } : segment)) : batch.segments);
           };
     const waiter: Waiter = { node: e.from, ...(e.op === 'send' ? {} : { batch: item as number }), resolve, reject: (error) => (settle(), refuse(error)) };
     this.#parked.set(key, { core, waiter });
@@ -378,4 +394,9 @@ export class ChannelTable implements ChannelLink {
     }
   }
 
+}
+
+/** A packed run (v8 bytes) that came from another machine: refused, never deserialized. */
+function packedFromAfar(from: NodeId): MultitaskError {
+  return new MultitaskError('BAD_FRAME', `packed channel items from node ${from} of another system are refused: between machines items travel plain`);
 }

@@ -77,6 +77,7 @@ export class Routes {
     this.#links.set(node, outbox);
     this.#endpoints.set(node, endpoint);
     this.#down.delete(node);
+    this.#down.delete(everyNodeOf(systemOf(node))); // another system joined again: its nodes are reachable through it
     if (kept) this.#kept.add(node);
     endpoint.onReceive((frame) => this.#host.receive(frame));
     return outbox;

@@ -2,7 +2,7 @@ import { match } from 'ts-pattern';
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { reviveError, serializeError } from '../wire/errorWire.js';
-import { isSupervised, matches, nodeOf, systemOf, type ActorId, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
+import { everyNodeOf, isSupervised, matches, nodeOf, systemOf, type ActorId, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
 import { Parking, type ActorEnvelope } from './Parking.js';
 import { Routes, type RouteResolver } from './Routes.js';
 import { TellLedger } from './TellLedger.js';
@@ -206,8 +206,15 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   /** Routes traffic for `node` over `endpoint` and receives from it. */
   attach(node: NodeId, endpoint: Endpoint): void {
+    this.#gone.delete(everyNodeOf(systemOf(node))); // a system joined again is not gone
     this.#routes.attach(node, endpoint);
   }
+
+  /**
+   * Checks a payload for another system before it is accepted (the cluster's codec: what
+   * it cannot carry is refused at the call, not later as the batch leaves).
+   */
+  wireCheck: ((payload: unknown) => void) | undefined;
 
   /** Envelopes this node received and passed on to another node (processes reach others this way). */
   forwarded = 0;
@@ -427,6 +434,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   /** The endpoint refused to copy an envelope (call sites check payloads first, so this is a last resort). */
   #unsendable(envelope: Envelope, cause: unknown): void {
+    // A network link that is down says so (NODE_DOWN): that is the reason, not the payload.
+    if (cause instanceof MultitaskError && cause.code === 'NODE_DOWN') return this.#undeliverable(envelope, cause);
     this.#undeliverable(envelope, new MultitaskError('NOT_SERIALIZABLE', `a ${envelope.kind} message could not be copied to node ${envelope.dst}`, { cause }));
   }
 
@@ -471,6 +480,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       return cell.deliverTell(type, payload, undefined);
     }
     const wire = encode(payload, this);
+    if (this.wireCheck !== undefined && systemOf(node) !== systemOf(this.node)) this.wireCheck(wire.value);
     if (supervised) this.#tells.keep(to, type, payload);
     this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node });
   }
@@ -497,6 +507,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     let wire: ReturnType<typeof encode>;
     try {
       wire = node !== this.node ? encode(payload, this) : this.#copyInline ? { value: copyAcross(payload, this), enc: 0 } : (scan(payload), { value: payload, enc: 0 });
+      if (this.wireCheck !== undefined && systemOf(node) !== systemOf(this.node)) this.wireCheck(wire.value);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -21,6 +21,7 @@ import { PeerSystems, type PeerInfo, type PeersHost } from './PeerSystems.js';
 import { RootRequests } from './RootRequests.js';
 import { ActorSupervisors } from './ActorSupervisors.js';
 import type { Endpoint } from '../transport/Endpoint.js';
+import type { ClusterHook, ClusterHost } from './ClusterHook.js';
 import type { SystemEvents, SystemOptions } from './systemTypes.js';
 import type { SpawnArgs } from '../actor/spawnTypes.js';
 import { UnknownMessageWarnings } from './UnknownMessageWarnings.js';
@@ -61,6 +62,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #node: string;
   #supervisorSeq = 0;
   #shutdown: Promise<void> | undefined;
+  #cluster: ClusterHook | undefined;
 
   /** @internal */
   constructor(options: SystemOptions = {}) {
@@ -162,6 +164,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    */
   async spawn<D extends AnyActorDefinition>(definition: D, ...options: SpawnArgs<D>): Promise<ActorRef<D>> {
     const opts: SpawnOpts = options[0] ?? {};
+    // A node of the cluster is known once the join is through: a spawn there waits for it.
+    if (this.#cluster !== undefined && typeof opts.placement === 'object') await this.#cluster.joined.catch(() => undefined);
     const { ref } = await this.#spawner.start(definition, opts, undefined, undefined);
     return ref as ActorRef<D>;
   }
@@ -237,6 +241,53 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   attachPeer(info: PeerInfo, endpoint: Endpoint): () => void {
     if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
     return this.#peers.attach(info, endpoint);
+  }
+
+  /**
+   * The names of the live nodes this system is joined to, its own first.
+   *
+   * @example
+   * ```ts
+   * const system = createSystem({ node: 'a', cluster: { servers: 'nats://127.0.0.1:4222', name: 'shop' } });
+   * await system.ready();
+   * console.log(system.nodes()); // ['a', 'b', 'c']
+   * ```
+   */
+  nodes(): string[] {
+    return [this.#node, ...this.#peers.names()];
+  }
+
+  /**
+   * Resolves once the system is ready: at once for a single machine; with a cluster,
+   * once this node has announced itself and heard the nodes already there.
+   * @throws (rejects with) {@link MultitaskError} `NODE_DOWN` (no NATS server could be
+   * reached), `NAME_TAKEN` (another node of the cluster has this node's name)
+   *
+   * @example
+   * ```ts
+   * const system = createSystem({ node: 'b', serve: [Counter], cluster: { servers: 'nats://127.0.0.1:4222', name: 'shop' } });
+   * await system.ready();
+   * ```
+   */
+  ready(): Promise<void> {
+    return this.#cluster?.joined ?? Promise.resolve();
+  }
+
+  /**
+   * Starts the cluster adapter of this system (`createSystem({ cluster })` calls it).
+   * @internal
+   */
+  useCluster(start: (host: ClusterHost) => ClusterHook): void {
+    if (this.#cluster !== undefined) throw new MultitaskError('INVALID_ARGUMENT', 'the system has a cluster already');
+    this.#cluster = start({
+      info: this.peerInfo,
+      clock: this.#clock,
+      attach: (info, endpoint) => this.attachPeer(info, endpoint),
+      badFrame: (node, reason) => this.#emit('bad-frame', { node, reason }),
+      connection: (up) => (up ? this.#emit('cluster:reconnected') : this.#emit('cluster:disconnected')),
+      checkPayloads: (check) => void (this.#runtime.wireCheck = check),
+    });
+    this.#cluster.joined.catch(() => undefined); // reported by ready(); never an unhandled rejection
   }
 
   /**
@@ -329,6 +380,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const hosted = this.#hosts.nodes.map((node) => this.#hosts.stop(node, this.#shutdownTimeout));
     await Promise.all([...inline, ...hosted, this.#peers.stopThere(this.#shutdownTimeout)]);
     await this.#actorSupervisors.stopAll(); // those whose parent's node is gone
+    await this.#cluster?.leave();
     this.#peers.detachAll();
     this.#runtime.pending.rejectAll(new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down'));
   }
@@ -444,6 +496,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       },
       nodeUp: (node) => this.#emit('node:up', node),
       nodeDown: (node, error) => this.#emit('node:down', node, error),
+      badFrame: (node, reason) => this.#emit('bad-frame', { node, reason }),
     };
   }
 

@@ -2,6 +2,7 @@ import { MultitaskError } from '../errors.js';
 import { reviveError, serializeError } from '../wire/errorWire.js';
 import { everyNodeOf, systemOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
 import { readFrame } from '../wire/frames.js';
+import { badFieldOf, hasBadValues, type BadValue } from '../wire/BadValue.js';
 import type { DownEnvelope, Envelope, SpawnEnvelope, StopEnvelope } from '../wire/protocol.js';
 import { decode } from '../wire/messageCodec.js';
 import type { Endpoint } from '../transport/Endpoint.js';
@@ -39,6 +40,8 @@ export interface PeersHost {
   lost(ref: ActorRef, error: Error): void;
   nodeUp(node: string): void;
   nodeDown(node: string, error: Error): void;
+  /** A frame (or part of one) from a peer could not be read. */
+  badFrame(node: string, reason: string): void;
 }
 
 interface Peer {
@@ -106,7 +109,15 @@ export class PeerSystems {
     const gate: Endpoint = {
       post: (frame, transfer) => endpoint.post(frame, transfer),
       // Every envelope from a peer is checked before the runtime sees it.
-      onReceive: () => endpoint.onReceive((frame) => readFrame(frame, (e) => this.#admit(peer, e))),
+      onReceive: () =>
+        endpoint.onReceive((frame) => {
+          if (!hasBadValues(frame)) return readFrame(frame, (e) => this.#admit(peer, e));
+          readFrame(frame, (e) => {
+            const bad = badFieldOf(e);
+            if (bad === undefined) this.#admit(peer, e);
+            else this.#unreadable(peer, e, bad);
+          });
+        }),
       close: () => endpoint.close(),
     };
     runtime.attach(info.root, gate);
@@ -131,6 +142,31 @@ export class PeerSystems {
       return;
     }
     this.#host.runtime.receiveEnvelope(e);
+  }
+
+  /**
+   * An envelope from a peer with a field that could not be read: whoever waits on it (here
+   * or on the peer) is told with `BAD_FRAME`, a tell becomes a dead letter; the rest is dropped.
+   */
+  #unreadable(peer: Peer, e: Envelope, bad: BadValue): void {
+    peer.refused += 1;
+    this.#host.badFrame(peer.info.node, `a ${String(e.kind)} envelope: ${bad.reason}`);
+    const error = new MultitaskError('BAD_FRAME', `a ${String(e.kind)} from node '${peer.info.node}' could not be read: ${bad.reason}`);
+    const runtime = this.#host.runtime;
+    const mine = systemOf(runtime.node);
+    const fields = e as unknown as Record<string, unknown>;
+    const cid = fields.cid;
+    const address = (key: string): string | undefined => (typeof fields[key] === 'string' ? (fields[key] as string) : undefined);
+    const dst = address('dst');
+    const from = address('from');
+    if (dst === undefined || systemOf(dst) !== mine) return;
+    if ((e.kind === 'reply' || e.kind === 'fail') && typeof cid === 'number') {
+      runtime.receiveEnvelope({ kind: 'fail', dst: dst as never, cid: cid as never, error: serializeError(error) });
+    } else if ((e.kind === 'ask' || e.kind === 'send' || e.kind === 'channel' || e.kind === 'spawn') && typeof cid === 'number' && from !== undefined && systemOf(from) === peer.info.system) {
+      runtime.fail(from as never, cid as never, error);
+    } else if (e.kind === 'tell' && address('to') !== undefined && typeof fields.type === 'string') {
+      runtime.deadLetter(address('to') as never, { type: fields.type, payload: undefined }, error);
+    }
   }
 
   /** A node of a peer went down: settle here and on every host what waited on it. */

@@ -26,6 +26,21 @@ export interface DeadLetter {
 }
 
 /**
+ * Bytes from another machine that were dropped, as the `bad-frame` event reports them.
+ *
+ * @example
+ * ```ts
+ * system.on('bad-frame', ({ node, reason }) => console.warn(`dropped a frame from ${node ?? 'an unknown sender'}: ${reason}`));
+ * ```
+ */
+export interface BadFrame {
+  /** The node it came from, when that is known (a sender that is joined). */
+  readonly node: string | undefined;
+  /** Why it was dropped. */
+  readonly reason: string;
+}
+
+/**
  * The events of an {@link ActorSystem}, with their arguments.
  *
  * @example
@@ -53,6 +68,19 @@ export interface SystemEvents {
   'node:up': [node: string];
   /** A joined system left or became unreachable: what waited on it was settled with `NODE_DOWN`. */
   'node:down': [node: string, error: Error];
+  /**
+   * Bytes from another machine could not be read (damaged, of another codec version, past
+   * `cluster.limits`, or from a sender that is not joined) and were dropped. What they
+   * answered or carried, where it can be told, settles with `BAD_FRAME`.
+   */
+  'bad-frame': [frame: BadFrame];
+  /**
+   * This node lost its connection to the cluster's NATS server: until it is back, asks to
+   * other nodes reject at once with `NODE_DOWN` and tells to them become dead letters.
+   */
+  'cluster:disconnected': [];
+  /** This node's connection to the NATS server is back: it announces itself again. */
+  'cluster:reconnected': [];
 }
 
 /**

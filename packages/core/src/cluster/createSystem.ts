@@ -1,0 +1,116 @@
+import { MultitaskError } from '../errors.js';
+import { ActorSystem, createSystem as createLocalSystem } from '../system/ActorSystem.js';
+import type { ClusterHook, ClusterHost } from '../system/ClusterHook.js';
+import type { SystemOptions } from '../system/systemTypes.js';
+import type { MsgpackCodec } from '../wire/msgpackCodec.js';
+import type { NatsLink } from '../transport/natsLink.js';
+import { resolveCluster, type ClusterOptions, type ResolvedCluster } from './clusterOptions.js';
+import { Membership } from './Membership.js';
+
+/**
+ * Options of {@link createSystem}: a system's own, and the cluster it joins.
+ *
+ * @example
+ * ```ts
+ * const options: ClusteredSystemOptions = {
+ *   node: 'b',
+ *   serve: [Counter],
+ *   cluster: { servers: 'nats://127.0.0.1:4222', name: 'shop', heartbeat: 500 },
+ * };
+ * ```
+ */
+export interface ClusteredSystemOptions extends SystemOptions {
+  /**
+   * The cluster to join over NATS. Without it the system is a single machine and loads no
+   * NATS code. With it, `await system.ready()` before placing actors on other nodes.
+   */
+  readonly cluster?: ClusterOptions;
+}
+
+/**
+ * Creates an actor system; with `cluster`, it joins the nodes that share the NATS servers
+ * and the cluster's name (see the Clusters guide).
+ *
+ * @param options - the system's options (default ask timeout, shutdown and spawn
+ *   timeouts, `execArgv` for hosts, clock, `node`, `serve`) and `cluster`
+ * @throws {@link MultitaskError} `INVALID_ARGUMENT` for a bad option
+ *
+ * @example
+ * ```ts
+ * import { createSystem } from '@multitask/core';
+ * const system = createSystem({ askTimeout: 5_000 });
+ * // ... spawn actors ...
+ * await system.shutdown();
+ * ```
+ */
+export function createSystem(options?: ClusteredSystemOptions): ActorSystem {
+  if (options?.cluster === undefined) return createLocalSystem(options);
+  const cluster = resolveCluster(options.cluster);
+  const { cluster: _, ...own } = options;
+  const system = createLocalSystem(own);
+  system.useCluster((host) => joinCluster(host, cluster));
+  return system;
+}
+
+/** The codec, whose check the system applies to payloads for other nodes at the call. */
+function codecFor(host: ClusterHost, codec: MsgpackCodec): MsgpackCodec {
+  host.checkPayloads((payload) => codec.check(payload));
+  return codec;
+}
+
+/** Opens the NATS link (loading the client and the codec only now); its events go to `membership()`. */
+async function openLink(host: ClusterHost, options: ResolvedCluster, membership: () => Membership | undefined): Promise<NatsLink> {
+  const [{ NatsLink }, { createMsgpackCodec }] = await Promise.all([import('../transport/natsLink.js'), import('../wire/msgpackCodec.js')]);
+  const link = {
+    servers: options.servers,
+    clientName: `multitask ${options.name}/${host.info.node}`,
+    auth: options.auth,
+    reconnectWait: options.reconnectWait,
+    root: `${options.prefix}.${options.name}`,
+    self: host.info.system,
+    codec: codecFor(host, createMsgpackCodec(options.limits)),
+  };
+  return NatsLink.open(link, {
+    connection: (up) => {
+      host.connection(up);
+      if (up) membership()?.reconnected();
+      else membership()?.disconnected();
+    },
+    control: (kind, data, reply) => membership()?.control(kind, data, reply),
+    badFrame: (from, reason) => host.badFrame(from === undefined ? undefined : (membership()?.nameOf(from) ?? `system ${from}`), reason),
+  });
+}
+
+/** Connects, announces this node and hears the others; the hook the system keeps. */
+function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
+  let membership: Membership | undefined;
+  let leaving = false;
+  const linking = openLink(host, options, () => membership);
+  const joined = (async () => {
+    let link: NatsLink;
+    try {
+      link = await linking;
+    } catch (error) {
+      throw new MultitaskError('NODE_DOWN', `could not join cluster '${options.name}': no NATS server at ${options.servers.join(', ')} could be reached (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    }
+    if (leaving) return;
+    membership = new Membership(host, link, options);
+    try {
+      await membership.join();
+    } catch (error) {
+      membership.leave();
+      await link.close();
+      throw error;
+    }
+  })();
+  return {
+    joined,
+    async leave() {
+      leaving = true;
+      const link = await linking.catch(() => undefined);
+      await joined.catch(() => undefined);
+      membership?.leave();
+      await link?.close();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ClusterOptions } from '../src/index.js';
+import type { NatsServer } from './natsServer.js';
+
+const FIXTURE = fileURLToPath(new URL('./fixtures/clusterNode.ts', import.meta.url));
+
+/** An event a node process reported. */
+export interface NodeEvent {
+  readonly event: 'node:up' | 'node:down' | 'bad-frame' | 'dead-letter';
+  readonly node?: string;
+  readonly code?: string;
+  readonly reason?: string;
+  readonly type?: string;
+}
+
+/** A cluster node in a process of its own (`fixtures/clusterNode.ts`). */
+export interface NodeProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly events: NodeEvent[];
+  /** Its `system.nodes()`. */
+  nodes(): Promise<string[]>;
+  /** Resolves with the first event (seen already or to come) that `accept` takes; rejects after `ms`. */
+  event(accept: (event: NodeEvent) => boolean, ms?: number): Promise<NodeEvent>;
+  /** Ends the process with `signal` and resolves once it is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Cluster options for tests: the file's server, a cluster name of the test's own, quick beats. */
+export function testCluster(server: NatsServer, name: string, extra: Partial<ClusterOptions> = {}): ClusterOptions {
+  return { servers: server.url, name, heartbeat: 250, downAfter: 2_000, reconnectWait: 100, ...extra };
+}
+
+type Reply = { kind: 'ready'; nodes: string[]; pid: number } | { kind: 'failed'; code: string; message: string } | { kind: 'nodes'; nodes: string[] } | ({ kind: 'event' } & NodeEvent);
+
+/** Forks a node named `name` and resolves once it joined (rejects with its coded error if it could not). */
+export async function startNode(name: string, cluster: ClusterOptions, started: NodeProcess[]): Promise<NodeProcess> {
+  const child: ChildProcess = fork(FIXTURE, [JSON.stringify({ node: name, cluster })], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const events: NodeEvent[] = [];
+  const waiters: Array<(reply: Reply) => void> = [];
+  child.on('message', (reply: Reply) => {
+    if (reply.kind === 'event') events.push(reply);
+    for (const waiter of [...waiters]) waiter(reply);
+  });
+  const next = <K extends Reply['kind']>(kinds: readonly K[], ms: number): Promise<Extract<Reply, { kind: K }>> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => (done(), reject(new Error(`node ${name}: no ${kinds.join('/')} within ${ms} ms`))), ms);
+      const exit = (): void => (done(), reject(new Error(`node ${name} exited`)));
+      const waiter = (reply: Reply): void => {
+        if (!(kinds as readonly string[]).includes(reply.kind)) return;
+        done();
+        resolve(reply as Extract<Reply, { kind: K }>);
+      };
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.splice(waiters.indexOf(waiter), 1);
+        child.off('exit', exit);
+      };
+      waiters.push(waiter);
+      child.once('exit', exit);
+    });
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const node: NodeProcess = {
+    name,
+    pid: child.pid ?? 0,
+    events,
+    async nodes() {
+      const answer = next(['nodes'], 10_000);
+      child.send({ cmd: 'nodes' });
+      return (await answer).nodes;
+    },
+    event(accept, ms = 15_000) {
+      const seen = events.find(accept);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => (waiters.splice(waiters.indexOf(waiter), 1), reject(new Error(`node ${name}: no such event within ${ms} ms`))), ms);
+        const waiter = (reply: Reply): void => {
+          if (reply.kind !== 'event' || !accept(reply)) return;
+          clearTimeout(timer);
+          waiters.splice(waiters.indexOf(waiter), 1);
+          resolve(reply);
+        };
+        waiters.push(waiter);
+      });
+    },
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await gone;
+    },
+  };
+  started.push(node);
+  const first = await next(['ready', 'failed'], 20_000);
+  if (first.kind === 'failed') throw Object.assign(new Error(first.message), { code: first.code });
+  return node;
+}
+
+/** Kills every node a test started (SIGKILL: nothing of theirs outlives the test). */
+export async function killAll(started: NodeProcess[]): Promise<void> {
+  await Promise.all(started.splice(0).map((node) => node.kill('SIGKILL')));
+}
+
+/** Polls `check` every 50 ms until it holds (bounded: `ms`). */
+export async function until(check: () => boolean | Promise<boolean>, ms = 15_000, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** `promise`, or a rejection naming `what` after `ms` (so that a stuck step says which). */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,64 @@
+/**
+ * `npm run demo:cluster`: a local nats-server, three node processes (north, south, east)
+ * and this process as a fourth node (control). Actors are spawned across the nodes, a ref
+ * crosses to a third node, then east is killed with SIGKILL mid-ask: what waited on it
+ * settles with NODE_DOWN, and the others carry on.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createSystem, isMultitaskError } from '@multitask/core';
+import { Forwarder, Tally } from './clusterActors.js';
+import { startNatsServer } from './natsServer.js';
+
+const server = await startNatsServer();
+console.log(`== a nats-server at ${server.url}`);
+const nodes = new Map<string, ChildProcess>();
+const started = ['north', 'south', 'east'].map(
+  (name) =>
+    new Promise<void>((resolve, reject) => {
+      const child = fork(fileURLToPath(new URL(`./clusterNode.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)), [name, server.url], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      nodes.set(name, child);
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`node ${name} exited (${code})`)));
+    }),
+);
+// #region join
+const system = createSystem({ node: 'control', cluster: { servers: server.url, name: 'demo', heartbeat: 250 }, shutdownTimeout: 2_000 });
+// #endregion join
+try {
+  await Promise.all([system.ready(), ...started]); // joined, and the others heard
+  system.on('node:down', (node, error) => console.log(`  node:down ${node} (${error.message})`));
+  console.log(`== nodes: ${system.nodes().join(', ')}`);
+  // #region placement
+  const tallies = new Map<string, Awaited<ReturnType<typeof system.spawn<typeof Tally>>>>();
+  for (const [node, where] of [['north', 'inline'], ['south', 'thread'], ['east', 'process']] as const) {
+    const tally = await system.spawn(Tally, { placement: { node, in: where }, args: 0 });
+    tallies.set(node, tally);
+    console.log(`  a Tally on ${node} (${where}): pid ${(await tally.ask('where')).pid}, count ${await tally.ask('add', 10)}`);
+  }
+  const forwarder = await system.spawn(Forwarder, { placement: { node: 'north' }, args: tallies.get('south')! });
+  console.log(`  a Forwarder on north adds to the Tally on south through the ref it was given: ${await forwarder.ask('forward', 5)}`);
+  // #endregion placement
+
+  console.log('== east is killed with SIGKILL while an ask waits on it');
+  // #region failure
+  const east = tallies.get('east')!;
+  const waiting = east.ask('hold', 60_000, { timeout: 60_000 }).then(
+    () => 'answered',
+    (error: unknown) => (isMultitaskError(error) ? error.code : String(error)),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  nodes.get('east')?.kill('SIGKILL');
+  console.log(`  the pending ask settled with ${await waiting}`);
+  // #endregion failure
+  console.log(`  a new ask to east: ${await east.ask('get').catch((error: unknown) => (isMultitaskError(error) ? error.code : String(error)))}`);
+  console.log(`  nodes now: ${system.nodes().join(', ')}`);
+  console.log(`  the others carry on: north ${await tallies.get('north')!.ask('add', 1)}, south ${await forwarder.ask('forward', 1)}`);
+} finally {
+  system.removeAllListeners('node:down');
+  await system.shutdown();
+  for (const child of nodes.values()) child.kill('SIGTERM');
+  await Promise.all([...nodes.values()].map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve)))));
+  await server.stop();
+  console.log('== everything stopped');
+}

@@ -1,0 +1,16 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+describe('the cluster demo', () => {
+  it('spawns across three node processes, settles the ask on the killed one with NODE_DOWN, and the others carry on', () => {
+    const demo = fileURLToPath(new URL('../src/cluster/clusterDemo.ts', import.meta.url));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', demo], { encoding: 'utf8', timeout: 40_000 });
+    expect(out).toMatch(/nodes: (control|north|south|east)(, (control|north|south|east)){3}/);
+    expect(out).toContain('adds to the Tally on south through the ref it was given: 15');
+    expect(out).toContain('the pending ask settled with NODE_DOWN');
+    expect(out).toContain('a new ask to east: NODE_DOWN');
+    expect(out).toContain('the others carry on: north 11, south 16');
+    expect(out).toContain('== everything stopped');
+  });
+});
