@@ -1,8 +1,11 @@
 import type { Clock } from '../clock.js';
 import { actorId, type ActorId, type NodeId } from '../wire/ids.js';
 import { ActorCell, type CellHost } from '../actor/ActorCell.js';
+import { Graces } from '../actor/Graces.js';
 import type { AnyActorDefinition } from '../actor/defineActor.js';
 import type { MailboxOptions } from '../wire/protocol.js';
+
+const NOTHING = (): void => undefined;
 
 /**
  * The actors a node hosts (its cells), whoever asked for them: the system for an inline
@@ -19,6 +22,8 @@ export class LocalActors {
   #seq = 0;
   readonly #host: CellHost;
   readonly #clock: Clock;
+  /** The graces of stopping actors' running handlers, on one clock timer. */
+  readonly #graces: Graces;
   /** Milliseconds a stopping actor's running handler may take before it is abandoned. */
   readonly #stopGrace: number;
 
@@ -26,6 +31,7 @@ export class LocalActors {
     this.#node = node;
     this.#host = host;
     this.#clock = clock;
+    this.#graces = new Graces(clock);
     this.#stopGrace = stopGrace;
   }
 
@@ -53,23 +59,29 @@ export class LocalActors {
    * that fails to start is forgotten.
    * @throws MultitaskError `SPAWN_FAILED`
    */
-  async start(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId, label = name): Promise<void> {
+  start(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId, label = name): Promise<void> {
+    return this.startCell(id, name, definition, mailbox, args, generation, supervisor, label).then(NOTHING);
+  }
+
+  /** {@link LocalActors.start}, resolving with the cell (its ref is the actor's own). */
+  startCell(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId, label = name): Promise<ActorCell> {
     const cell = ActorCell.create(this.#host, id, name, definition, mailbox, generation, label);
     this.#cells.set(id, cell);
     if (supervisor !== undefined && supervisor !== this.#node) this.#supervisors.set(id, supervisor);
-    try {
-      await cell.start(args);
-    } catch (error) {
-      this.#cells.delete(id);
-      this.#supervisors.delete(id);
-      throw error;
-    }
+    return cell.start(args).then(
+      () => cell,
+      (error: unknown) => {
+        this.#cells.delete(id);
+        this.#supervisors.delete(id);
+        throw error;
+      },
+    );
   }
 
   /** Supervision: stops handling messages (see {@link ActorCell.halt}); false when no such actor is here. */
   async halt(id: ActorId, grace = this.#stopGrace): Promise<boolean> {
     const cell = this.#cells.get(id);
-    await cell?.halt(grace, this.#clock);
+    await cell?.halt(grace, this.#graces);
     return cell !== undefined;
   }
 
@@ -84,7 +96,7 @@ export class LocalActors {
   async stop(id: ActorId): Promise<void> {
     const cell = this.#cells.get(id);
     if (cell === undefined) return;
-    await cell.stop(this.#stopGrace, this.#clock);
+    await cell.stop(this.#stopGrace, this.#graces);
     this.#cells.delete(id);
     this.#supervisors.delete(id);
     this.onStopped?.(id);

@@ -24,6 +24,8 @@ export interface RootRequestsHost {
   stop(ref: ActorRef): Promise<void>;
 }
 
+const refOf = (started: Started): ActorRef => started.ref;
+
 /**
  * A system's root as the other nodes of the system see it: it places actors for them (a
  * thread actor's `ctx.spawn(def, { placement: 'process' })`), stops actors wherever they run,
@@ -41,7 +43,7 @@ export class RootRequests {
   /** What `ctx` of an actor on the root's own thread asks of its system. */
   services(): SystemServices {
     return {
-      spawn: async (_parent, definition, options) => (await this.#host.start(definition, options, undefined, undefined)).ref,
+      spawn: (_parent, definition, options) => this.#host.start(definition, options, undefined, undefined).then(refOf),
       stop: (ref) => this.#host.stop(ref),
       lookup: async (name, key) => this.#host.names.find(name, key),
       supervise: async (parent, spec) => localHandle(await this.#host.supervisors.start(parent, spec as SupervisorSpec)),

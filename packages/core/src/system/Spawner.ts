@@ -14,6 +14,7 @@ import type { PeerSystems } from './PeerSystems.js';
 import type { PlacementWire, SpawnEnvelope } from '../wire/protocol.js';
 
 const LOCAL: readonly LocalPlacement[] = ['inline', 'thread', 'process'];
+const NO_MAILBOX = Object.freeze({});
 
 /** Spawn options as the system passes them on; `path` names a supervised child in errors. @internal */
 export type SpawnOpts = Partial<SpawnOptionsBase & { args: unknown; path: string }>;
@@ -52,7 +53,23 @@ export class Spawner {
   }
 
   /** Starts an actor (again, under the id `again`, for a supervisor; on the running host `on`, for a pool). */
-  async start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<Started> {
+  start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<Started> {
+    const inline = opts.placement === undefined || opts.placement === 'inline';
+    if (!inline || opts.name !== undefined || on !== undefined || again !== undefined || generation !== undefined) return this.#start(definition, opts, again, generation, on);
+    // An unnamed, unsupervised actor on this thread: no names to claim, no awaits on the way
+    // (the way most actors of an actor tree start).
+    try {
+      this.#checkSpawn(definition, opts);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#spawnInline(definition, opts, undefined, undefined).then((started) => {
+      this.#host.started(started.ref);
+      return started;
+    });
+  }
+
+  async #start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<Started> {
     // On a running host (a pool's worker) the host's own kind applies; `thread` only passes the checks.
     const placement = this.#checkSpawn(definition, on === undefined ? opts : { ...opts, placement: 'thread' });
     const name = opts.name;
@@ -85,12 +102,17 @@ export class Spawner {
     return placement;
   }
 
-  async #spawnInline(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started> {
+  #spawnInline(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started> {
     const runtime = this.#host.runtime;
     const id = again ?? runtime.actors.mint(generation !== undefined);
-    await runtime.actors.start(id, opts.name, definition, opts.mailbox ?? {}, runtime.inlineArgs(opts.args, definition.name), generation, undefined, opts.path ?? opts.name);
+    let args: unknown;
+    try {
+      args = runtime.inlineArgs(opts.args, definition.name);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     // The actor's own ref (its ctx.self): one ref per actor, whoever holds it.
-    return { ref: runtime.actors.get(id)?.ref ?? runtime.makeRef(id, opts.name), node: runtime.node };
+    return runtime.actors.startCell(id, opts.name, definition, opts.mailbox ?? NO_MAILBOX, args, generation, undefined, opts.path ?? opts.name).then((cell) => ({ ref: cell.ref, node: runtime.node }));
   }
 
   async #spawnHosted(kind: 'thread' | 'process', definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<Started> {
