@@ -123,6 +123,11 @@ export class Parking {
     return this.#moved.get(id);
   }
 
+  /** Whether any fence is under way (messages to some actor wait here). */
+  get fencing(): boolean {
+    return this.#fences.size > 0;
+  }
+
   /** Holds `envelope` back if a fence for its actor is under way; false if none is. */
   hold(envelope: ActorEnvelope): boolean {
     if (this.#fences.size === 0 || envelope.kind === 'fence') return false;

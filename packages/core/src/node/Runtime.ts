@@ -12,7 +12,7 @@ import { reviveDown, serializeDown, type DownReason } from '../actor/DownReason.
 import type { ActorServices } from '../actor/ActorServices.js';
 import { DOWN_TYPE } from '../actor/Context.js';
 import { Watches, type Watcher } from './Watches.js';
-import { readFrame, type Frame } from '../wire/frames.js';
+import { readFrame, type Frame, type TellReader } from '../wire/frames.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
 import { stoppedError, type ActorCell, type CellHost } from '../actor/ActorCell.js';
 import { LocalActors } from './LocalActors.js';
@@ -220,7 +220,21 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   forwarded = 0;
 
   readonly receive = (frame: Frame): void => {
-    readFrame(frame, this.#route);
+    readFrame(frame, this.#route, this.#tellReader);
+  };
+
+  /** Tells as they are read from a frame: those for this node go to their cell without an envelope. */
+  readonly #tellReader: TellReader = {
+    tell: (dst, to, type, payload, enc, from) => {
+      if (dst !== this.node) {
+        this.forwarded += 1;
+        return this.route({ kind: 'tell', dst, to, type, payload, enc, from });
+      }
+      const cell = this.actors.get(to);
+      if (cell === undefined) return this.#deliverTell({ kind: 'tell', dst, to, type, payload, enc, from });
+      // A supervised cell acknowledges tells from other nodes to `from` (see TellLedger).
+      cell.deliverTell(type, enc === 0 ? payload : decode(payload, enc, this), from === this.node ? undefined : from);
+    },
   };
 
   readonly #route = (envelope: Envelope): void => {
@@ -482,6 +496,9 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     const wire = encode(payload, this);
     if (this.wireCheck !== undefined && systemOf(node) !== systemOf(this.node)) this.wireCheck(wire.value);
     if (supervised) this.#tells.keep(to, type, payload);
+    // The common case: a link to the node is open and no fence holds the actor's messages.
+    const link = this.parking.fencing ? undefined : this.#routes.linkOf(node);
+    if (link !== undefined) return link.pushTell(node, to, type, wire.value, wire.enc, this.node);
     this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node });
   }
 

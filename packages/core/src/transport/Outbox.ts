@@ -1,5 +1,6 @@
-import { FrameWriter, type Frame } from '../wire/frames.js';
-import type { Envelope } from '../wire/protocol.js';
+import { FrameWriter, readFrame, type Frame } from '../wire/frames.js';
+import type { ActorId, NodeId } from '../wire/ids.js';
+import type { Encoded, Envelope } from '../wire/protocol.js';
 import { Coalescer } from './Coalescer.js';
 import type { Endpoint, Transferable } from './Endpoint.js';
 
@@ -20,7 +21,9 @@ const NONE: readonly Transferable[] = [];
  * @internal
  */
 export class Outbox {
-  #batch: Envelope[] = [];
+  /** The frame being written: envelopes go into it as they come, not into a list first. */
+  #writer = new FrameWriter();
+  #count = 0;
   #transfer: Transferable[] = [];
   /** The transfer list of each envelope that has one, by its index in the batch (for a post one by one). */
   #transferOf: Map<number, readonly Transferable[]> | undefined;
@@ -40,36 +43,48 @@ export class Outbox {
   push(envelope: Envelope, transfer?: readonly Transferable[]): void {
     if (transfer !== undefined && transfer.length > 0) {
       this.#transfer.push(...transfer);
-      (this.#transferOf ??= new Map()).set(this.#batch.length, transfer);
+      (this.#transferOf ??= new Map()).set(this.#count, transfer);
     }
-    this.#batch.push(envelope);
-    if (this.#batch.length >= BATCH_LIMIT) this.flush();
+    this.#writer.write(envelope);
+    this.#added();
+  }
+
+  /** A tell, from its fields (the hot path: no envelope object for it). */
+  pushTell(dst: NodeId, to: ActorId, type: string, payload: unknown, enc: Encoded, from: NodeId): void {
+    this.#writer.writeTell(dst, to, type, payload, enc, from);
+    this.#added();
+  }
+
+  #added(): void {
+    if (++this.#count >= BATCH_LIMIT) this.flush();
     else this.#coalescer.schedule();
   }
 
   readonly flush = (): void => {
-    const batch = this.#batch;
-    if (batch.length === 0) return;
+    if (this.#count === 0) return;
     this.#coalescer.sent();
+    const frame = this.#writer.frame;
     const transfer = this.#transfer;
     const transferOf = this.#transferOf;
-    this.#batch = [];
+    this.#writer = new FrameWriter();
+    this.#count = 0;
     this.#transfer = [];
     this.#transferOf = undefined;
     try {
-      this.#endpoint.post(frameOf(batch), transfer);
+      this.#endpoint.post(frame, transfer);
     } catch {
       // Something in the batch cannot be copied (call sites check payloads first, so this
       // is rare): post one by one, each with its own transfer list, so that only the
-      // culprits fail, in order.
-      for (let i = 0; i < batch.length; i++) {
-        const envelope = batch[i] as Envelope;
+      // culprits fail, in order. The frame is read back into its envelopes for it.
+      let i = 0;
+      readFrame(frame, (envelope) => {
         try {
           this.#endpoint.post(frameOf([envelope]), transferOf?.get(i) ?? NONE);
         } catch (error) {
           this.#onUnsendable(envelope, error);
         }
-      }
+        i++;
+      });
     }
   };
 }

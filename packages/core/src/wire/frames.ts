@@ -3,7 +3,8 @@
  * @internal
  * @packageDocumentation
  */
-import type { ChannelEnvelope, Envelope, RequestEnvelope, TellEnvelope } from './protocol.js';
+import type { ActorId, NodeId } from './ids.js';
+import type { ChannelEnvelope, Encoded, Envelope, RequestEnvelope } from './protocol.js';
 
 // // Structured clone rebuilds objects slowly and flat arrays quickly, so a batch travels as
 // one flat array: the hot kinds (tell, ask, send, reply) as an opcode and their fields,
@@ -34,20 +35,32 @@ export type Frame = unknown[];
  */
 export class FrameWriter {
   readonly frame: Frame = [];
-  #tell: TellEnvelope | undefined;
+  /** The previous tell's destination, actor, type and sender ('' before the first). */
+  #tellDst = '';
+  #tellTo = '';
+  #tellType = '';
+  #tellFrom = '';
   #ask: RequestEnvelope | undefined;
   #channel: ChannelEnvelope | undefined;
+
+  /** Writes a tell from its fields: the tell path makes no envelope object (one per tell was a third of its garbage). */
+  writeTell(dst: string, to: string, type: string, payload: unknown, enc: Encoded, from: string): void {
+    if (to === this.#tellTo && type === this.#tellType && dst === this.#tellDst && from === this.#tellFrom) {
+      this.frame.push(TELL_AGAIN, payload, enc);
+      return;
+    }
+    this.frame.push(TELL, dst, to, type, payload, enc, from);
+    this.#tellDst = dst;
+    this.#tellTo = to;
+    this.#tellType = type;
+    this.#tellFrom = from;
+  }
 
   write(e: Envelope): void {
     const frame = this.frame;
     switch (e.kind) {
-      case 'tell': {
-        const last = this.#tell;
-        if (last !== undefined && last.to === e.to && last.type === e.type && last.dst === e.dst && last.from === e.from) frame.push(TELL_AGAIN, e.payload, e.enc);
-        else frame.push(TELL, e.dst, e.to, e.type, e.payload, e.enc, e.from);
-        this.#tell = e;
-        return;
-      }
+      case 'tell':
+        return this.writeTell(e.dst, e.to, e.type, e.payload, e.enc, e.from);
       case 'ask':
       case 'send': {
         const last = this.#ask;
@@ -75,25 +88,39 @@ export class FrameWriter {
   }
 }
 
-/** Calls `visit` with each envelope of a frame, in order. @internal */
-export function readFrame(frame: Frame, visit: (envelope: Envelope) => void): void {
+/** Takes the tells of a frame field by field, without an envelope object per tell. @internal */
+export interface TellReader {
+  tell(dst: NodeId, to: ActorId, type: string, payload: unknown, enc: Encoded, from: NodeId): void;
+}
+
+/** Tells as envelopes, for readers that take every kind the same way. */
+function tellsAsEnvelopes(visit: (envelope: Envelope) => void): TellReader {
+  return { tell: (dst, to, type, payload, enc, from) => visit({ kind: 'tell', dst, to, type, payload, enc, from }) };
+}
+
+/** Calls `visit` with each envelope of a frame, in order (`tells` with each tell, when given). @internal */
+export function readFrame(frame: Frame, visit: (envelope: Envelope) => void, tells: TellReader = tellsAsEnvelopes(visit)): void {
   const f = frame as never[];
-  let tell: TellEnvelope | undefined;
+  let dst!: NodeId;
+  let to!: ActorId;
+  let type!: string;
+  let from!: NodeId;
   let ask: RequestEnvelope | undefined;
   let channel: ChannelEnvelope | undefined;
   for (let i = 0; i < f.length; ) {
     switch (f[i]! as number) {
       case TELL:
-        tell = { kind: 'tell', dst: f[i + 1]!, to: f[i + 2]!, type: f[i + 3]!, payload: f[i + 4]!, enc: f[i + 5]!, from: f[i + 6]! };
-        visit(tell);
+        dst = f[i + 1]!;
+        to = f[i + 2]!;
+        type = f[i + 3]!;
+        from = f[i + 6]!;
+        tells.tell(dst, to, type, f[i + 4]!, f[i + 5]!, from);
         i += 7;
         break;
-      case TELL_AGAIN: {
-        const t = tell as TellEnvelope;
-        visit({ kind: 'tell', dst: t.dst, to: t.to, type: t.type, payload: f[i + 1]!, enc: f[i + 2]!, from: t.from });
+      case TELL_AGAIN:
+        tells.tell(dst, to, type, f[i + 1]!, f[i + 2]!, from);
         i += 3;
         break;
-      }
       case ASK:
       case SEND: {
         const request: RequestEnvelope = { kind: f[i]! === ASK ? 'ask' : 'send', dst: f[i + 1]!, to: f[i + 2]!, type: f[i + 3]!, payload: f[i + 4]!, enc: f[i + 5]!, from: f[i + 6]!, cid: f[i + 7]! };
