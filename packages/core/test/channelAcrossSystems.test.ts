@@ -24,7 +24,7 @@ function packingCodec(): FrameCodec {
     encode(frame: Frame) {
       const writer = new FrameWriter();
       readFrame(frame, (e) => writer.write(pack(e)));
-      return codec.encode(writer.frame);
+      return codec.encode(writer.finish());
     },
     decode: (bytes) => codec.decode(bytes),
   };

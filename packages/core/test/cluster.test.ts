@@ -212,7 +212,7 @@ describe('a cluster of three nodes over NATS, each its own process', () => {
       // A well-formed tell, forged as b's, whose payload is of a type the codec never writes: a dead letter here.
       const writer = new FrameWriter();
       writer.write({ kind: 'tell', dst: `${mine}:0` as never, to: counter.id, type: 'add', payload: 'PAYLOAD!', enc: 0, from: `${theirs}:0` as never });
-      const spliced = createMsgpackCodec().encode(writer.frame);
+      const spliced = createMsgpackCodec().encode(writer.finish());
       const at = Buffer.from(spliced).indexOf(Buffer.from('PAYLOAD!')) - 1; // its fixstr head
       spliced.set([0xc4, 7], at); // bin 8 of 7 bytes, the same length
       rogue.publish(data(theirs), spliced);

@@ -141,7 +141,7 @@ describe('the MessagePack codec', () => {
     ];
     for (const envelope of envelopes) writer.write(envelope);
     const seen: Envelope[] = [];
-    readFrame(codec.decode(codec.encode(writer.frame)), (envelope) => seen.push(envelope));
+    readFrame(codec.decode(codec.encode(writer.finish())), (envelope) => seen.push(envelope));
     expect(seen).toStrictEqual(envelopes);
   });
 

@@ -130,12 +130,31 @@ describe('two systems joined by a byte link', () => {
     rogue.write({ kind: 'stop', dst: host, from: b.peerInfo.root, cid: 1 as never, to: undefined }); // stop a host of A
     rogue.write({ kind: 'preload', dst: host, url: 'file:///tmp/not-a-module.js' }); // make a host import a path
     rogue.write({ kind: 'tell', dst: host, to: counter.id, type: 'add', payload: 100, enc: 0, from: 'elsewhere:0' as never }); // a forged sender
-    net.b.sendRaw(structuredCloneCodec.encode(rogue.frame));
+    net.b.sendRaw(structuredCloneCodec.encode(rogue.finish()));
     net.b.sendRaw(new Uint8Array([0xff, 0x00, 0x13])); // not a frame at all
     const honest = await a.spawn(Counter, { placement: { node: 'b' }, args: 5 }); // the link still works
     expect(await honest.ask('get')).toBe(5);
     expect(await counter.ask('get')).toBe(1); // not stopped, not added to
     expect(net.a.badFrames).toBe(1);
+  });
+
+  it('refuses a frame that is not well formed with BAD_FRAME, after letting in what came before it', async () => {
+    const { a, b, net } = join();
+    const counter = await a.spawn(Counter, { args: 0 });
+    const reports: string[] = [];
+    a.on('bad-frame', ({ reason }) => reports.push(reason));
+    const from = b.peerInfo.root;
+    const tell = (n: number): unknown[] => [0, a.peerInfo.root, counter.id, 'add', n, 0, from];
+    net.b.sendRaw(structuredCloneCodec.encode([...tell(1), 99, 'what is this'])); // an opcode no writer makes
+    net.b.sendRaw(structuredCloneCodec.encode([...tell(2), 4, 7])); // an envelope that is a number
+    net.b.sendRaw(structuredCloneCodec.encode([5, 100, 0])); // "like the tell before", with none before
+    net.b.sendRaw(structuredCloneCodec.encode([...tell(4), 9, 3, ['x'], 'not columns'])); // a run of tells that is no run
+    net.b.sendRaw(structuredCloneCodec.encode([...tell(8), 0, a.peerInfo.root])); // cut short
+    const honest = await a.spawn(Counter, { placement: { node: 'b' }, args: 5 }); // the link still works
+    expect(await honest.ask('get')).toBe(5);
+    expect(await counter.ask('get')).toBe(15); // each tell before the fault, none after
+    expect(reports).toHaveLength(5);
+    expect(reports.every((reason) => reason.includes('not well formed'))).toBe(true);
   });
 
   it('refuses to start what the other system does not serve, naming its key', async () => {

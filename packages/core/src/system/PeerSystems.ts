@@ -111,12 +111,19 @@ export class PeerSystems {
       // Every envelope from a peer is checked before the runtime sees it.
       onReceive: () =>
         endpoint.onReceive((frame) => {
-          if (!hasBadValues(frame)) return readFrame(frame, (e) => this.#admit(peer, e));
-          readFrame(frame, (e) => {
-            const bad = badFieldOf(e);
-            if (bad === undefined) this.#admit(peer, e);
-            else this.#unreadable(peer, e, bad);
-          });
+          try {
+            if (!hasBadValues(frame)) return readFrame(frame, (e) => this.#admit(peer, e));
+            readFrame(frame, (e) => {
+              const bad = badFieldOf(e);
+              if (bad === undefined) this.#admit(peer, e);
+              else this.#unreadable(peer, e, bad);
+            });
+          } catch (error) {
+            // What came before the element that is not well formed was let in; the rest is refused.
+            if (!(error instanceof MultitaskError) || error.code !== 'BAD_FRAME') throw error;
+            peer.refused += 1;
+            this.#host.badFrame(peer.info.node, error.message);
+          }
         }),
       close: () => endpoint.close(),
     };
@@ -131,7 +138,7 @@ export class PeerSystems {
   #admit(peer: Peer, e: Envelope): void {
     const mine = systemOf(this.#host.runtime.node);
     const from = 'from' in e ? e.from : peer.info.root;
-    const ok = FROM_PEERS.has(e.kind) && systemOf(e.dst) === mine && systemOf(from) === peer.info.system;
+    const ok = FROM_PEERS.has(e.kind) && typeof e.dst === 'string' && typeof from === 'string' && systemOf(e.dst) === mine && systemOf(from) === peer.info.system;
     if (!ok) {
       peer.refused += 1;
       return;

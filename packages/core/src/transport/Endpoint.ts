@@ -1,4 +1,4 @@
-import type { Frame } from '../wire/frames.js';
+import type { Frame, FrameWriter } from '../wire/frames.js';
 
 /**
  * One end of a connection to another node. Adapters: a `MessagePort` (threads), a child
@@ -7,6 +7,13 @@ import type { Frame } from '../wire/frames.js';
  * @internal
  */
 export interface Endpoint {
+  /**
+   * The far end is a thread or process of this system, started from this build: runs of
+   * like tells may travel as columns ({@link FrameWriter}). Links to other systems keep
+   * every envelope apart (a peer may run another version, and a value it cannot read
+   * should cost only its own envelope).
+   */
+  readonly packsRuns?: boolean;
   /** Posts one frame. Throws (synchronously) when the frame cannot be copied. */
   post(frame: Frame, transfer?: readonly Transferable[]): void;
   /** Registers the single receiver of incoming framees. */

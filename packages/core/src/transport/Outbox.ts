@@ -10,7 +10,7 @@ const BATCH_LIMIT = 1024;
 function frameOf(envelopes: readonly Envelope[]): Frame {
   const writer = new FrameWriter();
   for (const envelope of envelopes) writer.write(envelope);
-  return writer.frame;
+  return writer.finish();
 }
 
 const NONE: readonly Transferable[] = [];
@@ -22,7 +22,7 @@ const NONE: readonly Transferable[] = [];
  */
 export class Outbox {
   /** The frame being written: envelopes go into it as they come, not into a list first. */
-  #writer = new FrameWriter();
+  #writer: FrameWriter;
   #count = 0;
   #transfer: Transferable[] = [];
   /** The transfer list of each envelope that has one, by its index in the batch (for a post one by one). */
@@ -38,6 +38,7 @@ export class Outbox {
   constructor(endpoint: Endpoint, onUnsendable: (envelope: Envelope, error: unknown) => void) {
     this.#endpoint = endpoint;
     this.#onUnsendable = onUnsendable;
+    this.#writer = new FrameWriter(endpoint.packsRuns === true);
   }
 
   push(envelope: Envelope, transfer?: readonly Transferable[]): void {
@@ -63,10 +64,10 @@ export class Outbox {
   readonly flush = (): void => {
     if (this.#count === 0) return;
     this.#coalescer.sent();
-    const frame = this.#writer.frame;
+    const frame = this.#writer.finish();
     const transfer = this.#transfer;
     const transferOf = this.#transferOf;
-    this.#writer = new FrameWriter();
+    this.#writer = new FrameWriter(this.#endpoint.packsRuns === true);
     this.#count = 0;
     this.#transfer = [];
     this.#transferOf = undefined;

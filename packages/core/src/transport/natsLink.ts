@@ -262,7 +262,7 @@ export class NatsLink {
 function frameOf(envelopes: readonly Envelope[]): Frame {
   const writer = new FrameWriter();
   for (const envelope of envelopes) writer.write(envelope);
-  return writer.frame;
+  return writer.finish();
 }
 
 /** A frame of one reply, turned into a frame of one fail with `error` (else `undefined`). */
@@ -273,7 +273,7 @@ function failInstead(frame: Frame, error: unknown): Frame | undefined {
   if (envelopes.length !== 1 || only?.kind !== 'reply') return undefined;
   const writer = new FrameWriter();
   writer.write({ kind: 'fail', dst: only.dst, cid: only.cid, error: serializeError(error) });
-  return writer.frame;
+  return writer.finish();
 }
 
 function isNoResponders(error: unknown): boolean {

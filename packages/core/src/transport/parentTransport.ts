@@ -24,6 +24,7 @@ export function connectParent(): { readonly kind: HostKind; readonly endpoint: E
   return {
     kind: 'process',
     endpoint: {
+      packsRuns: true,
       post(frame) {
         // A parent gone mid-write (EPIPE) is not this host's error: it exits on 'disconnect'.
         if (process.connected) send(frame, undefined, undefined, ignoreSendError);

@@ -18,6 +18,7 @@ const CHANNEL_CLOSE_MS = 1000;
 
 function childEndpoint(child: ChildProcess): Endpoint {
   return {
+    packsRuns: true,
     post(frame) {
       if (child.connected) child.send(frame as Frame);
     },

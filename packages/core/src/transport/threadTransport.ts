@@ -14,6 +14,7 @@ export function portEndpoint(handle: unknown): Endpoint & { readonly drain: () =
   const port = handle as MessagePort;
   let receive: ((frame: Frame) => void) | undefined;
   return {
+    packsRuns: true,
     post(frame, transfer) {
       port.postMessage(frame, transfer as readonly Exclude<Transferable, ArrayBuffer>[] as never);
     },

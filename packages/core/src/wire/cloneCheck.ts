@@ -72,6 +72,7 @@ function walk(value: unknown, depth: number): boolean {
       return false;
   }
   if (value === null) return false;
+  if (Object.getPrototypeOf(value) === Object.prototype) return walkPlain(value as Record<string, unknown>, depth);
   if (isWired(value)) return true;
   if (depth > DEPTH_LIMIT) return walkDeep(value);
   if (Array.isArray(value)) {
@@ -123,6 +124,26 @@ function walk(value: unknown, depth: number): boolean {
   for (const key of Object.keys(value)) {
     try {
       refs = walk((value as Record<string, unknown>)[key], depth + 1) || refs;
+    } catch (error) {
+      below(error, `.${key}`);
+    }
+  }
+  return refs;
+}
+
+/**
+ * A plain object, the common message: neither a ref nor a channel (their brands sit on
+ * their classes' prototypes) nor any of the built-ins, so only its values need a look.
+ */
+function walkPlain(value: Record<string, unknown>, depth: number): boolean {
+  if (depth > DEPTH_LIMIT) return walkDeep(value);
+  let refs = false;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const item = value[key];
+    if (typeof item !== 'object' && typeof item !== 'function' && typeof item !== 'symbol') continue;
+    try {
+      refs = walk(item, depth + 1) || refs;
     } catch (error) {
       below(error, `.${key}`);
     }
