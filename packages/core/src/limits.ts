@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from './clock.js';
 import { MultitaskError } from './errors.js';
+import type { ActorId } from './wire/ids.js';
 
 /** How long a wait may last, and what may cut it short. @internal */
 export interface WaitLimits {
@@ -50,8 +51,8 @@ export function isAbortSignal(value: unknown): value is AbortSignal {
 export const disarmed = (): void => undefined;
 
 /** The `ABORTED` error for a signal, with the signal's reason as its cause. @internal */
-export function abortError(signal: AbortSignal, what: string): MultitaskError {
-  return new MultitaskError('ABORTED', `${what} was aborted`, { cause: signal.reason });
+export function abortError(signal: AbortSignal, what: string, actor?: ActorId): MultitaskError {
+  return new MultitaskError('ABORTED', `${what} was aborted`, { cause: signal.reason, actor });
 }
 
 /**

@@ -28,6 +28,25 @@ describe('timeouts on an injected clock', () => {
     await done;
   });
 
+  it("names the actor an ask timed out on, by its name and id, and sets error.actor", async () => {
+    const clock = manualClock();
+    system = createSystem({ clock, askTimeout: 1_000, shutdownTimeout: 50 });
+    const probe = await system.spawn(Probe, { name: 'probe-7' });
+    const pending = failureOf(probe.ask('hang'));
+    const aborted = new AbortController();
+    const cancelled = failureOf(probe.ask('hang', undefined, { signal: aborted.signal, timeout: 60_000 }));
+    clock.advance(1_000);
+    aborted.abort();
+    const [timedOut, abortedError] = [await pending, await cancelled];
+    expect(timedOut.message).toBe(`ask 'hang' to actor probe-7 (${probe.id}) timed out after 1000 ms`);
+    expect(timedOut.actor).toBe(probe.id);
+    expect(abortedError).toMatchObject({ code: 'ABORTED', actor: probe.id });
+    expect(abortedError.message).toContain('actor probe-7');
+    const done = system.shutdown();
+    clock.advance(50);
+    await done;
+  });
+
   it('times out a channel receive on the channel clock, and the item sent later is kept', async () => {
     const clock = manualClock();
     const channel = createChannel<number>({ clock });

@@ -11,8 +11,9 @@ import { signalAsPayload } from './misplacedOptions.js';
 export interface RefRouter {
   /** `supervised`: the target's id is a supervised actor's (its sender keeps the tell until acknowledged). */
   tell(to: ActorId, node: NodeId, type: string, payload: unknown, supervised: boolean): void;
-  send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined): Promise<void>;
-  ask(to: ActorId, node: NodeId, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown>;
+  /** `name`: the target's name, for the errors that say whom a request went to. */
+  send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined, name: string | undefined): Promise<void>;
+  ask(to: ActorId, node: NodeId, type: string, payload: unknown, options: AskOptions | undefined, name: string | undefined): Promise<unknown>;
 }
 
 /**
@@ -81,7 +82,7 @@ export class ActorRef<D = AnyActorDefinition> {
   send<K extends MessageType<D>>(type: K, ...args: SendArgs<D, K>): Promise<void> {
     const misplaced = signalAsPayload('send', type, args[0], args[1]);
     if (misplaced !== undefined) return Promise.reject(misplaced);
-    return this.#router.send(this.id, this.#node, type, args[0], args[1]);
+    return this.#router.send(this.id, this.#node, type, args[0], args[1], this.name);
   }
 
   /**
@@ -95,7 +96,7 @@ export class ActorRef<D = AnyActorDefinition> {
   ask<K extends MessageType<D>>(type: K, ...args: AskArgs<D, K>): Promise<ReplyOf<D, K>> {
     const misplaced = signalAsPayload('ask', type, args[0], args[1]);
     if (misplaced !== undefined) return Promise.reject(misplaced);
-    return this.#router.ask(this.id, this.#node, type, args[0], args[1]) as Promise<ReplyOf<D, K>>;
+    return this.#router.ask(this.id, this.#node, type, args[0], args[1], this.name) as Promise<ReplyOf<D, K>>;
   }
 
   /** A readable label, `ActorRef(1.1 "name")`. */

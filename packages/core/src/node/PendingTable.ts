@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { Deadlines, type Timed } from '../Deadlines.js';
 import { MultitaskError } from '../errors.js';
+import { describeActor } from '../actor/actorErrors.js';
 import { matches, type ActorId, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
 import { abortError, disarmed, type PendingLimits } from '../limits.js';
 
@@ -17,6 +18,8 @@ interface Pending extends Timed {
   /** For a request to an actor: its kind and message type (what errors say, written when needed). */
   readonly kind: string | undefined;
   readonly type: string | undefined;
+  /** The actor's name, when its ref has one. */
+  readonly name: string | undefined;
   /** Stops listening to its signal, if it has one. */
   unlisten: () => void;
 }
@@ -42,17 +45,17 @@ export class PendingTable {
   }
 
   /** Opens a request to `node` (for `actor`, when it is one); returns its id and the promise its answer settles. */
-  open(node: NodeId, limits: PendingLimits, actor?: ActorId, kind?: string, type?: string): { readonly cid: CorrelationId; readonly promise: Promise<unknown> } {
+  open(node: NodeId, limits: PendingLimits, actor?: ActorId, kind?: string, type?: string, name?: string): { readonly cid: CorrelationId; readonly promise: Promise<unknown> } {
     const cid = ++this.#next as CorrelationId;
     let entry!: Pending;
     const promise = new Promise<unknown>((resolve, reject) => {
-      entry = { cid, node, actor, resolve, reject, limits, kind, type, unlisten: disarmed, at: 0, done: false };
+      entry = { cid, node, actor, resolve, reject, limits, kind, type, name, unlisten: disarmed, at: 0, done: false };
     });
     this.#entries.set(cid, entry);
     const { timeout, signal } = limits;
     if (timeout !== undefined && Number.isFinite(timeout)) this.#deadlines.add(entry, timeout);
     if (signal !== undefined) {
-      const onAbort = (): void => this.#abandon(entry, abortError(signal, whatOf(entry)));
+      const onAbort = (): void => this.#abandon(entry, abortError(signal, whatOf(entry), entry.actor));
       signal.addEventListener('abort', onAbort, { once: true });
       entry.unlisten = () => signal.removeEventListener('abort', onAbort);
     }
@@ -62,7 +65,7 @@ export class PendingTable {
   /** A request's deadline passed: it times out (with its limits' code, `ASK_TIMEOUT` unless told). */
   #expire(entry: Pending): void {
     const { timeout, timeoutCode } = entry.limits;
-    this.#abandon(entry, new MultitaskError(timeoutCode ?? 'ASK_TIMEOUT', `${whatOf(entry)} timed out after ${timeout} ms`));
+    this.#abandon(entry, new MultitaskError(timeoutCode ?? 'ASK_TIMEOUT', `${whatOf(entry)} timed out after ${timeout} ms`, { actor: entry.actor }));
   }
 
   /** The caller gives up (timeout, abort). */
@@ -117,5 +120,7 @@ export class PendingTable {
 
 /** What a request's timeout and abort errors say it was waiting for. */
 function whatOf(entry: Pending): string {
-  return entry.limits.what ?? `${entry.kind ?? 'request'} '${entry.type ?? '?'}' to actor ${entry.actor ?? entry.node}`;
+  if (entry.limits.what !== undefined) return entry.limits.what;
+  const to = entry.actor === undefined ? `node ${entry.node}` : describeActor(entry.actor, entry.name);
+  return `${entry.kind ?? 'request'} '${entry.type ?? '?'}' to ${to}`;
 }

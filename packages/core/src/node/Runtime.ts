@@ -15,6 +15,7 @@ import { Watches, type Watcher } from './Watches.js';
 import { readFrame, type Frame, type TellReader } from '../wire/frames.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
 import { stoppedError, type ActorCell, type CellHost } from '../actor/ActorCell.js';
+import { describeActor } from '../actor/actorErrors.js';
 import { LocalActors } from './LocalActors.js';
 import { ActorRef, type RefRouter } from '../actor/ActorRef.js';
 import { loadDefinition } from '../actor/loadDefinition.js';
@@ -507,20 +508,20 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.#tells.handled(actor, from);
   }
 
-  send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined): Promise<void> {
-    return this.#request('send', to, node, type, payload, options?.signal === undefined ? NO_LIMITS : { signal: options.signal, what: undefined }) as Promise<void>;
+  send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined, name?: string): Promise<void> {
+    return this.#request('send', to, node, type, payload, options?.signal === undefined ? NO_LIMITS : { signal: options.signal, what: undefined }, name) as Promise<void>;
   }
 
-  ask(to: ActorId, node: NodeId, type: string, payload: unknown, options: AskOptions | undefined): Promise<unknown> {
+  ask(to: ActorId, node: NodeId, type: string, payload: unknown, options: AskOptions | undefined, name?: string): Promise<unknown> {
     const timeout = options?.timeout ?? this.#askTimeout;
     if (!(timeout > 0)) return Promise.reject(new MultitaskError('INVALID_ARGUMENT', 'options.timeout must be a positive number of milliseconds'));
     // The description is written only if the ask fails (a string per ask was a fifth of its garbage).
     const limits: PendingLimits = options?.signal === undefined && timeout === this.#askTimeout ? this.#defaultAsk : { timeout, signal: options?.signal, what: undefined };
-    return this.#request('ask', to, node, type, payload, limits);
+    return this.#request('ask', to, node, type, payload, limits, name);
   }
 
-  #request(kind: 'send' | 'ask', to: ActorId, node: NodeId, type: string, payload: unknown, limits: PendingLimits): Promise<unknown> {
-    if (limits.signal?.aborted === true) return Promise.reject(abortError(limits.signal, `${kind} '${type}' to actor ${to}`));
+  #request(kind: 'send' | 'ask', to: ActorId, node: NodeId, type: string, payload: unknown, limits: PendingLimits, name: string | undefined): Promise<unknown> {
+    if (limits.signal?.aborted === true) return Promise.reject(abortError(limits.signal, `${kind} '${type}' to ${describeActor(to, name)}`, to));
     let wire: ReturnType<typeof encode>;
     try {
       wire = node !== this.node ? encode(payload, this) : this.#copyInline ? { value: copyAcross(payload, this), enc: 0 } : (scan(payload), { value: payload, enc: 0 });
@@ -528,7 +529,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     } catch (error) {
       return Promise.reject(error);
     }
-    const { cid, promise } = this.pending.open(node, limits, to, kind, type);
+    const { cid, promise } = this.pending.open(node, limits, to, kind, type, name);
     const cell = node === this.node ? this.actors.get(to) : undefined;
     if (cell === undefined) {
       this.route({ kind, dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, cid });
