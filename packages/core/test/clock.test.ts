@@ -39,7 +39,7 @@ describe('timeouts on an injected clock', () => {
     aborted.abort();
     const [timedOut, abortedError] = [await pending, await cancelled];
     expect(timedOut.message).toBe(`ask 'hang' to actor probe-7 (${probe.id}) timed out after 1000 ms`);
-    expect(timedOut.actor).toBe(probe.id);
+    expect(timedOut).toMatchObject({ code: 'ASK_TIMEOUT', actor: probe.id });
     expect(abortedError).toMatchObject({ code: 'ABORTED', actor: probe.id });
     expect(abortedError.message).toContain('actor probe-7');
     const done = system.shutdown();
