@@ -58,6 +58,7 @@ export { defineTasks } from './pool/defineTasks.js';
 export type { TaskArgs, TaskFunction, TaskFunctions, TaskName, TaskResult, TaskSet, UnaryTaskName } from './pool/defineTasks.js';
 export { Pool, createPool } from './pool/Pool.js';
 export type { CallOptions, Initializer, IterOptions, MapOptions, Percentiles, PoolEvents, PoolMetrics, PoolOptions, TaskCall, WorkerMetrics } from './pool/options.js';
+export type { NodeMetrics, PoolNodes } from './pool/PoolNodes.js';
 export { ErrorCode, MultitaskError, isMultitaskError } from './errors.js';
 export type { MultitaskErrorOptions } from './errors.js';
 export { systemClock } from './clock.js';

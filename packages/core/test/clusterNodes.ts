@@ -35,8 +35,8 @@ export function testCluster(server: NatsServer, name: string, extra: Partial<Clu
 type Reply = { kind: 'ready'; nodes: string[]; pid: number } | { kind: 'failed'; code: string; message: string } | { kind: 'nodes'; nodes: string[] } | ({ kind: 'event' } & NodeEvent);
 
 /** Forks a node named `name` and resolves once it joined (rejects with its coded error if it could not). */
-export async function startNode(name: string, cluster: ClusterOptions, started: NodeProcess[]): Promise<NodeProcess> {
-  const child: ChildProcess = fork(FIXTURE, [JSON.stringify({ node: name, cluster })], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+export async function startNode(name: string, cluster: ClusterOptions, started: NodeProcess[], extra: { readonly bare?: boolean } = {}): Promise<NodeProcess> {
+  const child: ChildProcess = fork(FIXTURE, [JSON.stringify({ node: name, cluster, ...extra })], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   const events: NodeEvent[] = [];
   const waiters: Array<(reply: Reply) => void> = [];
   child.on('message', (reply: Reply) => {

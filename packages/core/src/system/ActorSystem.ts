@@ -6,7 +6,7 @@ import { isSupervised, isSystemId, newSystemId, nodeAddress, nodeOf, type ActorI
 import { errorMessage } from '../actor/ActorCell.js';
 import { describeActor, stoppedError } from '../actor/actorErrors.js';
 import type { ActorRef } from '../actor/ActorRef.js';
-import { isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
+import type { AnyActorDefinition } from '../actor/defineActor.js';
 import { HostTable, type HostRecord } from './HostTable.js';
 import type { DownReason } from '../actor/DownReason.js';
 import { Supervisor } from '../supervisor/Supervisor.js';
@@ -25,6 +25,7 @@ import type { ClusterHook, ClusterHost } from './ClusterHook.js';
 import type { SystemEvents, SystemOptions } from './systemTypes.js';
 import type { SpawnArgs } from '../actor/spawnTypes.js';
 import { UnknownMessageWarnings } from './UnknownMessageWarnings.js';
+import { servedEntries } from './Servable.js';
 
 const STOPPED: DownReason = Object.freeze({ kind: 'stopped' });
 
@@ -79,7 +80,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const resolver = { resolve: (dst: NodeId) => this.#peers.resolve(dst) };
     const copyInline = checkBoolean(options.copyInline, 'options.copyInline');
     this.#runtime = new Runtime({ node: nodeAddress(this.#id, 0), clock: this.#clock, askTimeout, stopGrace, parent: undefined, resolver, sink: this.#sink(), copyInline });
-    this.#peers = new PeerSystems(this.#peersHost(), checkServe(options.serve));
+    this.#peers = new PeerSystems(this.#peersHost(), servedEntries(options.serve));
     this.#hosts = new HostTable(this.#runtime, {
       askTimeout,
       stopGrace,
@@ -255,6 +256,15 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    */
   nodes(): string[] {
     return [this.#node, ...this.#peers.names()];
+  }
+
+  /**
+   * Whether the live node `node` (this one included) serves what has the key `key`.
+   * @internal
+   */
+  nodeServes(node: string, key: string): boolean {
+    if (node === this.#node) return this.#peers.serves.includes(key);
+    return this.#peers.byName(node)?.serves.includes(key) === true;
   }
 
   /**
@@ -544,12 +554,6 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
  */
 export function createSystem(options?: SystemOptions): ActorSystem {
   return new ActorSystem(options);
-}
-
-function checkServe(serve: readonly AnyActorDefinition[] | undefined): readonly AnyActorDefinition[] {
-  if (serve === undefined) return [];
-  if (!Array.isArray(serve) || !serve.every(isActorDefinition)) throw new MultitaskError('INVALID_ARGUMENT', 'options.serve must be an array of values returned by defineActor');
-  return serve;
 }
 
 function checkBoolean(value: boolean | undefined, what: string): boolean {
