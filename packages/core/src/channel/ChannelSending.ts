@@ -5,6 +5,7 @@ import type { NodeId } from '../wire/ids.js';
 import type { Encoded } from '../wire/protocol.js';
 import { Coalescer } from '../transport/Coalescer.js';
 import { encode, type CodecHost } from '../wire/messageCodec.js';
+import { topUpBelow } from './linkWindow.js';
 
 /** Most items sent on credit that travel to the owner in one `push`. */
 const PACK = 512;
@@ -32,6 +33,9 @@ interface Outbound {
   topping: Promise<unknown> | undefined;
   /** Whether unused credit is being watched (to give it back once the burst is over). */
   watching: boolean;
+  /** Sends on credit so far, and how many of them went while the last request for credit travelled. */
+  spent: number;
+  spentDuringTopUp: number;
 }
 
 const SENT: ChannelAnswer = localAnswer(undefined);
@@ -79,12 +83,13 @@ export class ChannelSending {
     if (out === undefined || out.credit <= 0) return false;
     const wire = encode(item, this.#link); // throws before any credit is spent
     out.credit -= 1;
+    out.spent += 1;
     out.items.push(wire.value);
     if (wire.enc === 1) out.enc = 1;
     if (transfer !== undefined) out.transfer.push(...transfer);
     if (out.items.length >= PACK) this.#post(channel, out, true);
     else this.#endOfTurn.schedule();
-    if (out.credit < out.window / 2 && out.topping === undefined) this.#topUp(channel, out);
+    if (out.credit < topUpBelow(out.window, out.spentDuringTopUp) && out.topping === undefined) this.#topUp(channel, out);
     this.#watch(channel, out);
     return true;
   }
@@ -128,8 +133,10 @@ export class ChannelSending {
   #topUp(channel: string, out: Outbound): void {
     const asked = this.#link.ask(out.dst, channel, 'topUp', undefined, undefined, undefined);
     out.topping = asked;
+    const spentBefore = out.spent;
     const done = (): void => {
       out.topping = undefined;
+      out.spentDuringTopUp = out.spent - spentBefore;
     };
     asked.then((answer) => {
       done();
@@ -140,7 +147,7 @@ export class ChannelSending {
   #credited(dst: NodeId, channel: string, granted: number): void {
     if (granted <= 0) return;
     let out = this.#outbound.get(channel);
-    if (out === undefined) this.#outbound.set(channel, (out = { dst, credit: 0, window: 0, items: [], enc: 0, transfer: [], topping: undefined, watching: false }));
+    if (out === undefined) this.#outbound.set(channel, (out = { dst, credit: 0, window: 0, items: [], enc: 0, transfer: [], topping: undefined, watching: false, spent: 0, spentDuringTopUp: 0 }));
     out.credit += granted;
     out.window = Math.max(out.window, out.credit);
     this.#watch(channel, out);
