@@ -23,8 +23,9 @@ describe('durable channels (JetStream)', () => {
 
   it('carries items sent on another node to this one, each once and in order, and ends the loop once closed and drained', async () => {
     await startNode('b', cluster(), nodes);
+    const relay = await a.spawn(Relay, { placement: { node: 'b' } });
     const channel = createChannel<number>({ durable: 'carry', system: a });
-    const relay = await a.spawn(Relay, { placement: { node: 'b' } }); // b's main thread opens the handle it is sent
+    // b's main thread opens the handle it is sent, also when it gets there before this node made the stream
     expect(await relay.ask('fill', { into: channel, from: 0, to: 300 })).toBe(300);
     channel.close();
     const got: number[] = [];
@@ -77,12 +78,14 @@ describe('durable channels (JetStream)', () => {
     expect(await codeOf(channel.receive({ timeout: 200 }))).toBe('CHANNEL_TIMEOUT');
   });
 
-  it('refuses a durable channel without a clustered system, with a bad name, and on a thread, with INVALID_ARGUMENT', async () => {
+  it('refuses a durable channel without a clustered system, with a bad name, and on a thread with INVALID_ARGUMENT, and an item that cannot travel with NOT_SERIALIZABLE', async () => {
     await using local = createSystem();
     expect(() => createChannel({ durable: 'x', system: local })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => createChannel({ durable: 'x' } as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => createChannel({ durable: 'no spaces', system: a })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     const channel = createChannel<number>({ durable: 'mainOnly', system: a });
+    expect(await codeOf(channel.send((() => 1) as never))).toBe('NOT_SERIALIZABLE'); // refused at the call, nothing stored
+    expect(await codeOf(channel.tryReceive())).toBe('CHANNEL_EMPTY');
     const onThread = await a.spawn(Relay, { placement: 'thread' });
     const failure = await failureOf(onThread.ask('fill', { into: channel, from: 0, to: 1 }));
     expect(failure.code).toBe('INVALID_ARGUMENT');

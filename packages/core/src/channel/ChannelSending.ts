@@ -14,6 +14,8 @@ const PACK = 512;
 export interface SendingLink extends CodecHost {
   /** A request to the owner that waits for its answer (a parked `send`, a request for credit). */
   ask(dst: NodeId, channel: string, op: 'send' | 'topUp', item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer>;
+  /** Whether runs of items to `dst` may travel packed (v8 bytes): only to a node of this machine. */
+  packs(dst: NodeId): boolean;
   /** A message to the owner that needs no answer (items, credit given back, "ran out"). */
   post(dst: NodeId, channel: string, op: 'push' | 'return' | 'dry', item: unknown, enc: Encoded, transfer: readonly ArrayBuffer[] | undefined, urgent: boolean): void;
 }
@@ -121,7 +123,8 @@ export class ChannelSending {
     this.#endOfTurn.sent();
     // Serialized here, the items cross the owner's thread as bytes: only their receiver reads
     // them. (Items with buffers to move, or that only postMessage can copy, go plain.)
-    const packed: PackedWire | undefined = transfer.length === 0 && items.length > 1 ? packItems(items, enc) : undefined;
+    // To another machine they go plain: packing them would only be undone before they leave.
+    const packed: PackedWire | undefined = transfer.length === 0 && items.length > 1 && this.#link.packs(out.dst) ? packItems(items, enc) : undefined;
     if (packed === undefined) this.#link.post(out.dst, channel, 'push', items, enc, transfer, urgent);
     else this.#link.post(out.dst, channel, 'push', packed, 0, undefined, urgent);
   }

@@ -10,7 +10,7 @@ import type { Transferable } from '../transport/Endpoint.js';
 import { CHANNEL_TAG, decode, encode, type CodecHost, type WireChannel } from '../wire/messageCodec.js';
 import { ChannelReceiving } from './ChannelReceiving.js';
 import { ChannelSending } from './ChannelSending.js';
-import { DurableHandle, durableName } from './DurableChannel.js';
+import { DurableHandle, durableOf } from './DurableChannel.js';
 import type { PendingLimits } from '../limits.js';
 
 /** What the table needs from its node. @internal */
@@ -24,7 +24,7 @@ export interface ChannelNode extends CodecHost {
   reply(dst: NodeId, cid: CorrelationId, value: unknown, urgent?: boolean): void;
   fail(dst: NodeId, cid: CorrelationId, error: unknown): void;
   /** On a system's main thread: a handle of the durable channel `name` over this system's cluster connection. */
-  readonly durable?: ((name: string, capacity: number) => unknown) | undefined;
+  readonly durable?: ((name: string, capacity: number, ackWait: number) => unknown) | undefined;
 }
 
 interface Abandoned {
@@ -73,6 +73,7 @@ export class ChannelTable implements ChannelLink {
       channelWire: (handle) => node.channelWire(handle),
       makeChannel: (wire) => node.makeChannel(wire),
       ask: (dst, channel, op, item, options, transfer) => this.#ask(dst, channel, op, item, options, transfer),
+      packs: (dst) => !this.#foreign(dst),
       post: (dst, channel, op, item, enc, transfer, urgent) => {
         // Packed runs are v8 bytes: fine between nodes of this machine, never sent to another.
         if (op === 'push' && !Array.isArray(item) && this.#foreign(dst)) return this.#post(dst, channel, op, { value: unpackItems((item as PackedWire).bytes), enc: (item as PackedWire).enc }, transfer, urgent);
@@ -101,8 +102,8 @@ export class ChannelTable implements ChannelLink {
 
   /** A handle for a channel that arrived in a message (remote handles reach the owner through this table). */
   revive(wire: WireChannel): unknown {
-    const durable = durableName(wire);
-    if (durable !== undefined) return this.#node.durable?.(durable, wire.capacity) ?? elsewhere(durable, wire.capacity);
+    const durable = durableOf(wire);
+    if (durable !== undefined) return this.#node.durable?.(durable.name, wire.capacity, durable.ackWait) ?? elsewhere(durable.name, wire.capacity, durable.ackWait);
     const id = wire[CHANNEL_TAG];
     if (wire.owner === this.#node.node) {
       const core = this.#cores.get(id);
@@ -408,7 +409,7 @@ function packedFromAfar(from: NodeId): MultitaskError {
 }
 
 /** A durable channel that reached a thread or process: it is used from a node's main thread only (for now). */
-function elsewhere(name: string, capacity: number): DurableHandle<unknown> {
+function elsewhere(name: string, capacity: number, ackWait: number): DurableHandle<unknown> {
   const refused = new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}' was handed to a thread or process: durable channels are used on a node's main thread (inline actors, or the code that created the system)`);
-  return new DurableHandle(name, capacity, Promise.reject(refused));
+  return new DurableHandle(name, capacity, ackWait, Promise.reject(refused));
 }

@@ -1,7 +1,6 @@
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { abortError, armLimits, invalidWaitOptions } from '../limits.js';
-import { scan } from '../wire/cloneCheck.js';
 import { CHANNEL_TAG, type WireChannel } from '../wire/messageCodec.js';
 import type { DurableMessage, DurableStore } from '../transport/durableStreams.js';
 import { ChannelBase, NOTHING, type Channel, type ChannelSendOptions, type ChannelWaitOptions } from './Channel.js';
@@ -59,10 +58,19 @@ const RETRY_MS = 50;
 /** How long a node trusts what it learned of the channel's close. */
 const CLOSED_FRESH_MS = 250;
 
-/** The name in a durable channel's wire form, or `undefined` for another channel's. @internal */
-export function durableName(wire: WireChannel): string | undefined {
+/**
+ * The name and ackWait in a durable channel's wire form (`durable:<ackWait>:<name>`), or
+ * `undefined` for another channel's: a node that receives a handle opens the stream as its
+ * creator did, also when it gets there first.
+ * @internal
+ */
+export function durableOf(wire: WireChannel): { readonly name: string; readonly ackWait: number } | undefined {
   const id = wire[CHANNEL_TAG];
-  return wire.owner === DURABLE_OWNER && id.startsWith(DURABLE_ID) ? id.slice(DURABLE_ID.length) : undefined;
+  if (wire.owner !== DURABLE_OWNER || !id.startsWith(DURABLE_ID)) return undefined;
+  const rest = id.slice(DURABLE_ID.length);
+  const colon = rest.indexOf(':');
+  const ackWait = Number(rest.slice(0, colon));
+  return colon > 0 && ackWait > 0 ? { name: rest.slice(colon + 1), ackWait } : undefined;
 }
 
 interface Waiter {
@@ -80,10 +88,12 @@ export class DurableHandle<T> extends ChannelBase<T> implements DurableChannel<T
   readonly core = undefined;
   readonly durable: string;
   readonly capacity: number;
+  readonly #ackWait: number;
   readonly #store: Promise<DurableStore>;
   readonly #opened: Promise<DurableOpened>;
   /** Known once the stream is open (items are pulled only after). */
   #items: DurableItems | undefined;
+  #open: DurableOpened | undefined;
   readonly #clock: Clock;
   readonly #buffer: DurableMessage[] = [];
   readonly #held: DurableMessage[] = [];
@@ -96,13 +106,15 @@ export class DurableHandle<T> extends ChannelBase<T> implements DurableChannel<T
   #closedAt = Number.NEGATIVE_INFINITY;
   #size = 0;
 
-  constructor(name: string, capacity: number, opened: Promise<DurableOpened>, clock: Clock = systemClock) {
+  constructor(name: string, capacity: number, ackWait: number, opened: Promise<DurableOpened>, clock: Clock = systemClock) {
     super();
     this.durable = name;
     this.capacity = capacity;
+    this.#ackWait = ackWait;
     this.#opened = opened;
     this.#store = opened.then((open) => {
       this.#items = open.items;
+      this.#open = open;
       return open.store;
     });
     this.#clock = clock;
@@ -120,7 +132,7 @@ export class DurableHandle<T> extends ChannelBase<T> implements DurableChannel<T
 
   /** The handle's wire form: its name, no owner. @internal */
   wireForm(): WireChannel {
-    return { [CHANNEL_TAG]: `${DURABLE_ID}${this.durable}`, owner: DURABLE_OWNER, capacity: this.capacity };
+    return { [CHANNEL_TAG]: `${DURABLE_ID}${this.#ackWait}:${this.durable}`, owner: DURABLE_OWNER, capacity: this.capacity };
   }
 
   async ack(): Promise<void> {
@@ -130,8 +142,8 @@ export class DurableHandle<T> extends ChannelBase<T> implements DurableChannel<T
   async send(item: T, options?: ChannelSendOptions): Promise<void> {
     const invalid = invalidWaitOptions(options);
     if (invalid !== undefined) throw invalid;
-    scan(item);
-    const bytes = (await this.#opened).items.encode(item);
+    const open = this.#open ?? (await this.#opened);
+    const bytes = open.items.encode(item); // checks it: NOT_SERIALIZABLE before anything is sent
     const signal = options?.signal;
     let expired: MultitaskError | undefined;
     const disarm = armLimits({ timeout: options?.timeout, signal, timeoutCode: 'CHANNEL_TIMEOUT' }, 'channel send', this.#clock, (error) => (expired = error));
@@ -139,9 +151,8 @@ export class DurableHandle<T> extends ChannelBase<T> implements DurableChannel<T
       for (let wait = 1; ; wait = Math.min(RETRY_MS, wait * 2)) {
         if (signal?.aborted === true) throw abortError(signal, 'channel send');
         if (expired !== undefined) throw expired;
-        const store = await this.#store;
-        if (await this.#isClosed(store)) throw new ChannelClosedError('no more sends');
-        if ((await store.publish(bytes)) === 'ok') return;
+        if (this.#closed || (this.#clock.now() - this.#closedAt >= CLOSED_FRESH_MS && (await this.#isClosed(open.store)))) throw new ChannelClosedError('no more sends');
+        if ((await open.store.publish(bytes)) === 'ok') return;
         this.#size = this.capacity;
         await new Promise<void>((resolve) => this.#clock.setTimeout(() => resolve(), wait));
       }
@@ -151,8 +162,7 @@ export class DurableHandle<T> extends ChannelBase<T> implements DurableChannel<T
   }
 
   async trySend(item: T): Promise<void> {
-    scan(item);
-    const bytes = (await this.#opened).items.encode(item);
+    const bytes = (this.#open ?? (await this.#opened)).items.encode(item);
     const store = await this.#store;
     if (await this.#isClosed(store)) throw new ChannelClosedError('no more sends');
     if ((await store.publish(bytes)) === 'full') throw new ChannelFullError(this.capacity);

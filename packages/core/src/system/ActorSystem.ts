@@ -29,8 +29,6 @@ import { servedEntries } from './Servable.js';
 import { DurableHandle } from '../channel/DurableChannel.js';
 
 const STOPPED: DownReason = Object.freeze({ kind: 'stopped' });
-/** The ackWait of a durable channel that names none (a handle that arrived in a message uses the stream's own). */
-const DEFAULT_ACK_WAIT = 30_000;
 
 /**
  * A set of actors and the threads and processes that host them. Create one with
@@ -262,19 +260,19 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   /**
-   * A handle of the durable channel `name` over this system's cluster connection; `create`:
-   * the stream is made if it is not there (`createChannel`), else only found (a handle that
-   * arrived in a message).
+   * A handle of the durable channel `name` over this system's cluster connection: its
+   * stream is made if it is not there yet (by `createChannel`, or by a handle that arrived
+   * in a message before its creator had made it).
    * @throws {@link MultitaskError} `INVALID_ARGUMENT` for a bad name or ackWait, or a system that joins no cluster
    * @internal
    */
-  openDurable(name: string, capacity: number, ackWait: number, create: boolean): DurableHandle<unknown> {
+  openDurable(name: string, capacity: number, ackWait: number): DurableHandle<unknown> {
     if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new MultitaskError('INVALID_ARGUMENT', 'options.durable must be 1 to 64 letters, digits, _ or -');
     if (!(typeof ackWait === 'number' && ackWait > 0 && Number.isFinite(ackWait))) throw new MultitaskError('INVALID_ARGUMENT', 'options.ackWait must be a positive number of milliseconds');
     const cluster = this.#cluster;
     if (cluster?.durable === undefined) throw new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}': options.system must join a cluster (createSystem({ cluster })), whose NATS server keeps the items`);
     if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
-    return new DurableHandle(name, capacity, cluster.durable({ name, capacity, ackWait, create }, this.#runtime), this.#clock);
+    return new DurableHandle(name, capacity, ackWait, cluster.durable({ name, capacity, ackWait }, this.#runtime), this.#clock);
   }
 
   /**
@@ -317,7 +315,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       checkPayloads: (check) => void (this.#runtime.wireCheck = check),
     });
     this.#cluster.joined.catch(() => undefined); // reported by ready(); never an unhandled rejection
-    this.#runtime.durable = (name, capacity) => this.openDurable(name, capacity, DEFAULT_ACK_WAIT, false);
+    this.#runtime.durable = (name, capacity, ackWait) => this.openDurable(name, capacity, ackWait);
   }
 
   /**

@@ -19,8 +19,6 @@ export interface DurableConfig {
   readonly capacity: number;
   /** Milliseconds after which an item taken and not acknowledged is delivered again. */
   readonly ackWait: number;
-  /** Create the stream and consumer (`createChannel`), or only find them (a handle that arrived in a message). */
-  readonly create: boolean;
 }
 
 /** An item taken from the stream, until it is acknowledged or given back. @internal */
@@ -69,19 +67,18 @@ export async function openDurableStore(nc: NatsConnection, root: string, config:
   } catch (error) {
     throw new MultitaskError('NODE_DOWN', `durable channel '${config.name}': JetStream cannot be reached (run nats-server with -js): ${messageOf(error)}`, { cause: error });
   }
-  if (config.create) {
-    const bounded = Number.isFinite(config.capacity);
-    await coded(config.name, () =>
-      jsm.streams.add({
-        name: stream,
-        subjects: [items, closedSubject],
-        retention: RetentionPolicy.Workqueue,
-        storage: StorageType.File,
-        ...(bounded ? { max_msgs_per_subject: config.capacity, discard: DiscardPolicy.New, discard_new_per_subject: true } : {}),
-      }),
-    );
-    await coded(config.name, () => jsm.consumers.add(stream, { durable_name: CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: Math.round(config.ackWait * 1_000_000) /* ns */, filter_subject: items, deliver_policy: DeliverPolicy.All, max_ack_pending: -1 }));
-  }
+  // Made by whichever node comes first; the same configuration again is no change.
+  const bounded = Number.isFinite(config.capacity);
+  await coded(config.name, () =>
+    jsm.streams.add({
+      name: stream,
+      subjects: [items, closedSubject],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      ...(bounded ? { max_msgs_per_subject: config.capacity, discard: DiscardPolicy.New, discard_new_per_subject: true } : {}),
+    }),
+  );
+  await coded(config.name, () => jsm.consumers.add(stream, { durable_name: CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: Math.round(config.ackWait * 1_000_000) /* ns */, filter_subject: items, deliver_policy: DeliverPolicy.All, max_ack_pending: -1 }));
   const js: JetStreamClient = jetstream(nc);
   const consumer: Consumer = await coded(config.name, () => js.consumers.get(stream, CONSUMER));
   return {
@@ -122,7 +119,7 @@ async function coded<T>(name: string, request: () => Promise<T>): Promise<T> {
   } catch (error) {
     const message = messageOf(error);
     if (/already in use|different configuration|not found/i.test(message)) {
-      throw new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}': ${message} (every node must open it with the same capacity and ackWait, and one node must create it with createChannel first)`, { cause: error });
+      throw new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}': ${message} (every node must open it with the same capacity and ackWait)`, { cause: error });
     }
     throw new MultitaskError('NODE_DOWN', `durable channel '${name}': JetStream refused: ${message}`, { cause: error });
   }
