@@ -9,6 +9,11 @@ import { topUpBelow } from './linkWindow.js';
 
 /** Most items sent on credit that travel to the owner in one `push`. */
 const PACK = 512;
+/**
+ * Most items sent on credit that travel to an owner on another machine in one message: a
+ * NATS message costs more than a postMessage, and the items are not packed there.
+ */
+const FAR_PACK = 4096;
 
 /** What the sending side needs from its node. @internal */
 export interface SendingLink extends CodecHost {
@@ -35,6 +40,8 @@ interface Outbound {
   topping: Promise<unknown> | undefined;
   /** Whether unused credit is being watched (to give it back once the burst is over). */
   watching: boolean;
+  /** Whether the owner is on another machine. */
+  readonly far: boolean;
   /** Sends on credit so far, and how many of them went while the last request for credit travelled. */
   spent: number;
   spentDuringTopUp: number;
@@ -89,7 +96,7 @@ export class ChannelSending {
     out.items.push(wire.value);
     if (wire.enc === 1) out.enc = 1;
     if (transfer !== undefined) out.transfer.push(...transfer);
-    if (out.items.length >= PACK) this.#post(channel, out, true);
+    if (out.items.length >= (out.far ? FAR_PACK : PACK)) this.#post(channel, out, true);
     else this.#endOfTurn.schedule();
     if (out.credit < topUpBelow(out.window, out.spentDuringTopUp) && out.topping === undefined) this.#topUp(channel, out);
     this.#watch(channel, out);
@@ -150,7 +157,7 @@ export class ChannelSending {
   #credited(dst: NodeId, channel: string, granted: number): void {
     if (granted <= 0) return;
     let out = this.#outbound.get(channel);
-    if (out === undefined) this.#outbound.set(channel, (out = { dst, credit: 0, window: 0, items: [], enc: 0, transfer: [], topping: undefined, watching: false, spent: 0, spentDuringTopUp: 0 }));
+    if (out === undefined) this.#outbound.set(channel, (out = { dst, far: !this.#link.packs(dst), credit: 0, window: 0, items: [], enc: 0, transfer: [], topping: undefined, watching: false, spent: 0, spentDuringTopUp: 0 }));
     out.credit += granted;
     out.window = Math.max(out.window, out.credit);
     this.#watch(channel, out);
