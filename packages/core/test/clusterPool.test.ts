@@ -79,6 +79,18 @@ describe('a pool whose workers live on several nodes', () => {
     await late.kill();
   });
 
+  it('times a task out on another node and replaces its worker there, and recycles workers there after maxTasksPerWorker', async () => {
+    await using pool = createPool({ tasks, system: a, nodes: { b: 1 }, maxTasksPerWorker: 2 });
+    const replaced = new Promise((resolve) => pool.once('worker:replaced', resolve));
+    expect((await failureOf(pool.run('spin', [], { timeout: 300 }))).code).toBe('TASK_TIMEOUT');
+    await within(replaced, 15_000, 'the replacement');
+    expect(await pool.apply('square', 3)).toBe(9); // on the new worker
+    const threads = new Set<number>();
+    for (let i = 0; i < 6; i++) threads.add((await pool.apply('where')).thread);
+    expect(threads.size).toBeGreaterThanOrEqual(3); // a fresh thread every two tasks
+    expect(pool.metrics().nodes.find((n) => n.node === 'b')?.workers).toBe(1);
+  });
+
   it('retries the tasks of a node killed mid-run on the nodes left, and puts those sent ahead to it back in line', async () => {
     const doomed = await startNode('doomed', cluster(), nodes);
     await using pool = createPool({ tasks, system: a, nodes: { doomed: 1, c: 1 } });
