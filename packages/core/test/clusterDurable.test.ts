@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannel, createSystem, type ActorSystem } from '../src/index.js';
 import { killAll, startNode, testCluster, within, type NodeProcess } from './clusterNodes.js';
 import { Relay } from './fixtures/relay.js';
-import { codeOf, failureOf } from './helpers.js';
+import { codeOf } from './helpers.js';
 import { startNatsServer, type NatsServer } from './natsServer.js';
 
 describe('durable channels (JetStream)', () => {
@@ -78,17 +78,28 @@ describe('durable channels (JetStream)', () => {
     expect(await codeOf(channel.receive({ timeout: 200 }))).toBe('CHANNEL_TIMEOUT');
   });
 
-  it('refuses a durable channel without a clustered system, with a bad name, and on a thread with INVALID_ARGUMENT, and an item that cannot travel with NOT_SERIALIZABLE', async () => {
+  it('refuses a durable channel without a clustered system and with a bad name with INVALID_ARGUMENT, and an item that cannot travel with NOT_SERIALIZABLE', async () => {
     await using local = createSystem();
     expect(() => createChannel({ durable: 'x', system: local })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => createChannel({ durable: 'x' } as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(() => createChannel({ durable: 'no spaces', system: a })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-    const channel = createChannel<number>({ durable: 'mainOnly', system: a });
+    const channel = createChannel<number>({ durable: 'refusals', system: a });
     expect(await codeOf(channel.send((() => 1) as never))).toBe('NOT_SERIALIZABLE'); // refused at the call, nothing stored
     expect(await codeOf(channel.tryReceive())).toBe('CHANNEL_EMPTY');
-    const onThread = await a.spawn(Relay, { placement: 'thread' });
-    const failure = await failureOf(onThread.ask('fill', { into: channel, from: 0, to: 1 }));
-    expect(failure.code).toBe('INVALID_ARGUMENT');
-    expect(failure.message).toContain("node's main thread");
+  });
+
+  it("works from threads and processes through their system's connection, and gives back at once what a killed process had taken", async () => {
+    const channel = createChannel<number>({ durable: 'hosted', system: a, ackWait: 60_000 });
+    const producer = await a.spawn(Relay, { placement: 'thread' });
+    const consumer = await a.spawn(Relay, { placement: 'process' });
+    expect(await producer.ask('fill', { into: channel, from: 0, to: 20 })).toBe(20);
+    expect(await consumer.ask('take', { from: channel, count: 10 })).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    // The process took 10 and acknowledged the first 9 (each by asking for the next); the 10th is its own until it is gone.
+    const crashing = await a.spawn(Relay, { placement: 'process' });
+    expect(await crashing.ask('take', { from: channel, count: 1 })).toEqual([10]);
+    await a.kill(crashing, { kind: 'stopped' }); // its process is ended at once: what it held is delivered again now, not after ackWait
+    const rest: number[] = [];
+    for (let i = 0; i < 10; i++) rest.push(await within(channel.receive(), 15_000, `item ${i}`));
+    expect(rest.sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i)); // 9 is still the live consumer's
   });
 });

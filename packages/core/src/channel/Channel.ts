@@ -322,8 +322,8 @@ export class LocalChannel<T> extends ChannelBase<T> {
 /**
  * Creates a durable channel: its items are kept in a JetStream stream of the cluster that
  * `options.system` joins, survive the death of any node, and are delivered at least once.
- * Every node that opens the name shares the items; a handle passed in a message works on
- * the receiving node's main thread.
+ * Every node that opens the name shares the items; a handle passed in a message works
+ * wherever it lands (threads and processes reach the stream through their node).
  *
  * @param options - `durable` (its name), `system`, `capacity` (default unbounded), `ackWait`, `clock`
  * @throws {@link MultitaskError} `INVALID_ARGUMENT` for a bad option or a system that joins no cluster

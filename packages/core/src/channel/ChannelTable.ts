@@ -408,8 +408,8 @@ function packedFromAfar(from: NodeId): MultitaskError {
   return new MultitaskError('BAD_FRAME', `packed channel items from node ${from} of another system are refused: between machines items travel plain`);
 }
 
-/** A durable channel that reached a thread or process: it is used from a node's main thread only (for now). */
+/** A durable channel that reached a system that joins no cluster: its operations are refused. */
 function elsewhere(name: string, capacity: number, ackWait: number): DurableHandle<unknown> {
-  const refused = new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}' was handed to a thread or process: durable channels are used on a node's main thread (inline actors, or the code that created the system)`);
+  const refused = new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}' reached a system that joins no cluster: its items are kept by a cluster's NATS server`);
   return new DurableHandle(name, capacity, ackWait, Promise.reject(refused));
 }

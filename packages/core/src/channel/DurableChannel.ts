@@ -37,10 +37,21 @@ export interface DurableItems {
   decode(bytes: Uint8Array): unknown;
 }
 
+/** An item as the wire knows it: its value with refs and channels in wire form, and whether it has any. @internal */
+export interface WireItem {
+  readonly value: unknown;
+  readonly enc: 0 | 1;
+}
+
 /** A durable channel's stream, opened, and its items' codec. @internal */
 export interface DurableOpened {
   readonly store: DurableStore;
   readonly items: DurableItems;
+  /** The bytes of an item already in wire form, and back (for items from this system's threads and processes). */
+  readonly frames?: {
+    pack(item: WireItem): Uint8Array;
+    unpack(bytes: Uint8Array): WireItem;
+  };
 }
 
 /** The owner a durable channel's wire form names: none (every node reaches the stream itself). @internal */

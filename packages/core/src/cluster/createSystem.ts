@@ -5,7 +5,7 @@ import type { SystemOptions } from '../system/systemTypes.js';
 import type { MsgpackCodec } from '../wire/msgpackCodec.js';
 import type { NatsLink } from '../transport/natsLink.js';
 import type { DurableConfig } from '../transport/durableStreams.js';
-import type { DurableOpened } from '../channel/DurableChannel.js';
+import type { DurableOpened, WireItem } from '../channel/DurableChannel.js';
 import { BadValue } from '../wire/BadValue.js';
 import { decode, encode, type CodecHost } from '../wire/messageCodec.js';
 import { resolveCluster, type ClusterOptions, type ResolvedCluster } from './clusterOptions.js';
@@ -130,17 +130,22 @@ async function openDurable(linking: Promise<NatsLink>, joined: Promise<void>, op
   const [{ openDurableStore }, { createMsgpackCodec }] = await Promise.all([import('../transport/durableStreams.js'), import('../wire/msgpackCodec.js')]);
   const codec = createMsgpackCodec(options.limits);
   const store = await openDurableStore(link.connection, `${options.prefix}.${options.name}`, config);
+  const frames = {
+    pack: (item: WireItem): Uint8Array => codec.encode([item.value, item.enc]),
+    unpack(bytes: Uint8Array): WireItem {
+      const [value, enc] = codec.decode(bytes);
+      if (value instanceof BadValue) throw new MultitaskError('BAD_FRAME', `an item of durable channel '${config.name}' could not be read: ${value.reason}`);
+      return { value, enc: enc === 1 ? 1 : 0 };
+    },
+  };
   return {
     store,
+    frames,
     items: {
-      encode(item) {
-        const wire = encode(item, host);
-        return codec.encode([wire.value, wire.enc]);
-      },
+      encode: (item) => frames.pack(encode(item, host)),
       decode(bytes) {
-        const [value, enc] = codec.decode(bytes);
-        if (value instanceof BadValue) throw new MultitaskError('BAD_FRAME', `an item of durable channel '${config.name}' could not be read: ${value.reason}`);
-        return decode(value, enc === 1 ? 1 : 0, host);
+        const item = frames.unpack(bytes);
+        return decode(item.value, item.enc, host);
       },
     },
   };

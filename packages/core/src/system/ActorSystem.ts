@@ -27,6 +27,7 @@ import type { SpawnArgs } from '../actor/spawnTypes.js';
 import { UnknownMessageWarnings } from './UnknownMessageWarnings.js';
 import { servedEntries } from './Servable.js';
 import { DurableHandle } from '../channel/DurableChannel.js';
+import { DurableRelay } from './DurableRelay.js';
 
 const STOPPED: DownReason = Object.freeze({ kind: 'stopped' });
 
@@ -60,6 +61,12 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #peers: PeerSystems;
   #requests!: RootRequests;
   readonly #actorSupervisors: ActorSupervisors;
+  /** Durable channels worked for this system's threads and processes. */
+  readonly #durables = new DurableRelay((name, capacity, ackWait) => {
+    const cluster = this.#cluster;
+    if (cluster?.durable === undefined) return Promise.reject(new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}': this system joins no cluster`));
+    return cluster.durable({ name, capacity, ackWait }, this.#runtime);
+  });
   readonly #id: SystemId;
   readonly #node: string;
   #supervisorSeq = 0;
@@ -113,6 +120,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       supervisors: this.#actorSupervisors,
       start: (definition, opts, again, generation) => this.#spawner.start(definition, opts, again, generation),
       stop: (ref) => this.stop(ref),
+      durable: (from, request) => this.#durables.handle(from, request),
     });
     this.#requests = requests;
     this.#runtime.system = requests.services();
@@ -425,6 +433,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   // ---- deaths ----------------------------------------------------------------------------
 
   #hostGone(record: HostRecord, reason: DownReason): void {
+    this.#durables.nodeGone(record.node);
     this.#names.releaseWhere((id) => nodeOf(id) === record.node && this.#supervised.get(id) === undefined);
     for (const ref of record.actors.values()) {
       const entry = this.#supervised.get(ref.id);
