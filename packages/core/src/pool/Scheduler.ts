@@ -6,24 +6,12 @@ import { MultitaskError } from '../errors.js';
 import { Fifo } from '../Fifo.js';
 import { abortError } from '../limits.js';
 import type { TaskSet } from './defineTasks.js';
-import { PoolStats } from './metrics.js';
+import { PoolStats, snapshot } from './metrics.js';
+import { mapChunkSize, roomFor } from './sendAhead.js';
 import type { CallOptions, PoolMetrics, PoolOptions } from './options.js';
 import type { Job, Payload, Slot } from './jobs.js';
 import { poolWorker, remoteWorker } from './PoolWorker.js';
 import type { PoolTargets } from './PoolNodes.js';
-
-/**
- * Jobs sent ahead to a worker so that it never waits for the next: only for tasks known to
- * be short (their recent runs took under `SHORT_MS` on average) and without a timeout. A
- * long task sent ahead would wait behind another while a worker may be free.
- */
-const DEPTH = 4;
-const SHORT_MS = 1;
-/**
- * The most jobs sent ahead to a worker on another node: enough to cover a round trip many
- * times the length of a job, few enough that a worker that falls behind holds little.
- */
-const MAX_AHEAD = 32;
 
 /** What the scheduler needs from its pool. @internal */
 export interface SchedulerHost {
@@ -124,47 +112,12 @@ export class Scheduler<T extends TaskSet = TaskSet> {
 
   /** Counts and timings of the work so far. */
   metrics(): PoolMetrics {
-    const now = this.#clock.now();
-    const nodes = new Map<string, { workers: number; running: number; completed: number }>();
-    for (const [node] of this.#targets.entries()) nodes.set(node, { workers: 0, running: 0, completed: 0 });
-    for (const slot of this.#slots) {
-      let counts = nodes.get(slot.node);
-      if (counts === undefined) nodes.set(slot.node, (counts = { workers: 0, running: 0, completed: 0 }));
-      if (!slot.retiring) counts.workers += 1;
-      counts.running += slot.inFlight.length;
-      counts.completed += slot.completed;
-    }
-    return {
-      queued: this.#queue.size,
-      running: this.#slots.reduce((n, slot) => n + slot.inFlight.length, 0),
-      completed: this.#stats.completed,
-      failed: this.#stats.failed,
-      workers: this.#slots.map((slot) => ({
-        id: slot.ref.id,
-        node: slot.node,
-        running: slot.inFlight.length,
-        completed: slot.completed,
-        utilisation: now > slot.since ? Math.min(1, (slot.busy + (slot.inFlight[0] === undefined ? 0 : now - slot.inFlight[0].startedAt)) / (now - slot.since)) : 0,
-      })),
-      nodes: [...nodes].map(([node, counts]) => ({ node, ...counts, wanted: this.#targets.wanted(node), roundTrip: this.#targets.roundTrip(node) })),
-      runTime: this.#stats.runTime,
-      waitTime: this.#stats.waitTime,
-    };
+    return snapshot(this.#queue.size, this.#slots, this.#stats, this.#targets, this.#clock.now());
   }
 
-  /**
-   * The chunk size of a `map` of `count` items over `workers` workers: like Python, a
-   * quarter of each worker's share; on a cluster, also large enough that a chunk runs for
-   * several of the longest round trips (by the task's record), so that distant workers do not
-   * spend their time waiting for the next chunk.
-   */
+  /** The chunk size of a `map` of `count` items over `workers` workers (see {@link mapChunkSize}). */
   chunkSize(task: string, count: number, workers: number): number {
-    const share = Math.ceil(count / Math.max(1, workers));
-    const python = Math.max(1, Math.ceil(share / 4));
-    const typical = this.#stats.typical(task);
-    const longest = this.#targets.longest;
-    if (typical === undefined || longest === 0) return python;
-    return Math.max(1, Math.min(share, Math.max(python, Math.ceil((4 * longest) / Math.max(typical, 1e-6)))));
+    return mapChunkSize(task, count, workers, this.#stats, this.#targets.longest);
   }
 
   /** Queues a job, waiting for room under `maxQueue`. */
@@ -224,7 +177,7 @@ export class Scheduler<T extends TaskSet = TaskSet> {
       }
       let best: Slot | undefined;
       for (const slot of this.#slots) {
-        if (slot.retiring || slot.inFlight.length >= this.#roomFor(job, slot)) continue;
+        if (slot.retiring || slot.inFlight.length >= roomFor(job, slot, this.#stats, this.#targets.roundTrip(slot.node))) continue;
         // The least busy; between equals, the nearest.
         if (best === undefined || slot.inFlight.length < best.inFlight.length || (slot.inFlight.length === best.inFlight.length && this.#targets.roundTrip(slot.node) < this.#targets.roundTrip(best.node))) best = slot;
       }
@@ -242,28 +195,6 @@ export class Scheduler<T extends TaskSet = TaskSet> {
     }
     const max = this.#options.maxQueue;
     while (this.#room.length > 0 && (max === undefined || this.#queue.size < max)) this.#room.shift()?.();
-  }
-
-  /**
-   * How many jobs a worker may hold with `job` among them. On this node: several only for
-   * short jobs ({@link DEPTH}), else one. On another node, also enough to cover the round
-   * trip: while the answer to one job travels back and the next travels out, the worker
-   * runs the ones it holds, so a distant worker does not wait a round trip per job.
-   */
-  #roomFor(job: Job, slot: Slot): number {
-    const local = this.#short(job) && slot.inFlight.every((j) => this.#short(j)) ? DEPTH : 1;
-    if (!slot.remote) return local;
-    const typical = this.#stats.typical(job.payload.task);
-    if (typical === undefined) return Math.max(local, 2); // not measured yet: one ahead
-    const items = 'items' in job.payload ? job.payload.items.length : 1;
-    const ahead = 1 + Math.ceil(this.#targets.roundTrip(slot.node) / Math.max(typical * items, 0.001));
-    return Math.max(local, Math.min(MAX_AHEAD, ahead));
-  }
-
-  /** Whether a job may wait behind others on a worker: short by its task's record, and without a timeout. */
-  #short(job: Job): boolean {
-    const typical = this.#stats.typical(job.payload.task);
-    return job.timeout === undefined && typical !== undefined && typical < SHORT_MS;
   }
 
   #dispatch(job: Job, slot: Slot): void {
