@@ -147,6 +147,12 @@ export class DurableHandle<T> extends ChannelBase<T> implements DurableChannel<T
   }
 
   async ack(): Promise<void> {
+    this.#ackHeld();
+  }
+
+  /** Acknowledges what this handle handed out so far. */
+  #ackHeld(): void {
+    if (this.#held.length === 0) return;
     for (const message of this.#held.splice(0)) message.ack();
   }
 
@@ -182,7 +188,7 @@ export class DurableHandle<T> extends ChannelBase<T> implements DurableChannel<T
   receive(options?: ChannelWaitOptions): Promise<T> {
     const invalid = invalidWaitOptions(options);
     if (invalid !== undefined) return Promise.reject(invalid);
-    void this.ack(); // asking for the next one: done with the last
+    this.#ackHeld(); // asking for the next one: done with the last
     if (this.#waiters.size === 0 && this.#buffer.length > 0) return this.#take();
     return new Promise((resolve, reject) => {
       const signal = options?.signal;
@@ -200,7 +206,7 @@ export class DurableHandle<T> extends ChannelBase<T> implements DurableChannel<T
   }
 
   async tryReceive(): Promise<T> {
-    void this.ack();
+    this.#ackHeld();
     if (this.#buffer.length > 0) return this.#take();
     const store = await this.#store;
     const { waiting, unacked } = await store.counts();
@@ -223,7 +229,7 @@ export class DurableHandle<T> extends ChannelBase<T> implements DurableChannel<T
   /** @internal */
   override takeNow(): T | typeof NOTHING {
     if (this.#waiters.size > 0 || this.#buffer.length === 0) return NOTHING;
-    void this.ack();
+    this.#ackHeld();
     const message = this.#buffer.shift() as DurableMessage;
     this.#held.push(message);
     this.#taken += 1;
