@@ -44,6 +44,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
    */
   readonly ready: Promise<void>;
   readonly #targets: PoolTargets;
+  #following = false;
   readonly #nodeUp = (node: string): void => {
     if (this.#state === 'open' && this.#targets.joined(node)) this.#work.fill();
   };
@@ -86,9 +87,16 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
       this.#targets,
     );
     system.on('actor:stopped', this.#work.onStopped);
-    if (options.nodes !== undefined) system.on('node:up', this.#nodeUp);
+    if (options.nodes !== undefined) this.#followNodes();
     this.ready = this.#start(options.nodes !== undefined);
     this.ready.catch(() => undefined); // reported through the calls it fails
+  }
+
+  /** Nodes that join from now on get the workers the pool wants there. */
+  #followNodes(): void {
+    if (this.#following) return;
+    this.#following = true;
+    this.#system.on('node:up', this.#nodeUp);
   }
 
   /** Starts the workers (on a cluster, once the system has joined and knows the nodes). */
@@ -126,7 +134,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     if (!(Number.isInteger(size) && size >= 0)) throw new MultitaskError('INVALID_ARGUMENT', 'resize: size must be a whole number ≥ 0');
     if (typeof node !== 'string' || node.length === 0) throw new MultitaskError('INVALID_ARGUMENT', 'resize: node must be the name of a node');
     if (!this.#targets.isSelf(node) && this.#options.system === undefined) throw new MultitaskError('INVALID_ARGUMENT', 'resize: workers on other nodes need options.system, a system that joins a cluster');
-    if (!this.#targets.isSelf(node) && this.#options.nodes === undefined) this.#system.on('node:up', this.#nodeUp);
+    if (!this.#targets.isSelf(node)) this.#followNodes();
     this.#targets.set(node, size);
     this.#work.fill();
     await this.#work.started();
