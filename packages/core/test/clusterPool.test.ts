@@ -68,9 +68,11 @@ describe('a pool whose workers live on several nodes', () => {
     await using serving = createPool({ tasks, system: a, nodes: 'serving', size: 1 });
     await using sized = createPool({ tasks, system: a, nodes: { a: 1 } });
     await serving.ready;
-    const listening = a.listenerCount('node:up');
     await sized.resize(2, 'late'); // not there yet: its workers start when it joins
-    await sized.resize(2, 'late');
+    await using local = createPool({ tasks, system: a, size: 1 }); // of this node only, until resized onto others
+    const listening = a.listenerCount('node:up');
+    await local.resize(1, 'late');
+    await local.resize(1, 'late');
     expect(a.listenerCount('node:up')).toBe(listening + 1); // one listener however often it is resized
     const late = await startNode('late', cluster(), nodes);
     await until(() => serving.metrics().nodes.some((n) => n.node === 'late' && n.workers === 1), 15_000, "a worker of 'serving' on the late node");
