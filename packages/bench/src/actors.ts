@@ -32,6 +32,11 @@ export const ChanProducer = defineActor({
       job.out.close();
       return job.count;
     },
+    /** Sends `count` items and leaves the channel open (the durable case reuses one channel). */
+    async fill(_ctx, job: { readonly out: ChannelSender<{ i: number; tag: string }>; readonly count: number }) {
+      for (let i = 0; i < job.count; i++) await job.out.send({ i, tag: 'bench' });
+      return job.count;
+    },
   },
 });
 

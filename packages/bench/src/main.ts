@@ -11,6 +11,7 @@ import { poolCases } from './poolCases.js';
 import { copyCases } from './copyCases.js';
 import { memoryCases } from './memoryCases.js';
 import { skynetCases } from './skynetCases.js';
+import { clusterCases } from './clusterCases.js';
 import { runCase, type Result } from './harness.js';
 
 const args = process.argv.slice(2);
@@ -25,7 +26,7 @@ if (filterAt >= 0 && filter === undefined) {
 
 const rounds = quick ? 3 : 7;
 const results: Result[] = [];
-for (const bench of [...cases, ...cpuCases, ...channelCases, ...supervisorCases, ...poolCases, ...memoryCases, ...skynetCases, ...copyCases]) {
+for (const bench of [...cases, ...cpuCases, ...channelCases, ...supervisorCases, ...poolCases, ...memoryCases, ...skynetCases, ...clusterCases, ...copyCases]) {
   const ids = bench.metrics.flatMap((m) => [m.id, m.baseline?.id ?? '']);
   if (filter !== undefined && !ids.some((id) => id.includes(filter))) continue;
   if (bench.needsFull === true && quick && filter === undefined) continue;

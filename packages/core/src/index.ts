@@ -52,12 +52,14 @@ export type {
 } from './actor/types.js';
 export type { MailboxOptions, OverflowPolicy } from './wire/protocol.js';
 export { createChannel } from './channel/Channel.js';
-export type { Channel, ChannelInfo, ChannelOptions, ChannelReceiver, ChannelSendOptions, ChannelSender, ChannelWaitOptions } from './channel/Channel.js';
+export type { Channel, ChannelInfo, ChannelOptions, ChannelReceiver, ChannelSendOptions, ChannelSender, ChannelWaitOptions, DurableChannelOptions } from './channel/Channel.js';
+export type { DurableChannel } from './channel/DurableChannel.js';
 export { ChannelClosedError, ChannelEmptyError, ChannelFullError } from './channel/errors.js';
 export { defineTasks } from './pool/defineTasks.js';
 export type { TaskArgs, TaskFunction, TaskFunctions, TaskName, TaskResult, TaskSet, UnaryTaskName } from './pool/defineTasks.js';
 export { Pool, createPool } from './pool/Pool.js';
 export type { CallOptions, Initializer, IterOptions, MapOptions, Percentiles, PoolEvents, PoolMetrics, PoolOptions, TaskCall, WorkerMetrics } from './pool/options.js';
+export type { NodeMetrics, PoolNodes } from './pool/PoolNodes.js';
 export { ErrorCode, MultitaskError, isMultitaskError } from './errors.js';
 export type { MultitaskErrorOptions } from './errors.js';
 export { systemClock } from './clock.js';

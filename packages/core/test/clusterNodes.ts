@@ -21,6 +21,8 @@ export interface NodeProcess {
   readonly events: NodeEvent[];
   /** Its `system.nodes()`. */
   nodes(): Promise<string[]>;
+  /** Opens the durable channel `name` there, sends `send` items (0, 1, ...) and takes `take` items (kept unacknowledged); resolves with those taken. */
+  durable(command: { readonly name: string; readonly ackWait: number; readonly send?: number; readonly take?: number }): Promise<unknown[]>;
   /** Resolves with the first event (seen already or to come) that `accept` takes; rejects after `ms`. */
   event(accept: (event: NodeEvent) => boolean, ms?: number): Promise<NodeEvent>;
   /** Ends the process with `signal` and resolves once it is gone. */
@@ -32,11 +34,16 @@ export function testCluster(server: NatsServer, name: string, extra: Partial<Clu
   return { servers: server.url, name, heartbeat: 250, downAfter: 2_000, reconnectWait: 100, ...extra };
 }
 
-type Reply = { kind: 'ready'; nodes: string[]; pid: number } | { kind: 'failed'; code: string; message: string } | { kind: 'nodes'; nodes: string[] } | ({ kind: 'event' } & NodeEvent);
+type Reply =
+  | { kind: 'ready'; nodes: string[]; pid: number }
+  | { kind: 'failed'; code: string; message: string }
+  | { kind: 'nodes'; nodes: string[] }
+  | { kind: 'durable'; items?: unknown[]; error?: string }
+  | ({ kind: 'event' } & NodeEvent);
 
 /** Forks a node named `name` and resolves once it joined (rejects with its coded error if it could not). */
-export async function startNode(name: string, cluster: ClusterOptions, started: NodeProcess[]): Promise<NodeProcess> {
-  const child: ChildProcess = fork(FIXTURE, [JSON.stringify({ node: name, cluster })], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+export async function startNode(name: string, cluster: ClusterOptions, started: NodeProcess[], extra: { readonly bare?: boolean } = {}): Promise<NodeProcess> {
+  const child: ChildProcess = fork(FIXTURE, [JSON.stringify({ node: name, cluster, ...extra })], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   const events: NodeEvent[] = [];
   const waiters: Array<(reply: Reply) => void> = [];
   child.on('message', (reply: Reply) => {
@@ -69,6 +76,13 @@ export async function startNode(name: string, cluster: ClusterOptions, started: 
       const answer = next(['nodes'], 10_000);
       child.send({ cmd: 'nodes' });
       return (await answer).nodes;
+    },
+    async durable(command) {
+      const answer = next(['durable'], 20_000);
+      child.send({ cmd: 'durable', ...command });
+      const reply = await answer;
+      if (reply.error !== undefined) throw Object.assign(new Error(`node ${name}: durable channel: ${reply.error}`), { code: reply.error });
+      return reply.items ?? [];
     },
     event(accept, ms = 15_000) {
       const seen = events.find(accept);

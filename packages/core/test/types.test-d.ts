@@ -1,5 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createChannel, createSystem, type ActorRef, type ChannelReceiver, type MessageType, type ReplyOf } from '../src/index.js';
+import { createChannel, createPool, createSystem, type ActorRef, type Channel, type ChannelReceiver, type DurableChannel, type MessageType, type NodeMetrics, type ReplyOf } from '../src/index.js';
+import { tasks } from './fixtures/tasks.js';
 import { Producer } from './fixtures/pipeline.js';
 import { Counter } from './fixtures/counter.js';
 import { Probe } from './fixtures/probe.js';
@@ -74,5 +75,25 @@ describe('typed refs', () => {
     expectTypeOf(probe.ask('addVia', { target: counter, by: 1 })).resolves.toEqualTypeOf<number>();
     // @ts-expect-error -- the target must be a Counter ref
     void probe.ask('addVia', { target: probe, by: 1 });
+  });
+});
+
+describe('clusters', () => {
+  it('type a durable channel as one with ack, a plain one without, and pools across nodes as any pool', async () => {
+    const system = createSystem({ serve: [Counter, tasks] });
+    const durable = createChannel<number>({ durable: 'jobs', system, capacity: 10 });
+    expectTypeOf(durable).toEqualTypeOf<DurableChannel<number>>();
+    expectTypeOf(durable.ack()).resolves.toEqualTypeOf<void>();
+    const plain = createChannel<number>({ capacity: 10 });
+    expectTypeOf(plain).toEqualTypeOf<Channel<number>>();
+    // @ts-expect-error -- a plain channel has nothing to acknowledge
+    void plain.ack();
+    // @ts-expect-error -- a durable channel needs its system
+    void createChannel<number>({ durable: 'jobs' });
+    const pool = createPool({ tasks, system, nodes: { a: 1, b: 2 } });
+    expectTypeOf(pool.apply('square', 2)).resolves.toEqualTypeOf<number>();
+    expectTypeOf(pool.metrics().nodes).toEqualTypeOf<readonly NodeMetrics[]>();
+    // @ts-expect-error -- nodes are named by strings
+    void createPool({ tasks, system, nodes: [1, 2] });
   });
 });

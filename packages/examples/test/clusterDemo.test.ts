@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 describe('the cluster demo', () => {
-  it('spawns across three node processes, settles the ask on the killed one with NODE_DOWN, and the others carry on', () => {
+  it('spawns across three node processes, settles the ask on the killed one with NODE_DOWN, the others carry on, and run a pool and a channel across nodes', () => {
     const demo = fileURLToPath(new URL('../src/cluster/clusterDemo.ts', import.meta.url));
     const out = execFileSync(process.execPath, ['--import', 'tsx', demo], { encoding: 'utf8', timeout: 40_000 });
     expect(out).toMatch(/nodes: (control|north|south|east)(, (control|north|south|east)){3}/);
@@ -11,6 +11,8 @@ describe('the cluster demo', () => {
     expect(out).toContain('the pending ask settled with NODE_DOWN');
     expect(out).toContain('a new ask to east: NODE_DOWN');
     expect(out).toContain('the others carry on: north 11, south 16');
+    expect(out).toContain('10 jobs done, on 3 workers in 2 node processes');
+    expect(out).toContain('the consumer on south got 10000 items, in order: true');
     expect(out).toContain('== everything stopped');
   });
 });

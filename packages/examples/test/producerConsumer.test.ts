@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downloadThenAnalyse, manyToMany } from '../src/producerConsumer.js';
+import { acrossNodes, downloadThenAnalyse, manyToMany } from '../src/producerConsumer.js';
 
 describe.each(['thread', 'process'] as const)('the producer/consumer case on the %s placement', (placement) => {
   it('analyses exactly what was downloaded, in order, and ends when the channel closes', async () => {
@@ -9,5 +9,12 @@ describe.each(['thread', 'process'] as const)('the producer/consumer case on the
 
   it('delivers every item exactly once from three producers to three consumers', async () => {
     await expect(manyToMany({ placement, stream: 200 })).resolves.toEqual({ received: 600, exactlyOnce: true });
+  });
+});
+
+describe('the producer/consumer case across nodes (--cluster)', () => {
+  it('streams from a producer on one node to a consumer on another, every item once and in order', async () => {
+    const data = await acrossNodes({ placement: 'thread', stream: 2_000 });
+    expect(data.map((item) => item.value)).toEqual(Array.from({ length: 2_000 }, (_, i) => i));
   });
 });

@@ -3,6 +3,9 @@ import { CHANNEL_BRAND, scan } from '../wire/cloneCheck.js';
 import { MultitaskError } from '../errors.js';
 import { abortError, armLimits, invalidWaitOptions } from '../limits.js';
 import { ChannelCore, type Waiter } from './ChannelCore.js';
+// Types only: a durable channel is opened by its system (channels sit below systems).
+import type { DurableChannel } from './DurableChannel.js';
+import type { ActorSystem } from '../system/ActorSystem.js';
 
 /** What {@link ChannelBase.takeNow} returns when no item can be taken at once. @internal */
 export const NOTHING: unique symbol = Symbol('nothing');
@@ -22,6 +25,32 @@ export interface ChannelOptions {
   readonly capacity?: number;
   /** The clock for `timeout`s of operations in this thread; inject one to test without waiting. */
   readonly clock?: Clock;
+}
+
+/**
+ * Options of a durable channel: `createChannel({ durable: 'jobs', system })`. Its items are
+ * kept in a JetStream stream of the cluster `system` joins (nats-server 2.9 or later, run
+ * with JetStream: `-js`), so they survive the death of any node; see the Channels guide for
+ * what each kind of channel promises.
+ *
+ * @example
+ * ```ts
+ * const options: DurableChannelOptions = { durable: 'jobs', system, capacity: 10_000, ackWait: 60_000 };
+ * const jobs = createChannel<Job>(options);
+ * ```
+ */
+export interface DurableChannelOptions extends ChannelOptions {
+  /** The channel's name in the cluster (1 to 64 letters, digits, `_` or `-`): every node that opens it by this name shares its items. */
+  readonly durable: string;
+  /** A system that joins the cluster (`createSystem({ cluster })`). */
+  readonly system: ActorSystem;
+  /**
+   * Milliseconds after which an item a consumer received and did not acknowledge is
+   * delivered again (to it or another): longer than a consumer takes over one item.
+   * Every node must open the channel with the same `capacity` and `ackWait`.
+   * @defaultValue 30000
+   */
+  readonly ackWait?: number;
 }
 
 /**
@@ -291,6 +320,24 @@ export class LocalChannel<T> extends ChannelBase<T> {
 }
 
 /**
+ * Creates a durable channel: its items are kept in a JetStream stream of the cluster that
+ * `options.system` joins, survive the death of any node, and are delivered at least once.
+ * Every node that opens the name shares the items; a handle passed in a message works
+ * wherever it lands (threads and processes reach the stream through their node).
+ *
+ * @param options - `durable` (its name), `system`, `capacity` (default unbounded), `ackWait`, `clock`
+ * @throws {@link MultitaskError} `INVALID_ARGUMENT` for a bad option or a system that joins no cluster
+ *
+ * @example
+ * ```ts
+ * const jobs = createChannel<string>({ durable: 'jobs', system, capacity: 100 });
+ * await jobs.send('resize photo 17');
+ * const job = await jobs.receive();
+ * await jobs.ack(); // done: it is not delivered again
+ * ```
+ */
+export function createChannel<T>(options: DurableChannelOptions): DurableChannel<T>;
+/**
  * Creates a channel: a typed, bounded, multi-producer multi-consumer queue. Pass it (or its
  * `sender` / `receiver` end) to actors on any placement in spawn arguments or messages.
  *
@@ -306,10 +353,16 @@ export class LocalChannel<T> extends ChannelBase<T> {
  * for await (const job of jobs) console.log(job); // 11
  * ```
  */
-export function createChannel<T>(options: ChannelOptions = {}): Channel<T> {
+export function createChannel<T>(options?: ChannelOptions): Channel<T>;
+export function createChannel<T>(options: ChannelOptions | DurableChannelOptions = {}): Channel<T> {
   const capacity = options.capacity ?? Number.POSITIVE_INFINITY;
   if (!(capacity === Number.POSITIVE_INFINITY || (Number.isInteger(capacity) && capacity > 0))) {
     throw new MultitaskError('INVALID_ARGUMENT', 'options.capacity must be a positive integer or Infinity');
+  }
+  if ('durable' in options && options.durable !== undefined) {
+    const system = (options as Partial<DurableChannelOptions>).system;
+    if (typeof system?.openDurable !== 'function') throw new MultitaskError('INVALID_ARGUMENT', 'options.system must be the system (joined to a cluster) whose NATS server keeps a durable channel');
+    return system.openDurable(options.durable, capacity, options.ackWait ?? 30_000) as DurableChannel<T>;
   }
   return new LocalChannel<T>(new ChannelCore(capacity), options.clock);
 }

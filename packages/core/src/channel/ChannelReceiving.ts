@@ -6,6 +6,7 @@ import { localAnswer, type ChannelAnswer } from './RemoteChannel.js';
 import type { Clock } from '../clock.js';
 import type { NodeId } from '../wire/ids.js';
 import { abortError, armLimits } from '../limits.js';
+import { fetchHorizon, RoundTrip } from './linkWindow.js';
 
 /**
  * About the most items one fetch takes from the owner; the rest wait there. A loop that
@@ -13,11 +14,6 @@ import { abortError, armLimits } from '../limits.js';
  * before the batch runs out, even when the owner's thread waits for a core.
  */
 const BATCH = 4096;
-/**
- * How much of its own work a consumer takes ahead, in milliseconds at the rate it has been
- * receiving: enough to cover a fetch, too little to take jobs another consumer could start.
- */
-const HORIZON_MS = 2;
 /** The shortest span a receiving rate is measured over. */
 const MIN_SPAN_MS = 0.05;
 /** A consumer that takes at least this many items per fetch fetches ahead of need. */
@@ -60,7 +56,7 @@ interface Inbound {
   fetch: AbortController | 'ahead' | undefined;
   /** Items received here not yet reported to the owner. */
   owed: number;
-  /** How many items the next fetch asks for: what this node receives in {@link HORIZON_MS}. */
+  /** How many items the next fetch asks for: what this node receives in {@link fetchHorizon} (2 ms, or two round trips to the owner). */
   appetite: number;
   /** The most one fetch takes: {@link BATCH}, or what the owner lends of a smaller channel ({@link lendLimit}). */
   readonly most: number;
@@ -69,6 +65,8 @@ interface Inbound {
   taken: number;
   /** Whether a check that the items here are still being taken is due. */
   watched: boolean;
+  /** The round trip to the owner, timed on fetches ahead (they never park there). */
+  readonly roundTrip: RoundTrip;
 }
 
 /** A queue of items kept as the arrays they arrived in (no copying item by item). @internal */
@@ -115,7 +113,7 @@ export class Runs {
  * The receiving side of the channels owned by other nodes. Every `receive` on this node
  * for one channel shares one stream of batches from the owner: one fetch at a time, items
  * handed to waiting receives in order. A fetch asks for what this node receives in about
- * {@link HORIZON_MS} at its recent rate, so a loop gets large batches and a worker that
+ * 2 ms (or two round trips to a distant owner) at its recent rate, so a loop gets large batches and a worker that
  * takes its time gets one item at a time and does not hoard jobs other consumers could do.
  * While a fast consumer works through its batch, the items already waiting at the owner
  * are fetched ahead (so it does not wait a round trip per batch); a fetch ahead never parks
@@ -188,7 +186,7 @@ export class ChannelReceiving {
     let inbound = this.#inbound.get(channel);
     if (inbound === undefined) {
       const most = Math.min(BATCH, lendLimit(capacity));
-      inbound = { owner, channel, items: new Runs(), waiters: new Set(), fetch: undefined, owed: 0, appetite: 1, most, since: 0, taken: 0, watched: false };
+      inbound = { owner, channel, items: new Runs(), waiters: new Set(), fetch: undefined, owed: 0, appetite: 1, most, since: 0, taken: 0, watched: false, roundTrip: new RoundTrip() };
       this.#inbound.set(channel, inbound);
     }
     return inbound;
@@ -265,7 +263,9 @@ export class ChannelReceiving {
       for (const waiter of waiters) waiter.reject(error);
       this.#forgetIfIdle(inbound);
     };
+    const sentAt = this.#link.clock.now();
     this.#link.fetch(inbound.owner, inbound.channel, inbound.appetite, received, wait, controller?.signal).then((answer) => {
+      if (!wait) inbound.roundTrip.sample(this.#link.clock.now() - sentAt);
       let runs: unknown[][];
       try {
         runs = this.#link.runsOf(answer.value as Segment[], inbound.owner);
@@ -290,7 +290,7 @@ export class ChannelReceiving {
   #measure(inbound: Inbound): void {
     if (inbound.taken === 0) return;
     const span = Math.max(this.#link.clock.now() - inbound.since, MIN_SPAN_MS);
-    inbound.appetite = Math.min(inbound.most, Math.max(1, Math.ceil((inbound.taken / span) * HORIZON_MS)));
+    inbound.appetite = Math.min(inbound.most, Math.max(1, Math.ceil((inbound.taken / span) * fetchHorizon(inbound.roundTrip.ms))));
   }
 
   /** Hands fetched items to the waiting receives, oldest first; fetches again for the ones left. */

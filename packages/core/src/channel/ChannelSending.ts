@@ -5,14 +5,22 @@ import type { NodeId } from '../wire/ids.js';
 import type { Encoded } from '../wire/protocol.js';
 import { Coalescer } from '../transport/Coalescer.js';
 import { encode, type CodecHost } from '../wire/messageCodec.js';
+import { topUpBelow } from './linkWindow.js';
 
 /** Most items sent on credit that travel to the owner in one `push`. */
 const PACK = 512;
+/**
+ * Most items sent on credit that travel to an owner on another machine in one message: a
+ * NATS message costs more than a postMessage, and the items are not packed there.
+ */
+const FAR_PACK = 4096;
 
 /** What the sending side needs from its node. @internal */
 export interface SendingLink extends CodecHost {
   /** A request to the owner that waits for its answer (a parked `send`, a request for credit). */
   ask(dst: NodeId, channel: string, op: 'send' | 'topUp', item: unknown, options: ChannelWaitOptions | undefined, transfer: readonly ArrayBuffer[] | undefined): Promise<ChannelAnswer>;
+  /** Whether runs of items to `dst` may travel packed (v8 bytes): only to a node of this machine. */
+  packs(dst: NodeId): boolean;
   /** A message to the owner that needs no answer (items, credit given back, "ran out"). */
   post(dst: NodeId, channel: string, op: 'push' | 'return' | 'dry', item: unknown, enc: Encoded, transfer: readonly ArrayBuffer[] | undefined, urgent: boolean): void;
 }
@@ -32,6 +40,11 @@ interface Outbound {
   topping: Promise<unknown> | undefined;
   /** Whether unused credit is being watched (to give it back once the burst is over). */
   watching: boolean;
+  /** Whether the owner is on another machine. */
+  readonly far: boolean;
+  /** Sends on credit so far, and how many of them went while the last request for credit travelled. */
+  spent: number;
+  spentDuringTopUp: number;
 }
 
 const SENT: ChannelAnswer = localAnswer(undefined);
@@ -79,12 +92,13 @@ export class ChannelSending {
     if (out === undefined || out.credit <= 0) return false;
     const wire = encode(item, this.#link); // throws before any credit is spent
     out.credit -= 1;
+    out.spent += 1;
     out.items.push(wire.value);
     if (wire.enc === 1) out.enc = 1;
     if (transfer !== undefined) out.transfer.push(...transfer);
-    if (out.items.length >= PACK) this.#post(channel, out, true);
+    if (out.items.length >= (out.far ? FAR_PACK : PACK)) this.#post(channel, out, true);
     else this.#endOfTurn.schedule();
-    if (out.credit < out.window / 2 && out.topping === undefined) this.#topUp(channel, out);
+    if (out.credit < topUpBelow(out.window, out.spentDuringTopUp) && out.topping === undefined) this.#topUp(channel, out);
     this.#watch(channel, out);
     return true;
   }
@@ -116,7 +130,8 @@ export class ChannelSending {
     this.#endOfTurn.sent();
     // Serialized here, the items cross the owner's thread as bytes: only their receiver reads
     // them. (Items with buffers to move, or that only postMessage can copy, go plain.)
-    const packed: PackedWire | undefined = transfer.length === 0 && items.length > 1 ? packItems(items, enc) : undefined;
+    // To another machine they go plain: packing them would only be undone before they leave.
+    const packed: PackedWire | undefined = transfer.length === 0 && items.length > 1 && this.#link.packs(out.dst) ? packItems(items, enc) : undefined;
     if (packed === undefined) this.#link.post(out.dst, channel, 'push', items, enc, transfer, urgent);
     else this.#link.post(out.dst, channel, 'push', packed, 0, undefined, urgent);
   }
@@ -128,8 +143,10 @@ export class ChannelSending {
   #topUp(channel: string, out: Outbound): void {
     const asked = this.#link.ask(out.dst, channel, 'topUp', undefined, undefined, undefined);
     out.topping = asked;
+    const spentBefore = out.spent;
     const done = (): void => {
       out.topping = undefined;
+      out.spentDuringTopUp = out.spent - spentBefore;
     };
     asked.then((answer) => {
       done();
@@ -140,7 +157,7 @@ export class ChannelSending {
   #credited(dst: NodeId, channel: string, granted: number): void {
     if (granted <= 0) return;
     let out = this.#outbound.get(channel);
-    if (out === undefined) this.#outbound.set(channel, (out = { dst, credit: 0, window: 0, items: [], enc: 0, transfer: [], topping: undefined, watching: false }));
+    if (out === undefined) this.#outbound.set(channel, (out = { dst, far: !this.#link.packs(dst), credit: 0, window: 0, items: [], enc: 0, transfer: [], topping: undefined, watching: false, spent: 0, spentDuringTopUp: 0 }));
     out.credit += granted;
     out.window = Math.max(out.window, out.credit);
     this.#watch(channel, out);

@@ -10,6 +10,7 @@ import type { Transferable } from '../transport/Endpoint.js';
 import { CHANNEL_TAG, decode, encode, type CodecHost, type WireChannel } from '../wire/messageCodec.js';
 import { ChannelReceiving } from './ChannelReceiving.js';
 import { ChannelSending } from './ChannelSending.js';
+import { DurableHandle, durableOf } from './DurableChannel.js';
 import type { PendingLimits } from '../limits.js';
 
 /** What the table needs from its node. @internal */
@@ -22,6 +23,8 @@ export interface ChannelNode extends CodecHost {
   route(envelope: Envelope, transfer?: readonly Transferable[], urgent?: boolean): void;
   reply(dst: NodeId, cid: CorrelationId, value: unknown, urgent?: boolean): void;
   fail(dst: NodeId, cid: CorrelationId, error: unknown): void;
+  /** On a system's main thread: a handle of the durable channel `name` over this system's cluster connection. */
+  readonly durable?: ((name: string, capacity: number, ackWait: number) => unknown) | undefined;
 }
 
 interface Abandoned {
@@ -70,6 +73,7 @@ export class ChannelTable implements ChannelLink {
       channelWire: (handle) => node.channelWire(handle),
       makeChannel: (wire) => node.makeChannel(wire),
       ask: (dst, channel, op, item, options, transfer) => this.#ask(dst, channel, op, item, options, transfer),
+      packs: (dst) => !this.#foreign(dst),
       post: (dst, channel, op, item, enc, transfer, urgent) => {
         // Packed runs are v8 bytes: fine between nodes of this machine, never sent to another.
         if (op === 'push' && !Array.isArray(item) && this.#foreign(dst)) return this.#post(dst, channel, op, { value: unpackItems((item as PackedWire).bytes), enc: (item as PackedWire).enc }, transfer, urgent);
@@ -80,6 +84,7 @@ export class ChannelTable implements ChannelLink {
 
   /** The wire form of a handle; a channel created here gets an id on its first trip out. */
   wire(handle: ChannelHandle): WireChannel {
+    if (handle instanceof DurableHandle) return handle.wireForm();
     if (handle instanceof RemoteChannel) return { [CHANNEL_TAG]: handle.id, owner: handle.owner, capacity: handle.capacity };
     const core = handle.core as ChannelCore;
     let id = this.#ids.get(core);
@@ -97,6 +102,8 @@ export class ChannelTable implements ChannelLink {
 
   /** A handle for a channel that arrived in a message (remote handles reach the owner through this table). */
   revive(wire: WireChannel): unknown {
+    const durable = durableOf(wire);
+    if (durable !== undefined) return this.#node.durable?.(durable.name, wire.capacity, durable.ackWait) ?? elsewhere(durable.name, wire.capacity, durable.ackWait);
     const id = wire[CHANNEL_TAG];
     if (wire.owner === this.#node.node) {
       const core = this.#cores.get(id);
@@ -399,4 +406,10 @@ export class ChannelTable implements ChannelLink {
 /** A packed run (v8 bytes) that came from another machine: refused, never deserialized. */
 function packedFromAfar(from: NodeId): MultitaskError {
   return new MultitaskError('BAD_FRAME', `packed channel items from node ${from} of another system are refused: between machines items travel plain`);
+}
+
+/** A durable channel that reached a system that joins no cluster: its operations are refused. */
+function elsewhere(name: string, capacity: number, ackWait: number): DurableHandle<unknown> {
+  const refused = new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}' reached a system that joins no cluster: its items are kept by a cluster's NATS server`);
+  return new DurableHandle(name, capacity, ackWait, Promise.reject(refused));
 }

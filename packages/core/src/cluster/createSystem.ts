@@ -4,6 +4,10 @@ import type { ClusterHook, ClusterHost } from '../system/ClusterHook.js';
 import type { SystemOptions } from '../system/systemTypes.js';
 import type { MsgpackCodec } from '../wire/msgpackCodec.js';
 import type { NatsLink } from '../transport/natsLink.js';
+import type { DurableConfig } from '../transport/durableStreams.js';
+import type { DurableOpened, WireItem } from '../channel/DurableChannel.js';
+import { BadValue } from '../wire/BadValue.js';
+import { decode, encode, type CodecHost } from '../wire/messageCodec.js';
 import { resolveCluster, type ClusterOptions, type ResolvedCluster } from './clusterOptions.js';
 import { Membership } from './Membership.js';
 
@@ -105,12 +109,44 @@ function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
   })();
   return {
     joined,
+    durable: (config, host) => openDurable(linking, joined, options, config, host),
     async leave() {
       leaving = true;
       const link = await linking.catch(() => undefined);
       await joined.catch(() => undefined);
       membership?.leave();
       await link?.close();
+    },
+  };
+}
+
+/**
+ * Opens a durable channel's stream over the link, once the node has joined; its items are
+ * MessagePack with the cluster's limits, refs and channels in them encoded by `host`.
+ */
+async function openDurable(linking: Promise<NatsLink>, joined: Promise<void>, options: ResolvedCluster, config: DurableConfig, host: CodecHost): Promise<DurableOpened> {
+  await joined;
+  const link = await linking;
+  const [{ openDurableStore }, { createMsgpackCodec }] = await Promise.all([import('../transport/durableStreams.js'), import('../wire/msgpackCodec.js')]);
+  const codec = createMsgpackCodec(options.limits);
+  const store = await openDurableStore(link.connection, `${options.prefix}.${options.name}`, config);
+  const frames = {
+    pack: (item: WireItem): Uint8Array => codec.encode([item.value, item.enc]),
+    unpack(bytes: Uint8Array): WireItem {
+      const [value, enc] = codec.decode(bytes);
+      if (value instanceof BadValue) throw new MultitaskError('BAD_FRAME', `an item of durable channel '${config.name}' could not be read: ${value.reason}`);
+      return { value, enc: enc === 1 ? 1 : 0 };
+    },
+  };
+  return {
+    store,
+    frames,
+    items: {
+      encode: (item) => frames.pack(encode(item, host)),
+      decode(bytes) {
+        const item = frames.unpack(bytes);
+        return decode(item.value, item.enc, host);
+      },
     },
   };
 }

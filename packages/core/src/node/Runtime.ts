@@ -217,6 +217,9 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
    */
   wireCheck: ((payload: unknown) => void) | undefined;
 
+  /** On a system's main thread in a cluster: opens handles of durable channels that arrive in messages. */
+  durable: ((name: string, capacity: number, ackWait: number) => unknown) | undefined;
+
   /** Envelopes this node received and passed on to another node (processes reach others this way). */
   forwarded = 0;
 

@@ -12,6 +12,8 @@ import { child, type ActorChildArgs, type ActorChildSpec } from '../supervisor/s
 import { isTaskSet, type TaskArgs, type TaskName, type TaskResult, type TaskSet, type UnaryTaskName } from './defineTasks.js';
 import { packNumbers } from './PoolWorker.js';
 import { Scheduler } from './Scheduler.js';
+import { checkNodes, PoolTargets } from './PoolNodes.js';
+import { definitionKey } from '../actor/defineActor.js';
 import { windowed } from './windowed.js';
 import type { CallOptions, IterOptions, MapOptions, PoolEvents, PoolMetrics, PoolOptions } from './options.js';
 
@@ -36,10 +38,16 @@ import type { CallOptions, IterOptions, MapOptions, PoolEvents, PoolMetrics, Poo
  * ```
  */
 export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> {
-  /** The number of workers. */
-  readonly size: number;
-  /** Resolves once every worker has started; rejects with `SPAWN_FAILED` when they cannot. */
+  /**
+   * Resolves once the workers have started (with `nodes`: on the nodes that are up); rejects
+   * with `SPAWN_FAILED` when none can, or `NODE_DOWN` when none of the pool's nodes is up.
+   */
   readonly ready: Promise<void>;
+  readonly #targets: PoolTargets;
+  #following = false;
+  readonly #nodeUp = (node: string): void => {
+    if (this.#state === 'open' && this.#targets.joined(node)) this.#work.fill();
+  };
   readonly #system: ActorSystem;
   readonly #ownSystem: boolean;
   readonly #options: PoolOptions<T>;
@@ -54,8 +62,8 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   constructor(options: PoolOptions<T>) {
     super();
     if (!isTaskSet(options?.tasks)) throw new MultitaskError('INVALID_ARGUMENT', 'createPool: options.tasks must be a value returned by defineTasks');
-    const size = options.size ?? availableParallelism();
-    if (!(Number.isInteger(size) && size > 0)) throw new MultitaskError('INVALID_ARGUMENT', 'createPool: options.size must be a positive integer');
+    if (options.size !== undefined && !(Number.isInteger(options.size) && options.size > 0)) throw new MultitaskError('INVALID_ARGUMENT', 'createPool: options.size must be a positive integer');
+    checkNodes(options.nodes, options.system !== undefined);
     if (options.placement !== undefined && options.placement !== 'thread' && options.placement !== 'process') {
       throw new MultitaskError('INVALID_ARGUMENT', "createPool: options.placement must be 'thread' or 'process'");
     }
@@ -63,22 +71,73 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
       const value = options[key];
       if (value !== undefined && !(typeof value === 'number' && value > 0)) throw new MultitaskError('INVALID_ARGUMENT', `createPool: options.${key} must be a positive number`);
     }
-    this.size = size;
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#ownSystem = options.system === undefined;
-    this.#system = options.system ?? createSystem();
+    const system = (this.#system = options.system ?? createSystem());
+    const key = definitionKey(options.tasks);
+    const self = system.nodes()[0] as string;
+    const host = { self, nodes: () => system.nodes(), serves: (node: string) => system.nodeServes(node, key) };
+    this.#targets = new PoolTargets(host, options.nodes, options.size, availableParallelism());
     this.#work = new Scheduler(
       { state: () => this.#state, drained: () => this.emit('drain'), replaced: (reason) => this.emit('worker:replaced', reason) },
-      this.#system,
+      system,
       options,
       this.#clock,
+      this.#targets,
     );
-    this.#system.on('actor:stopped', this.#work.onStopped);
-    const starts: Array<Promise<void>> = [];
-    for (let i = 0; i < size; i++) starts.push(this.#work.startWorker());
-    this.ready = Promise.all(starts).then(() => undefined);
+    system.on('actor:stopped', this.#work.onStopped);
+    if (options.nodes !== undefined) this.#followNodes();
+    this.ready = this.#start(options.nodes !== undefined);
     this.ready.catch(() => undefined); // reported through the calls it fails
+  }
+
+  /** Nodes that join from now on get the workers the pool wants there. */
+  #followNodes(): void {
+    if (this.#following) return;
+    this.#following = true;
+    this.#system.on('node:up', this.#nodeUp);
+  }
+
+  /** Starts the workers (on a cluster, once the system has joined and knows the nodes). */
+  async #start(cluster: boolean): Promise<void> {
+    if (cluster) {
+      await this.#system.ready();
+      for (const node of this.#system.nodes()) this.#targets.joined(node);
+    }
+    this.#work.fill();
+    await this.#work.started();
+    if (this.#work.workers.length > 0) return;
+    throw this.#work.broken ?? new MultitaskError('NODE_DOWN', `none of the pool's nodes (${this.#targets.entries().map(([node]) => `'${node}'`).join(', ') || 'none serves the task set'}) could start a worker`);
+  }
+
+  /** The number of workers the pool keeps (with `nodes`: over all nodes, see {@link Pool.resize}). */
+  get size(): number {
+    return this.#targets.total;
+  }
+
+  /**
+   * Changes how many workers the pool keeps on a node: more start at once (or when the
+   * node joins), and those beyond the number finish what they hold, then exit. Resolves once
+   * the new workers have started.
+   * @param size - the workers wanted there, 0 or more
+   * @param node - the node, by name (default: this node)
+   * @throws (rejects with) {@link MultitaskError} `INVALID_ARGUMENT` for a bad size, `POOL_CLOSED`
+   *
+   * @example
+   * ```ts
+   * system.on('node:up', (node) => void pool.resize(4, node)); // each node that joins gets 4 workers
+   * ```
+   */
+  async resize(size: number, node: string = this.#targets.self): Promise<void> {
+    if (this.#state !== 'open') throw new MultitaskError('POOL_CLOSED', 'the pool is closed');
+    if (!(Number.isInteger(size) && size >= 0)) throw new MultitaskError('INVALID_ARGUMENT', 'resize: size must be a whole number ≥ 0');
+    if (typeof node !== 'string' || node.length === 0) throw new MultitaskError('INVALID_ARGUMENT', 'resize: node must be the name of a node');
+    if (!this.#targets.isSelf(node) && this.#options.system === undefined) throw new MultitaskError('INVALID_ARGUMENT', 'resize: workers on other nodes need options.system, a system that joins a cluster');
+    if (!this.#targets.isSelf(node)) this.#followNodes();
+    this.#targets.set(node, size);
+    this.#work.fill();
+    await this.#work.started();
   }
 
   // ---- the Python API ------------------------------------------------------------------
@@ -209,6 +268,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
       const best = this.#work.leastLoaded();
       if (best !== undefined) return best.ref;
       if (this.#state === 'terminated' || this.#work.broken !== undefined) throw this.#work.broken ?? new MultitaskError('POOL_CLOSED', 'the pool was terminated');
+      if (this.#targets.wanted(this.#targets.self) === 0) throw new MultitaskError('SPAWN_FAILED', "a pool places actors on this node's workers, and it has none here: give this node workers in options.nodes");
       this.#work.ensureStarting();
       await this.#work.started();
     }
@@ -242,7 +302,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     const error = new MultitaskError('POOL_CLOSED', 'the pool was terminated');
     this.#work.dropAll(error);
     // Workers first: a hung actor must not hold up a terminate; its supervisor then finds it gone.
-    await Promise.all(this.#work.workers.map((slot) => this.#system.kill(slot.ref, { kind: 'stopped' })));
+    await Promise.all(this.#work.workers.map((slot) => (slot.remote ? this.#system.stop(slot.ref) : this.#system.kill(slot.ref, { kind: 'stopped' }))));
     await this.#end();
   }
 
@@ -272,7 +332,8 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     if (typeof (input as Partial<Iterable<unknown>> | null)?.[Symbol.iterator] !== 'function') throw new MultitaskError('INVALID_ARGUMENT', 'items must be an iterable');
     const items = Array.isArray(input) ? input : [...input]; // an input that throws rejects the call with its error
     scan(items, 'items');
-    const chunkSize = positiveInteger(options.chunkSize ?? Math.max(1, Math.ceil(items.length / (this.size * 4))), 'chunkSize');
+    if (options.chunkSize === undefined && this.#options.nodes !== undefined) await this.ready.catch(() => undefined); // the size and round trips it is chunked by
+    const chunkSize = positiveInteger(options.chunkSize ?? this.#work.chunkSize(name, items.length, this.size), 'chunkSize');
     const out: unknown[] = new Array(items.length);
     const chunks: Array<Promise<void>> = [];
     for (let at = 0; at < items.length; at += chunkSize) {
@@ -290,7 +351,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   async *#imap(name: string, items: Iterable<unknown> | AsyncIterable<unknown>, ordered: boolean, options: IterOptions): AsyncIterableIterator<unknown> {
     this.#check(name, options);
     const chunkSize = positiveInteger(options.chunkSize ?? 1, 'chunkSize');
-    const window = positiveInteger(options.window ?? this.size * 2, 'window');
+    const window = positiveInteger(options.window ?? Math.max(1, this.size) * 2, 'window');
     yield* windowed(items, chunkSize, window, ordered, (chunk) => {
       scan(chunk, 'items');
       return this.#submitChunk(name, chunk, false, options);
@@ -309,6 +370,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     await this.#work.started();
     await (await this.#actors?.catch(() => undefined))?.stop();
     this.#system.off('actor:stopped', this.#work.onStopped);
+    this.#system.off('node:up', this.#nodeUp);
     const slots = this.#work.takeWorkers();
     if (this.#ownSystem) await this.#system.shutdown();
     else await Promise.all(slots.map((slot) => this.#system.stop(slot.ref)));

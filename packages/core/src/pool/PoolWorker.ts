@@ -6,9 +6,10 @@
  * @packageDocumentation
  */
 import { MultitaskError } from '../errors.js';
-import { defineActor, type ActorContext } from '../actor/defineActor.js';
-import { isTaskSet, type TaskFunction, type TaskFunctions } from './defineTasks.js';
+import { defineActor, definitionKey, type ActorContext } from '../actor/defineActor.js';
+import { isTaskSet, type TaskFunction, type TaskFunctions, type TaskSet } from './defineTasks.js';
 import { ownFile } from '../ownFile.js';
+import type { ServedEntry } from '../system/Servable.js';
 
 /** What a worker starts with. @internal */
 export interface PoolWorkerArgs {
@@ -47,6 +48,10 @@ export const PoolWorker = defineActor({
     return { tasks };
   },
   handlers: {
+    /** Answers at once: the pool times the round trip to the worker's node with it. */
+    ping() {
+      return 0;
+    },
     /** Runs one task. */
     run(ctx: ActorContext<WorkerState>, call: { readonly task: string; readonly args: readonly unknown[] }) {
       return find(ctx.state.tasks, call.task)(...call.args);
@@ -105,4 +110,36 @@ let hosted: typeof PoolWorker | undefined;
  */
 export function poolWorker(): typeof PoolWorker {
   return (hosted ??= Object.freeze({ ...PoolWorker, url: hostedUrl() }));
+}
+
+/**
+ * The pool worker of a task set as other nodes ask for it: spawned with `{ node }`, it is
+ * known there by the task set's key (module file name and set name, see `definitionKey`),
+ * and that node starts {@link poolWorker} with its own copy of the module. Its URL and name
+ * say which set it is; nothing of them is imported there.
+ * @internal
+ */
+export function remoteWorker(tasks: TaskSet): typeof PoolWorker {
+  return Object.freeze({ ...poolWorker(), url: tasks.url, name: tasks.name });
+}
+
+/**
+ * How a node serves a task set (`createSystem({ serve: [tasks] })`): a spawn of its
+ * {@link remoteWorker} from another node starts a pool worker that loads this node's own
+ * module for the key. Of the arguments from the network only the initializer is kept, checked.
+ * @internal
+ */
+export function servedTasks(tasks: TaskSet): ServedEntry {
+  return {
+    key: definitionKey(tasks),
+    definition: poolWorker(),
+    args(remote: unknown): PoolWorkerArgs {
+      const initializer = (remote as { initializer?: unknown } | null)?.initializer;
+      if (initializer !== undefined) {
+        const { task, args } = initializer as { task?: unknown; args?: unknown };
+        if (typeof task !== 'string' || !Object.hasOwn(tasks.tasks, task) || !Array.isArray(args)) throw new MultitaskError('SPAWN_FAILED', `a pool worker of '${tasks.name}' was asked for with an initializer that is not a task of the set`);
+      }
+      return { url: tasks.url, name: tasks.name, initializer: initializer as PoolWorkerArgs['initializer'] };
+    },
+  };
 }

@@ -6,18 +6,12 @@ import { MultitaskError } from '../errors.js';
 import { Fifo } from '../Fifo.js';
 import { abortError } from '../limits.js';
 import type { TaskSet } from './defineTasks.js';
-import { PoolStats } from './metrics.js';
+import { PoolStats, snapshot } from './metrics.js';
+import { mapChunkSize, roomFor } from './sendAhead.js';
 import type { CallOptions, PoolMetrics, PoolOptions } from './options.js';
 import type { Job, Payload, Slot } from './jobs.js';
-import { poolWorker } from './PoolWorker.js';
-
-/**
- * Jobs sent ahead to a worker so that it never waits for the next: only for tasks known to
- * be short (their recent runs took under `SHORT_MS` on average) and without a timeout. A
- * long task sent ahead would wait behind another while a worker may be free.
- */
-const DEPTH = 4;
-const SHORT_MS = 1;
+import { poolWorker, remoteWorker } from './PoolWorker.js';
+import type { PoolTargets } from './PoolNodes.js';
 
 /** What the scheduler needs from its pool. @internal */
 export interface SchedulerHost {
@@ -44,8 +38,9 @@ export class Scheduler<T extends TaskSet = TaskSet> {
   readonly #slots: Slot[] = [];
   /** Calls waiting for room under `maxQueue`. */
   readonly #room: Array<() => void> = [];
-  /** Workers being started. */
-  readonly #starts = new Set<Promise<void>>();
+  /** Workers being started, and the node of each. */
+  readonly #starts = new Map<Promise<void>, string>();
+  readonly #targets: PoolTargets;
   readonly #stats = new PoolStats();
   /** `join` calls waiting for the pool to be idle. */
   readonly #idle: Array<() => void> = [];
@@ -54,11 +49,12 @@ export class Scheduler<T extends TaskSet = TaskSet> {
   /** Tasks had to wait for a worker: `drain` fires when the last of them gets one. */
   #backlog = false;
 
-  constructor(host: SchedulerHost, system: ActorSystem, options: PoolOptions<T>, clock: Clock) {
+  constructor(host: SchedulerHost, system: ActorSystem, options: PoolOptions<T>, clock: Clock, targets: PoolTargets) {
     this.#host = host;
     this.#system = system;
     this.#options = options;
     this.#clock = clock;
+    this.#targets = targets;
   }
 
   /** The workers, running or retiring. */
@@ -73,7 +69,7 @@ export class Scheduler<T extends TaskSet = TaskSet> {
 
   /** Resolves once no worker is being started (replacements included). */
   async started(): Promise<void> {
-    while (this.#starts.size > 0) await Promise.allSettled([...this.#starts]);
+    while (this.#starts.size > 0) await Promise.allSettled([...this.#starts.keys()]);
   }
 
   /** Resolves once nothing is queued or running. */
@@ -81,20 +77,20 @@ export class Scheduler<T extends TaskSet = TaskSet> {
     while (this.busy()) await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
-  /** The least loaded worker for an actor (counting its actors and jobs), marked as hosting one more. */
+  /** The least loaded worker of this node for an actor (counting its actors and jobs), marked as hosting one more. */
   leastLoaded(): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (slot.retiring) continue;
+      if (slot.retiring || slot.remote) continue;
       if (best === undefined || slot.actors + slot.inFlight.length < best.actors + best.inFlight.length) best = slot;
     }
     if (best !== undefined) best.actors += 1;
     return best;
   }
 
-  /** Starts a worker unless one is starting already. */
+  /** Starts a worker on this node unless one is starting already. */
   ensureStarting(): void {
-    if (this.#starts.size === 0) this.startWorker().catch(() => undefined);
+    if (this.#starts.size === 0) this.startWorker(this.#targets.self).catch(() => undefined);
   }
 
   /** Forgets every worker (the pool is ending) and returns them, to be stopped. */
@@ -116,21 +112,12 @@ export class Scheduler<T extends TaskSet = TaskSet> {
 
   /** Counts and timings of the work so far. */
   metrics(): PoolMetrics {
-    const now = this.#clock.now();
-    return {
-      queued: this.#queue.size,
-      running: this.#slots.reduce((n, slot) => n + slot.inFlight.length, 0),
-      completed: this.#stats.completed,
-      failed: this.#stats.failed,
-      workers: this.#slots.map((slot) => ({
-        id: slot.ref.id,
-        running: slot.inFlight.length,
-        completed: slot.completed,
-        utilisation: now > slot.since ? Math.min(1, (slot.busy + (slot.inFlight[0] === undefined ? 0 : now - slot.inFlight[0].startedAt)) / (now - slot.since)) : 0,
-      })),
-      runTime: this.#stats.runTime,
-      waitTime: this.#stats.waitTime,
-    };
+    return snapshot(this.#queue.size, this.#slots, this.#stats, this.#targets, this.#clock.now());
+  }
+
+  /** The chunk size of a `map` of `count` items over `workers` workers (see {@link mapChunkSize}). */
+  chunkSize(task: string, count: number, workers: number): number {
+    return mapChunkSize(task, count, workers, this.#stats, this.#targets.longest);
   }
 
   /** Queues a job, waiting for room under `maxQueue`. */
@@ -190,11 +177,14 @@ export class Scheduler<T extends TaskSet = TaskSet> {
       }
       let best: Slot | undefined;
       for (const slot of this.#slots) {
-        if (slot.retiring) continue;
-        const room = this.#short(job) && slot.inFlight.every((j) => this.#short(j)) ? DEPTH : 1;
-        if (slot.inFlight.length < room && (best === undefined || slot.inFlight.length < best.inFlight.length)) best = slot;
+        if (slot.retiring || slot.inFlight.length >= roomFor(job, slot, this.#stats, this.#targets.roundTrip(slot.node))) continue;
+        // The least busy; between equals, the nearest.
+        if (best === undefined || slot.inFlight.length < best.inFlight.length || (slot.inFlight.length === best.inFlight.length && this.#targets.roundTrip(slot.node) < this.#targets.roundTrip(best.node))) best = slot;
       }
-      if (best === undefined) break;
+      if (best === undefined) {
+        if (this.#slots.length === 0 && this.#starts.size === 0 && !this.#anyNodeUp()) this.#noNode();
+        break;
+      }
       this.#queue.shift();
       this.#dispatch(job, best);
     }
@@ -205,12 +195,6 @@ export class Scheduler<T extends TaskSet = TaskSet> {
     }
     const max = this.#options.maxQueue;
     while (this.#room.length > 0 && (max === undefined || this.#queue.size < max)) this.#room.shift()?.();
-  }
-
-  /** Whether a job may wait behind others on a worker: short by its task's record, and without a timeout. */
-  #short(job: Job): boolean {
-    const typical = this.#stats.typical(job.payload.task);
-    return job.timeout === undefined && typical !== undefined && typical < SHORT_MS;
   }
 
   #dispatch(job: Job, slot: Slot): void {
@@ -253,7 +237,7 @@ export class Scheduler<T extends TaskSet = TaskSet> {
     if (max !== undefined && slot.completed >= max && !slot.retiring && slot.actors === 0) {
       slot.retiring = true;
       slot.succeeded = true;
-      this.startWorker().catch(() => undefined);
+      this.fill();
     }
     if (slot.retiring && slot.inFlight.length === 0) void this.#system.stop(slot.ref);
     this.pump();
@@ -281,31 +265,77 @@ export class Scheduler<T extends TaskSet = TaskSet> {
 
   // ---- workers -------------------------------------------------------------------------
 
-  startWorker(): Promise<void> {
-    const start = this.#spawnWorker();
-    this.#starts.add(start);
+  /** Starts a worker on `node` (by name). */
+  startWorker(node: string): Promise<void> {
+    const start = this.#spawnWorker(node);
+    this.#starts.set(start, node);
     const forget = (): void => void this.#starts.delete(start);
     start.then(forget, forget);
     return start;
   }
 
-  async #spawnWorker(): Promise<void> {
+  /**
+   * Starts or retires workers until each live node has the number the pool wants there.
+   * Workers that go are the least busy; they finish what they hold first.
+   */
+  fill(): void {
+    if (this.#host.state() === 'terminated') return;
+    for (const [node, wanted] of this.#targets.entries()) {
+      if (!this.#targets.isUp(node)) continue;
+      const here = this.#slots.filter((slot) => slot.node === node && !slot.retiring);
+      let starting = 0;
+      for (const at of this.#starts.values()) if (at === node) starting += 1;
+      for (let i = here.length + starting; i < wanted; i++) this.startWorker(node).catch(() => undefined);
+      const extra = here.length + starting - wanted;
+      if (extra <= 0) continue;
+      for (const slot of here.sort((x, y) => x.actors + x.inFlight.length - (y.actors + y.inFlight.length)).slice(0, extra)) {
+        slot.retiring = true;
+        slot.succeeded = true;
+        if (slot.inFlight.length === 0) void this.#system.stop(slot.ref);
+      }
+    }
+  }
+
+  async #spawnWorker(node: string): Promise<void> {
     try {
       const initializer = this.#options.initializer as { task: string; args: readonly unknown[] } | undefined;
-      const ref = await this.#system.spawn(poolWorker(), {
-        placement: this.#options.placement ?? 'thread',
+      const remote = !this.#targets.isSelf(node);
+      const placement = this.#options.placement ?? 'thread';
+      const ref = await this.#system.spawn(remote ? remoteWorker(this.#options.tasks) : poolWorker(), {
+        placement: remote ? { node, in: placement } : placement,
         args: { url: this.#options.tasks.url, name: this.#options.tasks.name, initializer },
       });
       if (this.#host.state() === 'terminated') {
         await this.#system.stop(ref);
         return;
       }
-      this.#slots.push({ ref, inFlight: [], since: this.#clock.now(), completed: 0, busy: 0, retiring: false, succeeded: false, actors: 0 });
+      if (remote) await this.#timeRoundTrip(node, ref);
+      this.#slots.push({ ref, node, remote, inFlight: [], since: this.#clock.now(), completed: 0, busy: 0, retiring: false, succeeded: false, actors: 0 });
       this.pump();
     } catch (error) {
       if (this.#slots.length === 0 && this.#starts.size <= 1) this.#fail(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
+  }
+
+  /** Times a few round trips to a new worker on another node (the least of them counts). */
+  async #timeRoundTrip(node: string, ref: Slot['ref']): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      const sent = performance.now();
+      await ref.ask('ping', undefined, { timeout: 30_000 });
+      this.#targets.measured(node, performance.now() - sent);
+    }
+  }
+
+  /** Whether a node the pool wants workers on is up: else no worker will come for what is queued. */
+  #anyNodeUp(): boolean {
+    return this.#targets.entries().some(([node, wanted]) => wanted > 0 && this.#targets.isUp(node));
+  }
+
+  /** No node of the pool is up and no worker is left: what is queued fails, rather than wait for a node that may not come. */
+  #noNode(): void {
+    const nodes = this.#targets.entries().map(([node]) => `'${node}'`).join(', ');
+    for (const job of this.#queue.drain()) this.settle(job, false, new MultitaskError('NODE_DOWN', `task '${job.payload.task}': none of the pool's nodes (${nodes}) is up`));
   }
 
   /** No worker could start: fail what waits, and what comes. */
@@ -318,7 +348,8 @@ export class Scheduler<T extends TaskSet = TaskSet> {
   #replace(slot: Slot, reason: DownReason): void {
     if (slot.retiring) return;
     slot.retiring = true;
-    void this.#system.kill(slot.ref, reason);
+    // A worker on another node is stopped there: this node can end only its own threads and processes.
+    void (slot.remote ? this.#system.stop(slot.ref) : this.#system.kill(slot.ref, reason));
   }
 
   /** A worker is gone: its running job fails (or is retried), the ones behind it go back in line. */
@@ -347,9 +378,9 @@ export class Scheduler<T extends TaskSet = TaskSet> {
       else requeue.push(job);
     }
     for (const job of requeue.reverse()) this.#queue.unshift(job);
-    if (!slot.succeeded && this.#host.state() !== 'terminated') {
+    if (!slot.succeeded && this.#host.state() !== 'terminated' && this.#targets.isUp(slot.node)) {
       this.#host.replaced(reason);
-      this.startWorker().catch(() => undefined);
+      this.fill();
     }
     this.pump();
     this.#wakeIfIdle();

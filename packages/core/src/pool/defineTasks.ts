@@ -1,4 +1,7 @@
 import { MultitaskError } from '../errors.js';
+import { SERVED } from '../system/Servable.js';
+// A cycle, used only inside functions: PoolWorker checks task sets with isTaskSet from here.
+import { servedTasks } from './PoolWorker.js';
 
 /**
  * A task function: arguments that can be cloned, and a cloneable result or a promise of one.
@@ -91,7 +94,10 @@ export function defineTasks<F extends TaskFunctions>(url: string, tasks: F, opti
   for (const [name, fn] of Object.entries(tasks)) {
     if (typeof fn !== 'function') throw new MultitaskError('INVALID_ARGUMENT', `defineTasks: task '${name}' must be a function`);
   }
-  return Object.freeze({ url, name: options.name ?? 'tasks', tasks, [TASKS]: true as const });
+  const set: TaskSet<F> = { url, name: options.name ?? 'tasks', tasks, [TASKS]: true as const };
+  // How a system serves it (`createSystem({ serve: [tasks] })`): hidden from its type and its keys.
+  Object.defineProperty(set, SERVED, { value: () => servedTasks(set) });
+  return Object.freeze(set);
 }
 
 /** Whether a value is a task set (made by any copy of this library). @internal */

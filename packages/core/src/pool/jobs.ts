@@ -27,6 +27,10 @@ export interface Job {
 /** One worker and the jobs it was handed. @internal */
 export interface Slot {
   readonly ref: ActorRef<typeof PoolWorker>;
+  /** The node it runs on, by name. */
+  readonly node: string;
+  /** Whether that is another node than the pool's own. */
+  readonly remote: boolean;
   /** Dispatched jobs, in the order the worker runs them; the first is running. */
   readonly inFlight: Job[];
   readonly since: number;

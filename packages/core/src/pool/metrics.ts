@@ -1,4 +1,6 @@
-import type { Percentiles } from './options.js';
+import type { Percentiles, PoolMetrics } from './options.js';
+import type { Slot } from './jobs.js';
+import type { PoolTargets } from './PoolNodes.js';
 
 /** How many recent samples the percentiles are taken over. @internal */
 export const SAMPLES = 1024;
@@ -60,4 +62,33 @@ export class PoolStats {
   get waitTime(): Percentiles {
     return percentiles(this.#waitTimes);
   }
+}
+
+/** A pool's metrics from its queue, workers, stats and nodes at `now`. @internal */
+export function snapshot(queued: number, slots: readonly Slot[], stats: PoolStats, targets: PoolTargets, now: number): PoolMetrics {
+  const nodes = new Map<string, { workers: number; running: number; completed: number }>();
+  for (const [node] of targets.entries()) nodes.set(node, { workers: 0, running: 0, completed: 0 });
+  for (const slot of slots) {
+    let counts = nodes.get(slot.node);
+    if (counts === undefined) nodes.set(slot.node, (counts = { workers: 0, running: 0, completed: 0 }));
+    if (!slot.retiring) counts.workers += 1;
+    counts.running += slot.inFlight.length;
+    counts.completed += slot.completed;
+  }
+  return {
+    queued,
+    running: slots.reduce((n, slot) => n + slot.inFlight.length, 0),
+    completed: stats.completed,
+    failed: stats.failed,
+    workers: slots.map((slot) => ({
+      id: slot.ref.id,
+      node: slot.node,
+      running: slot.inFlight.length,
+      completed: slot.completed,
+      utilisation: now > slot.since ? Math.min(1, (slot.busy + (slot.inFlight[0] === undefined ? 0 : now - slot.inFlight[0].startedAt)) / (now - slot.since)) : 0,
+    })),
+    nodes: [...nodes].map(([node, counts]) => ({ node, ...counts, wanted: targets.wanted(node), roundTrip: targets.roundTrip(node) })),
+    runTime: stats.runTime,
+    waitTime: stats.waitTime,
+  };
 }

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import type { ActorSystem } from '../system/ActorSystem.js';
 import type { DownReason } from '../actor/DownReason.js';
 import type { TaskArgs, TaskName, TaskSet } from './defineTasks.js';
+import type { NodeMetrics, PoolNodes } from './PoolNodes.js';
 
 /**
  * Options of one pool call.
@@ -95,6 +96,8 @@ export type Initializer<T> = { [K in TaskName<T>]: TaskCall<K, TaskArgs<T, K>> }
 export interface WorkerMetrics {
   /** The worker's actor id. */
   readonly id: string;
+  /** The node it runs on, by name. */
+  readonly node: string;
   /** Its tasks (or chunks) sent and not done. */
   readonly running: number;
   /** Its tasks (or chunks) done. */
@@ -113,10 +116,19 @@ export interface PoolOptions<T extends TaskSet> {
   /** The task functions, from {@link defineTasks}. */
   readonly tasks: T;
   /**
-   * How many workers.
+   * How many workers (with `nodes`: on each node).
    * @defaultValue `os.availableParallelism()`
    */
   readonly size?: number;
+  /**
+   * The nodes of a cluster to run workers on (see {@link PoolNodes}); needs `system`, a
+   * system that joins the cluster. Each of those nodes must serve the task set
+   * (`createSystem({ serve: [tasks] })`). Workers go where there is room, a distant node's
+   * workers are sent more work ahead, and a node that dies takes only its own workers with
+   * it (see the Pool guide).
+   * @defaultValue this node only
+   */
+  readonly nodes?: PoolNodes;
   /**
    * Worker threads or child processes.
    * @defaultValue `'thread'`
@@ -186,6 +198,8 @@ export interface PoolMetrics {
   readonly failed: number;
   /** Per worker: its tasks now and done, and the share of its lifetime it spent running tasks. */
   readonly workers: readonly WorkerMetrics[];
+  /** Per node: its workers, its tasks now and done, and the round trip to it (one entry for a pool of one node). */
+  readonly nodes: readonly NodeMetrics[];
   /** How long tasks ran, over the last 1024. */
   readonly runTime: Percentiles;
   /** How long tasks waited for a worker, over the last 1024. */

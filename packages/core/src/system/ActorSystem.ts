@@ -6,7 +6,7 @@ import { isSupervised, isSystemId, newSystemId, nodeAddress, nodeOf, type ActorI
 import { errorMessage } from '../actor/ActorCell.js';
 import { describeActor, stoppedError } from '../actor/actorErrors.js';
 import type { ActorRef } from '../actor/ActorRef.js';
-import { isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
+import type { AnyActorDefinition } from '../actor/defineActor.js';
 import { HostTable, type HostRecord } from './HostTable.js';
 import type { DownReason } from '../actor/DownReason.js';
 import { Supervisor } from '../supervisor/Supervisor.js';
@@ -25,6 +25,9 @@ import type { ClusterHook, ClusterHost } from './ClusterHook.js';
 import type { SystemEvents, SystemOptions } from './systemTypes.js';
 import type { SpawnArgs } from '../actor/spawnTypes.js';
 import { UnknownMessageWarnings } from './UnknownMessageWarnings.js';
+import { servedEntries } from './Servable.js';
+import { DurableHandle } from '../channel/DurableChannel.js';
+import { DurableRelay } from './DurableRelay.js';
 
 const STOPPED: DownReason = Object.freeze({ kind: 'stopped' });
 
@@ -58,6 +61,12 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #peers: PeerSystems;
   #requests!: RootRequests;
   readonly #actorSupervisors: ActorSupervisors;
+  /** Durable channels worked for this system's threads and processes. */
+  readonly #durables = new DurableRelay((name, capacity, ackWait) => {
+    const cluster = this.#cluster;
+    if (cluster?.durable === undefined) return Promise.reject(new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}': this system joins no cluster`));
+    return cluster.durable({ name, capacity, ackWait }, this.#runtime);
+  });
   readonly #id: SystemId;
   readonly #node: string;
   #supervisorSeq = 0;
@@ -79,7 +88,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const resolver = { resolve: (dst: NodeId) => this.#peers.resolve(dst) };
     const copyInline = checkBoolean(options.copyInline, 'options.copyInline');
     this.#runtime = new Runtime({ node: nodeAddress(this.#id, 0), clock: this.#clock, askTimeout, stopGrace, parent: undefined, resolver, sink: this.#sink(), copyInline });
-    this.#peers = new PeerSystems(this.#peersHost(), checkServe(options.serve));
+    this.#peers = new PeerSystems(this.#peersHost(), servedEntries(options.serve));
     this.#hosts = new HostTable(this.#runtime, {
       askTimeout,
       stopGrace,
@@ -111,6 +120,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       supervisors: this.#actorSupervisors,
       start: (definition, opts, again, generation) => this.#spawner.start(definition, opts, again, generation),
       stop: (ref) => this.stop(ref),
+      durable: (from, request) => this.#durables.handle(from, request),
     });
     this.#requests = requests;
     this.#runtime.system = requests.services();
@@ -258,6 +268,31 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   /**
+   * A handle of the durable channel `name` over this system's cluster connection: its
+   * stream is made if it is not there yet (by `createChannel`, or by a handle that arrived
+   * in a message before its creator had made it).
+   * @throws {@link MultitaskError} `INVALID_ARGUMENT` for a bad name or ackWait, or a system that joins no cluster
+   * @internal
+   */
+  openDurable(name: string, capacity: number, ackWait: number): DurableHandle<unknown> {
+    if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new MultitaskError('INVALID_ARGUMENT', 'options.durable must be 1 to 64 letters, digits, _ or -');
+    if (!(typeof ackWait === 'number' && ackWait > 0 && Number.isFinite(ackWait))) throw new MultitaskError('INVALID_ARGUMENT', 'options.ackWait must be a positive number of milliseconds');
+    const cluster = this.#cluster;
+    if (cluster?.durable === undefined) throw new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}': options.system must join a cluster (createSystem({ cluster })), whose NATS server keeps the items`);
+    if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
+    return new DurableHandle(name, capacity, ackWait, cluster.durable({ name, capacity, ackWait }, this.#runtime), this.#clock);
+  }
+
+  /**
+   * Whether the live node `node` (this one included) serves what has the key `key`.
+   * @internal
+   */
+  nodeServes(node: string, key: string): boolean {
+    if (node === this.#node) return this.#peers.serves.includes(key);
+    return this.#peers.byName(node)?.serves.includes(key) === true;
+  }
+
+  /**
    * Resolves once the system is ready: at once for a single machine; with a cluster,
    * once this node has announced itself and heard the nodes already there.
    * @throws (rejects with) {@link MultitaskError} `NODE_DOWN` (no NATS server could be
@@ -288,6 +323,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       checkPayloads: (check) => void (this.#runtime.wireCheck = check),
     });
     this.#cluster.joined.catch(() => undefined); // reported by ready(); never an unhandled rejection
+    this.#runtime.durable = (name, capacity, ackWait) => this.openDurable(name, capacity, ackWait);
   }
 
   /**
@@ -397,6 +433,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   // ---- deaths ----------------------------------------------------------------------------
 
   #hostGone(record: HostRecord, reason: DownReason): void {
+    this.#durables.nodeGone(record.node);
     this.#names.releaseWhere((id) => nodeOf(id) === record.node && this.#supervised.get(id) === undefined);
     for (const ref of record.actors.values()) {
       const entry = this.#supervised.get(ref.id);
@@ -544,12 +581,6 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
  */
 export function createSystem(options?: SystemOptions): ActorSystem {
   return new ActorSystem(options);
-}
-
-function checkServe(serve: readonly AnyActorDefinition[] | undefined): readonly AnyActorDefinition[] {
-  if (serve === undefined) return [];
-  if (!Array.isArray(serve) || !serve.every(isActorDefinition)) throw new MultitaskError('INVALID_ARGUMENT', 'options.serve must be an array of values returned by defineActor');
-  return serve;
 }
 
 function checkBoolean(value: boolean | undefined, what: string): boolean {

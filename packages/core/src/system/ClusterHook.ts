@@ -6,6 +6,9 @@
  */
 import type { Clock } from '../clock.js';
 import type { Endpoint } from '../transport/Endpoint.js';
+import type { DurableConfig } from '../transport/durableStreams.js';
+import type { DurableOpened } from '../channel/DurableChannel.js';
+import type { CodecHost } from '../wire/messageCodec.js';
 import type { PeerInfo } from './PeerSystems.js';
 
 /** What a system gives the cluster adapter it starts. @internal */
@@ -29,4 +32,6 @@ export interface ClusterHook {
   readonly joined: Promise<void>;
   /** Says goodbye to the others and closes the connection. */
   leave(): Promise<void>;
+  /** Opens a durable channel's stream over the cluster's connection; its items are coded with `host` (refs, channels). */
+  durable?(config: DurableConfig, host: CodecHost): Promise<DurableOpened>;
 }

@@ -8,7 +8,8 @@ import { decode } from '../wire/messageCodec.js';
 import type { Endpoint } from '../transport/Endpoint.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import { reviveDown, serializeDown, type DownReason } from '../actor/DownReason.js';
-import { definitionKey, type AnyActorDefinition } from '../actor/defineActor.js';
+import type { AnyActorDefinition } from '../actor/defineActor.js';
+import type { ServedEntry } from './Servable.js';
 import type { Route } from '../node/Routes.js';
 import type { Runtime } from '../node/Runtime.js';
 import type { Started } from './Spawner.js';
@@ -64,13 +65,13 @@ interface Peer {
  */
 export class PeerSystems {
   readonly #host: PeersHost;
-  readonly #serves = new Map<string, AnyActorDefinition>();
+  readonly #serves = new Map<string, ServedEntry>();
   readonly #bySystem = new Map<SystemId, Peer>();
   readonly #byName = new Map<string, Peer>();
 
-  constructor(host: PeersHost, serves: readonly AnyActorDefinition[]) {
+  constructor(host: PeersHost, serves: readonly ServedEntry[]) {
     this.#host = host;
-    for (const definition of serves) this.#serves.set(definitionKey(definition), definition);
+    for (const entry of serves) this.#serves.set(entry.key, entry);
   }
 
   /** The keys of the definitions this system serves. */
@@ -234,11 +235,12 @@ export class PeerSystems {
   async #spawn(peer: Peer, envelope: SpawnEnvelope): Promise<void> {
     const runtime = this.#host.runtime;
     try {
-      const definition = this.#serves.get(envelope.key);
-      if (definition === undefined) {
+      const served = this.#serves.get(envelope.key);
+      if (served === undefined) {
         throw new MultitaskError('SPAWN_FAILED', `node '${this.#host.runtime.node}' does not serve '${envelope.key}' (a system runs for others only what it is created with in options.serve)`);
       }
-      const started = await this.#host.start(definition, envelope, decode(envelope.args, envelope.enc, runtime));
+      const args = decode(envelope.args, envelope.enc, runtime);
+      const started = await this.#host.start(served.definition, envelope, served.args === undefined ? args : served.args(args));
       if (!this.#bySystem.has(peer.info.system)) return void this.#host.stop(started.ref); // it left meanwhile
       peer.here.set(started.ref.id, started.ref);
       runtime.reply(envelope.from, envelope.cid, [started.ref.id, started.node]);

@@ -1,4 +1,5 @@
 import { MultitaskError } from '../errors.js';
+import type { DurableRequest } from './DurableRelay.js';
 import { systemOf, type ActorId, type NodeId } from '../wire/ids.js';
 import type { SpawnEnvelope, StopEnvelope, SystemEnvelope } from '../wire/protocol.js';
 import { decode } from '../wire/messageCodec.js';
@@ -22,6 +23,8 @@ export interface RootRequestsHost {
   readonly supervisors: ActorSupervisors;
   start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started>;
   stop(ref: ActorRef): Promise<void>;
+  /** A durable channel's operation for a thread or process of this system (see {@link DurableRelay}). */
+  durable(from: NodeId, request: DurableRequest): Promise<unknown>;
 }
 
 const refOf = (started: Started): ActorRef => started.ref;
@@ -106,6 +109,8 @@ export class RootRequests {
         return this.#host.supervisors.find(name, (e.data as string[] | undefined) ?? []).children();
       case 'sup-stop':
         return this.#host.supervisors.find(name, (e.data as string[] | undefined) ?? []).stop();
+      case 'durable':
+        return this.#host.durable(e.from, e.data as DurableRequest);
     }
   }
 }

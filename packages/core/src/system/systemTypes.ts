@@ -7,6 +7,8 @@ import type { Supervisor } from '../supervisor/Supervisor.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import type { AnyActorDefinition } from '../actor/defineActor.js';
 import type { DownReason } from '../actor/DownReason.js';
+// Types only: a system serves task sets without loading the pool's code.
+import type { TaskSet } from '../pool/defineTasks.js';
 
 /**
  * A message that could not be delivered, as the `dead-letter` event reports it.
@@ -103,12 +105,14 @@ export interface SystemOptions {
    */
   readonly node?: string;
   /**
-   * The actor definitions this system runs for other systems (`spawn(def, { placement: { node } })`
-   * from a joined system). Another system can only ask for these, by their key (module
-   * file name and definition name); nothing it sends is ever imported by path.
+   * What this system runs for other systems: actor definitions (`spawn(def, { placement: { node } })`
+   * from a joined system) and task sets (workers of pools on other nodes, `createPool({ nodes })`).
+   * Another system can only ask for these, by their key (module file name and definition or
+   * task set name); nothing it sends is ever imported by path: a pool worker started here
+   * loads this node's own copy of the task module.
    * @defaultValue none
    */
-  readonly serve?: readonly AnyActorDefinition[];
+  readonly serve?: ReadonlyArray<AnyActorDefinition | TaskSet>;
   /**
    * Milliseconds an `ask` waits for its reply when it names no `timeout`.
    * @defaultValue 30000

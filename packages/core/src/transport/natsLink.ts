@@ -114,6 +114,11 @@ export class NatsLink {
     return this.#connected && !this.#closed;
   }
 
+  /** The connection itself, for JetStream (durable channels open their streams over it). */
+  get connection(): NatsConnection {
+    return this.#nc;
+  }
+
   /** The most bytes the server takes in one message. */
   get maxPayload(): number {
     return this.#nc.info?.max_payload ?? 1024 * 1024;

@@ -195,7 +195,7 @@ export interface SystemEnvelope {
   readonly dst: NodeId;
   readonly from: NodeId;
   readonly cid: CorrelationId;
-  readonly op: 'stop' | 'kill' | 'claim' | 'bind' | 'unclaim' | 'release' | 'lookup' | 'supervise' | 'sup-children' | 'sup-stop';
+  readonly op: 'stop' | 'kill' | 'claim' | 'bind' | 'unclaim' | 'release' | 'lookup' | 'supervise' | 'sup-children' | 'sup-stop' | 'durable';
   readonly actor: ActorId | undefined;
   readonly name: string | undefined;
   /** `bind`: the definition's key (a typed lookup checks it); `kill`: why. */

@@ -2,12 +2,15 @@
  * `npm run demo:cluster`: a local nats-server, three node processes (north, south, east)
  * and this process as a fourth node (control). Actors are spawned across the nodes, a ref
  * crosses to a third node, then east is killed with SIGKILL mid-ask: what waited on it
- * settles with NODE_DOWN, and the others carry on.
+ * settles with NODE_DOWN, and the others carry on. Then the ten jobs of `Pool(3)` run on
+ * workers of north and south, and a producer on north streams to a consumer on south.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createSystem, isMultitaskError } from '@multitask/core';
+import { createChannel, createSystem, isMultitaskError } from '@multitask/core';
 import { Forwarder, Tally } from './clusterActors.js';
+import { tenJobsOnTwoNodes } from './clusterPool.js';
+import { Analyser, Downloader, type Item } from '../queueActors.js';
 import { startNatsServer } from './natsServer.js';
 
 const server = await startNatsServer();
@@ -54,6 +57,21 @@ try {
   console.log(`  a new ask to east: ${await east.ask('get').catch((error: unknown) => (isMultitaskError(error) ? error.code : String(error)))}`);
   console.log(`  nodes now: ${system.nodes().join(', ')}`);
   console.log(`  the others carry on: north ${await tallies.get('north')!.ask('add', 1)}, south ${await forwarder.ask('forward', 1)}`);
+
+  console.log('== the ten jobs of Pool(3) on workers of two nodes: one on north, two on south');
+  const reports = await tenJobsOnTwoNodes(system, 'north', 'south', { maxMs: 300, quiet: true });
+  const processes = new Set(reports.map((report) => report.worker.replace(/^.*process /, '')));
+  console.log(`  ${reports.length} jobs done, on ${new Set(reports.map((report) => report.worker)).size} workers in ${processes.size} node processes`);
+
+  console.log('== a producer on north streams through a channel to a consumer on south');
+  const queue = createChannel<Item>({ capacity: 64 });
+  const downloader = await system.spawn(Downloader, { placement: { node: 'north', in: 'thread' }, args: { queue: queue.sender, id: 1 } });
+  const analyser = await system.spawn(Analyser, { placement: { node: 'south', in: 'thread' }, args: { queue: queue.receiver } });
+  const analysed = analyser.ask('analyse', undefined, { timeout: 60_000 });
+  await downloader.ask('stream', 10_000, { timeout: 60_000 });
+  queue.close();
+  const items = await analysed;
+  console.log(`  the consumer on south got ${items.length} items, in order: ${items.every((item, i) => item.value === i)}`);
 } finally {
   system.removeAllListeners('node:down');
   await system.shutdown();

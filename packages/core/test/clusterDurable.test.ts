@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChannel, createSystem, type ActorSystem } from '../src/index.js';
+import { killAll, startNode, testCluster, within, type NodeProcess } from './clusterNodes.js';
+import { Relay } from './fixtures/relay.js';
+import { codeOf } from './helpers.js';
+import { startNatsServer, type NatsServer } from './natsServer.js';
+
+describe('durable channels (JetStream)', () => {
+  let server: NatsServer;
+  let a: ActorSystem;
+  const nodes: NodeProcess[] = [];
+  const cluster = (): ReturnType<typeof testCluster> => testCluster(server, 'durable');
+  beforeAll(async () => {
+    server = await startNatsServer();
+    a = createSystem({ node: 'a', serve: [Relay], cluster: cluster(), shutdownTimeout: 2_000 });
+    await a.ready();
+  });
+  afterAll(async () => {
+    await a?.shutdown();
+    await killAll(nodes);
+    await server?.dispose();
+  });
+
+  it('carries items sent on another node to this one, each once and in order, and ends the loop once closed and drained', async () => {
+    await startNode('b', cluster(), nodes);
+    const relay = await a.spawn(Relay, { placement: { node: 'b' } });
+    const channel = createChannel<number>({ durable: 'carry', system: a });
+    // b's main thread opens the handle it is sent, also when it gets there before this node made the stream
+    expect(await relay.ask('fill', { into: channel, from: 0, to: 300 })).toBe(300);
+    channel.close();
+    const got: number[] = [];
+    for await (const n of channel) got.push(n);
+    expect(got).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expect(await codeOf(channel.send(1))).toBe('CHANNEL_CLOSED');
+    expect(await codeOf(channel.receive())).toBe('CHANNEL_CLOSED');
+  });
+
+  it('keeps its items when the node that created it and sent them is killed', async () => {
+    const maker = await startNode('maker', cluster(), nodes);
+    await maker.durable({ name: 'survives', ackWait: 30_000, send: 50 });
+    await maker.kill('SIGKILL');
+    const channel = createChannel<number>({ durable: 'survives', system: a, ackWait: 30_000 });
+    const got: number[] = [];
+    for (let i = 0; i < 50; i++) got.push(await within(channel.receive(), 15_000, `item ${i}`));
+    expect(got).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it('delivers an item again when the consumer that took it dies before asking for the next; one acknowledged is not', async () => {
+    const ackWait = 500;
+    const channel = createChannel<string>({ durable: 'again', system: a, ackWait });
+    await channel.send('job-1');
+    const taker = await startNode('taker', cluster(), nodes);
+    expect(await taker.durable({ name: 'again', ackWait, take: 1 })).toEqual(['job-1']); // taken there, never acknowledged
+    await taker.kill('SIGKILL');
+    expect(await within(channel.receive(), 15_000, 'the redelivery')).toBe('job-1');
+    await channel.send('job-2');
+    expect(await channel.receive()).toBe('job-2'); // asking for the next acknowledged job-1
+    await channel.ack(); // and this acknowledges job-2
+    await new Promise((resolve) => setTimeout(resolve, 3 * ackWait)); // past ackWait: nothing comes back
+    expect(await codeOf(channel.tryReceive())).toBe('CHANNEL_EMPTY');
+  });
+
+  it('holds at most capacity items: trySend is refused with CHANNEL_FULL, send waits for room or times out', async () => {
+    const channel = createChannel<number>({ durable: 'bounded', system: a, capacity: 2 });
+    await channel.send(1);
+    await channel.send(2);
+    expect(await codeOf(channel.trySend(3))).toBe('CHANNEL_FULL');
+    expect(await codeOf(channel.send(3, { timeout: 300 }))).toBe('CHANNEL_TIMEOUT');
+    const controller = new AbortController();
+    const aborted = codeOf(channel.send(3, { signal: controller.signal }));
+    controller.abort();
+    expect(await aborted).toBe('ABORTED');
+    const waiting = channel.send(3);
+    expect(await channel.receive()).toBe(1);
+    await channel.ack(); // room: the waiting send goes in
+    await within(waiting, 10_000, 'the send that waited for room');
+    expect([await channel.receive(), await channel.receive()]).toEqual([2, 3]);
+    expect(await codeOf(channel.receive({ timeout: 200 }))).toBe('CHANNEL_TIMEOUT');
+  });
+
+  it('refuses a durable channel without a clustered system and with a bad name with INVALID_ARGUMENT, and an item that cannot travel with NOT_SERIALIZABLE', async () => {
+    await using local = createSystem();
+    expect(() => createChannel({ durable: 'x', system: local })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => createChannel({ durable: 'x' } as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => createChannel({ durable: 'no spaces', system: a })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    const channel = createChannel<number>({ durable: 'refusals', system: a });
+    expect(await codeOf(channel.send((() => 1) as never))).toBe('NOT_SERIALIZABLE'); // refused at the call, nothing stored
+    expect(await codeOf(channel.tryReceive())).toBe('CHANNEL_EMPTY');
+  });
+
+  it("works from threads and processes through their system's connection, and gives back at once what a killed process had taken", async () => {
+    const channel = createChannel<number>({ durable: 'hosted', system: a, ackWait: 60_000 });
+    const producer = await a.spawn(Relay, { placement: 'thread' });
+    const consumer = await a.spawn(Relay, { placement: 'process' });
+    expect(await producer.ask('fill', { into: channel, from: 0, to: 20 })).toBe(20);
+    expect(await consumer.ask('take', { from: channel, count: 10 })).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    // The process took 10 and acknowledged the first 9 (each by asking for the next); the 10th is its own until it is gone.
+    const crashing = await a.spawn(Relay, { placement: 'process' });
+    expect(await crashing.ask('take', { from: channel, count: 1 })).toEqual([10]);
+    await a.kill(crashing, { kind: 'stopped' }); // its process is ended at once: what it held is delivered again now, not after ackWait
+    const rest: number[] = [];
+    for (let i = 0; i < 10; i++) rest.push(await within(channel.receive(), 15_000, `item ${i}`));
+    expect(rest.sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i)); // 9 is still the live consumer's
+  });
+});
