@@ -14,6 +14,7 @@ export type { ClusteredSystemOptions } from './cluster/createSystem.js';
 export type { ClusterAuth, ClusterOptions, ClusterTls } from './cluster/clusterOptions.js';
 export type { WireLimits } from './wire/wireLimits.js';
 export type { BadFrame, DeadLetter, SystemEvents, SystemOptions } from './system/systemTypes.js';
+export type { ActorSnapshot, ActorStatus, ChannelSnapshot, CrashInfo, HostSnapshot, PoolSnapshot, SupervisorChildSnapshot, SupervisorSnapshot, SystemSnapshot, TreeNode } from './observe/snapshotTypes.js';
 export type { LocalPlacement, Placement, RemotePlacement, SpawnArgs, SpawnOptions, SpawnOptionsBase, ThreadLimits } from './actor/spawnTypes.js';
 export type { DownReason } from './actor/DownReason.js';
 export { Supervisor } from './supervisor/Supervisor.js';

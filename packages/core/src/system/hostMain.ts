@@ -15,6 +15,7 @@ import { MultitaskError } from '../errors.js';
 import { HostServices } from './HostServices.js';
 import { relayedDurable } from './relayedDurable.js';
 import { DurableHandle } from '../channel/DurableChannel.js';
+import { nodePart } from '../observe/nodePart.js';
 
 /** What the parent hands a new host. @internal */
 export interface HostData {
@@ -83,6 +84,7 @@ export function startHost(data: HostData): Runtime {
   runtime.system = new HostServices(runtime, parent);
   // A durable channel handed to an actor here works through the root's cluster connection.
   runtime.durable = (name, capacity, ackWait) => new DurableHandle(name, capacity, ackWait, relayedDurable(runtime, parent, name, capacity, ackWait), runtime.clock);
+  runtime.describe = () => nodePart(runtime);
   for (const [id, where] of data.moved) runtime.parking.moved(id, where);
   // A handler that ends its host with process.exit() right after sending: what it sent in
   // this turn (batched tells, items sent on credit) still leaves.
