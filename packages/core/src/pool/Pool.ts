@@ -84,7 +84,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     const host = { self, nodes: () => system.nodes(), serves: (node: string) => system.nodeServes(node, key) };
     this.#targets = new PoolTargets(host, options.nodes, options.size, availableParallelism());
     this.#work = new Scheduler(
-      { state: () => this.#state, drained: () => this.emit('drain'), replaced: (reason) => this.emit('worker:replaced', reason) },
+      { state: () => this.#state, drained: () => this.emit('drain'), replaced: (reason) => this.emit('worker:replaced', reason), id: this.#id },
       system,
       options,
       this.#clock,

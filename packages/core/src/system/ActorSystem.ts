@@ -30,6 +30,9 @@ import { DurableHandle } from '../channel/DurableChannel.js';
 import { DurableRelay } from './DurableRelay.js';
 import { SystemInspection, type InspectedPool } from './SystemInspection.js';
 import type { SystemSnapshot } from '../observe/snapshotTypes.js';
+import { checkTelemetry, type Telemetry } from '../observe/Telemetry.js';
+import { observeNode, observeNodeNow } from '../observe/observeNode.js';
+import { publishEvent } from '../observe/diagnostics.js';
 
 const STOPPED: DownReason = Object.freeze({ kind: 'stopped' });
 
@@ -73,6 +76,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #node: string;
   #supervisorSeq = 0;
   readonly #inspection: SystemInspection;
+  /** The root's telemetry, once loaded (when `options.telemetry` turns it on). */
+  #telemetry: Telemetry | undefined;
+  /** Loading it: spawns wait for it, so that every actor's first message is observed. */
+  readonly #observing: Promise<unknown> | undefined;
   #shutdown: Promise<void> | undefined;
   #cluster: ClusterHook | undefined;
 
@@ -90,6 +97,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.#node = options.node ?? this.#id;
     const resolver = { resolve: (dst: NodeId) => this.#peers.resolve(dst) };
     const copyInline = checkBoolean(options.copyInline, 'options.copyInline');
+    const telemetry = checkTelemetry(options.telemetry);
+    const diagnostics = checkBoolean(options.diagnostics, 'options.diagnostics');
     this.#runtime = new Runtime({ node: nodeAddress(this.#id, 0), clock: this.#clock, askTimeout, stopGrace, parent: undefined, resolver, sink: this.#sink(), copyInline });
     this.#peers = new PeerSystems(this.#peersHost(), servedEntries(options.serve));
     this.#hosts = new HostTable(this.#runtime, {
@@ -100,6 +109,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       onGone: (record, reason) => this.#hostGone(record, reason),
       labelOf: (ref) => this.#supervised.labelOf(ref),
       tellPeers: (down) => this.#peers.tellPeers(down),
+      telemetry,
+      diagnostics,
     });
     this.#spawner = new Spawner({
       runtime: this.#runtime,
@@ -151,6 +162,18 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       supervisors: () => [...[...this.#supervisors].map((sup) => [sup, undefined] as const), ...this.#actorSupervisors.list()],
       labelOf: (id) => this.#supervised.get(id)?.label,
     });
+    if (telemetry?.metrics === true || telemetry?.traces === true) {
+      this.#observing = observeNode(this.#runtime, telemetry, diagnostics).then((loaded) => void (this.#telemetry = loaded));
+      this.#observing.catch(() => undefined); // spawns reject with its error
+    } else observeNodeNow(this.#runtime, diagnostics);
+  }
+
+  /**
+   * The root's telemetry, when on (a pool records its tasks with it).
+   * @internal
+   */
+  get telemetry(): Telemetry | undefined {
+    return this.#telemetry;
   }
 
   /**
@@ -216,6 +239,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    */
   async spawn<D extends AnyActorDefinition>(definition: D, ...options: SpawnArgs<D>): Promise<ActorRef<D>> {
     const opts: SpawnOpts = options[0] ?? {};
+    if (this.#observing !== undefined) await this.#observing;
     // A node of the cluster is known once the join is through: a spawn there waits for it.
     if (this.#cluster !== undefined && typeof opts.placement === 'object') await this.#cluster.joined.catch(() => undefined);
     const { ref } = await this.#spawner.start(definition, opts, undefined, undefined);
@@ -389,6 +413,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    */
   async supervise<const C extends readonly ChildSpec[]>(spec: SupervisorSpec<C>): Promise<Supervisor<C>> {
     if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
+    if (this.#observing !== undefined) await this.#observing;
     const supervisor = new Supervisor<C>(spec.id ?? `supervisor-${++this.#supervisorSeq}`, spec, this.#supervised.ops, undefined);
     this.#supervisors.add(supervisor as Supervisor);
     supervisor.onStopped = () => this.#supervisors.delete(supervisor as Supervisor); // stopped, or gave up
@@ -597,9 +622,18 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /** What the snapshot keeps of events: dead letters by code, each actor's last crash. */
   #observe<E extends keyof SystemEvents>(event: E, args: SystemEvents[E]): void {
+    publishEvent(event, args);
+    if (this.#telemetry !== undefined) this.#telemetry.event(event, args, this.#definitionOf(event, args));
     if (event === 'dead-letter') this.#inspection.deadLetter((args as SystemEvents['dead-letter'])[0].error);
     else if (event === 'actor:crashed') this.#inspection.crashed((args as SystemEvents['actor:crashed'])[0].id, (args as SystemEvents['actor:crashed'])[1], Date.now());
     else if (event === 'actor:stopped') this.#inspection.forget((args as SystemEvents['actor:stopped'])[0].id);
+  }
+
+  /** The definition name of the actor an event is about, when this root knows it. */
+  #definitionOf<E extends keyof SystemEvents>(event: E, args: SystemEvents[E]): string | undefined {
+    const ref = event === 'dead-letter' ? (args[0] as { recipient: ActorRef }).recipient : (args[0] as ActorRef | undefined);
+    if (ref === undefined || typeof ref !== 'object' || !('id' in ref)) return undefined;
+    return this.#supervised.get(ref.id)?.spec.definition.name ?? this.#runtime.actors.get(ref.id)?.definitionName;
   }
 
   /** Calls each listener on its own: one that throws does not keep the others from the event. */

@@ -16,6 +16,8 @@ import { HostServices } from './HostServices.js';
 import { relayedDurable } from './relayedDurable.js';
 import { DurableHandle } from '../channel/DurableChannel.js';
 import { nodePart } from '../observe/nodePart.js';
+import { observeNode } from '../observe/observeNode.js';
+import type { TelemetryOptions } from '../observe/Telemetry.js';
 
 /** What the parent hands a new host. @internal */
 export interface HostData {
@@ -29,6 +31,10 @@ export interface HostData {
   readonly copyInline: boolean;
   /** Supervised actors away from the node their id names, and where they are, as the parent knew when it started this host. */
   readonly moved: ReadonlyArray<readonly [ActorId, NodeId]>;
+  /** `SystemOptions.telemetry`: this host records with the providers registered in it. */
+  readonly telemetry: TelemetryOptions | undefined;
+  /** `SystemOptions.diagnostics`. */
+  readonly diagnostics: boolean;
 }
 
 /**
@@ -44,8 +50,19 @@ export function hostResolver(kind: HostKind, node: NodeId, parent: NodeId): Rout
   return { resolve: (dst) => (systemOf(dst) === system ? 'connect' : via) };
 }
 
-/** Starts this host's runtime. Called by the bootstrap. @internal */
-export function startHost(data: HostData): Runtime {
+/**
+ * Starts this host's runtime. Called (and awaited) by the bootstrap. With telemetry on it
+ * loads `@opentelemetry/api` first, so that the first message is observed too.
+ * @internal
+ */
+export async function startHost(data: HostData): Promise<Runtime> {
+  const runtime = connect(data);
+  // Telemetry could not load (the parent loaded it, so this is rare): the host runs unobserved.
+  await observeNode(runtime, data.telemetry, data.diagnostics).catch(() => undefined);
+  return runtime;
+}
+
+function connect(data: HostData): Runtime {
   const { kind, endpoint } = connectParent();
   const parent = data.parent;
   const runtime: Runtime = new Runtime({
