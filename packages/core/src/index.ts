@@ -14,6 +14,8 @@ export type { ClusteredSystemOptions } from './cluster/createSystem.js';
 export type { ClusterAuth, ClusterOptions, ClusterTls } from './cluster/clusterOptions.js';
 export type { WireLimits } from './wire/wireLimits.js';
 export type { BadFrame, DeadLetter, SystemEvents, SystemOptions } from './system/systemTypes.js';
+export { serveInspector } from './inspector/serveInspector.js';
+export type { Inspector, InspectorOptions } from './inspector/serveInspector.js';
 export { diagnosticsChannels } from './observe/diagnostics.js';
 export type { HandlerMessage } from './observe/diagnostics.js';
 export type { TelemetryOptions } from './observe/Telemetry.js';

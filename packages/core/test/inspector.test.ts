@@ -1,0 +1,72 @@
+import { get } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { child, createPool, createSystem, serveInspector, type ActorSystem, type Inspector } from '../src/index.js';
+import { Counter } from './fixtures/counter.js';
+import { Faulty } from './fixtures/faulty.js';
+import { tasks } from './fixtures/tasks.js';
+import { launchChromium } from './chromium.js';
+
+/** The status of a GET with its own Host header (fetch does not let one set it). */
+function statusOf(port: number, path: string, host: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, headers: { host } }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+    }).on('error', reject);
+  });
+}
+
+describe('the inspector', () => {
+  let system: ActorSystem;
+  let inspector: Inspector;
+  beforeAll(async () => {
+    system = createSystem({ shutdownTimeout: 3_000 });
+    inspector = await serveInspector(system, { interval: 100 });
+  });
+  afterAll(async () => {
+    await inspector.close();
+    await system.shutdown();
+  });
+
+  it('binds to loopback and refuses requests without its token', async () => {
+    expect(inspector.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+    const base = `http://127.0.0.1:${inspector.port}`;
+    expect((await fetch(`${base}/`)).status).toBe(401);
+    expect((await fetch(`${base}/?token=wrong-token-value`)).status).toBe(401);
+    expect((await fetch(`${base}/snapshot`, { headers: { authorization: `Bearer ${inspector.token}` } })).status).toBe(200);
+    // A page on another site that made a name resolve to 127.0.0.1 (DNS rebinding) is refused, token or not.
+    expect(await statusOf(inspector.port, `/snapshot?token=${inspector.token}`, 'evil.example')).toBe(421);
+  });
+
+  it('rejects bad options with INVALID_ARGUMENT', async () => {
+    await expect(serveInspector(system, { port: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(serveInspector(system, { token: 'short' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('shows the tree in a real browser, and its counters go up as messages are handled', async () => {
+    const counter = await system.spawn(Counter, { name: 'tally', args: 0 });
+    const sup = await system.supervise({ id: 'workers', children: [child('w', Faulty, { placement: 'thread' })] });
+    const pool = createPool({ tasks, size: 1, system });
+    await pool.apply('square', 2);
+    const chromium = await launchChromium();
+    try {
+      const page = await chromium.browser.newPage();
+      await page.goto(inspector.url);
+      const row = `.row[data-id="${counter.id}"]`;
+      await page.waitForSelector(row);
+      expect(await page.$eval('#tree', (el) => el.textContent)).toContain('workers');
+      expect(await page.$(`.row[data-id="${sup.ref('w').id}"]`)).not.toBeNull();
+      const before = Number(await page.$eval(`${row} .handled`, (el) => el.textContent));
+      for (let i = 0; i < 50; i++) counter.tell('add', 1);
+      await counter.ask('get');
+      await page.waitForFunction((selector, was) => Number(document.querySelector(selector)?.textContent) >= was + 51, { timeout: 10_000 }, `${row} .handled`, before);
+      await page.click(`${row} b`);
+      await page.waitForFunction(() => document.querySelector('#details')?.textContent?.includes('tally'), { timeout: 10_000 });
+      expect(await page.$eval('#pools', (el) => el.textContent)).toContain('1 done');
+      if (process.env.MULTITASK_SCREENSHOT !== undefined) await page.screenshot({ path: process.env.MULTITASK_SCREENSHOT, fullPage: true });
+    } finally {
+      await chromium.close();
+      await pool.terminate();
+    }
+  });
+});
