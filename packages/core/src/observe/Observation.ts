@@ -1,6 +1,7 @@
-import type { Attributes, Span } from '@opentelemetry/api';
+import type { Attributes, BatchObservableResult, ObservableResult, Span } from '@opentelemetry/api';
 import type { ObservedCell } from '../actor/CellObserver.js';
 import type { NodeObserver } from '../node/NodeObserver.js';
+import type { Runtime } from '../node/Runtime.js';
 import { handlerEnd, handlerStart, type HandlerMessage } from './diagnostics.js';
 import type { Telemetry } from './Telemetry.js';
 import { errorType } from './errorType.js';
@@ -11,6 +12,19 @@ const CONSUMER = 4;
 const ERROR = 2;
 
 /**
+ * The counts of one message type of one definition (or of one kind of send): plain numbers
+ * the observable counters read when the metrics are collected, and the attributes made
+ * once. An OpenTelemetry counter's `add` sorts and serialises its attributes on every call
+ * (about a microsecond); a number here costs nothing.
+ */
+interface Tally {
+  readonly attributes: Attributes;
+  count: number;
+  /** Failed runs by `error.type`. */
+  failed: Map<string, number> | undefined;
+}
+
+/**
  * The observer a node's runtime holds while someone looks: it records handler runs and
  * sends as metrics and spans (when telemetry is on) and publishes handler runs on the
  * `multitask:handler:*` diagnostics channels (when asked to).
@@ -19,16 +33,23 @@ const ERROR = 2;
 export class Observation implements NodeObserver {
   readonly #telemetry: Telemetry | undefined;
   readonly #diagnostics: boolean;
+  /** Handled messages, by definition then type. */
+  readonly #handled = new Map<string, Map<string, Tally>>();
+  /** Sent messages, by kind then type. */
+  readonly #sent = new Map<string, Map<string, Tally>>();
+  /** Removes the observable instruments' callbacks (the system shut down). */
+  readonly #unobserve: Array<() => void> = [];
 
-  constructor(telemetry: Telemetry | undefined, diagnostics: boolean) {
+  constructor(telemetry: Telemetry | undefined, diagnostics: boolean, runtime: Runtime) {
     this.#telemetry = telemetry;
     this.#diagnostics = diagnostics;
+    if (telemetry?.metrics !== undefined) this.#observe(telemetry, runtime);
   }
 
   sent(kind: 'tell' | 'ask' | 'send', type: string): string | undefined {
     const telemetry = this.#telemetry;
     if (telemetry === undefined) return undefined;
-    telemetry.metrics?.sent.add(1, telemetry.attributes({ 'messaging.operation.name': kind, 'multitask.message.type': type }));
+    if (telemetry.metrics !== undefined) tally(this.#sent, kind, type, () => telemetry.attributes({ 'messaging.operation.name': kind, 'multitask.message.type': type })).count++;
     return telemetry.traceparent();
   }
 
@@ -41,11 +62,11 @@ export class Observation implements NodeObserver {
     const message: HandlerMessage | undefined = this.#diagnostics ? { actor: cell.id, definition: cell.definitionName, type } : undefined;
     if (message !== undefined && handlerStart.hasSubscribers) handlerStart.publish(message);
     const telemetry = this.#telemetry;
-    const attributes = telemetry?.attributes({ 'messaging.destination.name': cell.definitionName, 'messaging.operation.name': type, 'messaging.operation.type': 'process' });
-    telemetry?.metrics?.depth.record(cell.depth, attributes);
-    const started = performance.now();
-    const span = telemetry?.tracer?.startSpan(`${cell.definitionName} ${type}`, { kind: CONSUMER, attributes: { ...attributes, 'multitask.actor.id': cell.id } }, telemetry.parentOf(trace));
-    const done = (error: unknown, failed: boolean): void => this.#ended(message, span, attributes, started, error, failed);
+    const counts = telemetry?.metrics === undefined ? undefined : tally(this.#handled, cell.definitionName, type, () => telemetry.attributes({ 'messaging.destination.name': cell.definitionName, 'messaging.operation.name': type, 'messaging.operation.type': 'process' }));
+    const started = counts === undefined ? 0 : performance.now();
+    const span = telemetry?.tracer?.startSpan(`${cell.definitionName} ${type}`, { kind: CONSUMER, attributes: { 'messaging.system': 'multitask', 'messaging.destination.name': cell.definitionName, 'messaging.operation.name': type, 'multitask.actor.id': cell.id } }, telemetry.parentOf(trace));
+    if (message === undefined && counts === undefined && span === undefined) return handler(ctx as never, payload as never);
+    const done = (error: unknown, failed: boolean): void => this.#ended(message, span, counts, started, error, failed);
     let result: unknown;
     try {
       result = span === undefined || telemetry === undefined ? handler(ctx as never, payload as never) : telemetry.api.context.with(telemetry.api.trace.setSpan(telemetry.api.context.active(), span), () => handler(ctx as never, payload as never));
@@ -62,16 +83,19 @@ export class Observation implements NodeObserver {
     return result;
   }
 
-  #ended(message: HandlerMessage | undefined, span: Span | undefined, attributes: Attributes | undefined, started: number, error: unknown, failed: boolean): void {
+  #ended(message: HandlerMessage | undefined, span: Span | undefined, counts: Tally | undefined, started: number, error: unknown, failed: boolean): void {
     if (message !== undefined) {
       if (failed) message.error = error;
       if (handlerEnd.hasSubscribers) handlerEnd.publish(message);
     }
-    const metrics = this.#telemetry?.metrics;
-    if (metrics !== undefined) {
-      const outcome = failed ? { ...attributes, 'error.type': errorType(error) } : attributes;
-      metrics.handled.add(1, outcome);
-      metrics.duration.record((performance.now() - started) / 1000, outcome);
+    if (counts !== undefined) {
+      counts.count++;
+      if (failed) {
+        const failures = (counts.failed ??= new Map());
+        const kind = errorType(error);
+        failures.set(kind, (failures.get(kind) ?? 0) + 1);
+      }
+      this.#telemetry?.metrics?.duration.record((performance.now() - started) / 1000, counts.attributes);
     }
     if (span !== undefined) {
       if (failed) {
@@ -81,4 +105,63 @@ export class Observation implements NodeObserver {
       span.end();
     }
   }
+
+  /** Stops reporting: the system shut down (a new one on this thread reports on its own). */
+  close(): void {
+    for (const unobserve of this.#unobserve.splice(0)) unobserve();
+  }
+
+  /** The counters read at collection: messages sent and handled, and the mailboxes' depths now. */
+  #observe(telemetry: Telemetry, runtime: Runtime): void {
+    const meter = telemetry.meter as NonNullable<Telemetry['meter']>;
+    const sent = meter.createObservableCounter('multitask.message.sent', { description: 'Messages sent by refs on this thread (tell, ask, send)', unit: '{message}' });
+    const onSent = (result: ObservableResult): void => {
+      for (const byType of this.#sent.values()) for (const t of byType.values()) result.observe(t.count, t.attributes);
+    };
+    sent.addCallback(onSent);
+    this.#unobserve.push(() => sent.removeCallback(onSent));
+    const handled = meter.createObservableCounter('multitask.message.handled', { description: 'Messages whose handler ran (error.type: it threw or rejected)', unit: '{message}' });
+    const onHandled = (result: ObservableResult): void => {
+      for (const byType of this.#handled.values()) {
+        for (const t of byType.values()) {
+          let failed = 0;
+          for (const [kind, n] of t.failed ?? []) {
+            failed += n;
+            result.observe(n, { ...t.attributes, 'error.type': kind });
+          }
+          result.observe(t.count - failed, t.attributes);
+        }
+      }
+    };
+    handled.addCallback(onHandled);
+    this.#unobserve.push(() => handled.removeCallback(onHandled));
+    const depth = meter.createObservableGauge('multitask.mailbox.depth', { description: 'The deepest mailbox of each definition on this thread now', unit: '{message}' });
+    const waiting = meter.createObservableGauge('multitask.mailbox.messages', { description: 'Messages waiting in the mailboxes of each definition on this thread now', unit: '{message}' });
+    const onDepths = (result: BatchObservableResult): void => {
+        const byDefinition = new Map<string, { max: number; sum: number }>();
+        for (const cell of runtime.actors.all()) {
+          const seen = byDefinition.get(cell.definitionName) ?? { max: 0, sum: 0 };
+          seen.max = Math.max(seen.max, cell.depth);
+          seen.sum += cell.depth;
+          byDefinition.set(cell.definitionName, seen);
+        }
+        for (const [definition, seen] of byDefinition) {
+          const attributes = telemetry.attributes({ 'messaging.destination.name': definition });
+          result.observe(depth, seen.max, attributes);
+          result.observe(waiting, seen.sum, attributes);
+        }
+    };
+    meter.addBatchObservableCallback(onDepths, [depth, waiting]);
+    this.#unobserve.push(() => meter.removeBatchObservableCallback(onDepths, [depth, waiting]));
+    this.#unobserve.push(telemetry.observeChannels(runtime.channels));
+  }
+}
+
+/** The tally of `outer`/`inner`, made (with its attributes) on first use. */
+function tally(tallies: Map<string, Map<string, Tally>>, outer: string, inner: string, attributes: () => Attributes): Tally {
+  let byInner = tallies.get(outer);
+  if (byInner === undefined) tallies.set(outer, (byInner = new Map()));
+  let t = byInner.get(inner);
+  if (t === undefined) byInner.set(inner, (t = { attributes: attributes(), count: 0, failed: undefined }));
+  return t;
 }

@@ -1,4 +1,4 @@
-import type { Attributes, Context, Counter, Histogram, Meter, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Counter, Histogram, Meter, ObservableResult, Tracer } from '@opentelemetry/api';
 import { MultitaskError } from '../errors.js';
 import type { ChannelTable } from '../channel/ChannelTable.js';
 import { errorType } from './errorType.js';
@@ -36,10 +36,7 @@ const SYSTEM = 'multitask';
 
 /** The instruments, made once per thread. @internal */
 interface Instruments {
-  readonly sent: Counter;
-  readonly handled: Counter;
   readonly duration: Histogram;
-  readonly depth: Histogram;
   readonly askTimeouts: Counter;
   readonly deadLetters: Counter;
   readonly restarts: Counter;
@@ -59,12 +56,13 @@ export class Telemetry {
   readonly api: Api;
   readonly metrics: Instruments | undefined;
   readonly tracer: Tracer | undefined;
-  readonly #meter: Meter | undefined;
+  /** The meter, when metrics are on (the observers add their observable instruments to it). */
+  readonly meter: Meter | undefined;
 
   constructor(api: Api, options: TelemetryOptions, version: string) {
     this.api = api;
-    this.#meter = options.metrics === true ? api.metrics.getMeter(SCOPE, version) : undefined;
-    this.metrics = this.#meter === undefined ? undefined : instruments(this.#meter);
+    this.meter = options.metrics === true ? api.metrics.getMeter(SCOPE, version) : undefined;
+    this.metrics = this.meter === undefined ? undefined : instruments(this.meter);
     this.tracer = options.traces === true ? api.trace.getTracer(SCOPE, version) : undefined;
   }
 
@@ -136,22 +134,21 @@ export class Telemetry {
   }
 
   /** Counts the items put in each channel this thread owns, read when the metrics are collected. */
-  observeChannels(table: ChannelTable): void {
-    if (this.#meter === undefined) return;
-    const items = this.#meter.createObservableCounter('multitask.channel.items', { description: 'Items sent into a channel owned by this thread or process', unit: '{item}' });
-    items.addCallback((result) => {
+  observeChannels(table: ChannelTable): () => void {
+    if (this.meter === undefined) return () => undefined;
+    const items = this.meter.createObservableCounter('multitask.channel.items', { description: 'Items sent into a channel owned by this thread or process', unit: '{item}' });
+    const callback = (result: ObservableResult): void => {
       for (const channel of table.describe()) result.observe(channel.sent, this.attributes({ 'messaging.destination.name': channel.id }));
-    });
+    };
+    items.addCallback(callback);
+    return () => items.removeCallback(callback);
   }
 }
 
 function instruments(meter: Meter): Instruments {
   const seconds = { unit: 's', advice: { explicitBucketBoundaries: [0.00001, 0.0001, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5] } };
   return {
-    sent: meter.createCounter('multitask.message.sent', { description: 'Messages sent by refs on this thread (tell, ask, send)', unit: '{message}' }),
-    handled: meter.createCounter('multitask.message.handled', { description: 'Messages whose handler ran', unit: '{message}' }),
     duration: meter.createHistogram('multitask.handler.duration', { description: 'How long handlers ran, to their promise settling', ...seconds }),
-    depth: meter.createHistogram('multitask.mailbox.depth', { description: 'Messages waiting in the mailbox when a handler starts', unit: '{message}', advice: { explicitBucketBoundaries: [0, 1, 10, 100, 1_000, 10_000, 100_000] } }),
     askTimeouts: meter.createCounter('multitask.ask.timeouts', { description: 'Asks that timed out', unit: '{ask}' }),
     deadLetters: meter.createCounter('multitask.dead_letters', { description: 'Messages that could not be delivered', unit: '{message}' }),
     restarts: meter.createCounter('multitask.actor.restarts', { description: 'Actors restarted by their supervisor', unit: '{restart}' }),

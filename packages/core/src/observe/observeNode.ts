@@ -10,15 +10,15 @@ import { loadTelemetry, type Telemetry, type TelemetryOptions } from './Telemetr
  * @throws (rejects with) MultitaskError `INVALID_ARGUMENT` when telemetry is on and `@opentelemetry/api` is missing
  * @internal
  */
-export async function observeNode(runtime: Runtime, telemetry: TelemetryOptions | undefined, diagnostics: boolean): Promise<Telemetry | undefined> {
+export async function observeNode(runtime: Runtime, telemetry: TelemetryOptions | undefined, diagnostics: boolean): Promise<{ telemetry: Telemetry | undefined; close(): void }> {
   const loaded = await loadTelemetry(telemetry);
   const publish = diagnostics || handlersWatched();
-  if (loaded !== undefined || publish) runtime.observer = new Observation(loaded, publish);
-  loaded?.observeChannels(runtime.channels);
-  return loaded;
+  const observation = loaded !== undefined || publish ? new Observation(loaded, publish, runtime) : undefined;
+  runtime.observer = observation;
+  return { telemetry: loaded, close: () => observation?.close() };
 }
 
 /** {@link observeNode} without telemetry, at once. @internal */
 export function observeNodeNow(runtime: Runtime, diagnostics: boolean): void {
-  if (diagnostics || handlersWatched()) runtime.observer = new Observation(undefined, true);
+  if (diagnostics || handlersWatched()) runtime.observer = new Observation(undefined, true, runtime);
 }

@@ -80,6 +80,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   #telemetry: Telemetry | undefined;
   /** Loading it: spawns wait for it, so that every actor's first message is observed. */
   readonly #observing: Promise<unknown> | undefined;
+  /** Stops the root's observable instruments reporting (shutdown). */
+  #unobserve: (() => void) | undefined;
   #shutdown: Promise<void> | undefined;
   #cluster: ClusterHook | undefined;
 
@@ -163,7 +165,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       labelOf: (id) => this.#supervised.get(id)?.label,
     });
     if (telemetry?.metrics === true || telemetry?.traces === true) {
-      this.#observing = observeNode(this.#runtime, telemetry, diagnostics).then((loaded) => void (this.#telemetry = loaded));
+      this.#observing = observeNode(this.#runtime, telemetry, diagnostics).then((loaded) => {
+        this.#telemetry = loaded.telemetry;
+        this.#unobserve = loaded.close;
+      });
       this.#observing.catch(() => undefined); // spawns reject with its error
     } else observeNodeNow(this.#runtime, diagnostics);
   }
@@ -486,6 +491,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     await this.#cluster?.leave();
     this.#peers.detachAll();
     this.#runtime.pending.rejectAll(new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down'));
+    this.#unobserve?.();
   }
 
   /** Shuts the system down: `await using system = createSystem()`. */
