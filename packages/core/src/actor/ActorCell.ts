@@ -182,9 +182,9 @@ export class ActorCell implements FamilyCell {
     return this.#kind.definition.name;
   }
 
-  /** Its definition's stable key (module and name). */
-  get definitionKey(): string {
-    return definitionKey(this.#kind.definition);
+  /** Its definition (the snapshot reads its key). */
+  get definition(): AnyActorDefinition {
+    return this.#kind.definition;
   }
 
   /** What errors call it: its supervised path, else its name. */

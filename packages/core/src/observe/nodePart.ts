@@ -1,6 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import type { Runtime } from '../node/Runtime.js';
 import type { ActorCell } from '../actor/ActorCell.js';
+import { definitionKey } from '../actor/defineActor.js';
 import { hostIdentity } from '../transport/hostIdentity.js';
 import type { ActorId } from '../wire/ids.js';
 import type { ActorStatus, ChannelSnapshot, HostSnapshot } from './snapshotTypes.js';
@@ -41,9 +42,19 @@ export function nodePart(runtime: Runtime): NodePart {
   return { host, actors, channels };
 }
 
+/** Each definition's key, made once: a snapshot reads it for every actor. */
+const keys = new WeakMap<object, string>();
+
+function keyOf(cell: ActorCell): string {
+  const definition = cell.definition;
+  let key = keys.get(definition);
+  if (key === undefined) keys.set(definition, (key = definitionKey(definition)));
+  return key;
+}
+
 function actorPart(cell: ActorCell): ActorPart {
   const family = cell.familyIfAny;
   const children = family === undefined || family.children.length === 0 ? undefined : family.children.map((ref) => ref.id);
   const capacity = cell.capacity;
-  return [cell.id, cell.name, cell.label, cell.definitionName, cell.definitionKey, cell.status, cell.depth, Number.isFinite(capacity) ? capacity : -1, cell.handled, cell.parent, children];
+  return [cell.id, cell.name, cell.label, cell.definitionName, keyOf(cell), cell.status, cell.depth, Number.isFinite(capacity) ? capacity : -1, cell.handled, cell.parent, children];
 }

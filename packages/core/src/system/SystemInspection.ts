@@ -72,27 +72,29 @@ export class SystemInspection {
     const { runtime, hosts } = this.#host;
     const nodes = hosts.nodes;
     const parts = await Promise.all(nodes.map((node) => this.#ask(node)));
-    const hostList: HostSnapshot[] = [];
-    const actors: ActorSnapshot[] = [];
     const own = nodePart(runtime);
-    this.#add(own, 'root', actors, hostList);
+    const supervisors = this.#host.supervisors().map(([sup, parent]) => sup.snapshot(parent));
+    const gathered: Array<readonly [NodePart, HostSnapshot['kind']]> = [[own, 'root']];
+    const hostList: HostSnapshot[] = [{ ...own.host, kind: 'root', responsive: true }];
     nodes.forEach((node, i) => {
       const kind = hosts.get(node)?.kind ?? 'thread';
       const part = parts[i];
-      if (part !== undefined) return this.#add(part, kind, actors, hostList);
-      hostList.push({ node, kind, pid: 0, threadId: 0, actors: 0, memory: undefined, cpu: undefined, responsive: false });
+      if (part === undefined) return void hostList.push({ node, kind, pid: 0, threadId: 0, actors: 0, memory: undefined, cpu: undefined, responsive: false });
+      gathered.push([part, kind]);
+      hostList.push({ ...part.host, kind, responsive: true });
     });
-    const supervisors = this.#host.supervisors().map(([sup, parent]) => sup.snapshot(parent));
-    const channels = [own, ...parts].flatMap((part) => part?.channels ?? []);
+    const family = familyOf(gathered, supervisors);
+    const actors: ActorSnapshot[] = [];
+    for (const [part, kind] of gathered) for (const a of part.actors) actors.push(this.#actor(a, kind === 'root' ? 'inline' : kind, part.host.node, family));
     return {
       system: this.#host.system,
       node: this.#host.node,
       at: Date.now(),
-      tree: treeOf(actors, supervisors),
-      actors: withSupervision(actors, supervisors),
+      tree: treeOf(actors, family, supervisors),
+      actors,
       supervisors,
       hosts: hostList,
-      channels,
+      channels: gathered.flatMap(([part]) => part.channels),
       pools: [...this.#pools].map((pool) => pool.snapshot()),
       deadLetters: Object.fromEntries(this.#deadLetters),
     };
@@ -104,14 +106,9 @@ export class SystemInspection {
     return (request as Promise<NodePart | undefined>).catch(() => undefined);
   }
 
-  #add(part: NodePart, kind: HostSnapshot['kind'], actors: ActorSnapshot[], hosts: HostSnapshot[]): void {
-    hosts.push({ ...part.host, kind, responsive: true });
-    const placement = kind === 'root' ? 'inline' : kind;
-    for (const a of part.actors) actors.push(this.#actor(a, placement, part.host.node));
-  }
-
-  #actor(a: ActorPart, placement: ActorSnapshot['placement'], node: string): ActorSnapshot & { children: ActorId[] | undefined } {
-    const [id, name, label, definition, key, status, depth, capacity, handled, parent, children] = a;
+  #actor(a: ActorPart, placement: ActorSnapshot['placement'], node: string, family: Family): ActorSnapshot {
+    const [id, name, label, definition, key, status, depth, capacity, handled, parent] = a;
+    const supervised = family.supervised.get(id);
     return {
       id,
       name,
@@ -123,21 +120,32 @@ export class SystemInspection {
       status,
       mailbox: { depth, capacity: capacity < 0 ? null : capacity },
       handled,
-      parent,
-      supervisor: undefined,
-      restarts: 0,
-      lastCrash: this.#crashes.get(id),
-      children,
+      parent: parent ?? family.parents.get(id),
+      supervisor: supervised?.sup,
+      restarts: supervised?.restarts ?? 0,
+      lastCrash: this.#crashes.size === 0 ? undefined : this.#crashes.get(id),
     };
   }
 }
 
-type Gathered = ActorSnapshot & { children?: ActorId[] | undefined };
+/** Who belongs to whom: each actor's children (from its family, any node), parents, and supervisors. */
+interface Family {
+  readonly children: Map<ActorId, readonly ActorId[]>;
+  readonly parents: Map<ActorId, ActorId>;
+  readonly supervised: Map<string, { readonly sup: string; readonly restarts: number }>;
+}
 
-/** Each actor with its parent (from its parent's children too) and its supervisor's count of its restarts. */
-function withSupervision(actors: Gathered[], supervisors: readonly SupervisorSnapshot[]): ActorSnapshot[] {
+function familyOf(parts: ReadonlyArray<readonly [NodePart, unknown]>, supervisors: readonly SupervisorSnapshot[]): Family {
+  const children = new Map<ActorId, readonly ActorId[]>();
   const parents = new Map<ActorId, ActorId>();
-  for (const a of actors) for (const c of a.children ?? []) parents.set(c, a.id);
+  for (const [part] of parts) {
+    for (const a of part.actors) {
+      const kids = a[10];
+      if (kids === undefined) continue;
+      children.set(a[0], kids);
+      for (const kid of kids) parents.set(kid, a[0]);
+    }
+  }
   const supervised = new Map<string, { sup: string; restarts: number }>();
   const visit = (sup: SupervisorSnapshot): void => {
     for (const c of sup.children) {
@@ -146,33 +154,52 @@ function withSupervision(actors: Gathered[], supervisors: readonly SupervisorSna
     }
   };
   supervisors.forEach(visit);
-  return actors.map(({ children: _children, ...a }) => {
-    const s = supervised.get(a.id);
-    return { ...a, parent: a.parent ?? parents.get(a.id), supervisor: s?.sup, restarts: s?.restarts ?? 0 };
-  });
+  return { children, parents, supervised };
 }
 
-/** The tree from the root: supervisors (with their children), and actors with the actors they spawned. */
-function treeOf(actors: readonly Gathered[], supervisors: readonly SupervisorSnapshot[]): TreeNode[] {
-  const below = new Map<string, TreeNode[]>(); // parent actor id → its subtrees
-  const placed = new Set<string>();
-  const byId = new Map(actors.map((a) => [a.id as string, a]));
+const LEAF: readonly TreeNode[] = Object.freeze([]);
+
+/**
+ * The tree from the root: supervisors (with their children), and actors with the actors
+ * they spawned. Most actors are leaves under the root: they cost an object each and no set.
+ */
+function treeOf(actors: readonly ActorSnapshot[], family: Family, supervisors: readonly SupervisorSnapshot[]): TreeNode[] {
+  const below = new Map<string, TreeNode[]>(); // parent actor id → the supervisors it started
+  const placed = new Set<string>(); // actors placed below another (children, supervised): a guard against cycles
   const actorNode = (id: ActorId): TreeNode => {
-    placed.add(id);
-    const kids = (byId.get(id)?.children ?? []).filter((c) => !placed.has(c) && byId.has(c)).map(actorNode);
-    return { kind: 'actor', id, children: [...kids, ...(below.get(id) ?? [])] };
+    const kids: TreeNode[] = [];
+    for (const kid of family.children.get(id) ?? []) {
+      if (placed.has(kid)) continue;
+      placed.add(kid);
+      kids.push(actorNode(kid));
+    }
+    for (const sup of below.get(id) ?? []) kids.push(sup);
+    return { kind: 'actor', id, children: kids.length === 0 ? LEAF : kids };
   };
-  const supNode = (sup: SupervisorSnapshot): TreeNode => ({
-    kind: 'supervisor',
-    id: sup.id,
-    children: sup.children.flatMap((c) => (c.supervisor !== undefined ? [supNode(c.supervisor)] : c.actor !== undefined && byId.has(c.actor) ? [actorNode(c.actor)] : [])),
-  });
-  const roots: TreeNode[] = [];
+  const supNode = (sup: SupervisorSnapshot): TreeNode => {
+    const kids: TreeNode[] = [];
+    for (const c of sup.children) {
+      if (c.supervisor !== undefined) kids.push(supNode(c.supervisor));
+      else if (c.actor !== undefined && !placed.has(c.actor)) {
+        placed.add(c.actor);
+        kids.push(actorNode(c.actor));
+      }
+    }
+    return { kind: 'supervisor', id: sup.id, children: kids };
+  };
   // Supervisors an actor started hang under that actor; the rest under the root.
-  for (const sup of supervisors.filter((s) => s.parent !== undefined)) below.set(sup.parent as string, [...(below.get(sup.parent as string) ?? []), supNode(sup)]);
-  for (const sup of supervisors.filter((s) => s.parent === undefined)) roots.push(supNode(sup));
-  const childIds = new Set(actors.flatMap((a) => [...(a.children ?? []), ...(a.parent === undefined ? [] : [a.id])]));
-  for (const a of actors) if (!placed.has(a.id) && !childIds.has(a.id)) roots.push(actorNode(a.id));
-  for (const a of actors) if (!placed.has(a.id)) roots.push(actorNode(a.id)); // a parent that is gone
+  for (const sup of supervisors) {
+    if (sup.parent === undefined) continue;
+    const list = below.get(sup.parent) ?? [];
+    list.push(supNode(sup));
+    below.set(sup.parent, list);
+  }
+  const roots: TreeNode[] = supervisors.filter((sup) => sup.parent === undefined).map(supNode);
+  // A child whose parent is not in the snapshot (gone, or on a host that did not answer) is a root too.
+  const present = family.parents.size === 0 ? undefined : new Set(actors.map((a) => a.id as string));
+  for (const a of actors) {
+    if (family.supervised.has(a.id)) continue;
+    if (a.parent === undefined || present?.has(a.parent) === false) roots.push(actorNode(a.id));
+  }
   return roots;
 }
