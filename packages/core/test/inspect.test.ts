@@ -5,6 +5,8 @@ import { Faulty } from './fixtures/faulty.js';
 import { Parent } from './fixtures/family.js';
 import { tasks } from './fixtures/tasks.js';
 import { nextEvent } from './helpers.js';
+import { openMemoryNetwork } from '../src/transport/memoryNetwork.js';
+import { structuredCloneCodec } from '../src/wire/FrameCodec.js';
 
 /** The tree as nested labels: `definition` for actors, `sup:<id>` for supervisors. */
 function shape(snapshot: SystemSnapshot, nodes: readonly TreeNode[] = snapshot.tree): unknown[] {
@@ -98,5 +100,29 @@ describe('system.inspect()', () => {
 
     expect(snapshot.hosts.find((h) => h.kind === 'thread')).toMatchObject({ responsive: false, memory: undefined });
     expect(snapshot.actors.some((a) => a.id === busy.id)).toBe(false);
+  });
+
+  it('covers every node of a cluster: each joined system answers with its own snapshot', async () => {
+    system = createSystem({ node: 'a', shutdownTimeout: 3_000 });
+    const b = createSystem({ node: 'b', shutdownTimeout: 3_000, serve: [Counter] });
+    try {
+      const net = openMemoryNetwork(structuredCloneCodec);
+      system.attachPeer(b.peerInfo, net.a);
+      b.attachPeer(system.peerInfo, net.b);
+      const there = await system.spawn(Counter, { placement: { node: 'b', in: 'thread' }, args: 0 });
+      there.tell('add', 1);
+      await there.ask('get');
+
+      const snapshot = await system.inspect();
+
+      expect(snapshot.peers.map((p) => p.node)).toEqual(['b']);
+      const peer = snapshot.peers[0]?.snapshot;
+      expect(peer).toMatchObject({ node: 'b', system: b.peerInfo.system });
+      expect(peer?.actors.find((a) => a.id === there.id)).toMatchObject({ definition: 'Counter', placement: 'thread', handled: 2 });
+      expect(peer?.hosts.map((h) => h.kind).sort()).toEqual(['root', 'thread']);
+      expect(snapshot.actors.some((a) => a.id === there.id)).toBe(false); // it is b's, not a's
+    } finally {
+      await b.shutdown();
+    }
   });
 });

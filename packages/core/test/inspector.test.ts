@@ -5,6 +5,8 @@ import { Counter } from './fixtures/counter.js';
 import { Faulty } from './fixtures/faulty.js';
 import { tasks } from './fixtures/tasks.js';
 import { launchChromium } from './chromium.js';
+import { openMemoryNetwork } from '../src/transport/memoryNetwork.js';
+import { structuredCloneCodec } from '../src/wire/FrameCodec.js';
 
 /** The status of a GET with its own Host header (fetch does not let one set it). */
 function statusOf(port: number, path: string, host: string): Promise<number | undefined> {
@@ -18,14 +20,19 @@ function statusOf(port: number, path: string, host: string): Promise<number | un
 
 describe('the inspector', () => {
   let system: ActorSystem;
+  let other: ActorSystem;
   let inspector: Inspector;
   beforeAll(async () => {
-    system = createSystem({ shutdownTimeout: 3_000 });
+    system = createSystem({ node: 'a', shutdownTimeout: 3_000 });
+    other = createSystem({ node: 'b', shutdownTimeout: 3_000, serve: [Counter] }); // a second node of the cluster
+    const net = openMemoryNetwork(structuredCloneCodec);
+    system.attachPeer(other.peerInfo, net.a);
+    other.attachPeer(system.peerInfo, net.b);
     inspector = await serveInspector(system, { interval: 100 });
   });
   afterAll(async () => {
     await inspector.close();
-    await system.shutdown();
+    await Promise.all([system.shutdown(), other.shutdown()]);
   });
 
   it('binds to loopback and refuses requests without its token', async () => {
@@ -46,6 +53,7 @@ describe('the inspector', () => {
   it('shows the tree in a real browser, and its counters go up as messages are handled', async () => {
     const counter = await system.spawn(Counter, { name: 'tally', args: 0 });
     const sup = await system.supervise({ id: 'workers', children: [child('w', Faulty, { placement: 'thread' })] });
+    const remote = await system.spawn(Counter, { placement: { node: 'b' }, args: 0 });
     const pool = createPool({ tasks, size: 1, system });
     await pool.apply('square', 2);
     const chromium = await launchChromium();
@@ -56,6 +64,7 @@ describe('the inspector', () => {
       await page.waitForSelector(row);
       expect(await page.$eval('#tree', (el) => el.textContent)).toContain('workers');
       expect(await page.$(`.row[data-id="${sup.ref('w').id}"]`)).not.toBeNull();
+      expect(await page.$(`.row[data-kind="node"][data-id="b"] ~ ul .row[data-id="${remote.id}"]`)).not.toBeNull(); // under its node
       const before = Number(await page.$eval(`${row} .handled`, (el) => el.textContent));
       for (let i = 0; i < 50; i++) counter.tell('add', 1);
       await counter.ask('get');

@@ -19,9 +19,9 @@ ul.tree { padding-left: 0; }
 .row { display: flex; gap: 8px; align-items: center; padding: 1px 4px; border-radius: 4px; cursor: pointer; white-space: nowrap; }
 .row:hover, .row.selected { background: #eef2fb; }
 .toggle { width: 12px; color: #5b6475; }
-.dot { width: 9px; height: 9px; border-radius: 50%; display: inline-block; }
+.dot { width: 9px; height: 9px; border-radius: 50%; display: inline-block; flex: none; }
 .running { background: #2fa84f; } .starting { background: #e0b400; } .halted { background: #d93f3f; }
-.stopping, .stopped { background: #9aa3b2; } .supervisor { background: #3d6fd9; border-radius: 2px; }
+.stopping, .stopped { background: #9aa3b2; } .supervisor { background: #3d6fd9; border-radius: 2px; } .node { background: #1d2330; border-radius: 2px; }
 .muted { color: #7a8394; } .num { font-variant-numeric: tabular-nums; }
 .badge { background: #fde8e8; color: #a12a2a; border-radius: 8px; padding: 0 6px; font-size: 11px; }
 table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: 2px 6px; border-bottom: 1px solid #eef0f3; }
@@ -49,6 +49,19 @@ function spark(values) {
 function bar(share) {
   const pct = Math.max(0, Math.min(100, Math.round(share * 100)));
   return '<span class="bar"><span style="width:' + pct + '%"></span></span> <span class="num">' + pct + '%</span>';
+}
+
+/** One view of every node: this system's lists with its peers' appended, each tree under its node's name. */
+function merged(snapshot) {
+  const peers = snapshot.peers || [];
+  if (peers.length === 0) return snapshot;
+  const answered = peers.filter((p) => p.snapshot);
+  const all = [snapshot].concat(answered.map((p) => p.snapshot));
+  const flat = (key) => all.reduce((list, s) => list.concat(s[key]), []);
+  const deadLetters = {};
+  for (const s of all) for (const code in s.deadLetters) deadLetters[code] = (deadLetters[code] || 0) + s.deadLetters[code];
+  const tree = [{ kind: 'node', id: snapshot.node, children: snapshot.tree }].concat(peers.map((p) => ({ kind: 'node', id: p.node + (p.snapshot ? '' : ' (no answer)'), children: p.snapshot ? p.snapshot.tree : [] })));
+  return { system: snapshot.system, node: snapshot.node, at: snapshot.at, tree, actors: flat('actors'), supervisors: flat('supervisors'), hosts: flat('hosts'), channels: flat('channels'), pools: flat('pools'), deadLetters, peers };
 }
 
 function measure(snapshot) {
@@ -87,7 +100,8 @@ function renderTree(snapshot) {
     const open = !state.collapsed.has(key);
     const toggle = n.children.length > 0 ? (open ? '▾' : '▸') : '';
     const a = actors.get(n.id);
-    const body = n.kind === 'supervisor' ? '<span class="dot supervisor"></span><b>' + esc(n.id) + '</b> <span class="muted">supervisor</span>' : a ? actorRow(a) : esc(n.id);
+    const body = n.kind === 'supervisor' ? '<span class="dot supervisor"></span><b>' + esc(n.id) + '</b> <span class="muted">supervisor</span>'
+      : n.kind === 'node' ? '<span class="dot node"></span><b>node ' + esc(n.id) + '</b>' : a ? actorRow(a) : esc(n.id);
     const cls = state.selected === n.id ? ' selected' : '';
     const kids = open && n.children.length > 0 ? '<ul>' + n.children.map(node).join('') + '</ul>' : '';
     return '<li><div class="row' + cls + '" data-kind="' + n.kind + '" data-id="' + esc(n.id) + '" data-key="' + esc(key) + '"><span class="toggle">' + toggle + '</span>' + body + '</div>' + kids + '</li>';
@@ -119,11 +133,12 @@ function renderTables(snapshot) {
   $('dead').textContent = dead.length === 0 ? 'no dead letters' : 'dead letters: ' + dead.map((d) => d[0] + ' ' + d[1]).join(', ');
 }
 
-function render(snapshot) {
+function render(whole) {
+  const snapshot = merged(whole);
   measure(snapshot);
   state.snapshot = snapshot;
   $('system').textContent = snapshot.system + (snapshot.node !== snapshot.system ? ' (' + snapshot.node + ')' : '');
-  $('count').textContent = snapshot.actors.length + ' actors · ' + snapshot.hosts.length + ' hosts';
+  $('count').textContent = snapshot.actors.length + ' actors · ' + snapshot.hosts.length + ' hosts' + (snapshot.peers.length > 0 ? ' · ' + (snapshot.peers.length + 1) + ' nodes' : '');
   $('at').textContent = new Date(snapshot.at).toLocaleTimeString();
   renderTree(snapshot);
   renderDetails(snapshot);

@@ -108,7 +108,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   /** Who looks at this node's messages and handlers; `undefined` (the usual case): nobody. */
   observer: NodeObserver | undefined = undefined;
   /** This node's part of the system's snapshot (an `inspect` request), set by the layer that builds it. */
-  describe: (() => unknown) | undefined = undefined;
+  describe: ((from: NodeId) => unknown) | undefined = undefined;
 
   constructor(options: RuntimeOptions) {
     this.node = options.node;
@@ -335,7 +335,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       .with({ kind: 'restart' }, (e) => void this.#restart(e))
       .with({ kind: 'crashed' }, (e) => this.#sink.crashed(e.actor, e.error === null ? null : reviveError(e.error), e.generation))
       .with({ kind: 'ping' }, (e) => this.reply(e.from, e.cid, this.actors.busiest()))
-      .with({ kind: 'inspect' }, (e) => this.reply(e.from, e.cid, this.describe?.()))
+      .with({ kind: 'inspect' }, (e) => void Promise.resolve(this.describe?.(e.from)).then((part) => this.reply(e.from, e.cid, part), (error: unknown) => this.fail(e.from, e.cid, error)))
       .with({ kind: 'preload' }, (e) => void import(e.url).catch(() => undefined))
       .with({ kind: 'dead-letter' }, (e) => this.#sink.deadLetter(e.to, e.type, decode(e.payload, e.enc, this), reviveError(e.error), e.definition))
       .with({ kind: 'failure' }, (e) => this.#sink.failure(e.actor, e.type, reviveError(e.error)))

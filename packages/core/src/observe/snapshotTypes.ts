@@ -235,4 +235,25 @@ export interface SystemSnapshot {
   readonly pools: readonly PoolSnapshot[];
   /** Dead letters so far, by the code of their error (`ACTOR_STOPPED`, `MAILBOX_FULL`, ...). */
   readonly deadLetters: Readonly<Record<string, number>>;
+  /**
+   * The other nodes of the cluster (the systems this one joined), each with its own
+   * snapshot, taken at the same time; `snapshot` is `undefined` for a node that did not
+   * answer within 2 s. Empty for a system on its own.
+   */
+  readonly peers: readonly PeerSnapshot[];
+}
+
+/**
+ * Another node of the cluster, as a snapshot sees it.
+ *
+ * @example
+ * ```ts
+ * for (const peer of (await system.inspect()).peers) console.log(peer.node, peer.snapshot?.actors.length ?? 'no answer');
+ * ```
+ */
+export interface PeerSnapshot {
+  /** Its node name. */
+  readonly node: string;
+  /** Its own snapshot (without its peers), or `undefined` when it did not answer in time. */
+  readonly snapshot: Omit<SystemSnapshot, 'peers'> | undefined;
 }

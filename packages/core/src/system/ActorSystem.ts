@@ -163,6 +163,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       node: this.#node,
       supervisors: () => [...[...this.#supervisors].map((sup) => [sup, undefined] as const), ...this.#actorSupervisors.list()],
       labelOf: (id) => this.#supervised.get(id)?.label,
+      peers: () => this.#peers.joined,
     });
     if (telemetry?.metrics === true || telemetry?.traces === true) {
       this.#observing = observeNode(this.#runtime, telemetry, diagnostics).then((loaded) => {

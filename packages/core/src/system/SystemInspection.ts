@@ -1,4 +1,4 @@
-import type { ActorId, NodeId } from '../wire/ids.js';
+import { systemOf, type ActorId, type NodeId } from '../wire/ids.js';
 import type { DownReason } from '../actor/DownReason.js';
 import type { Runtime } from '../node/Runtime.js';
 import type { Supervisor } from '../supervisor/Supervisor.js';
@@ -16,6 +16,8 @@ export interface InspectionHost {
   supervisors(): Array<readonly [Supervisor, ActorId | undefined]>;
   /** What errors call a supervised actor (its path), if it is one. */
   labelOf(id: ActorId): string | undefined;
+  /** The systems this one joined (the other nodes of its cluster). */
+  peers(): ReadonlyArray<{ readonly node: string; readonly root: NodeId }>;
 }
 
 /** A pool that shows in the snapshot. @internal */
@@ -42,7 +44,8 @@ export class SystemInspection {
 
   constructor(host: InspectionHost) {
     this.#host = host;
-    host.runtime.describe = () => nodePart(host.runtime);
+    // A host of this system asks for this node's part; another system's root (a peer) for the whole system.
+    host.runtime.describe = (from) => (systemOf(from) === systemOf(host.runtime.node) ? nodePart(host.runtime) : this.#local());
   }
 
   deadLetter(error: Error): void {
@@ -68,10 +71,18 @@ export class SystemInspection {
     return () => void this.#pools.delete(pool);
   }
 
+  /** The system, with each joined system's own snapshot. */
   async snapshot(): Promise<SystemSnapshot> {
+    const peers = this.#host.peers();
+    const [own, ...theirs] = await Promise.all([this.#local(), ...peers.map((peer) => this.#ask(peer.root) as Promise<Omit<SystemSnapshot, 'peers'> | undefined>)]);
+    return { ...(own as Omit<SystemSnapshot, 'peers'>), peers: peers.map((peer, i) => ({ node: peer.node, snapshot: theirs[i] })) };
+  }
+
+  /** This system alone: its root and its hosts. */
+  async #local(): Promise<Omit<SystemSnapshot, 'peers'>> {
     const { runtime, hosts } = this.#host;
     const nodes = hosts.nodes;
-    const parts = await Promise.all(nodes.map((node) => this.#ask(node)));
+    const parts = (await Promise.all(nodes.map((node) => this.#ask(node)))) as Array<NodePart | undefined>;
     const own = nodePart(runtime);
     const supervisors = this.#host.supervisors().map(([sup, parent]) => sup.snapshot(parent));
     const gathered: Array<readonly [NodePart, HostSnapshot['kind']]> = [[own, 'root']];
@@ -100,10 +111,11 @@ export class SystemInspection {
     };
   }
 
-  #ask(node: NodeId): Promise<NodePart | undefined> {
+  /** Asks a host for its part, or a peer's root for its system's snapshot; `undefined` when it does not answer in time. */
+  #ask(node: NodeId): Promise<unknown> {
     const runtime = this.#host.runtime;
     const request = runtime.request(node, (cid) => ({ kind: 'inspect', dst: node, from: runtime.node, cid }), { timeout: HOST_TIMEOUT, what: `the snapshot of node ${node}` });
-    return (request as Promise<NodePart | undefined>).catch(() => undefined);
+    return request.then((part) => part ?? undefined).catch(() => undefined);
   }
 
   #actor(a: ActorPart, placement: ActorSnapshot['placement'], node: string, family: Family): ActorSnapshot {
