@@ -49,7 +49,7 @@ export class Observation implements NodeObserver {
   sent(kind: 'tell' | 'ask' | 'send', type: string): string | undefined {
     const telemetry = this.#telemetry;
     if (telemetry === undefined) return undefined;
-    if (telemetry.metrics !== undefined) tally(this.#sent, kind, type, () => telemetry.attributes({ 'messaging.operation.name': kind, 'multitask.message.type': type })).count++;
+    if (telemetry.metrics !== undefined) (this.#sent.get(kind)?.get(type) ?? added(this.#sent, kind, type, telemetry.attributes({ 'messaging.operation.name': kind, 'multitask.message.type': type }))).count++;
     return telemetry.traceparent();
   }
 
@@ -62,7 +62,8 @@ export class Observation implements NodeObserver {
     const message: HandlerMessage | undefined = this.#diagnostics ? { actor: cell.id, definition: cell.definitionName, type } : undefined;
     if (message !== undefined && handlerStart.hasSubscribers) handlerStart.publish(message);
     const telemetry = this.#telemetry;
-    const counts = telemetry?.metrics === undefined ? undefined : tally(this.#handled, cell.definitionName, type, () => telemetry.attributes({ 'messaging.destination.name': cell.definitionName, 'messaging.operation.name': type, 'messaging.operation.type': 'process' }));
+    const definition = cell.definitionName;
+    const counts = telemetry?.metrics === undefined ? undefined : (this.#handled.get(definition)?.get(type) ?? added(this.#handled, definition, type, telemetry.attributes({ 'messaging.destination.name': definition, 'messaging.operation.name': type, 'messaging.operation.type': 'process' })));
     const started = counts === undefined ? 0 : performance.now();
     const span = telemetry?.tracer?.startSpan(`${cell.definitionName} ${type}`, { kind: CONSUMER, attributes: { 'messaging.system': 'multitask', 'messaging.destination.name': cell.definitionName, 'messaging.operation.name': type, 'multitask.actor.id': cell.id } }, telemetry.parentOf(trace));
     if (message === undefined && counts === undefined && span === undefined) return handler(ctx as never, payload as never);
@@ -157,11 +158,11 @@ export class Observation implements NodeObserver {
   }
 }
 
-/** The tally of `outer`/`inner`, made (with its attributes) on first use. */
-function tally(tallies: Map<string, Map<string, Tally>>, outer: string, inner: string, attributes: () => Attributes): Tally {
+/** A new tally for `outer`/`inner` (the first message of its kind). */
+function added(tallies: Map<string, Map<string, Tally>>, outer: string, inner: string, attributes: Attributes): Tally {
   let byInner = tallies.get(outer);
   if (byInner === undefined) tallies.set(outer, (byInner = new Map()));
-  let t = byInner.get(inner);
-  if (t === undefined) byInner.set(inner, (t = { attributes: attributes(), count: 0, failed: undefined }));
+  const t: Tally = { attributes, count: 0, failed: undefined };
+  byInner.set(inner, t);
   return t;
 }

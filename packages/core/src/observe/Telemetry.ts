@@ -61,7 +61,10 @@ export class Telemetry {
 
   constructor(api: Api, options: TelemetryOptions, version: string) {
     this.api = api;
-    this.meter = options.metrics === true ? api.metrics.getMeter(SCOPE, version) : undefined;
+    const meter = options.metrics === true ? api.metrics.getMeter(SCOPE, version) : undefined;
+    // No MeterProvider registered on this thread (yet): the API's no-op meter, for good (the
+    // metrics API hands out no proxies). Nothing is measured here, not even for nothing.
+    this.meter = meter === api.createNoopMeter() ? undefined : meter;
     this.metrics = this.meter === undefined ? undefined : instruments(this.meter);
     this.tracer = options.traces === true ? api.trace.getTracer(SCOPE, version) : undefined;
   }
