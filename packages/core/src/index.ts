@@ -19,7 +19,7 @@ export type { Inspector, InspectorOptions } from './inspector/serveInspector.js'
 export { diagnosticsChannels } from './observe/diagnostics.js';
 export type { HandlerMessage } from './observe/diagnostics.js';
 export type { TelemetryOptions } from './observe/Telemetry.js';
-export type { ActorSnapshot, ActorStatus, ChannelSnapshot, CrashInfo, HostSnapshot, PeerSnapshot, PoolSnapshot, SupervisorChildSnapshot, SupervisorSnapshot, SystemSnapshot, TreeNode } from './observe/snapshotTypes.js';
+export type { ActorSnapshot, ActorStatus, ChannelSnapshot, CrashInfo, DurationPercentiles, HostCpu, HostMemory, HostSnapshot, MailboxSnapshot, PeerSnapshot, PoolSnapshot, PoolWorkerSnapshot, SupervisorChildSnapshot, SupervisorSnapshot, SystemSnapshot, TreeNode } from './observe/snapshotTypes.js';
 export type { LocalPlacement, Placement, RemotePlacement, SpawnArgs, SpawnOptions, SpawnOptionsBase, ThreadLimits } from './actor/spawnTypes.js';
 export type { DownReason } from './actor/DownReason.js';
 export { Supervisor } from './supervisor/Supervisor.js';

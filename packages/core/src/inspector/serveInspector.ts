@@ -49,10 +49,13 @@ export interface InspectorOptions {
 export interface Inspector {
   /** The page's address, with its token. */
   readonly url: string;
+  /** The token a request must carry. */
   readonly token: string;
+  /** The TCP port it listens on (the one picked, for port 0). */
   readonly port: number;
   /** Stops serving and ends the pages' live updates. */
   close(): Promise<void>;
+  /** {@link Inspector.close}: `await using inspector = await serveInspector(system)`. */
   [Symbol.asyncDispose](): Promise<void>;
 }
 

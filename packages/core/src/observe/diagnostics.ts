@@ -36,12 +36,19 @@ import type { ActorId } from '../wire/ids.js';
  * ```
  */
 export const diagnosticsChannels = {
+  /** An actor started (its `onStart` ran): `{ actor }`. */
   spawn: 'multitask:actor:spawn',
+  /** An actor went down abnormally: `{ actor, reason }`. */
   crash: 'multitask:actor:crash',
+  /** A supervisor restarted an actor: `{ actor, restarts }`. */
   restart: 'multitask:actor:restart',
+  /** An actor is gone for good: `{ actor, reason }`. */
   stop: 'multitask:actor:stop',
+  /** A message could not be delivered: `{ letter }`. */
   deadLetter: 'multitask:dead-letter',
+  /** A handler starts, on the thread that runs it: a {@link HandlerMessage}. */
   handlerStart: 'multitask:handler:start',
+  /** That handler returned, threw or settled: the same object, with `error` when it failed. */
   handlerEnd: 'multitask:handler:end',
 } as const;
 
@@ -58,6 +65,7 @@ export const diagnosticsChannels = {
  * ```
  */
 export interface HandlerMessage {
+  /** The actor's id. */
   readonly actor: ActorId;
   /** The actor's definition name. */
   readonly definition: string;

@@ -44,6 +44,7 @@ export interface CrashInfo {
  * ```
  */
 export interface ActorSnapshot {
+  /** Its id (its first node's address and a number). */
   readonly id: ActorId;
   /** The name it was spawned under, if any. */
   readonly name: string | undefined;
@@ -57,9 +58,10 @@ export interface ActorSnapshot {
   readonly placement: 'inline' | 'thread' | 'process';
   /** The address of the node that runs it. */
   readonly node: string;
+  /** Where it is in its life. */
   readonly status: ActorStatus;
-  /** Messages waiting, and the mailbox's capacity (`null`: unbounded). */
-  readonly mailbox: { readonly depth: number; readonly capacity: number | null };
+  /** Messages waiting, and the mailbox's capacity. */
+  readonly mailbox: MailboxSnapshot;
   /** Messages whose handler ran so far (this incarnation and the ones before it on the same node). */
   readonly handled: number;
   /** The actor that spawned it (`ctx.spawn`), if any. */
@@ -70,6 +72,21 @@ export interface ActorSnapshot {
   readonly restarts: number;
   /** Its last crash, if it crashed. */
   readonly lastCrash: CrashInfo | undefined;
+}
+
+/**
+ * An actor's mailbox, as the snapshot sees it.
+ *
+ * @example
+ * ```ts
+ * const full = (m: MailboxSnapshot): boolean => m.capacity !== null && m.depth >= m.capacity;
+ * ```
+ */
+export interface MailboxSnapshot {
+  /** Messages waiting. */
+  readonly depth: number;
+  /** The most it holds; `null`: unbounded. */
+  readonly capacity: number | null;
 }
 
 /**
@@ -85,6 +102,7 @@ export interface HostSnapshot {
   readonly node: string;
   /** `root`: the thread that created the system. */
   readonly kind: 'root' | 'thread' | 'process';
+  /** Its process's id. */
   readonly pid: number;
   /** The worker thread id (0 on a process's main thread). */
   readonly threadId: number;
@@ -94,11 +112,47 @@ export interface HostSnapshot {
    * Its memory: the process's resident set, and this thread's V8 heap and external memory
    * (bytes); `undefined` when the host did not answer in time (`responsive` is false).
    */
-  readonly memory: { readonly rss: number; readonly heapUsed: number; readonly heapTotal: number; readonly external: number; readonly arrayBuffers: number } | undefined;
+  readonly memory: HostMemory | undefined;
   /** CPU time of its process so far (`process.resourceUsage()`), microseconds. */
-  readonly cpu: { readonly user: number; readonly system: number } | undefined;
+  readonly cpu: HostCpu | undefined;
   /** False when it did not answer the snapshot's request in time (a handler blocks its thread). */
   readonly responsive: boolean;
+}
+
+/**
+ * A host's memory, in bytes.
+ *
+ * @example
+ * ```ts
+ * const heap = (m: HostMemory): string => `${Math.round((100 * m.heapUsed) / m.heapTotal)}% of ${m.heapTotal} bytes`;
+ * ```
+ */
+export interface HostMemory {
+  /** The resident set of its process (threads share their process's). */
+  readonly rss: number;
+  /** This thread's V8 heap in use. */
+  readonly heapUsed: number;
+  /** This thread's V8 heap reserved. */
+  readonly heapTotal: number;
+  /** Memory outside the V8 heap that this thread's objects hold (buffers, ...). */
+  readonly external: number;
+  /** Of which `ArrayBuffer`s and `SharedArrayBuffer`s. */
+  readonly arrayBuffers: number;
+}
+
+/**
+ * CPU time a host's process used so far, in microseconds (its threads together).
+ *
+ * @example
+ * ```ts
+ * const busy = (before: HostCpu, after: HostCpu, ms: number): number => (after.user + after.system - before.user - before.system) / (ms * 1000);
+ * ```
+ */
+export interface HostCpu {
+  /** In user code. */
+  readonly user: number;
+  /** In the kernel. */
+  readonly system: number;
 }
 
 /**
@@ -110,12 +164,15 @@ export interface HostSnapshot {
  * ```
  */
 export interface ChannelSnapshot {
+  /** Its id (its owner's address and a number). */
   readonly id: string;
   /** The node that owns it (where its items wait). */
   readonly owner: string;
+  /** Items waiting in it. */
   readonly size: number;
-  /** `null`: unbounded. */
+  /** The most items it holds; `null`: unbounded. */
   readonly capacity: number | null;
+  /** Whether it was closed (receivers may still drain it). */
   readonly closed: boolean;
   /** The nodes that send to or receive from it through its owner. */
   readonly participants: readonly string[];
@@ -140,8 +197,11 @@ export interface ChannelSnapshot {
 export interface SupervisorChildSnapshot {
   /** Its child id in the spec. */
   readonly id: string;
+  /** An actor, or a nested supervisor. */
   readonly kind: 'actor' | 'supervisor';
+  /** Whether it runs, waits for its restart, or is stopped for good. */
   readonly status: 'running' | 'restarting' | 'stopped';
+  /** How many times its supervisor restarted it. */
   readonly restarts: number;
   /** The actor, for an actor child that runs. */
   readonly actor: ActorId | undefined;
@@ -158,13 +218,17 @@ export interface SupervisorChildSnapshot {
  * ```
  */
 export interface SupervisorSnapshot {
+  /** Its id: its spec's `id`, its child id under its parent supervisor, or one given to it. */
   readonly id: string;
+  /** `one-for-one`, `one-for-all` or `rest-for-one`. */
   readonly strategy: string;
   /** The actor that started it (`ctx.supervise`); `undefined`: the system's root. */
   readonly parent: ActorId | undefined;
+  /** True while it supervises (until it stops or gives up). */
   readonly running: boolean;
   /** Restarts of its children so far. */
   readonly restarts: number;
+  /** Its children, in spec order. */
   readonly children: readonly SupervisorChildSnapshot[];
 }
 
@@ -179,15 +243,60 @@ export interface SupervisorSnapshot {
 export interface PoolSnapshot {
   /** The pool's id in this system (`pool-1`, ...). */
   readonly id: string;
+  /** How many workers. */
   readonly size: number;
+  /** Worker threads or processes. */
   readonly placement: 'thread' | 'process';
+  /** Tasks (or chunks) waiting for a worker. */
   readonly queued: number;
+  /** Tasks (or chunks) sent to workers and not done. */
   readonly running: number;
+  /** Tasks (or chunks) that succeeded. */
   readonly completed: number;
+  /** Tasks (or chunks) that failed. */
   readonly failed: number;
-  readonly workers: ReadonlyArray<{ readonly id: string; readonly running: number; readonly completed: number; readonly utilisation: number }>;
-  readonly runTime: { readonly p50: number; readonly p90: number; readonly p99: number };
-  readonly waitTime: { readonly p50: number; readonly p90: number; readonly p99: number };
+  /** Each worker's work. */
+  readonly workers: readonly PoolWorkerSnapshot[];
+  /** How long tasks ran, over the last 1024, in ms. */
+  readonly runTime: DurationPercentiles;
+  /** How long tasks waited for a worker, over the last 1024, in ms. */
+  readonly waitTime: DurationPercentiles;
+}
+
+/**
+ * One worker of a pool.
+ *
+ * @example
+ * ```ts
+ * const idle = pool.workers.filter((w) => w.running === 0);
+ * ```
+ */
+export interface PoolWorkerSnapshot {
+  /** The worker's actor id. */
+  readonly id: string;
+  /** Its tasks (or chunks) sent and not done. */
+  readonly running: number;
+  /** Its tasks (or chunks) done. */
+  readonly completed: number;
+  /** The share of its lifetime it spent running tasks, 0 to 1. */
+  readonly utilisation: number;
+}
+
+/**
+ * Percentiles of durations, in milliseconds (nearest rank).
+ *
+ * @example
+ * ```ts
+ * const slow = (t: DurationPercentiles): boolean => t.p99 > 10 * t.p50;
+ * ```
+ */
+export interface DurationPercentiles {
+  /** The median. */
+  readonly p50: number;
+  /** 90% took at most this long. */
+  readonly p90: number;
+  /** 99% took at most this long. */
+  readonly p99: number;
 }
 
 /**
@@ -203,9 +312,11 @@ export interface PoolSnapshot {
  * ```
  */
 export interface TreeNode {
+  /** What the node is. */
   readonly kind: 'actor' | 'supervisor';
   /** An actor's id, or a supervisor's id. */
   readonly id: string;
+  /** What hangs under it: an actor's children and the supervisors it started; a supervisor's children. */
   readonly children: readonly TreeNode[];
 }
 
@@ -229,9 +340,13 @@ export interface SystemSnapshot {
   readonly tree: readonly TreeNode[];
   /** Every actor, on every host. */
   readonly actors: readonly ActorSnapshot[];
+  /** Every running supervisor: the system's own, then those actors started. */
   readonly supervisors: readonly SupervisorSnapshot[];
+  /** The root's thread, then each thread and process host. */
   readonly hosts: readonly HostSnapshot[];
+  /** The channels its nodes own that other nodes use. */
   readonly channels: readonly ChannelSnapshot[];
+  /** Its pools. */
   readonly pools: readonly PoolSnapshot[];
   /** Dead letters so far, by the code of their error (`ACTOR_STOPPED`, `MAILBOX_FULL`, ...). */
   readonly deadLetters: Readonly<Record<string, number>>;
