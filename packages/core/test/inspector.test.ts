@@ -8,6 +8,11 @@ import { launchChromium } from './chromium.js';
 import { openMemoryNetwork } from '../src/transport/memoryNetwork.js';
 import { structuredCloneCodec } from '../src/wire/FrameCodec.js';
 
+/** What the page's functions use of the browser (the tests compile without the DOM's types). */
+interface PageGlobals {
+  readonly document: { querySelector(selector: string): { readonly textContent: string | null } | null };
+}
+
 /** The status of a GET with its own Host header (fetch does not let one set it). */
 function statusOf(port: number, path: string, host: string): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
@@ -68,9 +73,9 @@ describe('the inspector', () => {
       const before = Number(await page.$eval(`${row} .handled`, (el) => el.textContent));
       for (let i = 0; i < 50; i++) counter.tell('add', 1);
       await counter.ask('get');
-      await page.waitForFunction((selector, was) => Number(document.querySelector(selector)?.textContent) >= was + 51, { timeout: 10_000 }, `${row} .handled`, before);
+      await page.waitForFunction((selector: string, was: number) => Number((globalThis as unknown as PageGlobals).document.querySelector(selector)?.textContent) >= was + 51, { timeout: 10_000 }, `${row} .handled`, before);
       await page.click(`${row} b`);
-      await page.waitForFunction(() => document.querySelector('#details')?.textContent?.includes('tally'), { timeout: 10_000 });
+      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#details')?.textContent?.includes('tally') === true, { timeout: 10_000 });
       expect(await page.$eval('#pools', (el) => el.textContent)).toContain('1 done');
       if (process.env.MULTITASK_SCREENSHOT !== undefined) await page.screenshot({ path: process.env.MULTITASK_SCREENSHOT, fullPage: true });
     } finally {
