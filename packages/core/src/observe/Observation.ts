@@ -112,7 +112,7 @@ export class Observation implements NodeObserver {
     for (const unobserve of this.#unobserve.splice(0)) unobserve();
   }
 
-  /** The counters read at collection: messages sent and handled, and the mailboxes' depths now. */
+  /** The instruments read at collection: messages sent and handled, the mailboxes' depths, the channels' items. */
   #observe(telemetry: Telemetry, runtime: Runtime): void {
     const meter = telemetry.meter as NonNullable<Telemetry['meter']>;
     const sent = meter.createObservableCounter('multitask.message.sent', { description: 'Messages sent by refs on this thread (tell, ask, send)', unit: '{message}' });
@@ -136,6 +136,13 @@ export class Observation implements NodeObserver {
     };
     handled.addCallback(onHandled);
     this.#unobserve.push(() => handled.removeCallback(onHandled));
+    this.#observeDepths(telemetry, runtime);
+    this.#unobserve.push(telemetry.observeChannels(runtime.channels));
+  }
+
+  /** The mailboxes' depths per definition, read at collection. */
+  #observeDepths(telemetry: Telemetry, runtime: Runtime): void {
+    const meter = telemetry.meter as NonNullable<Telemetry['meter']>;
     const depth = meter.createObservableGauge('multitask.mailbox.depth', { description: 'The deepest mailbox of each definition on this thread now', unit: '{message}' });
     const waiting = meter.createObservableGauge('multitask.mailbox.messages', { description: 'Messages waiting in the mailboxes of each definition on this thread now', unit: '{message}' });
     const onDepths = (result: BatchObservableResult): void => {
@@ -154,7 +161,6 @@ export class Observation implements NodeObserver {
     };
     meter.addBatchObservableCallback(onDepths, [depth, waiting]);
     this.#unobserve.push(() => meter.removeBatchObservableCallback(onDepths, [depth, waiting]));
-    this.#unobserve.push(telemetry.observeChannels(runtime.channels));
   }
 }
 
