@@ -74,7 +74,8 @@ describe('the inspector', () => {
       for (let i = 0; i < 50; i++) counter.tell('add', 1);
       await counter.ask('get');
       await page.waitForFunction((selector: string, was: number) => Number((globalThis as unknown as PageGlobals).document.querySelector(selector)?.textContent) >= was + 51, { timeout: 10_000 }, `${row} .handled`, before);
-      await page.click(`${row} b`);
+      // Clicked from inside the page in one go: the tree redraws with each snapshot, so an element found first may be gone when clicked.
+      await page.$eval(`${row} b`, (name) => (name as unknown as { click(): void }).click());
       await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#details')?.textContent?.includes('tally') === true, { timeout: 10_000 });
       expect(await page.$eval('#pools', (el) => el.textContent)).toContain('1 done');
       if (process.env.MULTITASK_SCREENSHOT !== undefined) await page.screenshot({ path: process.env.MULTITASK_SCREENSHOT, fullPage: true });
