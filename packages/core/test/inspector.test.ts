@@ -64,6 +64,8 @@ describe('the inspector', () => {
     const chromium = await launchChromium();
     try {
       const page = await chromium.browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => void errors.push(String(error)));
       await page.goto(inspector.url);
       const row = `.row[data-id="${counter.id}"]`;
       await page.waitForSelector(row);
@@ -73,11 +75,17 @@ describe('the inspector', () => {
       const before = Number(await page.$eval(`${row} .handled`, (el) => el.textContent));
       for (let i = 0; i < 50; i++) counter.tell('add', 1);
       await counter.ask('get');
-      await page.waitForFunction((selector: string, was: number) => Number((globalThis as unknown as PageGlobals).document.querySelector(selector)?.textContent) >= was + 51, { timeout: 10_000 }, `${row} .handled`, before);
-      // Clicked from inside the page in one go: the tree redraws with each snapshot, so an element found first may be gone when clicked.
-      await page.$eval(`${row} b`, (name) => (name as unknown as { click(): void }).click());
-      await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.querySelector('#details')?.textContent?.includes('tally') === true, { timeout: 10_000 });
+      await page.waitForFunction((selector: string, was: number) => Number((globalThis as unknown as PageGlobals).document.querySelector(selector)?.textContent) >= was + 51, { timeout: 10_000, polling: 50 }, `${row} .handled`, before);
+      // Clicked and read from inside the page in one go: the tree redraws with each snapshot,
+      // so an element found first may be gone when clicked; the click draws the details at once.
+      const details = await page.$eval(`${row} b`, (name) => {
+        (name as unknown as { click(): void }).click();
+        return (globalThis as unknown as PageGlobals).document.querySelector('#details')?.textContent;
+      });
+      expect(details).toContain('tally');
+      expect(details).toContain('counter/Counter');
       expect(await page.$eval('#pools', (el) => el.textContent)).toContain('1 done');
+      expect(errors).toEqual([]); // the page's script never threw
       if (process.env.MULTITASK_SCREENSHOT !== undefined) await page.screenshot({ path: process.env.MULTITASK_SCREENSHOT, fullPage: true });
     } finally {
       await chromium.close();
