@@ -28,11 +28,10 @@ import { UnknownMessageWarnings } from './UnknownMessageWarnings.js';
 import { servedEntries } from './Servable.js';
 import { DurableHandle } from '../channel/DurableChannel.js';
 import { DurableRelay } from './DurableRelay.js';
-import { SystemInspection, type InspectedPool } from './SystemInspection.js';
+import type { InspectedPool } from './SystemInspection.js';
+import { SystemObservation } from './SystemObservation.js';
 import type { SystemSnapshot } from '../observe/snapshotTypes.js';
 import { checkTelemetry, type Telemetry } from '../observe/Telemetry.js';
-import { observeNode, observeNodeNow } from '../observe/observeNode.js';
-import { publishEvent } from '../observe/diagnostics.js';
 
 const STOPPED: DownReason = Object.freeze({ kind: 'stopped' });
 
@@ -75,13 +74,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   readonly #id: SystemId;
   readonly #node: string;
   #supervisorSeq = 0;
-  readonly #inspection: SystemInspection;
-  /** The root's telemetry, once loaded (when `options.telemetry` turns it on). */
-  #telemetry: Telemetry | undefined;
-  /** Loading it: spawns wait for it, so that every actor's first message is observed. */
-  readonly #observing: Promise<unknown> | undefined;
-  /** Stops the root's observable instruments reporting (shutdown). */
-  #unobserve: (() => void) | undefined;
+  /** Its snapshot, telemetry and diagnostics channels. */
+  readonly #observation: SystemObservation;
   #shutdown: Promise<void> | undefined;
   #cluster: ClusterHook | undefined;
 
@@ -156,22 +150,17 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       },
       options.random ?? Math.random,
     );
-    this.#inspection = new SystemInspection({
+    const observed = {
       runtime: this.#runtime,
       hosts: this.#hosts,
       system: this.#id,
       node: this.#node,
       supervisors: () => [...[...this.#supervisors].map((sup) => [sup, undefined] as const), ...this.#actorSupervisors.list()],
-      labelOf: (id) => this.#supervised.get(id)?.label,
+      labelOf: (id: ActorId) => this.#supervised.get(id)?.label,
       peers: () => this.#peers.joined,
-    });
-    if (telemetry?.metrics === true || telemetry?.traces === true) {
-      this.#observing = observeNode(this.#runtime, telemetry, diagnostics).then((loaded) => {
-        this.#telemetry = loaded.telemetry;
-        this.#unobserve = loaded.close;
-      });
-      this.#observing.catch(() => undefined); // spawns reject with its error
-    } else observeNodeNow(this.#runtime, diagnostics);
+      definitionOf: (id: ActorId) => this.#supervised.get(id)?.spec.definition.name ?? this.#runtime.actors.get(id)?.definitionName,
+    };
+    this.#observation = new SystemObservation(observed, telemetry, diagnostics);
   }
 
   /**
@@ -179,7 +168,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * @internal
    */
   get telemetry(): Telemetry | undefined {
-    return this.#telemetry;
+    return this.#observation.telemetry;
   }
 
   /**
@@ -202,7 +191,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * ```
    */
   inspect(): Promise<SystemSnapshot> {
-    return this.#inspection.snapshot();
+    return this.#observation.snapshot();
   }
 
   /**
@@ -210,7 +199,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * @internal
    */
   addInspected(pool: InspectedPool): () => void {
-    return this.#inspection.addPool(pool);
+    return this.#observation.addPool(pool);
   }
 
   /**
@@ -245,7 +234,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    */
   async spawn<D extends AnyActorDefinition>(definition: D, ...options: SpawnArgs<D>): Promise<ActorRef<D>> {
     const opts: SpawnOpts = options[0] ?? {};
-    if (this.#observing !== undefined) await this.#observing;
+    if (this.#observation.ready !== undefined) await this.#observation.ready;
     // A node of the cluster is known once the join is through: a spawn there waits for it.
     if (this.#cluster !== undefined && typeof opts.placement === 'object') await this.#cluster.joined.catch(() => undefined);
     const { ref } = await this.#spawner.start(definition, opts, undefined, undefined);
@@ -419,7 +408,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    */
   async supervise<const C extends readonly ChildSpec[]>(spec: SupervisorSpec<C>): Promise<Supervisor<C>> {
     if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
-    if (this.#observing !== undefined) await this.#observing;
+    if (this.#observation.ready !== undefined) await this.#observation.ready;
     const supervisor = new Supervisor<C>(spec.id ?? `supervisor-${++this.#supervisorSeq}`, spec, this.#supervised.ops, undefined);
     this.#supervisors.add(supervisor as Supervisor);
     supervisor.onStopped = () => this.#supervisors.delete(supervisor as Supervisor); // stopped, or gave up
@@ -492,7 +481,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     await this.#cluster?.leave();
     this.#peers.detachAll();
     this.#runtime.pending.rejectAll(new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down'));
-    this.#unobserve?.();
+    this.#observation.close();
   }
 
   /** Shuts the system down: `await using system = createSystem()`. */
@@ -627,25 +616,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return this.#supervised.opsOn(place);
   }
 
-  /** What the snapshot keeps of events: dead letters by code, each actor's last crash. */
-  #observe<E extends keyof SystemEvents>(event: E, args: SystemEvents[E]): void {
-    publishEvent(event, args);
-    if (this.#telemetry !== undefined) this.#telemetry.event(event, args, this.#definitionOf(event, args));
-    if (event === 'dead-letter') this.#inspection.deadLetter((args as SystemEvents['dead-letter'])[0].error);
-    else if (event === 'actor:crashed') this.#inspection.crashed((args as SystemEvents['actor:crashed'])[0].id, (args as SystemEvents['actor:crashed'])[1], Date.now());
-    else if (event === 'actor:stopped') this.#inspection.forget((args as SystemEvents['actor:stopped'])[0].id);
-  }
-
-  /** The definition name of the actor an event is about, when this root knows it. */
-  #definitionOf<E extends keyof SystemEvents>(event: E, args: SystemEvents[E]): string | undefined {
-    const ref = event === 'dead-letter' ? (args[0] as { recipient: ActorRef }).recipient : (args[0] as ActorRef | undefined);
-    if (ref === undefined || typeof ref !== 'object' || !('id' in ref)) return undefined;
-    return this.#supervised.get(ref.id)?.spec.definition.name ?? this.#runtime.actors.get(ref.id)?.definitionName;
-  }
-
   /** Calls each listener on its own: one that throws does not keep the others from the event. */
   #emit<E extends keyof SystemEvents>(event: E, ...args: SystemEvents[E]): void {
-    this.#observe(event, args);
+    this.#observation.event(event, args);
     if (this.listenerCount(event) === 0) return; // most events have no listener: nothing to build
     for (const listener of this.listeners(event)) {
       try {
