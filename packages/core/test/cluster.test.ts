@@ -229,4 +229,21 @@ describe('a cluster of three nodes over NATS, each its own process', () => {
       expect(a.nodes().sort()).toEqual(['a', 'b', 'c']);
     });
   });
+
+  it('snapshots every node: each node answers with its own actors and hosts', async () => {
+    const onB = await a.spawn(Counter, { placement: { node: 'b', in: 'thread' }, args: 0 });
+    const onC = await a.spawn(Counter, { placement: { node: 'c' }, args: 0 });
+    onB.tell('add', 1);
+    await onB.ask('get');
+
+    const snapshot = await a.inspect();
+
+    const byNode = new Map(snapshot.peers.map((p) => [p.node, p.snapshot]));
+    expect([...byNode.keys()].sort()).toEqual(['b', 'c']);
+    expect(byNode.get('b')?.actors.find((x) => x.id === onB.id)).toMatchObject({ definition: 'Counter', placement: 'thread', handled: 2 });
+    expect(byNode.get('c')?.actors.find((x) => x.id === onC.id)).toMatchObject({ placement: 'inline', status: 'running' });
+    expect(byNode.get('b')?.hosts.find((h) => h.kind === 'root')?.pid).toBe(b.pid);
+    await a.stop(onB);
+    await a.stop(onC);
+  });
 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { describeTree, fresh, makeTree, run } from './copyFixtures.js';
 
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-const OPTIONS = ['--workers', '--placement', '--overwrite', '--skip-existing', '--verify', '--quiet', '--json', '--help', '--version'];
+const OPTIONS = ['--workers', '--placement', '--overwrite', '--skip-existing', '--verify', '--inspect', '--quiet', '--json', '--help', '--version'];
 
 describe('the multitask-copy command line', () => {
   it.each([['--help'], ['-h'], ['src', 'dst', '-h']])('prints the usage and every option on stdout and exits 0 for %s', async (...argv) => {

@@ -12,6 +12,7 @@ import type { DownReason } from './DownReason.js';
 import { Family, type FamilyCell } from './Family.js';
 import { optionsAsPayload } from './misplacedOptions.js';
 import { describeActor, stoppedError } from './actorErrors.js';
+import type { CellObserver } from './CellObserver.js';
 
 /** What a cell needs from the node that hosts it. @internal */
 export interface CellHost {
@@ -33,6 +34,8 @@ export interface CellHost {
   ended(actor: ActorId, reason: DownReason): void;
   /** What `ctx` can ask of the actor's node: spawn, watch, look up, time. */
   readonly services: ActorServices;
+  /** Who watches handlers run on this node; `undefined` when nobody looks. */
+  readonly observer: CellObserver | undefined;
 }
 
 /**
@@ -45,7 +48,8 @@ const SLICE_MS = 10;
 const CHECK_EVERY = 256;
 
 /** `halted`: a supervised actor that crashed (or is being restarted) keeps its mailbox and waits for `restart`. */
-type Status = 'starting' | 'running' | 'halted' | 'stopping' | 'stopped';
+/** @internal */
+export type Status = 'starting' | 'running' | 'halted' | 'stopping' | 'stopped';
 
 /**
  * A running actor: its state, mailbox and handler loop. Handles one message at a time,
@@ -80,6 +84,8 @@ export class ActorCell implements FamilyCell {
   #ref: ActorRef | undefined;
   /** What most actors never need: made for a supervised actor, or when it stops. */
   #rare: Rare | undefined;
+  /** Messages whose handler ran (a plain number: the snapshot and the message rates read it). */
+  handled = 0;
 
   private constructor(host: CellHost, id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, generation: number | undefined, label: string | undefined) {
     this.#host = host;
@@ -164,6 +170,36 @@ export class ActorCell implements FamilyCell {
   /** Whether this incarnation takes new work. */
   get alive(): boolean {
     return this.#status === 'running' || this.#status === 'starting';
+  }
+
+  /** Where it is in its life, for the snapshot. */
+  get status(): Status {
+    return this.#status;
+  }
+
+  /** Its definition's name. */
+  get definitionName(): string {
+    return this.#kind.definition.name;
+  }
+
+  /** Its definition (the snapshot reads its key). */
+  get definition(): AnyActorDefinition {
+    return this.#kind.definition;
+  }
+
+  /** What errors call it: its supervised path, else its name. */
+  get label(): string | undefined {
+    return this.#label;
+  }
+
+  /** Messages waiting in its mailbox. */
+  get depth(): number {
+    return this.queued;
+  }
+
+  /** Its mailbox's capacity (`Infinity`: unbounded). */
+  get capacity(): number {
+    return this.#mailbox === undefined ? Number.POSITIVE_INFINITY : this.#mailbox.capacity;
   }
 
   get hasOnDown(): boolean {
@@ -427,8 +463,11 @@ export class ActorCell implements FamilyCell {
         continue;
       }
       let result: unknown;
+      this.handled++;
       try {
-        result = handler(this.#ctx, data as never);
+        const observer = this.#host.observer;
+        if (observer === undefined) result = handler(this.#ctx, data as never);
+        else result = observer.handle(this, type, letter?.trace, handler as never, this.#ctx, data);
       } catch (error) {
         this.#failed(letter ?? tellLetter(type, data), error);
         continue;

@@ -21,6 +21,8 @@ export interface Letter {
   readonly refused: ((error: Error) => void) | undefined;
   /** For a tell from another node: that node (a supervised actor acknowledges the tell there). */
   readonly from?: NodeId | undefined;
+  /** The W3C `traceparent` of the span it was sent in, when one was active (telemetry on). */
+  readonly trace?: string | undefined;
 }
 
 /** What happened to an offered letter. @internal */

@@ -65,6 +65,8 @@ export class ChannelCore {
   #reserved = 0;
   /** Items handed to receivers elsewhere in batches, not yet received there: they still take room. */
   #lent = 0;
+  /** Items put in so far (sends and pushes): the snapshot's and the metrics' throughput. */
+  sent = 0;
   /** Called once, on close (the owner's table revokes credit here). */
   onClose: (() => void) | undefined;
   /** Called once, when the channel has ended: closed, and nothing left or on its way (the owner's table forgets it). */
@@ -99,6 +101,16 @@ export class ChannelCore {
 
   get size(): number {
     return this.#items.size;
+  }
+
+  /** Room promised to producers elsewhere and not used yet. */
+  get credit(): number {
+    return this.#reserved;
+  }
+
+  /** Items lent to receivers elsewhere and not received there yet. */
+  get lent(): number {
+    return this.#lent;
   }
 
   get closed(): boolean {
@@ -141,6 +153,7 @@ export class ChannelCore {
    * it takes.
    */
   push(items: readonly unknown[] | Packed): void {
+    this.sent += Array.isArray(items) ? items.length : (items as Packed).count;
     if (Array.isArray(items)) {
       this.#reserved = Math.max(0, this.#reserved - items.length);
       for (const item of items) this.#items.push(item);
@@ -293,6 +306,7 @@ export class ChannelCore {
   }
 
   #accept(item: unknown): void {
+    this.sent += 1;
     const receiver = this.#receivers.shift();
     if (receiver !== undefined) receiver.resolve(receiver.batch === undefined ? item : single(item));
     else this.#items.push(item);

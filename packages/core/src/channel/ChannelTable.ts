@@ -289,6 +289,20 @@ export class ChannelTable implements ChannelLink {
     core.repay(count);
   }
 
+  /** As owner: each channel created here that other nodes use, for the system's snapshot. */
+  describe(): Array<{ id: string; size: number; capacity: number; closed: boolean; participants: string[]; credit: number; lent: number; sent: number }> {
+    return [...this.#cores].map(([id, core]) => ({
+      id,
+      size: core.size,
+      capacity: core.capacity,
+      closed: core.closed,
+      participants: [...new Set([...(this.#lent.get(id)?.keys() ?? []), ...(this.#granted.get(id)?.keys() ?? [])])],
+      credit: core.credit,
+      lent: core.lent,
+      sent: core.sent,
+    }));
+  }
+
   /** As owner: how many channels created here other nodes may still use. @internal */
   get kept(): number {
     return this.#cores.size;

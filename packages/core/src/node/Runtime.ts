@@ -31,6 +31,7 @@ import { LocalReplier, RemoteReplier } from './Repliers.js';
 /** The limits of a send with no signal. */
 const NO_LIMITS: PendingLimits = Object.freeze({ what: undefined });
 import type { AskOptions, SendOptions } from '../actor/types.js';
+import type { NodeObserver } from './NodeObserver.js';
 
 /** Where a node's reports go: the system's events on its root node, the parent elsewhere. @internal */
 export interface RuntimeSink {
@@ -104,6 +105,10 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   /** What `ctx` asks of this node. */
   readonly services: ActorServices;
   readonly #copyInline: boolean;
+  /** Who looks at this node's messages and handlers; `undefined` (the usual case): nobody. */
+  observer: NodeObserver | undefined = undefined;
+  /** This node's part of the system's snapshot (an `inspect` request), set by the layer that builds it. */
+  describe: ((from: NodeId) => unknown) | undefined = undefined;
 
   constructor(options: RuntimeOptions) {
     this.node = options.node;
@@ -330,6 +335,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       .with({ kind: 'restart' }, (e) => void this.#restart(e))
       .with({ kind: 'crashed' }, (e) => this.#sink.crashed(e.actor, e.error === null ? null : reviveError(e.error), e.generation))
       .with({ kind: 'ping' }, (e) => this.reply(e.from, e.cid, this.actors.busiest()))
+      .with({ kind: 'inspect' }, (e) => void Promise.resolve(this.describe?.(e.from)).then((part) => this.reply(e.from, e.cid, part), (error: unknown) => this.fail(e.from, e.cid, error)))
       .with({ kind: 'preload' }, (e) => void import(e.url).catch(() => undefined))
       .with({ kind: 'dead-letter' }, (e) => this.#sink.deadLetter(e.to, e.type, decode(e.payload, e.enc, this), reviveError(e.error), e.definition))
       .with({ kind: 'failure' }, (e) => this.#sink.failure(e.actor, e.type, reviveError(e.error)))
@@ -392,8 +398,10 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       return this.deadLetter(envelope.to, { type: envelope.type, payload: decode(envelope.payload, envelope.enc, this) }, stoppedError(envelope.to));
     }
     const payload = decode(envelope.payload, envelope.enc, this);
+    const from = envelope.from === this.node ? undefined : envelope.from;
+    if (envelope.trace !== undefined) return cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: undefined, refused: undefined, from, trace: envelope.trace });
     // A supervised cell acknowledges tells from other nodes to `from` (see TellLedger).
-    cell.deliverTell(envelope.type, payload, envelope.from === this.node ? undefined : envelope.from);
+    cell.deliverTell(envelope.type, payload, from);
   }
 
   #deliverRequest(envelope: RequestEnvelope): void {
@@ -403,9 +411,9 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     const payload = decode(envelope.payload, envelope.enc, this);
     if (envelope.kind === 'ask') {
       // The replier answers a refusal too (no `refused` of its own).
-      cell.deliver({ type: envelope.type, payload, replier: new RemoteReplier(this, from, cid, cell, envelope.type), accepted: undefined, refused: undefined });
+      cell.deliver({ type: envelope.type, payload, replier: new RemoteReplier(this, from, cid, cell, envelope.type), accepted: undefined, refused: undefined, trace: envelope.trace });
     } else {
-      cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: () => this.reply(from, cid, undefined), refused: (error: Error) => this.fail(from, cid, error) });
+      cell.deliver({ type: envelope.type, payload, replier: undefined, accepted: () => this.reply(from, cid, undefined), refused: (error: Error) => this.fail(from, cid, error), trace: envelope.trace });
     }
   }
 
@@ -490,16 +498,19 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   // ---- RefRouter: what refs on this node call ------------------------------------------
 
   tell(to: ActorId, node: NodeId, type: string, payload: unknown, supervised: boolean): void {
+    const trace = this.observer === undefined ? undefined : this.observer.sent('tell', type);
     if (node === this.node) {
       if (this.#copyInline) payload = copyAcross(payload, this);
       else scan(payload);
       const cell = this.actors.get(to);
       if (cell === undefined) return this.#deliverTell({ kind: 'tell', dst: node, to, type, payload, enc: 0, from: node });
+      if (trace !== undefined) return cell.deliver({ type, payload, replier: undefined, accepted: undefined, refused: undefined, trace });
       return cell.deliverTell(type, payload, undefined);
     }
     const wire = encode(payload, this);
     if (this.wireCheck !== undefined && systemOf(node) !== systemOf(this.node)) this.wireCheck(wire.value);
     if (supervised) this.#tells.keep(to, type, payload);
+    if (trace !== undefined) return this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, trace });
     // The common case: a link to the node is open and no fence holds the actor's messages.
     const link = this.parking.fencing ? undefined : this.#routes.linkOf(node);
     if (link !== undefined) return link.pushTell(node, to, type, wire.value, wire.enc, this.node);
@@ -525,6 +536,13 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   #request(kind: 'send' | 'ask', to: ActorId, node: NodeId, type: string, payload: unknown, limits: PendingLimits, name: string | undefined): Promise<unknown> {
     if (limits.signal?.aborted === true) return Promise.reject(abortError(limits.signal, `${kind} '${type}' to ${describeActor(to, name)}`, to));
+    let trace: string | undefined;
+    if (this.observer !== undefined) {
+      const observer = this.observer;
+      trace = observer.sent(kind, type);
+      const { signal } = limits;
+      if (kind === 'ask') limits = { ...limits, onAbandon: () => observer.abandoned(type, signal?.aborted === true) };
+    }
     let wire: ReturnType<typeof encode>;
     try {
       wire = node !== this.node ? encode(payload, this) : this.#copyInline ? { value: copyAcross(payload, this), enc: 0 } : (scan(payload), { value: payload, enc: 0 });
@@ -535,14 +553,15 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     const { cid, promise } = this.pending.open(node, limits, to, kind, type, name);
     const cell = node === this.node ? this.actors.get(to) : undefined;
     if (cell === undefined) {
-      this.route({ kind, dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, cid });
+      const envelope: RequestEnvelope = { kind, dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, cid };
+      this.route(trace === undefined ? envelope : { ...envelope, trace });
       return promise;
     }
     if (kind === 'ask') {
       const replier = this.#copyInline ? copyingReplier(this.pending, this, cid, cell, type) : new LocalReplier(this.pending, cid);
-      cell.deliver({ type, payload: wire.value, replier, accepted: undefined, refused: undefined });
+      cell.deliver({ type, payload: wire.value, replier, accepted: undefined, refused: undefined, trace });
     } else {
-      cell.deliver({ type, payload: wire.value, replier: undefined, accepted: () => void this.pending.resolve(cid, undefined), refused: (error: Error) => void this.pending.reject(cid, error) });
+      cell.deliver({ type, payload: wire.value, replier: undefined, accepted: () => void this.pending.resolve(cid, undefined), refused: (error: Error) => void this.pending.reject(cid, error), trace });
     }
     return promise;
   }

@@ -57,6 +57,10 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   /** Supervises the actors placed on the workers by `spawn`. */
   #actors: Promise<Supervisor> | undefined;
   #actorSeq = 0;
+  /** Takes the pool out of its system's snapshot. */
+  readonly #uninspect: () => void;
+  /** The pool's id in its system's snapshot. */
+  readonly #id = `pool-${++poolSeq}`;
 
   /** @internal */
   constructor(options: PoolOptions<T>) {
@@ -80,7 +84,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     const host = { self, nodes: () => system.nodes(), serves: (node: string) => system.nodeServes(node, key) };
     this.#targets = new PoolTargets(host, options.nodes, options.size, availableParallelism());
     this.#work = new Scheduler(
-      { state: () => this.#state, drained: () => this.emit('drain'), replaced: (reason) => this.emit('worker:replaced', reason) },
+      { state: () => this.#state, drained: () => this.emit('drain'), replaced: (reason) => this.emit('worker:replaced', reason), id: this.#id },
       system,
       options,
       this.#clock,
@@ -90,6 +94,8 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     if (options.nodes !== undefined) this.#followNodes();
     this.ready = this.#start(options.nodes !== undefined);
     this.ready.catch(() => undefined); // reported through the calls it fails
+    const placement = options.placement ?? 'thread';
+    this.#uninspect = this.#system.addInspected({ snapshot: () => ({ id: this.#id, size: this.size, placement, ...this.metrics() }) });
   }
 
   /** Nodes that join from now on get the workers the pool wants there. */
@@ -371,11 +377,15 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     await (await this.#actors?.catch(() => undefined))?.stop();
     this.#system.off('actor:stopped', this.#work.onStopped);
     this.#system.off('node:up', this.#nodeUp);
+    this.#uninspect();
     const slots = this.#work.takeWorkers();
     if (this.#ownSystem) await this.#system.shutdown();
     else await Promise.all(slots.map((slot) => this.#system.stop(slot.ref)));
   }
 }
+
+/** Numbers the pools of this process, for their ids in snapshots. */
+let poolSeq = 0;
 
 /**
  * Creates a pool of worker threads or processes running the tasks of one module, with

@@ -21,6 +21,8 @@ export interface SchedulerHost {
   drained(): void;
   /** A worker died or was ended and is being replaced (the pool's `worker:replaced`). */
   replaced(reason: DownReason): void;
+  /** The pool's id (its metrics' `multitask.pool`). */
+  readonly id: string;
 }
 
 /**
@@ -151,6 +153,7 @@ export class Scheduler<T extends TaskSet = TaskSet> {
         settled: false,
         timer: undefined,
         unlisten: () => undefined,
+        context: this.#system.telemetry?.capture(),
       };
       if (signal !== undefined) {
         const onAbort = (): void => this.#abort(job);
@@ -201,7 +204,9 @@ export class Scheduler<T extends TaskSet = TaskSet> {
     job.worker = slot;
     slot.inFlight.push(job);
     if (slot.inFlight.length === 1) this.#started(job);
-    slot.ref.ask(job.kind, job.payload as never, { timeout: Infinity }).then(
+    const ask = (): Promise<unknown> => slot.ref.ask(job.kind, job.payload as never, { timeout: Infinity });
+    const telemetry = this.#system.telemetry;
+    (telemetry === undefined ? ask() : telemetry.within(job.context as never, ask)).then(
       (value) => this.#finished(slot, job, true, value),
       (error: unknown) => this.#finished(slot, job, false, error),
     );
@@ -211,6 +216,7 @@ export class Scheduler<T extends TaskSet = TaskSet> {
   #started(job: Job): void {
     job.startedAt = this.#clock.now();
     this.#stats.waited(job.startedAt - job.queuedAt);
+    this.#system.telemetry?.poolWaited(this.#host.id, job.payload.task, job.startedAt - job.queuedAt);
     if (job.timeout !== undefined) {
       const limit = job.timeout;
       job.timer = this.#clock.setTimeout(() => {
@@ -230,6 +236,7 @@ export class Scheduler<T extends TaskSet = TaskSet> {
     slot.busy += now - job.startedAt;
     slot.completed += 1;
     this.#stats.ran(job.payload.task, now - job.startedAt, 'items' in job.payload ? job.payload.items.length : 1);
+    this.#system.telemetry?.poolRan(this.#host.id, job.payload.task, now - job.startedAt, ok);
     this.settle(job, ok, value);
     const next = slot.inFlight[0];
     if (at === 0 && next !== undefined) this.#started(next);

@@ -22,6 +22,8 @@ export interface Job {
   settled: boolean;
   timer: TimerHandle | undefined;
   unlisten: () => void;
+  /** The trace context it was submitted in (telemetry with traces on): its task continues that trace. */
+  readonly context: unknown;
 }
 
 /** One worker and the jobs it was handed. @internal */

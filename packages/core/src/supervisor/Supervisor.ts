@@ -3,6 +3,7 @@ import type { ActorRef } from '../actor/ActorRef.js';
 import type { DownReason } from '../actor/DownReason.js';
 import { backoffDelay, settingsOf, type ActorChildId, type ChildInfo, type ActorChildSpec, type ChildChildren, type ChildDefinition, type ChildSpec, type Settings, type SupervisorChildId, type SupervisorSpec } from './spec.js';
 import type { ChildOps } from './ChildOps.js';
+import type { SupervisorSnapshot } from '../observe/snapshotTypes.js';
 
 interface Child {
   readonly spec: ChildSpec;
@@ -112,6 +113,29 @@ export class Supervisor<C extends readonly ChildSpec[] = readonly ChildSpec[]> {
       status: c.status === 'starting' ? 'restarting' : c.status,
       restarts: c.restarts,
     }));
+  }
+
+  /**
+   * Its children with their refs and nested supervisors, for the system's snapshot
+   * (`parent`: the actor that started it, if any).
+   * @internal
+   */
+  snapshot(parent?: string): SupervisorSnapshot {
+    return {
+      id: this.id,
+      strategy: this.#settings.strategy,
+      parent: parent as SupervisorSnapshot['parent'],
+      running: this.running,
+      restarts: this.#restarts,
+      children: this.#children.map((c) => ({
+        id: c.spec.id,
+        kind: c.spec.kind,
+        status: c.status === 'starting' ? 'restarting' : c.status,
+        restarts: c.restarts,
+        actor: c.status === 'stopped' ? undefined : c.ref?.id,
+        supervisor: c.sup?.snapshot(),
+      })),
+    };
   }
 
   #find(id: string, kind: 'actor' | 'supervisor'): Child {

@@ -32,6 +32,7 @@ export interface SupervisorTree {
 export class ActorSupervisors {
   readonly #host: ActorSupervisorsHost;
   readonly #running = new Map<string, Supervisor>();
+  readonly #parents = new WeakMap<Supervisor, ActorId>();
   #seq = 0;
 
   constructor(host: ActorSupervisorsHost) {
@@ -47,6 +48,7 @@ export class ActorSupervisors {
     };
     const supervisor = new Supervisor(id, spec, this.#host.opsFor(nodeOf(parent)), escalate);
     this.#running.set(id, supervisor);
+    this.#parents.set(supervisor, parent);
     supervisor.onStopped = () => {
       if (this.#running.get(id) === supervisor) this.#running.delete(id);
     };
@@ -65,6 +67,11 @@ export class ActorSupervisors {
     if (supervisor === undefined) throw new MultitaskError('ACTOR_STOPPED', `supervisor '${id}' is not running`);
     for (const step of path) supervisor = supervisor.supervisor(step as never) as Supervisor;
     return supervisor;
+  }
+
+  /** Each running supervisor an actor started, with that actor, for the system's snapshot. */
+  list(): Array<readonly [Supervisor, ActorId]> {
+    return [...this.#running.values()].map((supervisor) => [supervisor, this.#parents.get(supervisor) as ActorId] as const);
   }
 
   /** Stops every supervisor actors started (the system shuts down). */

@@ -12,6 +12,7 @@ import { serializeDown, type DownReason } from '../actor/DownReason.js';
 import type { ThreadLimits } from '../actor/spawnTypes.js';
 import type { HostData } from './hostMain.js';
 import type { Runtime } from '../node/Runtime.js';
+import type { TelemetryOptions } from '../observe/Telemetry.js';
 
 /** A thread or process started by a system's root node, and the actors it hosts. @internal */
 export interface HostRecord {
@@ -37,6 +38,9 @@ export interface HostTableOptions {
   readonly labelOf: (ref: ActorRef) => string | undefined;
   /** Other systems hear of a host's death too (they may wait on its actors). */
   readonly tellPeers: (down: Omit<DownEnvelope, 'dst'>) => void;
+  /** What hosts observe (`SystemOptions.telemetry` and `diagnostics`). */
+  readonly telemetry: TelemetryOptions | undefined;
+  readonly diagnostics: boolean;
 }
 
 const hostMainUrl = ownFile(import.meta.url, 'hostMain', './dist/system/hostMain.js');
@@ -119,6 +123,8 @@ export class HostTable {
       stopGrace: this.#options.stopGrace,
       copyInline: this.#runtime.copiesInline,
       moved: this.#runtime.parking.relocations(), // a host started after an actor moved reaches it too
+      telemetry: this.#options.telemetry,
+      diagnostics: this.#options.diagnostics,
     };
     const start = { main: hostMainUrl(), data, ...(this.#options.execArgv === undefined ? {} : { execArgv: this.#options.execArgv }) };
     const host = kind === 'thread' ? spawnThread(start, limits === undefined ? {} : { resourceLimits: limits }) : spawnProcess(start);

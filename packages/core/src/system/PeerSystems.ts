@@ -26,7 +26,7 @@ export interface PeerInfo {
 }
 
 /** Envelope kinds another system may send in (anything else is dropped and counted). */
-const FROM_PEERS = new Set<Envelope['kind']>(['tell', 'ask', 'send', 'reply', 'fail', 'channel', 'channel-cancel', 'ack', 'fence', 'fenced', 'down', 'spawn', 'stop', 'watch', 'unwatch', 'gone']);
+const FROM_PEERS = new Set<Envelope['kind']>(['tell', 'ask', 'send', 'reply', 'fail', 'channel', 'channel-cancel', 'ack', 'fence', 'fenced', 'down', 'spawn', 'stop', 'watch', 'unwatch', 'gone', 'inspect']);
 
 /** What the peers need from their system. @internal */
 export interface PeersHost {
@@ -86,6 +86,11 @@ export class PeerSystems {
   }
 
   /** The peer with this node name, if it is joined. */
+  /** The joined systems, for the snapshot (which asks each root for its part). */
+  get joined(): PeerInfo[] {
+    return [...this.#bySystem.values()].map((peer) => peer.info);
+  }
+
   byName(name: string): PeerInfo | undefined {
     return this.#byName.get(name)?.info;
   }
@@ -145,7 +150,7 @@ export class PeerSystems {
       return;
     }
     if (e.kind === 'down') return this.#peerNodeDown(peer, e);
-    if ((e.kind === 'spawn' || e.kind === 'stop') && e.dst !== this.#host.runtime.node) {
+    if ((e.kind === 'spawn' || e.kind === 'stop' || e.kind === 'inspect') && e.dst !== this.#host.runtime.node) {
       peer.refused += 1; // hosts take these from their root only
       return;
     }

@@ -15,6 +15,9 @@ import { MultitaskError } from '../errors.js';
 import { HostServices } from './HostServices.js';
 import { relayedDurable } from './relayedDurable.js';
 import { DurableHandle } from '../channel/DurableChannel.js';
+import { nodePart } from '../observe/nodePart.js';
+import { observeNode } from '../observe/observeNode.js';
+import type { TelemetryOptions } from '../observe/Telemetry.js';
 
 /** What the parent hands a new host. @internal */
 export interface HostData {
@@ -28,6 +31,10 @@ export interface HostData {
   readonly copyInline: boolean;
   /** Supervised actors away from the node their id names, and where they are, as the parent knew when it started this host. */
   readonly moved: ReadonlyArray<readonly [ActorId, NodeId]>;
+  /** `SystemOptions.telemetry`: this host records with the providers registered in it. */
+  readonly telemetry: TelemetryOptions | undefined;
+  /** `SystemOptions.diagnostics`. */
+  readonly diagnostics: boolean;
 }
 
 /**
@@ -43,8 +50,19 @@ export function hostResolver(kind: HostKind, node: NodeId, parent: NodeId): Rout
   return { resolve: (dst) => (systemOf(dst) === system ? 'connect' : via) };
 }
 
-/** Starts this host's runtime. Called by the bootstrap. @internal */
-export function startHost(data: HostData): Runtime {
+/**
+ * Starts this host's runtime. Called (and awaited) by the bootstrap. With telemetry on it
+ * loads `@opentelemetry/api` first, so that the first message is observed too.
+ * @internal
+ */
+export async function startHost(data: HostData): Promise<Runtime> {
+  const runtime = connect(data);
+  // Telemetry could not load (the parent loaded it, so this is rare): the host runs unobserved.
+  await observeNode(runtime, data.telemetry, data.diagnostics).catch(() => undefined);
+  return runtime;
+}
+
+function connect(data: HostData): Runtime {
   const { kind, endpoint } = connectParent();
   const parent = data.parent;
   const runtime: Runtime = new Runtime({
@@ -83,6 +101,7 @@ export function startHost(data: HostData): Runtime {
   runtime.system = new HostServices(runtime, parent);
   // A durable channel handed to an actor here works through the root's cluster connection.
   runtime.durable = (name, capacity, ackWait) => new DurableHandle(name, capacity, ackWait, relayedDurable(runtime, parent, name, capacity, ackWait), runtime.clock);
+  runtime.describe = () => nodePart(runtime);
   for (const [id, where] of data.moved) runtime.parking.moved(id, where);
   // A handler that ends its host with process.exit() right after sending: what it sent in
   // this turn (batched tells, items sent on credit) still leaves.

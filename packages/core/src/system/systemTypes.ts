@@ -9,6 +9,7 @@ import type { AnyActorDefinition } from '../actor/defineActor.js';
 import type { DownReason } from '../actor/DownReason.js';
 // Types only: a system serves task sets without loading the pool's code.
 import type { TaskSet } from '../pool/defineTasks.js';
+import type { TelemetryOptions } from '../observe/Telemetry.js';
 
 /**
  * A message that could not be delivered, as the `dead-letter` event reports it.
@@ -153,6 +154,21 @@ export interface SystemOptions {
    * @defaultValue false
    */
   readonly copyInline?: boolean;
+  /**
+   * OpenTelemetry metrics and traces, through `@opentelemetry/api` (an optional peer
+   * dependency, loaded only when one is on; install it and an SDK). Each thread and process
+   * records with the providers registered there (an SDK loaded with `--import` is: hosts
+   * inherit `execArgv`). See the observability guide.
+   * @defaultValue off
+   */
+  readonly telemetry?: TelemetryOptions;
+  /**
+   * Publish each handler's start and end on the `multitask:handler:start` and
+   * `multitask:handler:end` diagnostics channels, on every host. They are on anyway on a
+   * thread where someone subscribed to them before the system (or the host) started.
+   * @defaultValue false
+   */
+  readonly diagnostics?: boolean;
   /** The clock for timeouts on this thread; inject one to test timeouts without waiting. */
   readonly clock?: Clock;
   /**

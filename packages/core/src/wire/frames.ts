@@ -94,12 +94,14 @@ export class FrameWriter {
   }
 
   write(e: Envelope): void {
-    if (e.kind === 'tell') return this.writeTell(e.dst, e.to, e.type, e.payload, e.enc, e.from);
+    if (e.kind === 'tell' && e.trace === undefined) return this.writeTell(e.dst, e.to, e.type, e.payload, e.enc, e.from);
     this.#endRun();
     const frame = this.#frame;
     switch (e.kind) {
       case 'ask':
       case 'send': {
+        // A traced message goes whole, as an object (OTHER): untraced ones carry no field for it.
+        if (e.trace !== undefined) return void frame.push(OTHER, e);
         const last = this.#ask;
         if (e.kind === 'ask' && last !== undefined && last.to === e.to && last.type === e.type && last.dst === e.dst && last.from === e.from) {
           frame.push(ASK_AGAIN, e.payload, e.enc, e.cid);
@@ -119,7 +121,7 @@ export class FrameWriter {
         this.#channel = e;
         return;
       }
-      default:
+      default: // and a traced tell, whole
         frame.push(OTHER, e);
     }
   }

@@ -56,6 +56,8 @@ export interface TellEnvelope {
   readonly enc: Encoded;
   /** The node that sent it: a supervised actor acknowledges its tells there (see `ack`). */
   readonly from: NodeId;
+  /** The W3C `traceparent` of the span it was sent in (telemetry on, a span active); absent otherwise. */
+  readonly trace?: string;
 }
 
 /** `send` (resolves on acceptance) and `ask` (resolves with the reply). @internal */
@@ -68,6 +70,8 @@ export interface RequestEnvelope {
   readonly enc: Encoded;
   readonly from: NodeId;
   readonly cid: CorrelationId;
+  /** The W3C `traceparent` of the span it was sent in (telemetry on, a span active); absent otherwise. */
+  readonly trace?: string;
 }
 
 /** @internal */
@@ -295,6 +299,14 @@ export interface PingEnvelope {
   readonly cid: CorrelationId;
 }
 
+/** What runs on the node now, for the system's snapshot: answered by `reply` with the node's part. @internal */
+export interface InspectEnvelope {
+  readonly kind: 'inspect';
+  readonly dst: NodeId;
+  readonly from: NodeId;
+  readonly cid: CorrelationId;
+}
+
 /** A message that could not be delivered, reported to the system's events. @internal */
 export interface DeadLetterEnvelope {
   readonly kind: 'dead-letter';
@@ -359,6 +371,7 @@ export type Envelope =
   | RestartEnvelope
   | CrashedEnvelope
   | PingEnvelope
+  | InspectEnvelope
   | PreloadEnvelope
   | DeadLetterEnvelope
   | FailureEnvelope

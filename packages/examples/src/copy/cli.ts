@@ -31,7 +31,8 @@ export async function main(argv: readonly string[], io: { readonly isTTY: boolea
   const progress = command.quiet || command.json ? 'none' : io.isTTY ? 'bar' : 'lines';
   let summary: Summary;
   try {
-    summary = await copyTree(command.src, command.dst, { ...command.options, progress, ...(io.signal === undefined ? {} : { signal: io.signal }) });
+    const inspect = command.inspect ? { inspect: (url: string) => void process.stderr.write(`multitask-copy: inspector at ${url}\n`) } : {};
+    summary = await copyTree(command.src, command.dst, { ...command.options, progress, ...inspect, ...(io.signal === undefined ? {} : { signal: io.signal }) });
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`multitask-copy: ${error.message}\n`);

@@ -11,7 +11,7 @@ import { UsageError } from './plan.js';
 
 // #region usage
 const HELP = `usage: multitask-copy SRC DST [--workers N] [--placement auto|inline|thread|process]
-                      [--overwrite | --skip-existing] [--verify] [--quiet] [--json]
+                      [--overwrite | --skip-existing] [--verify] [--inspect] [--quiet] [--json]
 
 Copies the folder SRC to DST with a pool of copier actors, showing progress on stderr.
 
@@ -22,6 +22,8 @@ options:
   --skip-existing        keep files and symlinks already in DST
                          (with neither, the copy refuses to start if DST has any of them)
   --verify               compare SHA-256 hashes of every file and its copy afterwards
+  --inspect              serve a live inspector of the copy's actors on 127.0.0.1 while it
+                         runs, and print its address (with its token) on stderr
   --quiet                no progress and no summary; errors only
   --json                 a summary object on stdout (and nothing else there)
   -h, --help             this help
@@ -42,6 +44,7 @@ export const OPTIONS = {
   overwrite: { type: 'boolean' },
   'skip-existing': { type: 'boolean' },
   verify: { type: 'boolean' },
+  inspect: { type: 'boolean' },
   quiet: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -56,7 +59,9 @@ export type CommandLine =
       readonly kind: 'copy';
       readonly src: string;
       readonly dst: string;
-      readonly options: Omit<CopyOptions, 'signal' | 'progress'>;
+      readonly options: Omit<CopyOptions, 'signal' | 'progress' | 'inspect'>;
+      /** `--inspect`: serve the inspector while the copy runs. */
+      readonly inspect: boolean;
       readonly quiet: boolean;
       readonly json: boolean;
     };
@@ -83,6 +88,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     src: positionals[0] as string,
     dst: positionals[1] as string,
     options: { workers, placement, existing, verify: values.verify === true },
+    inspect: values.inspect === true,
     quiet: values.quiet === true,
     json: values.json === true,
   };

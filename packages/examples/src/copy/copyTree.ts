@@ -5,7 +5,7 @@
  */
 import { lstat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createChannel, createPool, createSystem, type ActorRef, type ActorSystem, type Channel, type ChannelSender, type Pool } from '@multitask/core';
+import { createChannel, createPool, createSystem, serveInspector, type ActorRef, type ActorSystem, type Channel, type ChannelSender, type Pool } from '@multitask/core';
 import { Copier, copyTasks, ProgressBar, type Copied } from './actors.js';
 import { batch, pieceBatches } from './batches.js';
 import { eachLimited } from './eachLimited.js';
@@ -52,6 +52,11 @@ export interface CopyOptions {
   readonly progress: ProgressStyle;
   /** Aborted to stop early: nothing new starts, the files being copied finish. */
   readonly signal?: AbortSignal;
+  /**
+   * Serve a live inspector (on 127.0.0.1) while the copy runs; called with its URL (token
+   * included) before the first file is copied, and awaited.
+   */
+  readonly inspect?: (url: string) => void | Promise<void>;
 }
 
 /** The stages of a copy, in order. */
@@ -172,8 +177,10 @@ async function copyAndVerify(outcome: Outcome, options: CopyOptions, screen: Scr
   const closeStop = (): void => stop.close();
   options.signal?.addEventListener('abort', closeStop, { once: true });
   if (stopped()) closeStop();
+  const inspector = options.inspect === undefined ? undefined : await serveInspector(system);
   try {
     const bar = await system.spawn(ProgressBar, { args: { style: options.progress } });
+    if (inspector !== undefined) await options.inspect?.(inspector.url);
     const crew: Crew = { system, stop, bar, pool: () => (pool ??= createPool({ tasks: copyTasks, size: options.workers, placement, system })) };
     await copyStage(outcome, crew, options, screen, stopped);
     if (stopped()) throw new Interrupted(outcome, 'copying');
@@ -184,6 +191,7 @@ async function copyAndVerify(outcome: Outcome, options: CopyOptions, screen: Scr
     options.signal?.removeEventListener('abort', closeStop);
     stop.close();
     await pool?.terminate();
+    await inspector?.close();
     await system.shutdown();
   }
 }
