@@ -26,7 +26,7 @@ const started = ['north', 'south', 'east'].map(
     }),
 );
 // #region join
-const system = createSystem({ node: 'control', cluster: { servers: server.url, name: 'demo', heartbeat: 250 }, shutdownTimeout: 2_000 });
+const system = createSystem({ node: 'control', cluster: { servers: server.url, name: 'demo', heartbeat: 250, downAfter: 2_500 }, shutdownTimeout: 2_000 });
 // #endregion join
 try {
   await Promise.all([system.ready(), ...started]); // joined, and the others heard

@@ -13,7 +13,7 @@ const [name = 'node', servers = 'nats://127.0.0.1:4222', cluster = 'demo'] = pro
 const system = createSystem({
   node: name, // unique in the cluster
   serve: [Tally, Forwarder, Downloader, Analyser, jobTasks], // what other nodes may start here, by key
-  cluster: { servers, name: cluster, heartbeat: 250 },
+  cluster: { servers, name: cluster, heartbeat: 250, downAfter: 2_500 },
   shutdownTimeout: 2_000,
 });
 // #endregion node

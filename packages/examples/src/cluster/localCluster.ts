@@ -32,7 +32,7 @@ export async function startLocalCluster(names: readonly string[], cluster = 'dem
         child.once('exit', (code) => reject(new Error(`node ${name} exited (${code})`)));
       }),
   );
-  const system = createSystem({ node: 'control', cluster: { servers: server.url, name: cluster, heartbeat: 250 }, shutdownTimeout: 2_000 });
+  const system = createSystem({ node: 'control', cluster: { servers: server.url, name: cluster, heartbeat: 250, downAfter: 2_500 }, shutdownTimeout: 2_000 });
   const stop = async (): Promise<void> => {
     await system.shutdown();
     for (const child of nodes.values()) child.kill('SIGTERM');
