@@ -12,31 +12,10 @@ import type { DownReason } from './DownReason.js';
 import { Family, type FamilyCell } from './Family.js';
 import { optionsAsPayload } from './misplacedOptions.js';
 import { describeActor, stoppedError } from './actorErrors.js';
-import type { CellObserver } from './CellObserver.js';
-
-/** What a cell needs from the node that hosts it. @internal */
-export interface CellHost {
-  /**
-   * A message could not be delivered or was dropped. `definition`, the key of the actor's
-   * definition, comes with a message it has no handler for (the system warns of those).
-   */
-  deadLetter(to: ActorId, letter: Letter, error: Error, definition?: string): void;
-  /** A handler threw while handling a message nobody waits on (a `tell` or `send`). */
-  failure(actor: ActorId, type: string, error: unknown): void;
-  /** A supervised actor crashed (`error`: a handler threw) or stopped itself (`null`), in its `generation`. */
-  crashed(actor: ActorId, error: unknown, generation: number): void;
-  /** A tell from `from` left the mailbox (handled or reported as a dead letter): acknowledge it there. */
-  handled(actor: ActorId, from: NodeId): void;
-  /** The actor called `ctx.stop()`. */
-  stopSelf(actor: ActorId, generation: number): void;
-  makeRef(id: ActorId, name: string | undefined): ActorRef;
-  /** This incarnation of the actor ended (stopped, halted for a restart, crashed): its watchers are told. */
-  ended(actor: ActorId, reason: DownReason): void;
-  /** What `ctx` can ask of the actor's node: spawn, watch, look up, time. */
-  readonly services: ActorServices;
-  /** Who watches handlers run on this node; `undefined` when nobody looks. */
-  readonly observer: CellObserver | undefined;
-}
+import type { CellHost } from './CellHost.js';
+import { rare, type Rare } from './CellRare.js';
+import { handlerList } from './handlerList.js';
+import { errorMessage } from './errorMessage.js';
 
 /**
  * A cell handles messages in one go until it has run this long, then yields the thread to
@@ -574,52 +553,9 @@ const BUSY = 1;
 const SCHEDULED = 2;
 const SUPERVISED = 4;
 
-/** A cell's rarely needed parts, in one object made when first needed. */
-interface Rare {
-  /** The supervisor's count of this actor's starts. */
-  generation: number;
-  readonly label: string | undefined;
-  /** The spawn arguments, which a restart runs `init` with again (supervised actors). */
-  args: unknown;
-  /** Resolves a stop waiting for the running handler. */
-  idle: (() => void) | undefined;
-  /**
-   * Aborted when this incarnation stops or halts (`ctx.signal`), made when first asked for;
-   * a restart starts a new one.
-   */
-  lifetime: AbortController | undefined;
-  /** Why this incarnation ended, once it did (`true`: the error is made when a signal needs it). */
-  ended: MultitaskError | true | undefined;
-  stopped: Promise<void> | undefined;
-  /** Why an unsupervised actor stops when one of its supervisors gave up. */
-  escalation: Error | undefined;
-  /** A crashed incarnation's children stopping: a restart waits for them. */
-  ending: Promise<void> | undefined;
-}
-
-function rare(generation: number, label: string | undefined): Rare {
-  return { generation, label, args: undefined, idle: undefined, lifetime: undefined, ended: undefined, stopped: undefined, escalation: undefined, ending: undefined };
-}
-
-/** How many handler names an `UNKNOWN_MESSAGE` lists. */
-const LISTED = 20;
-
-/** The handler names an actor has, for an `UNKNOWN_MESSAGE`: what the sender may have meant. */
-function handlerList(handlers: ReadonlyMap<string, unknown>): string {
-  if (handlers.size === 0) return 'it has no handlers';
-  const names = [...handlers.keys()].slice(0, LISTED).map((name) => `'${name}'`);
-  const more = handlers.size > LISTED ? ` and ${handlers.size - LISTED} more` : '';
-  return `its handlers are ${names.join(', ')}${more}`;
-}
-
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 // Where it was made first: nodes and the system import it from here.
-export { stoppedError };
-
-/** @internal */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { stoppedError, errorMessage };

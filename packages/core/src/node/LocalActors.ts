@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { actorId, type ActorId, type NodeId } from '../wire/ids.js';
-import { ActorCell, type CellHost } from '../actor/ActorCell.js';
+import { ActorCell } from '../actor/ActorCell.js';
+import type { CellHost } from '../actor/CellHost.js';
 import { Graces } from '../actor/Graces.js';
 import type { AnyActorDefinition } from '../actor/defineActor.js';
 import type { MailboxOptions } from '../wire/protocol.js';
