@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Runs } from '../src/channel/ChannelReceiving.js';
+import { Runs } from '../src/channel/Runs.js';
 import { ItemQueue } from '../src/channel/ItemQueue.js';
 import { Packed, packItems, unpackItems } from '../src/channel/packing.js';
 
