@@ -14,14 +14,14 @@ export class Runs {
     this.size += run.length;
   }
 
-  /** Every item left, in order; the queue is empty after. */
-  takeAll(): unknown[] {
-    const rest = [this.#run.slice(this.#at), ...this.#runs].flat();
+  /** Drops every item left; returns how many there were. */
+  clear(): number {
+    const count = this.size;
     this.#runs = [];
     this.#run = [];
     this.#at = 0;
     this.size = 0;
-    return rest;
+    return count;
   }
 
   shift(): unknown {
