@@ -100,8 +100,11 @@ describe('the channel protocol between two nodes', () => {
     const channel = createChannel<number>({ capacity: 4 });
     for (let i = 0; i < 4; i++) await channel.trySend(i);
     const consumer = remote.makeChannel(owner.channelWire(channel as never)) as Channel<number>;
+    const log = handOver(createChannel<string>(), owner, remote);
     expect(await consumer.receive()).toBe(0); // the first fetch takes one
-    await microtasks(); // its report frees the slot (no turn passes: the consumer's node keeps its measured appetite)
+    // Its report goes with what the node sends the owner next, and frees the slot (no turn
+    // passes: the consumer's node keeps its measured appetite).
+    await log.send('took 0');
     await channel.trySend(4); // full again
     const parked = handOver(channel, owner, producerNode).send(9); // parks at the owner
     parked.catch(() => undefined);
@@ -345,10 +348,9 @@ describe('a consumer node that dies', () => {
     const { owner, remote, holdUp } = twoNodes(manualClock());
     const { channel, consumer } = await filled(owner, remote, 4, 4);
     expect(await consumer.receive()).toBe(1);
-    await microtasks(); // 1 reported (no turn passes: its node keeps its appetite)
+    expect(await consumer.receive()).toBe(2); // the report of 1 goes ahead of this fetch, which takes two (half of the channel): 2 and 3
     await channel.trySend(5); // full again
-    expect(await consumer.receive()).toBe(2); // a batch of two (half of the channel): 2 and 3
-    await turns(2); // 2 reported
+    await turns(2); // 2 reported, at the end of the turn
     const late = holdUp(); // from now on what its node sends is late
     expect(await consumer.receive()).toBe(3); // handed out there; its report is held
     owner.nodeDown(node(1), new Error('gone')); // 3 comes back: 3, 4, 5

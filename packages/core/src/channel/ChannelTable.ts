@@ -21,8 +21,8 @@ export interface ChannelNode extends CodecHost {
   readonly clock: Clock;
   /** Opens a request to `node` that its answer (or a timeout, abort, or the node's death) settles. */
   readonly pending: { open(node: NodeId, limits: PendingLimits): { readonly cid: CorrelationId; readonly promise: Promise<unknown> } };
-  /** Sends toward `envelope.dst`; `urgent` posts at once instead of at the end of the burst. */
-  route(envelope: Envelope, transfer?: readonly Transferable[], urgent?: boolean): void;
+  /** Sends toward `envelope.dst`; `urgent` posts at once instead of at the end of the burst, `late` lets it wait for the end of the turn unless something else goes sooner. */
+  route(envelope: Envelope, transfer?: readonly Transferable[], urgent?: boolean, late?: boolean): void;
   reply(dst: NodeId, cid: CorrelationId, value: unknown, urgent?: boolean): void;
   fail(dst: NodeId, cid: CorrelationId, error: unknown): void;
   /** On a system's main thread: a handle of the durable channel `name` over this system's cluster connection. */
@@ -68,7 +68,8 @@ export class ChannelTable implements ChannelLink {
       fetch: (owner, channel, max, wait, signal) => this.#ask(owner, channel, wait ? 'receive' : 'prefetch', max, signal === undefined ? undefined : { signal }, undefined),
       tryFetch: (owner, channel) => this.#ask(owner, channel, 'tryReceive', undefined, undefined, undefined),
       runsOf: (segments, owner) => this.#runsOf(segments, owner),
-      report: (owner, channel, report) => node.route({ kind: 'channel', dst: owner, from: node.node, cid: 0 as CorrelationId, channel, op: 'repay', item: report, enc: 0 }),
+      // A report rides with what goes to the owner anyway, or at the end of the turn: never a frame of its own sooner.
+      report: (owner, channel, report) => node.route({ kind: 'channel', dst: owner, from: node.node, cid: 0 as CorrelationId, channel, op: 'repay', item: report, enc: 0 }, undefined, false, true),
       giveBack: (owner, channel, count) => this.#post(owner, channel, 'giveBack', { value: count, enc: 0 }),
       giveBackAll: (owner, channel) => this.#post(owner, channel, 'giveBackAll', { value: undefined, enc: 0 }),
     });

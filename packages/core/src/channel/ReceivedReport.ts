@@ -3,11 +3,12 @@
  * that goes on growing until it leaves. The report (a `repay` envelope carrying this object)
  * is queued for the owner at the first item a receive takes, so it is in the frame ahead of
  * every message this node sends the owner's way after that item (its handler's tells, its
- * next fetch); its count is read when the frame is copied to go out (its one property is a
- * getter, which structured clone and every codec read), so every item taken before that
- * counts in it. So the owner never holds an item as unreported while a later message of
- * the consumer has arrived: when the consumer's node dies, what the owner gives back was
- * not taken there, or was taken in a turn from which nothing got out.
+ * next fetch); it rides with them, or goes at the end of the turn (`late`). Its count is
+ * read when the frame is copied to go out (its one property is a getter, which structured
+ * clone and every codec read), so every item taken before that counts in it. So the owner
+ * never holds an item as unreported while a later message of the consumer has arrived:
+ * when the consumer's node dies, what the owner gives back was not taken there, or was
+ * taken in a turn from which nothing got out.
  *
  * No message per item and no object per item: one report per burst of receives.
  * @internal
