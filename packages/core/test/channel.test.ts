@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createChannel, createSystem, type ActorRef, type ActorSystem, type ChannelReceiver, type ChannelSender, type MultitaskError, type Placement } from '../src/index.js';
 import { codeOf, failureOf } from './helpers.js';
-import { Consumer, OwningConsumer, Producer, type Tagged } from './fixtures/pipeline.js';
+import { Consumer, DyingConsumer, OwningConsumer, Producer, type Death, type Tagged } from './fixtures/pipeline.js';
 import { Collector } from './fixtures/faulty.js';
 
 /** Tries `attempt` every 10 ms (up to 10 s) until it resolves; whether it did. */
@@ -154,6 +154,38 @@ describe('a channel shared by actors', () => {
     const rest: number[] = [];
     for (let n = 30; n < 100; n++) rest.push((await channel.receive({ timeout: 10_000 })).n);
     expect(rest).toEqual(Array.from({ length: 70 }, (_, n) => 30 + n));
+  });
+
+  it.each([
+    ['thread', 'ends with process.exit()', 'exit'],
+    ['thread', 'runs out of memory', 'oom'],
+    ['process', 'ends with process.exit()', 'exit'],
+    ['process', 'is killed with SIGKILL', 'kill'],
+  ] as Array<[Placement, string, Death]>)('gives the others every item a consumer %s had fetched and not handed out when it %s mid-batch', async (placement, _death, how) => {
+    const channel = createChannel<Tagged>();
+    for (let n = 0; n < 200; n++) await channel.send({ producer: 'main', n });
+    const sink = await system.spawn(Collector);
+    const limits = how === 'oom' ? { resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } } : {};
+    const doomed = await system.spawn(DyingConsumer, { placement, args: { in: channel.receiver, sink }, ...limits });
+    const stopped = new Promise((resolve) => system.once('actor:stopped', resolve));
+    void doomed.ask('takeThenDie', { count: 30, how }, { timeout: 60_000 }).catch(() => undefined); // its host dies before it answers
+    await stopped;
+    for (let n = 200; n < 210; n++) await channel.send({ producer: 'main', n }); // sent after the death
+    channel.close();
+    const survivor = await system.spawn(Consumer, { placement: 'thread', args: { in: channel.receiver } });
+    const rest = (await survivor.ask('drain', undefined, { timeout: 60_000 })).map((item) => item.n);
+    const handled = await sink.ask('all');
+    // What it handled is what it told the sink of: all 30 when its host could say so as it
+    // ended; after a kill, up to its last message that left. None of it is received again.
+    expect(handled).toEqual(Array.from({ length: handled.length }, (_, n) => n));
+    if (how === 'exit') expect(handled).toHaveLength(30);
+    else expect(handled.length).toBeLessThanOrEqual(30);
+    // Everything it had not handed out reaches the other consumer, in order, before what was
+    // sent later. After a kill, the item it was handling when it last reported may be missing
+    // (at most once: handed out, never finished), and nothing else.
+    const first = rest[0] as number;
+    expect(how === 'exit' ? [30] : [handled.length, handled.length + 1]).toContain(first);
+    expect(rest).toEqual(Array.from({ length: 210 - first }, (_, n) => first + n));
   });
 
   it('loses no item when a receive in a thread times out, and refuses items that cannot be cloned', async () => {

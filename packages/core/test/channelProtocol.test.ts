@@ -1,3 +1,4 @@
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { Runtime } from '../src/node/Runtime.js';
 import { createChannel, systemClock, type Channel, type ChannelSender, type Clock } from '../src/index.js';
@@ -7,31 +8,43 @@ import { openInlinePair } from '../src/transport/inlineTransport.js';
 import { openPortPair, portEndpoint } from '../src/transport/threadTransport.js';
 import { serializeError } from '../src/wire/errorWire.js';
 import type { Frame } from '../src/wire/frames.js';
+import { ReceivedReport } from '../src/channel/ReceivedReport.js';
 import { codeOf, failureOf, manualClock } from './helpers.js';
 import { node, runtimeAt } from './nodes.js';
 
-/** An owner runtime and a participant runtime in this thread, joined by an inline endpoint pair. */
-function twoNodes(remoteClock: Clock = systemClock): { owner: Runtime; remote: Runtime; cut: () => void; hold: () => () => void } {
-  const { a, b } = openInlinePair();
-  const owner = runtimeAt(node(0));
-  const remote = runtimeAt(node(1), { parent: { node: node(0), endpoint: b }, clock: remoteClock });
-  // `hold()` keeps what the owner sends in transit until the function it returns is called.
+/** An endpoint that can keep what is posted on it in transit: `hold()` does, until the function it returns is called. */
+function holding(endpoint: Endpoint): { readonly endpoint: Endpoint; hold(): () => void } {
   let held: Frame[] | undefined;
-  const towardRemote: Endpoint = {
-    post: (frame, transfer) => (held === undefined ? a.post(frame, transfer) : held.push(frame)),
-    onReceive: (receiver) => a.onReceive(receiver),
-    close: () => a.close(),
+  return {
+    endpoint: {
+      post: (frame, transfer) => (held === undefined ? endpoint.post(frame, transfer) : held.push(frame)),
+      onReceive: (receiver) => endpoint.onReceive(receiver),
+      close: () => endpoint.close(),
+    },
+    hold() {
+      held = [];
+      return () => {
+        const frames = held ?? [];
+        held = undefined;
+        for (const frame of frames) endpoint.post(frame);
+      };
+    },
   };
-  owner.attach(node(1), towardRemote);
-  const hold = (): (() => void) => {
-    held = [];
-    return () => {
-      const frames = held ?? [];
-      held = undefined;
-      for (const frame of frames) a.post(frame);
-    };
-  };
-  return { owner, remote, cut: () => a.close(), hold };
+}
+
+/**
+ * An owner runtime and a participant runtime in this thread, joined by an inline endpoint
+ * pair. `hold()` keeps what the owner sends in transit, `holdUp()` what the participant
+ * sends; `cut()` ends the link, dropping what is still in transit (the participant died).
+ */
+function twoNodes(remoteClock: Clock = systemClock): { owner: Runtime; remote: Runtime; cut: () => void; hold: () => () => void; holdUp: () => () => void } {
+  const { a, b } = openInlinePair();
+  const towardRemote = holding(a);
+  const towardOwner = holding(b);
+  const owner = runtimeAt(node(0));
+  const remote = runtimeAt(node(1), { parent: { node: node(0), endpoint: towardOwner.endpoint }, clock: remoteClock });
+  owner.attach(node(1), towardRemote.endpoint);
+  return { owner, remote, cut: () => a.close(), hold: () => towardRemote.hold(), holdUp: () => towardOwner.hold() };
 }
 
 /** Lets queued microtasks run (inline endpoints deliver on microtasks) without a turn of the event loop. */
@@ -80,17 +93,28 @@ describe('the channel protocol between two nodes', () => {
   });
 
   it("gives a dead producer's parked send no credit when room frees, so the room stays the living's", async () => {
-    const { owner, remote, cut } = twoNodes();
+    const { owner, remote } = twoNodes(manualClock()); // node 1: a consumer that stays (and, time standing still there, takes all it may)
+    const { a, b } = openInlinePair(); // node 2: a producer that dies
+    const producerNode = runtimeAt(node(2), { parent: { node: node(0), endpoint: b } });
+    owner.attach(node(2), a);
     const channel = createChannel<number>({ capacity: 4 });
     for (let i = 0; i < 4; i++) await channel.trySend(i);
-    const there = remote.makeChannel(owner.channelWire(channel as never)) as Channel<number>;
-    expect([await there.receive(), await there.receive()]).toEqual([0, 1]); // the second fetch lends it two: 1 and 2
-    await channel.trySend(4); // full again: 3 and 4 here, 2 lent
-    const parked = there.send(9); // parks at the owner
+    const consumer = remote.makeChannel(owner.channelWire(channel as never)) as Channel<number>;
+    const log = handOver(createChannel<string>(), owner, remote);
+    expect(await consumer.receive()).toBe(0); // the first fetch takes one
+    // Its report goes with what the node sends the owner next, and frees the slot (no turn
+    // passes: the consumer's node keeps its measured appetite).
+    await log.send('took 0');
+    await channel.trySend(4); // full again
+    const parked = handOver(channel, owner, producerNode).send(9); // parks at the owner
     parked.catch(() => undefined);
     await microtasks();
-    cut(); // the node dies before it reports 2 received
-    owner.nodeDown(node(1), new Error('gone')); // its loans come back at once: room for the parked 9, and one more
+    a.close(); // the producer's node dies with its send parked
+    owner.nodeDown(node(2), new Error('gone'));
+    // Two receives in one burst take a batch of two, reported at once: two slots free together,
+    // one for the parked 9 and one more.
+    expect(await Promise.all([consumer.receive(), consumer.receive()])).toEqual([1, 2]);
+    await turns(2);
     // However the room freed, none of it is held for the dead producer: the channel fills to its capacity.
     for (let n = 10; (await codeOf(channel.trySend(n))) === undefined; n++);
     expect(channel.size).toBe(4);
@@ -211,6 +235,131 @@ describe('the channel protocol between two nodes', () => {
     const back: number[] = [];
     for (let i = 0; i < 7; i++) back.push(await channel.tryReceive());
     expect(back).toEqual([34, 35, 36, 37, 38, 39, 40]);
+  });
+});
+
+describe("a consumer node's report of what it received", () => {
+  it('counts until it is copied to go out, and is sealed then', () => {
+    let sealed = 0;
+    const report = new ReceivedReport(() => (sealed += 1));
+    report.add();
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage({ item: report }); // copied as it goes: sealed (the receiving side starts another for later items)
+    expect(sealed).toBe(1);
+    expect((receiveMessageOnPort(port2)?.message as { item: { n: number } }).item).toEqual({ n: 2 });
+    report.seal();
+    expect([report.n, sealed]).toEqual([2, 1]); // sealed once
+    port1.close();
+    expect({ ...new ReceivedReport(() => undefined) }).toEqual({ n: 1 }); // what a spread or a codec's walk reads
+  });
+});
+
+describe('a consumer node that dies', () => {
+  /** A channel of `count` numbers from 1, owned by `owner`, and its handle on `remote`. */
+  async function filled(owner: Runtime, remote: Runtime, count: number, capacity?: number): Promise<{ channel: Channel<number>; consumer: Channel<number> }> {
+    const channel = createChannel<number>(capacity === undefined ? {} : { capacity });
+    for (let i = 1; i <= count; i++) await channel.send(i);
+    return { channel, consumer: remote.makeChannel(owner.channelWire(channel as never)) as Channel<number> };
+  }
+
+  it('puts what it had fetched and not handed out back at the head of the channel, in order', async () => {
+    const { owner, remote, cut } = twoNodes(manualClock()); // time stands still there: it takes all it may
+    const { channel, consumer } = await filled(owner, remote, 10);
+    expect(await consumer.receive()).toBe(1); // the first fetch takes one
+    expect(await consumer.receive()).toBe(2); // the next takes the rest: 2 to 10
+    expect(await consumer.receive()).toBe(3);
+    await turns(2); // its report of 1 to 3 reaches the owner
+    await channel.send(11); // sent after the batch went out
+    expect(channel.size).toBe(1);
+    cut();
+    owner.nodeDown(node(1), new Error('gone'));
+    expect(channel.size).toBe(8);
+    channel.close();
+    expect(await drain(channel)).toEqual([4, 5, 6, 7, 8, 9, 10, 11]); // 1 to 3 were handed out there: never again
+  });
+
+  it('gives back what it took in a turn that never ended, since nothing it sent in that turn got out either', async () => {
+    const { owner, remote, cut } = twoNodes(manualClock());
+    const { channel, consumer } = await filled(owner, remote, 10);
+    const log = createChannel<string>();
+    const logThere = handOver(log, owner, remote);
+    expect([await consumer.receive(), await consumer.receive()]).toEqual([1, 2]); // 3 to 10 wait there
+    await turns(2);
+    // One turn on the consumer's node: two receives take 3 and 4, its handler says so, and
+    // the node is killed before anything it sent in that turn leaves.
+    void consumer.receive();
+    void consumer.receive();
+    logThere.send('took 3 and 4').catch(() => undefined);
+    cut();
+    owner.nodeDown(node(1), new Error('gone'));
+    channel.close();
+    expect(await drain(channel)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(log.size).toBe(0);
+  });
+
+  it('never gives back an item once a message its node sent after taking it has arrived', async () => {
+    const { owner, remote, cut } = twoNodes(manualClock());
+    const { channel, consumer } = await filled(owner, remote, 10);
+    const log = createChannel<string>();
+    const logThere = handOver(log, owner, remote);
+    expect([await consumer.receive(), await consumer.receive()]).toEqual([1, 2]);
+    await turns(2);
+    void consumer.receive();
+    void consumer.receive();
+    void logThere.send('took 3 and 4');
+    await microtasks(); // what it sent arrives: the report of 3 and 4 went ahead of it
+    expect(await log.tryReceive()).toBe('took 3 and 4');
+    cut();
+    owner.nodeDown(node(1), new Error('gone'));
+    channel.close();
+    expect(await drain(channel)).toEqual([5, 6, 7, 8, 9, 10]);
+  });
+
+  it('gives back the items on their way to it, for a receive and a tryReceive', async () => {
+    const { owner, remote, cut, hold } = twoNodes();
+    const { channel, consumer } = await filled(owner, remote, 3);
+    hold(); // the owner's answers never arrive
+    consumer.receive().catch(() => undefined); // the owner lends it 1
+    consumer.tryReceive().catch(() => undefined); // and 2
+    await microtasks();
+    expect(channel.size).toBe(1);
+    cut();
+    owner.nodeDown(node(1), new Error('gone'));
+    channel.close();
+    expect(await drain(channel)).toEqual([1, 2, 3]);
+  });
+
+  it('gives back everything lent to it as its node ends, a batch still on its way too, in order', async () => {
+    const { owner, remote, hold } = twoNodes(manualClock());
+    const { channel, consumer } = await filled(owner, remote, 40, 64);
+    expect(await consumer.receive()).toBe(1);
+    expect(await consumer.receive()).toBe(2); // the next batch takes half of the channel: 2 to 33
+    hold(); // the owner's answers are slow to arrive from now on
+    // 3 to 26 are handed out; on the way, with 7 left there, a fetch ahead leaves for 34 to 40.
+    expect(await Promise.all(Array.from({ length: 24 }, () => consumer.receive()))).toEqual(Array.from({ length: 24 }, (_, i) => i + 3));
+    remote.flushAll(); // its node ends (it was stopped, or called process.exit())
+    await turns(2);
+    expect(channel.size).toBe(14);
+    channel.close();
+    expect(await drain(channel)).toEqual(Array.from({ length: 14 }, (_, i) => i + 27));
+  });
+
+  it('frees the room of what it gave back once: a report that arrives after its death changes nothing', async () => {
+    const { owner, remote, holdUp } = twoNodes(manualClock());
+    const { channel, consumer } = await filled(owner, remote, 4, 4);
+    expect(await consumer.receive()).toBe(1);
+    expect(await consumer.receive()).toBe(2); // the report of 1 goes ahead of this fetch, which takes two (half of the channel): 2 and 3
+    await channel.trySend(5); // full again
+    await turns(2); // 2 reported, at the end of the turn
+    const late = holdUp(); // from now on what its node sends is late
+    expect(await consumer.receive()).toBe(3); // handed out there; its report is held
+    owner.nodeDown(node(1), new Error('gone')); // 3 comes back: 3, 4, 5
+    late(); // the report of 3 arrives after the death
+    await turns(2);
+    await channel.trySend(6);
+    expect(await codeOf(channel.trySend(7))).toBe('CHANNEL_FULL');
+    channel.close();
+    expect(await drain(channel)).toEqual([3, 4, 5, 6]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannel, createSystem, type ActorSystem, type Channel } from '../src/index.js';
 import { killAll, startNode, testCluster, within, type NodeProcess } from './clusterNodes.js';
+import { Collector } from './fixtures/faulty.js';
 import { Relay } from './fixtures/relay.js';
 import { codeOf } from './helpers.js';
 import { startNatsServer, type NatsServer } from './natsServer.js';
@@ -55,5 +56,43 @@ describe('channels between nodes', () => {
     expect(await codeOf(full.trySend(1))).toBe('NODE_DOWN');
     expect(await codeOf(empty.receive({ timeout: 60_000 }))).toBe('NODE_DOWN');
     expect(await codeOf(empty.tryReceive())).toBe('NODE_DOWN');
+  });
+});
+
+describe('a channel whose consumer on another node dies', () => {
+  let server: NatsServer;
+  let a: ActorSystem;
+  const nodes: NodeProcess[] = [];
+  const cluster = (): ReturnType<typeof testCluster> => testCluster(server, 'giveback', { downAfter: 1_000 });
+  beforeAll(async () => {
+    server = await startNatsServer();
+    a = createSystem({ node: 'a', serve: [Relay], cluster: cluster(), shutdownTimeout: 2_000 });
+    await a.ready();
+    await startNode('eater', cluster(), nodes);
+  });
+  afterAll(async () => {
+    await a?.shutdown();
+    await killAll(nodes);
+    await server?.dispose();
+  });
+
+  it('gives the others what that node had fetched and not handed out once its death is known', async () => {
+    const ours = createChannel<number>();
+    for (let n = 0; n < 200; n++) await ours.send(n);
+    const sink = await a.spawn(Collector);
+    const eater = await a.spawn(Relay, { placement: { node: 'eater' } });
+    const down = new Promise((resolve) => a.once('node:down', resolve));
+    void eater.ask('takeThenDie', { from: ours, count: 30, sink }, { timeout: 60_000 }).catch(() => undefined);
+    await within(down, 15_000, "the consumer's node's death");
+    ours.close();
+    const rest: number[] = [];
+    for await (const n of ours) rest.push(n);
+    // As on one machine: what it handled (what it told the sink of) is never received again;
+    // what it had not taken comes back, in order; the item it was handling may be missing.
+    const handled = await sink.ask('all');
+    expect(handled).toEqual(Array.from({ length: handled.length }, (_, n) => n));
+    const first = rest[0] as number;
+    expect([handled.length, handled.length + 1]).toContain(first);
+    expect(rest).toEqual(Array.from({ length: 200 - first }, (_, n) => first + n));
   });
 });

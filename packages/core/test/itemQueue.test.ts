@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Runs } from '../src/channel/ChannelReceiving.js';
+import { Runs } from '../src/channel/Runs.js';
 import { ItemQueue } from '../src/channel/ItemQueue.js';
-import { Packed, packItems, unpackItems } from '../src/channel/packing.js';
+import { Loans } from '../src/channel/Loans.js';
+import { Packed, packItems, unpackItems, type Segment } from '../src/channel/packing.js';
 
 function packedOf(items: unknown[]): Packed {
   const wire = packItems(items, 0);
@@ -78,5 +79,30 @@ describe('the items fetched to a receiving node', () => {
     expect([runs.shift(), runs.shift(), runs.size]).toEqual([1, 2, 1]); // the first run is used up, [3] waits
     runs.push([4, 5]);
     expect([runs.shift(), runs.shift(), runs.shift(), runs.shift(), runs.size]).toEqual([3, 4, 5, undefined, 0]);
+  });
+});
+
+describe('the items a channel lent to one node', () => {
+  const open = (segment: Segment): unknown[] => ('bytes' in segment ? unpackItems(segment.bytes) : segment.items);
+
+  it('settles the oldest items first, across batches and inside a packed run, and takes back the rest in order', () => {
+    const loans = new Loans();
+    const sent = ['a', 'b'];
+    loans.lend([{ items: sent }, packedOf(['c', 'd', 'e'])]);
+    loans.lend([{ items: ['f'] }]);
+    sent[0] = 'changed'; // what went out is kept as it went
+    expect([loans.settle(3), loans.count]).toEqual([3, 3]); // a, b and c
+    expect(loans.takeBack(open, 1)).toEqual(['d']);
+    expect(loans.takeBack(open)).toEqual(['e', 'f']);
+    expect(loans.count).toBe(0);
+  });
+
+  it('settles no more than it lent (a late report from a node whose loans were taken back)', () => {
+    const loans = new Loans();
+    loans.lend([{ items: [1, 2] }]);
+    expect(loans.takeBack(open)).toEqual([1, 2]);
+    expect(loans.settle(2)).toBe(0);
+    loans.lend([{ items: [3] }]);
+    expect([loans.settle(5), loans.count]).toEqual([1, 0]);
   });
 });

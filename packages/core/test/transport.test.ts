@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Frame } from '../src/wire/frames.js';
+import { readFrame, type Frame } from '../src/wire/frames.js';
 import type { Endpoint } from '../src/transport/Endpoint.js';
 import { openInlinePair } from '../src/transport/inlineTransport.js';
 import { openPortPair, portEndpoint } from '../src/transport/threadTransport.js';
@@ -65,6 +65,46 @@ describe('a batch that cannot be posted whole', () => {
     receiver.close();
   });
 });
+
+describe('an outbox with work that may wait for the end of the turn', () => {
+  /** An endpoint that records each frame posted on it, with the turn it was posted in. */
+  function recording(): { readonly endpoint: Endpoint; readonly posts: Array<{ frame: Frame; turn: number }>; readonly turn: { n: number } } {
+    const posts: Array<{ frame: Frame; turn: number }> = [];
+    const turn = { n: 0 };
+    return { endpoint: { post: (frame) => void posts.push({ frame, turn: turn.n }), onReceive() {}, close() {} }, posts, turn };
+  }
+  const tell = (type: string): TellEnvelope => ({ kind: 'tell', dst: node(1), to: actorId(node(1), 1), type, payload: type, enc: 0, from: node(0) });
+  const nextTurn = (turn: { n: number }): Promise<void> => new Promise((resolve) => setImmediate(() => (turn.n++, resolve())));
+
+  it('posts late work alone only at the end of the turn', async () => {
+    const { endpoint, posts, turn } = recording();
+    const outbox = new Outbox(endpoint, () => undefined);
+    outbox.push(tell('late'), undefined, true);
+    for (let i = 0; i < 20; i++) await Promise.resolve(); // the microtask checkpoint goes on: nothing is posted yet
+    expect(posts).toEqual([]);
+    await nextTurn(turn);
+    expect(posts.map((post) => [(post.frame as unknown[])[3], post.turn])).toEqual([['late', 0]]);
+  });
+
+  it('sends late work with sooner work, in the order both were pushed', async () => {
+    const { endpoint, posts, turn } = recording();
+    const outbox = new Outbox(endpoint, () => undefined);
+    outbox.push(tell('late'), undefined, true);
+    outbox.push(tell('soon'));
+    await Promise.resolve();
+    expect(posts).toHaveLength(1); // at the end of the microtask checkpoint, not of the turn
+    expect(readTypes(posts[0]!.frame)).toEqual(['late', 'soon']);
+    await nextTurn(turn);
+    expect(posts).toHaveLength(1); // the late flush found nothing left
+  });
+});
+
+/** The types of the tells in a frame, in order. */
+function readTypes(frame: Frame): string[] {
+  const types: string[] = [];
+  readFrame(frame, (envelope) => envelope.kind === 'tell' && types.push(envelope.type));
+  return types;
+}
 
 describe('a process host', () => {
   it('is killed at once when ended now, also while it is stuck: without the grace a stop gives it to exit', async () => {

@@ -185,7 +185,7 @@ export class ChannelCore {
     this.#lent += count;
   }
 
-  /** Lent items were received (or their node died): their room is free. */
+  /** Lent items were received, or came back (requeued first): their room is free. */
   repay(count: number): void {
     this.#lent = Math.max(0, this.#lent - count);
     this.#admit();
@@ -263,8 +263,9 @@ export class ChannelCore {
   }
 
   /**
-   * Puts items back at the head, in their order: they reached a receive that had already
-   * given up, or a consumer's node that stopped receiving. Waiting receives get them first.
+   * Puts items back at the head, in their order: lent items that reached a receive that had
+   * already given up, a consumer's node that stopped receiving, or one that died before it
+   * handed them out. Waiting receives get them first.
    */
   requeue(items: readonly unknown[]): void {
     for (let i = items.length - 1; i >= 0; i--) this.#items.unshift(items[i]);

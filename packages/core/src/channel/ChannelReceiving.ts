@@ -1,7 +1,10 @@
 import type { ChannelWaitOptions } from './Channel.js';
 import { NOTHING } from './Channel.js';
 import { lendLimit } from './ChannelCore.js';
-import type { Segment } from './packing.js';
+import { ChannelEmptyError } from './errors.js';
+import { segmentCount, type Segment } from './packing.js';
+import { ReceivedReport } from './ReceivedReport.js';
+import { Runs } from './Runs.js';
 import { localAnswer, type ChannelAnswer } from './RemoteChannel.js';
 import type { Clock } from '../clock.js';
 import type { NodeId } from '../wire/ids.js';
@@ -25,18 +28,23 @@ const IDLE_MS = 100;
 export interface ReceivingLink {
   readonly clock: Clock;
   /**
-   * Asks the owner for up to `max` items, reporting `received` items received here since
-   * the last report. With `wait`, the request parks there while the channel is empty
-   * (`signal` gives it up); without, it takes only what is there now.
+   * Asks the owner for up to `max` items. With `wait`, the request parks there while the
+   * channel is empty (`signal` gives it up); without, it takes only what is there now.
    */
-  fetch(owner: NodeId, channel: string, max: number, received: number, wait: boolean, signal: AbortSignal | undefined): Promise<ChannelAnswer>;
-  /** The items of a fetched batch, run by run, in order (packed runs opened). */
-  /** The runs of a batch from `owner` (packed runs are opened only when they come from this machine). */
+  fetch(owner: NodeId, channel: string, max: number, wait: boolean, signal: AbortSignal | undefined): Promise<ChannelAnswer>;
+  /** Asks the owner for one item if it has one now; rejects with `CHANNEL_EMPTY`, or `CHANNEL_CLOSED` once closed and drained. */
+  tryFetch(owner: NodeId, channel: string): Promise<ChannelAnswer>;
+  /** The runs of a batch from `owner` (packed runs are opened only when they come from this machine). @throws BAD_FRAME for packed runs from another */
   runsOf(segments: readonly Segment[], owner: NodeId): unknown[][];
-  /** Tells the owner that `count` lent items were received here: their room is free. */
-  repay(owner: NodeId, channel: string, count: number): void;
-  /** Puts lent items nobody here took back at the head of the channel, in order, and frees their room. */
-  giveBack(owner: NodeId, channel: string, items: unknown[]): void;
+  /** Sends a report of items received here on its way to the owner, ahead of what this node sends there next. */
+  report(owner: NodeId, channel: string, report: ReceivedReport): void;
+  /**
+   * Gives the `count` oldest lent items that were not reported received back to the head of
+   * the channel, in order (the owner kept them), and frees their room.
+   */
+  giveBack(owner: NodeId, channel: string, count: number): void;
+  /** This node receives no more from `channel` (it is ending): everything lent to it and not reported received goes back, also what is on its way here. */
+  giveBackAll(owner: NodeId, channel: string): void;
 }
 
 interface LocalWaiter {
@@ -54,8 +62,12 @@ interface Inbound {
   readonly waiters: Set<LocalWaiter>;
   /** The fetch in flight (none: `undefined`); one that waits at the owner can be given up with its controller. */
   fetch: AbortController | 'ahead' | undefined;
-  /** Items received here not yet reported to the owner. */
-  owed: number;
+  /** `tryReceive` calls asked of the owner and not answered yet (their items join {@link Inbound.items}). */
+  tries: number;
+  /** The report of items received here that is on its way to the owner and still counting, if any. */
+  report: ReceivedReport | undefined;
+  /** Items received here since the last fetch. */
+  sinceFetch: number;
   /** How many items the next fetch asks for: what this node receives in {@link fetchHorizon} (2 ms, or two round trips to the owner). */
   appetite: number;
   /** The most one fetch takes: {@link BATCH}, or what the owner lends of a smaller channel ({@link lendLimit}). */
@@ -67,46 +79,8 @@ interface Inbound {
   watched: boolean;
   /** The round trip to the owner, timed on fetches ahead (they never park there). */
   readonly roundTrip: RoundTrip;
-}
-
-/** A queue of items kept as the arrays they arrived in (no copying item by item). @internal */
-export class Runs {
-  #runs: unknown[][] = [];
-  #run: unknown[] = [];
-  #at = 0;
-  size = 0;
-
-  push(run: unknown[]): void {
-    if (run.length === 0) return;
-    if (this.#at >= this.#run.length && this.#runs.length === 0) {
-      this.#run = run;
-      this.#at = 0;
-    } else this.#runs.push(run);
-    this.size += run.length;
-  }
-
-  /** Every item left, in order; the queue is empty after. */
-  takeAll(): unknown[] {
-    const rest = [this.#run.slice(this.#at), ...this.#runs].flat();
-    this.#runs = [];
-    this.#run = [];
-    this.#at = 0;
-    this.size = 0;
-    return rest;
-  }
-
-  shift(): unknown {
-    if (this.#at >= this.#run.length) {
-      const next = this.#runs.shift();
-      if (next === undefined) return undefined;
-      this.#run = next;
-      this.#at = 0;
-    }
-    this.size -= 1;
-    const item = this.#run[this.#at];
-    this.#run[this.#at++] = undefined;
-    return item;
-  }
+  /** Everything lent here went back as the node ends: what still arrives is the owner's again. */
+  left: boolean;
 }
 
 /**
@@ -117,9 +91,15 @@ export class Runs {
  * takes its time gets one item at a time and does not hoard jobs other consumers could do.
  * While a fast consumer works through its batch, the items already waiting at the owner
  * are fetched ahead (so it does not wait a round trip per batch); a fetch ahead never parks
- * at the owner, so items sent later go to whoever is waiting then. Received items are
- * reported to the owner with the next fetch or at the end of the turn, which frees their
- * room.
+ * at the owner, so items sent later go to whoever is waiting then.
+ *
+ * The owner keeps every item it lent here until this node reports it received (a
+ * {@link ReceivedReport}, one per burst of receives, which frees its room) or gives it
+ * back; if this node dies first, the owner puts what is left back at the head of the
+ * channel. Both only work if this node disposes of its items in the order they were lent
+ * and says so in that order: items are handed out in arrival order, the report of those
+ * taken so far is made final before anything else is asked of the owner, and what is given
+ * back is always everything still here.
  *
  * A `receive` that gives up leaves the stream; when the last one leaves, the fetch parked
  * at the owner is given up too, and items that reached it go back to the channel.
@@ -156,15 +136,72 @@ export class ChannelReceiving {
   }
 
   /**
+   * `tryReceive` of `channel`: an item already here, or one the owner has now. The owner's
+   * item joins this node's stream (so that items are handed out in the order they were
+   * lent): it goes to a receive that was waiting here first, if there is one.
+   */
+  tryReceive(owner: NodeId, channel: string, capacity: number): Promise<ChannelAnswer> {
+    const taken = this.tryTake(channel);
+    if (taken !== NOTHING) return Promise.resolve(localAnswer(taken));
+    const inbound = this.#of(owner, channel, capacity);
+    inbound.tries += 1;
+    this.#seal(inbound);
+    const settled = (): void => {
+      inbound.tries -= 1;
+    };
+    return this.#link.tryFetch(owner, channel).then(
+      (answer) => {
+        settled();
+        this.#arrived(inbound, this.#link.runsOf(answer.value as Segment[], owner), answer);
+        if (inbound.waiters.size > 0 || inbound.items.size === 0) throw new ChannelEmptyError();
+        return { value: this.#takeItem(inbound), size: answer.size, closed: answer.closed };
+      },
+      (error: unknown) => {
+        settled();
+        this.#forgetIfIdle(inbound);
+        throw error;
+      },
+    );
+  }
+
+  /**
    * The node is ending: gives up the fetches parked at owners, and gives back every item
    * fetched here that no receive took, so that the other consumers get them.
    */
   giveBackAll(): void {
     for (const inbound of this.#inbound.values()) {
       this.#giveUpFetch(inbound);
-      if (inbound.items.size > 0) this.#link.giveBack(inbound.owner, inbound.channel, inbound.items.takeAll());
-      if (inbound.owed > 0) this.#repay(inbound);
+      this.#seal(inbound);
+      inbound.items.clear();
+      inbound.left = true;
+      // The owner takes back what is on its way here too: all of it goes back in the order it was lent.
+      this.#link.giveBackAll(inbound.owner, inbound.channel);
     }
+    this.#inbound.clear();
+  }
+
+  /**
+   * A batch reached a receive that had given up (its fetch was abandoned). It joins the
+   * stream, so that it goes back (or to a receive waiting here now) after what was lent
+   * before it.
+   */
+  leftover(owner: NodeId, channel: string, segments: readonly Segment[]): void {
+    const inbound = this.#inbound.get(channel);
+    if (inbound === undefined) {
+      // Nothing else of the channel is here: the batch is the oldest of what was lent and not reported.
+      const count = segments.reduce((sum, segment) => sum + segmentCount(segment), 0);
+      if (count > 0) this.#link.giveBack(owner, channel, count);
+      return;
+    }
+    let runs: unknown[][];
+    try {
+      runs = this.#link.runsOf(segments, owner);
+    } catch {
+      return; // packed by another machine: never opened here
+    }
+    this.#arrived(inbound, runs, localAnswer(segments));
+    // A fetch on its way brings younger items: they go back after it, with these (see #watch).
+    if (inbound.waiters.size === 0 && inbound.fetch === undefined) this.#giveBack(inbound);
   }
 
   /** Gives up the fetch parked at the owner, if one is (what reaches it later goes back to the channel). */
@@ -173,6 +210,14 @@ export class ChannelReceiving {
     const fetch = inbound.fetch;
     inbound.fetch = undefined;
     fetch.abort();
+  }
+
+  /** Gives every item still here back to the owner (after the report of those taken), and forgets the channel if nothing else is going on. */
+  #giveBack(inbound: Inbound): void {
+    this.#seal(inbound);
+    const count = inbound.items.clear();
+    if (count > 0) this.#link.giveBack(inbound.owner, inbound.channel, count);
+    this.#forgetIfIdle(inbound);
   }
 
   /** An item already fetched to this node, if there is one and nobody here waits before the caller; else {@link NOTHING}. */
@@ -186,33 +231,51 @@ export class ChannelReceiving {
     let inbound = this.#inbound.get(channel);
     if (inbound === undefined) {
       const most = Math.min(BATCH, lendLimit(capacity));
-      inbound = { owner, channel, items: new Runs(), waiters: new Set(), fetch: undefined, owed: 0, appetite: 1, most, since: 0, taken: 0, watched: false, roundTrip: new RoundTrip() };
+      inbound = { owner, channel, items: new Runs(), waiters: new Set(), fetch: undefined, tries: 0, report: undefined, sinceFetch: 0, appetite: 1, most, since: 0, taken: 0, watched: false, left: false, roundTrip: new RoundTrip() };
       this.#inbound.set(channel, inbound);
     }
     return inbound;
   }
 
+  /** Hands out the next item here; from this moment it counts as received (in the report on its way to the owner). */
   #takeItem(inbound: Inbound): unknown {
     const value = inbound.items.shift();
     inbound.taken += 1;
-    if (inbound.owed++ === 0) setImmediate(() => this.#repay(inbound));
+    inbound.sinceFetch += 1;
+    if (inbound.report !== undefined) inbound.report.add();
+    else this.#openReport(inbound);
     // Ahead of need when a quarter of a batch is left, once a few were received since the last
     // fetch (a fetch ahead that brought little is not followed by another at once).
-    if (inbound.appetite >= AHEAD && inbound.items.size < inbound.appetite / 4 && inbound.owed >= inbound.appetite / 16) this.#fetch(inbound, false);
+    if (inbound.appetite >= AHEAD && inbound.items.size < inbound.appetite / 4 && inbound.sinceFetch >= inbound.appetite / 16) this.#fetch(inbound, false);
     return value;
   }
 
-  #repay(inbound: Inbound): void {
-    const count = inbound.owed;
-    inbound.owed = 0;
-    if (count > 0) this.#link.repay(inbound.owner, inbound.channel, count);
-    this.#forgetIfIdle(inbound);
+  /**
+   * Starts a report with the item just taken, and sends it on its way: what this node sends
+   * the owner next goes after it. A turn later, a channel nothing here uses any more is
+   * forgotten (not at once: a loop that empties its batch receives again in the same turn,
+   * and keeps its measured appetite).
+   */
+  #openReport(inbound: Inbound): void {
+    const report: ReceivedReport = new ReceivedReport(() => {
+      if (inbound.report === report) inbound.report = undefined;
+    });
+    inbound.report = report;
+    this.#link.report(inbound.owner, inbound.channel, report); // may go out (and be sealed) at once, when it fills a frame
+    setImmediate(() => this.#forgetIfIdle(inbound));
+  }
+
+  /** Makes the count of the report on its way final: what is asked of the owner next comes after those items. */
+  #seal(inbound: Inbound): void {
+    inbound.report?.seal();
   }
 
   /**
    * Items left here after a consumer stopped receiving (it broke out of its loop, or took
    * what it needed) would be kept from the other consumers for good: once none was taken
    * for {@link IDLE_MS} and no receive waits here, they go back to the head of the channel.
+   * A fetch ahead still on its way is waited for, so that its items go back with the older
+   * ones, behind them (given back later, they would go to the head in front of them).
    */
   #watch(inbound: Inbound): void {
     if (inbound.watched) return;
@@ -221,7 +284,7 @@ export class ChannelReceiving {
     let since = inbound.since;
     const check = (): void => {
       const moved = inbound.taken !== before || inbound.since !== since;
-      if (inbound.items.size === 0 || inbound.waiters.size > 0 || moved) {
+      if (inbound.items.size === 0 || inbound.waiters.size > 0 || inbound.fetch !== undefined || moved) {
         before = inbound.taken;
         since = inbound.since;
         if (inbound.items.size > 0) this.#later(check);
@@ -229,8 +292,7 @@ export class ChannelReceiving {
         return;
       }
       inbound.watched = false;
-      this.#link.giveBack(inbound.owner, inbound.channel, inbound.items.takeAll());
-      this.#forgetIfIdle(inbound);
+      this.#giveBack(inbound);
     };
     this.#later(check);
   }
@@ -243,16 +305,16 @@ export class ChannelReceiving {
 
   /**
    * Fetches the next batch: `wait`ing for items when a receive here needs one, else (ahead
-   * of need) only what the owner holds now. The items received here so far are reported
-   * with it.
+   * of need) only what the owner holds now. The report of the items received here so far
+   * goes ahead of it.
    */
   #fetch(inbound: Inbound, wait: boolean): void {
-    if (inbound.fetch !== undefined) return;
+    if (inbound.fetch !== undefined || inbound.left) return;
     const controller = wait ? new AbortController() : undefined;
     const fetch = controller ?? 'ahead';
     inbound.fetch = fetch;
-    const received = inbound.owed;
-    inbound.owed = 0;
+    this.#seal(inbound);
+    inbound.sinceFetch = 0;
     this.#measure(inbound);
     const failed = (error: unknown): void => {
       if (controller?.signal.aborted === true) return; // given up: its items, if any came, went back to the channel
@@ -264,7 +326,7 @@ export class ChannelReceiving {
       this.#forgetIfIdle(inbound);
     };
     const sentAt = this.#link.clock.now();
-    this.#link.fetch(inbound.owner, inbound.channel, inbound.appetite, received, wait, controller?.signal).then((answer) => {
+    this.#link.fetch(inbound.owner, inbound.channel, inbound.appetite, wait, controller?.signal).then((answer) => {
       if (!wait) inbound.roundTrip.sample(this.#link.clock.now() - sentAt);
       let runs: unknown[][];
       try {
@@ -275,10 +337,22 @@ export class ChannelReceiving {
       if (inbound.fetch === fetch) inbound.fetch = undefined;
       inbound.since = this.#link.clock.now();
       inbound.taken = 0;
-      for (const run of runs) inbound.items.push(run);
-      this.#serve(inbound, answer);
-      if (inbound.items.size > 0) this.#watch(inbound);
+      this.#arrived(inbound, runs, answer);
+      if (inbound.waiters.size > 0) this.#fetch(inbound, true);
     }, failed);
+  }
+
+  /** Items lent to this node arrived (`runs`, from `answer`): they join the stream, and go to the waiting receives, oldest first. */
+  #arrived(inbound: Inbound, runs: readonly unknown[][], answer: ChannelAnswer): void {
+    if (inbound.left) return;
+    for (const run of runs) inbound.items.push(run);
+    for (const waiter of inbound.waiters) {
+      if (inbound.items.size === 0) break;
+      inbound.waiters.delete(waiter);
+      // Each gets the owner's news about the channel with its item.
+      waiter.resolve({ value: this.#takeItem(inbound), size: answer.size, closed: answer.closed });
+    }
+    if (inbound.items.size > 0) this.#watch(inbound);
   }
 
   /**
@@ -293,20 +367,9 @@ export class ChannelReceiving {
     inbound.appetite = Math.min(inbound.most, Math.max(1, Math.ceil((inbound.taken / span) * fetchHorizon(inbound.roundTrip.ms))));
   }
 
-  /** Hands fetched items to the waiting receives, oldest first; fetches again for the ones left. */
-  #serve(inbound: Inbound, answer: ChannelAnswer): void {
-    for (const waiter of inbound.waiters) {
-      if (inbound.items.size === 0) break;
-      inbound.waiters.delete(waiter);
-      // Each gets the owner's news about the channel with its item.
-      waiter.resolve({ value: this.#takeItem(inbound), size: answer.size, closed: answer.closed });
-    }
-    if (inbound.waiters.size > 0) this.#fetch(inbound, true);
-  }
-
-  /** Drops the state of a channel nothing here uses any more. */
+  /** Drops the state of a channel nothing here uses any more (a report still on its way finishes by itself). */
   #forgetIfIdle(inbound: Inbound): void {
-    const idle = inbound.items.size === 0 && inbound.waiters.size === 0 && inbound.fetch === undefined && inbound.owed === 0;
+    const idle = inbound.items.size === 0 && inbound.waiters.size === 0 && inbound.fetch === undefined && inbound.tries === 0;
     if (idle && this.#inbound.get(inbound.channel) === inbound) this.#inbound.delete(inbound.channel);
   }
 }

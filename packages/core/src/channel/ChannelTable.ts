@@ -1,7 +1,7 @@
-import { LocalChannel, NOTHING, type ChannelHandle, type ChannelWaitOptions } from './Channel.js';
+import { LocalChannel, type ChannelHandle, type ChannelWaitOptions } from './Channel.js';
 import { ChannelCore, type Waiter } from './ChannelCore.js';
-import { Packed, segmentCount, unpackItems, type Batch, type PackedWire, type Segment } from './packing.js';
-import { localAnswer, RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp, type ChannelTarget } from './RemoteChannel.js';
+import { Packed, unpackItems, type Batch, type PackedWire, type Segment } from './packing.js';
+import { RemoteChannel, type ChannelAnswer, type ChannelLink, type ChannelOp, type ChannelTarget } from './RemoteChannel.js';
 import { MultitaskError } from '../errors.js';
 import { matches, systemOf, type CorrelationId, type NodeId, type NodePattern } from '../wire/ids.js';
 import type { ChannelCancelEnvelope, ChannelEnvelope, Encoded, Envelope } from '../wire/protocol.js';
@@ -11,6 +11,8 @@ import { CHANNEL_TAG, decode, encode, type CodecHost, type WireChannel } from '.
 import { ChannelReceiving } from './ChannelReceiving.js';
 import { ChannelSending } from './ChannelSending.js';
 import { DurableHandle, durableOf } from './DurableChannel.js';
+import { LoanBook } from './Loans.js';
+import type { ReceivedReport } from './ReceivedReport.js';
 import type { PendingLimits } from '../limits.js';
 
 /** What the table needs from its node. @internal */
@@ -19,8 +21,8 @@ export interface ChannelNode extends CodecHost {
   readonly clock: Clock;
   /** Opens a request to `node` that its answer (or a timeout, abort, or the node's death) settles. */
   readonly pending: { open(node: NodeId, limits: PendingLimits): { readonly cid: CorrelationId; readonly promise: Promise<unknown> } };
-  /** Sends toward `envelope.dst`; `urgent` posts at once instead of at the end of the burst. */
-  route(envelope: Envelope, transfer?: readonly Transferable[], urgent?: boolean): void;
+  /** Sends toward `envelope.dst`; `urgent` posts at once instead of at the end of the burst, `late` lets it wait for the end of the turn unless something else goes sooner. */
+  route(envelope: Envelope, transfer?: readonly Transferable[], urgent?: boolean, late?: boolean): void;
   reply(dst: NodeId, cid: CorrelationId, value: unknown, urgent?: boolean): void;
   fail(dst: NodeId, cid: CorrelationId, error: unknown): void;
   /** On a system's main thread: a handle of the durable channel `name` over this system's cluster connection. */
@@ -46,8 +48,8 @@ export class ChannelTable implements ChannelLink {
   readonly #ids = new WeakMap<ChannelCore, string>();
   readonly #parked = new Map<string, { readonly core: ChannelCore; readonly waiter: Waiter }>();
   readonly #abandoned = new Map<CorrelationId, Abandoned>();
-  /** As owner: items lent to each node in batches, per channel. */
-  readonly #lent = new Map<string, Map<NodeId, number>>();
+  /** As owner: the items lent to each node in batches and not yet received there, per channel. */
+  readonly #loans = new LoanBook((segment) => this.#itemsOf(segment));
   /** As owner: credit handed to each node, per channel. */
   readonly #granted = new Map<string, Map<NodeId, number>>();
   #seq = 0;
@@ -63,10 +65,13 @@ export class ChannelTable implements ChannelLink {
       get clock() {
         return node.clock;
       },
-      fetch: (owner, channel, max, received, wait, signal) => this.#ask(owner, channel, wait ? 'receive' : 'prefetch', [max, received], signal === undefined ? undefined : { signal }, undefined),
+      fetch: (owner, channel, max, wait, signal) => this.#ask(owner, channel, wait ? 'receive' : 'prefetch', max, signal === undefined ? undefined : { signal }, undefined),
+      tryFetch: (owner, channel) => this.#ask(owner, channel, 'tryReceive', undefined, undefined, undefined),
       runsOf: (segments, owner) => this.#runsOf(segments, owner),
-      repay: (owner, channel, count) => this.#post(owner, channel, 'repay', { value: count, enc: 0 }, undefined, true),
-      giveBack: (owner, channel, items) => this.#giveBack(owner, channel, [{ items }]),
+      // A report rides with what goes to the owner anyway, or at the end of the turn: never a frame of its own sooner.
+      report: (owner, channel, report) => node.route({ kind: 'channel', dst: owner, from: node.node, cid: 0 as CorrelationId, channel, op: 'repay', item: report, enc: 0 }, undefined, false, true),
+      giveBack: (owner, channel, count) => this.#post(owner, channel, 'giveBack', { value: count, enc: 0 }),
+      giveBackAll: (owner, channel) => this.#post(owner, channel, 'giveBackAll', { value: undefined, enc: 0 }),
     });
     this.#sending = new ChannelSending({
       reviveRef: (ref) => node.reviveRef(ref),
@@ -118,10 +123,7 @@ export class ChannelTable implements ChannelLink {
     const channel = target.id;
     if (op === 'send') return this.#sending.send(dst, channel, item, options, transfer);
     if (op === 'receive') return this.#receiving.receive(dst, channel, target.capacity, options);
-    if (op === 'tryReceive') {
-      const taken = this.#receiving.tryTake(channel);
-      if (taken !== NOTHING) return Promise.resolve(localAnswer(taken));
-    }
+    if (op === 'tryReceive') return this.#receiving.tryReceive(dst, channel, target.capacity);
     return this.#ask(dst, channel, op, item, options, transfer);
   }
 
@@ -173,32 +175,22 @@ export class ChannelTable implements ChannelLink {
   }
 
   /**
-   * An answer arrived for a request nobody waits on any more. A received item goes back to
-   * its channel. Returns whether the answer was such a leftover.
+   * An answer arrived for a request nobody waits on any more. Items lent to this node in it
+   * go back to their channel. Returns whether the answer was such a leftover.
    */
   leftover(cid: CorrelationId, answer: unknown, ok: boolean): boolean {
     const abandoned = this.#abandoned.get(cid);
     if (abandoned === undefined) return false;
     this.#abandoned.delete(cid);
-    const batch = abandoned.op === 'receive' || abandoned.op === 'prefetch';
-    if (ok && (batch || abandoned.op === 'tryReceive')) {
-      const [value] = answer as [unknown];
-      if (batch) this.#giveBack(abandoned.owner, abandoned.channel, value as Segment[]);
-      else this.#post(abandoned.owner, abandoned.channel, 'requeue', encode([{ items: [value] }], this.#node));
+    if (ok && (abandoned.op === 'receive' || abandoned.op === 'prefetch' || abandoned.op === 'tryReceive')) {
+      const [segments] = answer as [Segment[]];
+      this.#receiving.leftover(abandoned.owner, abandoned.channel, segments);
     }
     if (ok && abandoned.op === 'send') {
       const [granted] = answer as [number];
       if (granted > 0) this.#post(abandoned.owner, abandoned.channel, 'return', { value: granted, enc: 0 });
     }
     return true;
-  }
-
-  /** As participant: items lent to this node go back to the head of their channel, and their room is freed. */
-  #giveBack(owner: NodeId, channel: string, segments: Segment[]): void {
-    const lent = segments.reduce((sum, segment) => sum + segmentCount(segment), 0);
-    if (lent === 0) return;
-    this.#post(owner, channel, 'requeue', encode(segments, this.#node));
-    this.#post(owner, channel, 'repay', { value: lent, enc: 0 });
   }
 
   /** As owner: performs an operation asked by another node (or, for `revoke`, by the owner). */
@@ -217,12 +209,9 @@ export class ChannelTable implements ChannelLink {
     try {
       switch (e.op) {
         case 'prefetch':
-        case 'receive': {
-          const [max, received] = item as [number, number];
-          if (received > 0) this.#repaid(e, core, received);
+        case 'receive':
           if (e.op === 'prefetch' && core.size === 0) return answer([]);
-          return this.#park(e, core, max, answer, refuse); // a prefetch is answered at once
-        }
+          return this.#park(e, core, item as number, answer, refuse); // a prefetch is answered at once
         case 'send':
           return this.#park(e, core, item, answer, refuse);
         case 'push': {
@@ -235,7 +224,11 @@ export class ChannelTable implements ChannelLink {
           this.#count(this.#granted, e.channel, e.from, -(item as number));
           return core.release(item as number);
         case 'repay':
-          return this.#repaid(e, core, item as number);
+          return this.#loans.settle(core, e.channel, e.from, (item as ReceivedReport).n);
+        case 'giveBack':
+          return this.#loans.takeBack(core, e.channel, e.from, item as number);
+        case 'giveBackAll':
+          return this.#loans.takeBack(core, e.channel, e.from);
         case 'dry':
           return core.hurry(e.from);
         case 'topUp':
@@ -251,12 +244,12 @@ export class ChannelTable implements ChannelLink {
           core.trySend(item);
           return answer(undefined);
         case 'tryReceive':
-          return answer(core.tryReceive());
+          // Lent as a batch of one, so that it goes back if the node dies before it is handed out.
+          if (core.size === 0) return answer(core.tryReceive()); // throws CHANNEL_EMPTY, or CHANNEL_CLOSED once drained
+          return this.#park(e, core, 1, answer, refuse);
         case 'close':
           core.close();
           return answer(undefined);
-        case 'requeue':
-          return core.requeue(this.#runsOf(item as Segment[], e.from).flat());
       }
     } catch (error) {
       refuse(error);
@@ -283,10 +276,13 @@ export class ChannelTable implements ChannelLink {
     return systemOf(node) !== systemOf(this.#node.node);
   }
 
-  /** As owner: `count` items lent to `e.from` were received there. */
-  #repaid(e: ChannelEnvelope, core: ChannelCore, count: number): void {
-    this.#count(this.#lent, e.channel, e.from, -count);
-    core.repay(count);
+  /** The items of one of this node's own segments (a packed run opened). */
+  readonly #itemsOf = (segment: Segment): unknown[] => ('bytes' in segment ? this.#open(segment) : segment.items);
+
+  /** As owner: a batch goes to `node`, kept until the node reports it received (a node that died gets nothing: a request of its that arrived late). */
+  #lend(channel: string, core: ChannelCore, node: NodeId, batch: Batch): void {
+    if (this.#isDead(node)) core.requeue(batch.segments.map(this.#itemsOf).flat());
+    else this.#loans.lend(core, channel, node, batch.segments, batch.count);
   }
 
   /** As owner: each channel created here that other nodes use, for the system's snapshot. */
@@ -296,7 +292,7 @@ export class ChannelTable implements ChannelLink {
       size: core.size,
       capacity: core.capacity,
       closed: core.closed,
-      participants: [...new Set([...(this.#lent.get(id)?.keys() ?? []), ...(this.#granted.get(id)?.keys() ?? [])])],
+      participants: [...new Set([...this.#loans.nodes(id), ...(this.#granted.get(id)?.keys() ?? [])])],
       credit: core.credit,
       lent: core.lent,
       sent: core.sent,
@@ -314,7 +310,7 @@ export class ChannelTable implements ChannelLink {
    */
   #forgetChannel(channel: string): void {
     this.#cores.delete(channel);
-    this.#lent.delete(channel);
+    this.#loans.forget(channel);
     this.#granted.delete(channel);
   }
 
@@ -345,11 +341,7 @@ export class ChannelTable implements ChannelLink {
         : (value: unknown) => {
             settle();
             const batch = value as Batch;
-            const lent = batch.count; // they take room until the receiving node reports them received
-            if (lent > 0) {
-              core.lend(lent);
-              this.#count(this.#lent, e.channel, e.from, lent);
-            }
+            if (batch.count > 0) this.#lend(e.channel, core, e.from, batch); // they take room until the node reports them received
             // Packed runs are opened here for a receiver on another machine (they are this machine's bytes).
             answer(this.#foreign(e.from) ? batch.segments.map((segment) => ('bytes' in segment ? { items: this.#open(segment) } : segment)) : batch.segments);
           };
@@ -382,37 +374,36 @@ export class ChannelTable implements ChannelLink {
 
   /**
    * Nodes died (`pattern` names them): forget what they had parked here, and free the room
-   * their credit and loans held. Their parked sends still go in (they were sent), but no
-   * credit is granted to a node that is gone.
+   * their credit held. What was lent to them and not reported received goes back to the head
+   * of its channel, in order: nobody there took it. Their parked sends still go in (they were
+   * sent), but no credit is granted to a node that is gone.
    */
   nodeDown(pattern: NodePattern): void {
     const gone = (node: string): boolean => matches(pattern, node as NodeId);
-    this.#dead.push(pattern);
-    if (this.#dead.length > 1024) this.#dead.shift();
+    const dead = pattern.endsWith('*') ? this.#deadSystems : this.#dead;
+    dead.add(pattern);
+    if (dead.size > 1024) dead.delete(dead.values().next().value as NodePattern);
     for (const [key, parked] of [...this.#parked]) if (gone(parked.waiter.node ?? '') && parked.waiter.batch !== undefined) this.#parked.delete(key);
     for (const core of this.#cores.values()) core.dropNodes(gone);
-    this.#forget(this.#granted, gone, (core, credit) => core.release(credit));
-    this.#forget(this.#lent, gone, (core, lent) => core.repay(lent));
+    for (const [channel, credits] of this.#granted) {
+      for (const [node, credit] of [...credits]) {
+        if (!gone(node)) continue;
+        credits.delete(node);
+        if (credit > 0) this.#cores.get(channel)?.release(credit);
+      }
+    }
+    this.#loans.drop(gone, (channel) => this.#cores.get(channel));
     for (const [cid, abandoned] of this.#abandoned) if (gone(abandoned.owner)) this.#abandoned.delete(cid);
   }
 
-  /** Nodes known to have died, as they were reported. */
-  readonly #dead: NodePattern[] = [];
+  /** Nodes known to have died, as they were reported: nodes, and whole systems (checked on every batch lent, so apart). */
+  readonly #dead = new Set<NodePattern>();
+  readonly #deadSystems = new Set<NodePattern>();
 
   #isDead(node: NodeId): boolean {
-    return this.#dead.some((pattern) => matches(pattern, node));
-  }
-
-  /** Drops dead nodes' share of a per-channel count (credit, loans) and frees the room it held. */
-  #forget(table: Map<string, Map<NodeId, number>>, gone: (node: string) => boolean, free: (core: ChannelCore, count: number) => void): void {
-    for (const [channel, counts] of table) {
-      const core = this.#cores.get(channel);
-      for (const [node, count] of [...counts]) {
-        if (!gone(node)) continue;
-        counts.delete(node);
-        if (count > 0 && core !== undefined) free(core, count);
-      }
-    }
+    if (this.#dead.has(node)) return true;
+    for (const pattern of this.#deadSystems) if (matches(pattern, node)) return true;
+    return false;
   }
 
 }

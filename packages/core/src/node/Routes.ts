@@ -88,8 +88,12 @@ export class Routes {
     return this.#links.get(dst);
   }
 
-  /** Sends toward another node (`dst` is not this one); `urgent` posts at once instead of at the end of the burst. */
-  send(envelope: Envelope, transfer: readonly Transferable[] | undefined, urgent: boolean): void {
+  /**
+   * Sends toward another node (`dst` is not this one); `urgent` posts at once instead of at
+   * the end of the burst, `late` lets it wait for the end of the turn unless something else
+   * goes sooner.
+   */
+  send(envelope: Envelope, transfer: readonly Transferable[] | undefined, urgent: boolean, late = false): void {
     const dst = envelope.dst;
     let link = this.#links.get(dst);
     if (link === undefined) {
@@ -101,7 +105,7 @@ export class Routes {
       if (link === undefined) return this.#host.unroutable(envelope, dst);
       this.#links.set(dst, link); // resolved once: the next envelope for dst goes straight out
     }
-    link.push(envelope, transfer);
+    link.push(envelope, transfer, late);
     // Flow control (credit, batches, repayments) is already batched: waiting for the end of the turn only adds latency.
     if (urgent) link.flush();
   }

@@ -258,11 +258,11 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   }
 
   /** Delivers here, or forwards toward `envelope.dst`; `urgent` posts at once instead of at the end of the burst. */
-  route(envelope: Envelope, transfer?: readonly Transferable[], urgent = false): void {
+  route(envelope: Envelope, transfer?: readonly Transferable[], urgent = false, late = false): void {
     if (envelope.dst === this.node) return this.#dispatch(envelope);
     // A fence under way for the actor: its messages wait here until it is through.
     if ((envelope.kind === 'tell' || envelope.kind === 'ask' || envelope.kind === 'send') && this.parking.hold(envelope)) return;
-    this.#routes.send(envelope, transfer, urgent);
+    this.#routes.send(envelope, transfer, urgent, late);
   }
 
   /** Sends without looking at fences (parking already did). */

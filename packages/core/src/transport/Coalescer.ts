@@ -8,6 +8,8 @@
  */
 export class Coalescer {
   #scheduled = false;
+  /** The flush due was asked for by late work only (see {@link Coalescer.schedule}). */
+  #late = false;
   #flushesThisTurn = 0;
   #watchingTurn = false;
   readonly #flush: () => void;
@@ -23,11 +25,23 @@ export class Coalescer {
     this.#atTurnEnd = atTurnEnd;
   }
 
-  /** Asks for a flush at the end of this burst (nothing more when one is already due). */
-  schedule(): void {
-    if (this.#scheduled) return;
+  /**
+   * Asks for a flush at the end of this burst (nothing more when one is already due).
+   * `late` work (itself batched, such as a channel's report of the items its node received)
+   * waits for the end of the turn unless other work asks for a flush sooner: it rides with
+   * what goes anyway, and never posts a frame of its own before the turn ends.
+   */
+  schedule(late = false): void {
+    if (this.#scheduled) {
+      if (late || !this.#late || this.#flushesThisTurn >= 2) return;
+      this.#late = false; // sooner work after late work: the late work goes with it
+      queueMicrotask(this.#fire);
+      return;
+    }
     this.#scheduled = true;
-    if (this.#atTurnEnd || this.#flushesThisTurn >= 2) setImmediate(this.#fire);
+    const wait = this.#atTurnEnd || this.#flushesThisTurn >= 2;
+    this.#late = late && !wait;
+    if (wait || late) setImmediate(this.#fire);
     else queueMicrotask(this.#fire);
   }
 
@@ -44,6 +58,7 @@ export class Coalescer {
 
   readonly #fire = (): void => {
     this.#scheduled = false;
-    this.#flush();
+    this.#late = false;
+    this.#flush(); // (a late flush overtaken by a sooner one finds little or nothing left)
   };
 }

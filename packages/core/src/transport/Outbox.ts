@@ -41,13 +41,14 @@ export class Outbox {
     this.#writer = new FrameWriter(endpoint.packsRuns === true);
   }
 
-  push(envelope: Envelope, transfer?: readonly Transferable[]): void {
+  /** @param late - it may wait for the end of the turn, unless something else goes sooner ({@link Coalescer.schedule}) */
+  push(envelope: Envelope, transfer?: readonly Transferable[], late = false): void {
     if (transfer !== undefined && transfer.length > 0) {
       this.#transfer.push(...transfer);
       (this.#transferOf ??= new Map()).set(this.#count, transfer);
     }
     this.#writer.write(envelope);
-    this.#added();
+    this.#added(late);
   }
 
   /** A tell, from its fields (the hot path: no envelope object for it). */
@@ -56,9 +57,9 @@ export class Outbox {
     this.#added();
   }
 
-  #added(): void {
+  #added(late = false): void {
     if (++this.#count >= BATCH_LIMIT) this.flush();
-    else this.#coalescer.schedule();
+    else this.#coalescer.schedule(late);
   }
 
   readonly flush = (): void => {

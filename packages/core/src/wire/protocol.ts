@@ -336,7 +336,7 @@ export interface ChannelEnvelope {
   readonly from: NodeId;
   readonly cid: CorrelationId;
   readonly channel: string;
-  readonly op: 'send' | 'trySend' | 'receive' | 'prefetch' | 'tryReceive' | 'close' | 'requeue' | 'push' | 'topUp' | 'dry' | 'revoke' | 'return' | 'repay';
+  readonly op: 'send' | 'trySend' | 'receive' | 'prefetch' | 'tryReceive' | 'close' | 'push' | 'topUp' | 'dry' | 'revoke' | 'return' | 'repay' | 'giveBack' | 'giveBackAll';
   readonly item: unknown;
   readonly enc: Encoded;
 }
