@@ -1,6 +1,6 @@
 import { MultitaskError } from '../errors.js';
 import { describeActor } from '../actor/actorErrors.js';
-import { matches, nodeOf, type ActorId, type NodeId, type NodePattern } from '../wire/ids.js';
+import { matches, nodeOf, systemOf, type ActorId, type NodeId, type NodePattern } from '../wire/ids.js';
 import type { FenceEnvelope, MailboxOptions, RequestEnvelope, TellEnvelope } from '../wire/protocol.js';
 
 /**
@@ -79,9 +79,48 @@ export class Parking {
       return true;
     }
     const node = this.#moved.get(envelope.to);
-    if (node === undefined || node === from) return false;
+    if (node === undefined || node === from) return this.#home(envelope, from);
     if (!this.hold(envelope)) this.#host.forward(envelope, node);
     return true;
+  }
+
+  /**
+   * A message for an actor of another system that is not where it was sent: it goes to the
+   * node its id names, whose system supervises it and knows where it runs (or holds its
+   * messages while it restarts); false when that is where it was going, or is gone.
+   */
+  #home(envelope: ActorEnvelope, from: NodeId): boolean {
+    const home = nodeOf(envelope.to);
+    if (home === from || systemOf(home) === systemOf(this.#node) || this.#host.isDown(home)) return false;
+    if (!this.hold(envelope)) this.#host.forward(envelope, home);
+    return true;
+  }
+
+  /**
+   * Sends a message straight to where its actor runs when that is on another system than
+   * the node its id names (an actor a system supervises, placed on another): false when
+   * it takes its usual way.
+   */
+  detour(envelope: ActorEnvelope): boolean {
+    if (this.#moved.size === 0) return false;
+    const node = this.#moved.get(envelope.to);
+    if (node === undefined || node === envelope.dst || systemOf(node) === systemOf(nodeOf(envelope.to))) return false;
+    this.#host.forward(envelope, node);
+    return true;
+  }
+
+  /**
+   * Nodes went down (`pattern`): the actors of other systems known to run there are not
+   * there any more; their messages go to the nodes their ids name again (whose systems
+   * supervise them). Returns them.
+   */
+  awayOn(pattern: NodePattern): ActorId[] {
+    const lost: ActorId[] = [];
+    for (const [id, node] of this.#moved) {
+      if (matches(pattern, node) && systemOf(node) !== systemOf(nodeOf(id))) lost.push(id);
+    }
+    for (const id of lost) this.#moved.delete(id);
+    return lost;
   }
 
   /** Actor `id` now runs on `node` (back on the node its id names: nothing to remember). */
@@ -119,8 +158,10 @@ export class Parking {
   /** The node this node's messages to actor `id` go to now; `undefined` when there is none yet. */
   #way(id: ActorId): NodeId | undefined {
     const home = nodeOf(id);
+    const moved = this.#moved.get(id);
+    if (moved !== undefined && systemOf(moved) !== systemOf(home)) return moved; // straight there (see detour)
     if (home !== this.#node && !this.#host.isDown(home)) return home; // that node passes them on
-    return this.#moved.get(id);
+    return moved;
   }
 
   /** Whether any fence is under way (messages to some actor wait here). */

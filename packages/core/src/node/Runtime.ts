@@ -255,7 +255,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   route(envelope: Envelope, transfer?: readonly Transferable[], urgent = false): void {
     if (envelope.dst === this.node) return this.#dispatch(envelope);
     // A fence under way for the actor: its messages wait here until it is through.
-    if ((envelope.kind === 'tell' || envelope.kind === 'ask' || envelope.kind === 'send') && this.parking.hold(envelope)) return;
+    // Or it runs on another system than its id names: straight there.
+    if ((envelope.kind === 'tell' || envelope.kind === 'ask' || envelope.kind === 'send') && (this.parking.hold(envelope) || this.parking.detour(envelope))) return;
     this.#routes.send(envelope, transfer, urgent);
   }
 
@@ -276,11 +277,14 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.#gone.set(pattern, why);
     if (this.#gone.size > 1024) this.#gone.delete(this.#gone.keys().next().value as NodePattern);
     this.watches.nodeDown(pattern, why); // where the watched actors ran, before they are known to have moved
+    // Actors of other systems that ran there: their supervising systems take their messages again.
+    const away = this.parking.awayOn(pattern);
     for (const [id, heldAt] of moved) if (heldAt !== this.node) this.parking.moved(id, heldAt);
     this.#routes.down(pattern, error);
     this.parking.down(pattern);
-    this.pending.rejectNode(pattern, error, new Set(actors));
-    for (const id of actors) this.#tells.lost(id, error);
+    const lost = away.length === 0 ? actors : [...actors, ...away];
+    this.pending.rejectNode(pattern, error, new Set(lost));
+    for (const id of lost) this.#tells.lost(id, error);
     if (pattern.endsWith('*')) this.#tells.lostWhere((id) => matches(pattern, id.slice(0, id.lastIndexOf('.')) as NodeId), error);
     this.channels.nodeDown(pattern);
   }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { serializeError } from '../wire/errorWire.js';
-import { isSupervised, isSystemId, newSystemId, nodeAddress, nodeOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
+import { isSupervised, isSystemId, newSystemId, nodeAddress, nodeOf, systemOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
 import { errorMessage } from '../actor/ActorCell.js';
 import { describeActor, stoppedError } from '../actor/actorErrors.js';
 import type { ActorRef } from '../actor/ActorRef.js';
@@ -128,6 +128,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       {
         runtime: this.#runtime,
         hosts: this.#hosts,
+        peers: this.#peers,
         clock: this.#clock,
         shutdownTimeout: this.#shutdownTimeout,
         spawnTimeout: this.#spawnTimeout,
@@ -220,6 +221,23 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   async kill(ref: ActorRef, reason: DownReason): Promise<void> {
     const node = nodeOf(ref.id);
     if (node !== this.#runtime.node && this.#supervised.get(ref.id) === undefined) await this.#hosts.kill(node, reason);
+  }
+
+  /**
+   * Stops an actor this system runs on `node` for another system (whose id may name that
+   * system: one it supervises).
+   */
+  async #stopAt(ref: ActorRef, node: NodeId): Promise<void> {
+    if (node === this.#runtime.node) {
+      if (!this.#runtime.actors.has(ref.id)) return;
+      await this.#runtime.actors.stop(ref.id);
+      return this.#forget(ref, STOPPED);
+    }
+    const record = this.#hosts.get(node);
+    if (record?.actors.has(ref.id) === true && record.actors.size === 1) return this.#hosts.stop(node, this.#shutdownTimeout);
+    record?.actors.delete(ref.id);
+    const runtime = this.#runtime;
+    await runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: runtime.node, cid, to: ref.id }), { timeout: this.#shutdownTimeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
   }
 
   /** Stops an actor this system started on another system. */
@@ -436,6 +454,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.#durables.nodeGone(record.node);
     this.#names.releaseWhere((id) => nodeOf(id) === record.node && this.#supervised.get(id) === undefined);
     for (const ref of record.actors.values()) {
+      this.#peers.ended(ref.id);
       const entry = this.#supervised.get(ref.id);
       if (entry === undefined) {
         if (reason.kind !== 'stopped') this.#emit('actor:crashed', ref, reason);
@@ -497,6 +516,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       },
       failure: (actor, type, error) => this.#emit('actor:failed', this.#refTo(actor), error instanceof Error ? error : new Error(errorMessage(error)), type),
       crashed: (actor, error, generation) => {
+        if (this.#peers.reportCrash(actor, error, generation)) return; // run here for another system's supervisor
         const entry = this.#supervised.get(actor);
         if (entry !== undefined) {
           const reason: DownReason = error === null ? { kind: 'stopped' } : { kind: 'error', error: error instanceof Error ? error : new Error(errorMessage(error)) };
@@ -522,15 +542,21 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   #peersHost(): PeersHost {
     return {
       runtime: this.#runtime,
-      start: (definition, envelope, args) =>
-        this.#spawner.start(definition, { placement: envelope.placement ?? 'inline', args, mailbox: envelope.mailbox }, envelope.id, envelope.supervised ? envelope.generation : undefined),
-      stop: (ref) => this.stop(ref),
+      name: this.#node,
+      start: (definition, envelope, args) => {
+        const opts = { placement: envelope.placement ?? 'inline', args, mailbox: envelope.mailbox, ...(envelope.label === undefined ? {} : { path: envelope.label }) } as const;
+        return this.#spawner.start(definition, opts, envelope.id, envelope.supervised ? envelope.generation : undefined);
+      },
+      stop: (ref, node) => this.#stopAt(ref, node),
       broadcast: (build) => this.#hosts.broadcast(build),
-      lost: (ref, error) => {
-        const reason: DownReason = { kind: 'error', error };
+      hold: (refs) => this.#supervised.holdAway(refs),
+      lost: (ref, reason) => {
+        const entry = this.#supervised.get(ref.id);
+        if (entry !== undefined) return this.#crashed(entry, reason, undefined); // its supervisor starts it again elsewhere
         this.#emit('actor:crashed', ref, reason);
         this.#forget(ref, reason);
       },
+      relocations: () => this.#runtime.parking.relocations().filter(([id]) => systemOf(id) === this.#id),
       nodeUp: (node) => this.#emit('node:up', node),
       nodeDown: (node, error) => this.#emit('node:down', node, error),
       badFrame: (node, reason) => this.#emit('bad-frame', { node, reason }),

@@ -1,9 +1,10 @@
 import { MultitaskError } from '../errors.js';
 import { reviveError, serializeError } from '../wire/errorWire.js';
-import { everyNodeOf, systemOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
+import { everyNodeOf, isSupervised, systemOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
 import { readFrame } from '../wire/frames.js';
 import { badFieldOf, hasBadValues, type BadValue } from '../wire/BadValue.js';
 import type { DownEnvelope, Envelope, SpawnEnvelope, StopEnvelope } from '../wire/protocol.js';
+import type { SerializedError } from '../wire/errorWire.js';
 import { decode } from '../wire/messageCodec.js';
 import type { Endpoint } from '../transport/Endpoint.js';
 import type { ActorRef } from '../actor/ActorRef.js';
@@ -25,20 +26,36 @@ export interface PeerInfo {
   readonly serves: readonly string[];
 }
 
-/** Envelope kinds another system may send in (anything else is dropped and counted). */
-const FROM_PEERS = new Set<Envelope['kind']>(['tell', 'ask', 'send', 'reply', 'fail', 'channel', 'channel-cancel', 'ack', 'fence', 'fenced', 'down', 'spawn', 'stop', 'watch', 'unwatch', 'gone']);
+/**
+ * Envelope kinds another system may send in (anything else is dropped and counted).
+ * `crashed`, `restart` and `relocate` only about actors it supervises (see `#admit`).
+ */
+const FROM_PEERS = new Set<Envelope['kind']>(['tell', 'ask', 'send', 'reply', 'fail', 'channel', 'channel-cancel', 'ack', 'fence', 'fenced', 'down', 'spawn', 'stop', 'watch', 'unwatch', 'gone', 'crashed', 'restart', 'relocate']);
+
+/** An actor this system runs for a peer: where, and the peer's supervising node when it supervises it. */
+interface Hosted {
+  readonly ref: ActorRef;
+  readonly node: NodeId;
+  readonly supervisor: NodeId | undefined;
+}
 
 /** What the peers need from their system. @internal */
 export interface PeersHost {
   readonly runtime: Runtime;
+  /** This system's node name. */
+  readonly name: string;
   /** Starts a definition this system serves, for another system. */
   start(definition: AnyActorDefinition, envelope: SpawnEnvelope, args: unknown): Promise<Started>;
-  /** Stops an actor of this system for another system. */
-  stop(ref: ActorRef): Promise<void>;
+  /** Stops an actor this system runs (on `node`) for another system. */
+  stop(ref: ActorRef, node: NodeId): Promise<void>;
   /** Sends an envelope to every host of this system. */
   broadcast(build: (dst: NodeId) => Envelope): void;
-  /** An actor this system started on a peer is gone with it. */
-  lost(ref: ActorRef, error: Error): void;
+  /** Actors this system started on a peer are about to be lost with it: the supervised ones' messages are held from now on. */
+  hold(refs: readonly ActorRef[]): void;
+  /** An actor this system started on a peer is gone with it (or with its node there). */
+  lost(ref: ActorRef, reason: DownReason): void;
+  /** Where this system's actors run that are away from the nodes their ids name (a peer that joins learns them). */
+  relocations(): ReadonlyArray<readonly [ActorId, NodeId]>;
   nodeUp(node: string): void;
   nodeDown(node: string, error: Error): void;
   /** A frame (or part of one) from a peer could not be read. */
@@ -51,7 +68,7 @@ interface Peer {
   /** Actors this system started there. */
   readonly there: Map<ActorId, ActorRef>;
   /** Actors started here for it: they belong to it, and stop when it goes. */
-  readonly here: Map<ActorId, ActorRef>;
+  readonly here: Map<ActorId, Hosted>;
   /** Envelopes from it that were refused (kinds or addresses it may not use). */
   refused: number;
 }
@@ -68,10 +85,19 @@ export class PeerSystems {
   readonly #serves = new Map<string, ServedEntry>();
   readonly #bySystem = new Map<SystemId, Peer>();
   readonly #byName = new Map<string, Peer>();
+  /** The peer each actor this system started on a peer runs on (a supervised one's id names this system, not the peer). */
+  readonly #thereOf = new Map<ActorId, Peer>();
+  /** The peer each actor this system runs for a peer belongs to. */
+  readonly #hereOf = new Map<ActorId, Peer>();
 
   constructor(host: PeersHost, serves: readonly ServedEntry[]) {
     this.#host = host;
     for (const entry of serves) this.#serves.set(entry.key, entry);
+  }
+
+  /** This system's node name. */
+  get selfName(): string {
+    return this.#host.name;
   }
 
   /** The keys of the definitions this system serves. */
@@ -131,25 +157,57 @@ export class PeerSystems {
     runtime.attach(info.root, gate);
     const detach = (error: Error): void => this.#down(peer, error);
     endpoint.onClose?.(detach);
+    // Where this system's actors run that are away from their ids' nodes: the newcomer sends to them there.
+    for (const [id, node] of this.#host.relocations()) runtime.route({ kind: 'relocate', dst: info.root, id, node });
     this.#host.nodeUp(info.node);
     return () => detach(new MultitaskError('NODE_DOWN', `node '${info.node}' left`));
   }
 
-  /** Lets in what a peer may send: its own addresses only, to this system's nodes only, no control of hosts. */
+  /**
+   * Lets in what a peer may send: to this system's nodes only, in its own name (or passing
+   * on a message for an actor of its system or of this one), no control of hosts, and
+   * supervision only of the actors it supervises here.
+   */
   #admit(peer: Peer, e: Envelope): void {
-    const mine = systemOf(this.#host.runtime.node);
-    const from = 'from' in e ? e.from : peer.info.root;
-    const ok = FROM_PEERS.has(e.kind) && typeof e.dst === 'string' && typeof from === 'string' && systemOf(e.dst) === mine && systemOf(from) === peer.info.system;
-    if (!ok) {
+    const runtime = this.#host.runtime;
+    if (!FROM_PEERS.has(e.kind) || typeof e.dst !== 'string' || systemOf(e.dst) !== systemOf(runtime.node) || !this.#speaksFor(peer, e)) {
       peer.refused += 1;
       return;
     }
-    if (e.kind === 'down') return this.#peerNodeDown(peer, e);
-    if ((e.kind === 'spawn' || e.kind === 'stop') && e.dst !== this.#host.runtime.node) {
-      peer.refused += 1; // hosts take these from their root only
-      return;
+    switch (e.kind) {
+      case 'down':
+        return this.#peerNodeDown(peer, e);
+      case 'spawn':
+      case 'stop':
+        if (e.dst !== runtime.node) return void (peer.refused += 1); // hosts take these from their root only
+        break;
+      case 'crashed': // a report on an actor this system started there
+        if (e.dst !== runtime.node || this.#thereOf.get(e.actor) !== peer) return void (peer.refused += 1);
+        break;
+      case 'restart': // a supervisor's restart of an actor it started here
+        if (peer.here.get(e.to)?.supervisor === undefined) return void (peer.refused += 1);
+        break;
+      case 'relocate': // where an actor of the peer's runs now: this system's hosts learn it too
+        if (e.dst !== runtime.node || typeof e.id !== 'string' || typeof e.node !== 'string' || systemOf(e.id) !== peer.info.system) return void (peer.refused += 1);
+        this.#host.broadcast((dst) => ({ ...e, dst }));
+        break;
     }
-    this.#host.runtime.receiveEnvelope(e);
+    runtime.receiveEnvelope(e);
+  }
+
+  /**
+   * Whether `e` comes in the peer's own name, or is a message the peer passes on in another
+   * node's name: to an actor it supervises that runs here, or back to this system for a
+   * supervised actor of this system's (that ran there).
+   */
+  #speaksFor(peer: Peer, e: Envelope): boolean {
+    if (!('from' in e)) return true;
+    if (typeof e.from !== 'string') return false;
+    if (systemOf(e.from) === peer.info.system) return true;
+    const actor = e.kind === 'tell' || e.kind === 'ask' || e.kind === 'send' || e.kind === 'fence' ? e.to : e.kind === 'watch' || e.kind === 'unwatch' ? e.actor : undefined;
+    if (typeof actor !== 'string') return false;
+    if (systemOf(actor) === peer.info.system) return this.#hereOf.get(actor) === peer;
+    return systemOf(actor) === systemOf(this.#host.runtime.node) && isSupervised(actor);
   }
 
   /**
@@ -184,9 +242,15 @@ export class PeerSystems {
       return;
     }
     const error = reviveError(e.error);
-    this.#host.runtime.nodeDown(e.node, error, reviveDown(e.reason), e.actors, []);
-    for (const id of e.actors) peer.there.delete(id);
+    const reason = reviveDown(e.reason);
+    const lost = e.actors.map((id) => peer.there.get(id)).filter((ref) => ref !== undefined);
+    this.#host.hold(lost);
+    this.#host.runtime.nodeDown(e.node, error, reason, e.actors, []);
     this.#host.broadcast((dst) => ({ ...e, dst, moved: [] }));
+    for (const ref of lost) {
+      this.#forget(peer, ref.id);
+      this.#host.lost(ref, reason);
+    }
   }
 
   /** A host of this system went down: peers hear of it (their nodes may wait on its actors). */
@@ -195,23 +259,70 @@ export class PeerSystems {
   }
 
   /** This system started `ref` on `peer`. */
-  spawnedThere(peer: PeerInfo, ref: ActorRef): void {
-    this.#bySystem.get(peer.system)?.there.set(ref.id, ref);
+  spawnedThere(info: PeerInfo, ref: ActorRef): void {
+    const peer = this.#bySystem.get(info.system);
+    if (peer === undefined) return;
+    this.#forget(this.#thereOf.get(ref.id), ref.id);
+    peer.there.set(ref.id, ref);
+    this.#thereOf.set(ref.id, peer);
   }
 
-  /** The node name of the joined peer whose system `id` belongs to. */
+  #forget(peer: Peer | undefined, id: ActorId): void {
+    if (peer === undefined) return;
+    peer.there.delete(id);
+    if (this.#thereOf.get(id) === peer) this.#thereOf.delete(id);
+  }
+
+  /** The node name of the joined peer that runs actor `id` for this system, or whose system `id` belongs to. */
   nameOf(id: ActorId): string | undefined {
-    return this.#bySystem.get(systemOf(id))?.info.node;
+    return (this.#thereOf.get(id) ?? this.#bySystem.get(systemOf(id)))?.info.node;
   }
 
   /** Whether `id` is an actor this system started on a peer that is still joined. */
   isThere(id: ActorId): boolean {
-    return this.#bySystem.get(systemOf(id))?.there.has(id) === true;
+    return this.#thereOf.has(id);
   }
 
-  /** `ref`, started on a peer, was stopped. */
+  /** `ref`, started on a peer, was stopped (or is being moved). */
   forgetThere(ref: ActorRef): void {
-    this.#bySystem.get(systemOf(ref.id))?.there.delete(ref.id);
+    this.#forget(this.#thereOf.get(ref.id), ref.id);
+  }
+
+  /** The root of the joined system `node` belongs to, if it is joined. */
+  rootOf(node: NodeId): NodeId | undefined {
+    return this.#bySystem.get(systemOf(node))?.info.root;
+  }
+
+  /** Actor `id` of this system now runs on `node`: every peer sends its messages there (see `relocate`). */
+  relocated(id: ActorId, node: NodeId): void {
+    for (const peer of this.#bySystem.values()) this.#host.runtime.route({ kind: 'relocate', dst: peer.info.root, id, node });
+  }
+
+  /**
+   * An actor this system runs for a peer's supervisor crashed (`error`) or stopped itself
+   * (`null`): the report goes to that supervisor. False when it is not one of those.
+   */
+  reportCrash(actor: ActorId, error: unknown, generation: number): boolean {
+    const supervisor = this.#hereOf.get(actor)?.here.get(actor)?.supervisor;
+    if (supervisor === undefined) return false;
+    const wire: SerializedError | null = error === null ? null : serializeError(error);
+    this.#host.runtime.route({ kind: 'crashed', dst: supervisor, actor, error: wire, generation });
+    return true;
+  }
+
+  /**
+   * Where to start again a supervised actor whose placement named node `preferred`: that
+   * node while it is joined; else the joined node that serves `key` where this system runs
+   * the fewest actors (by name on a tie); else this node, when it serves `key` itself.
+   */
+  placeFor(key: string, preferred: string): string | undefined {
+    if (this.#byName.has(preferred)) return preferred;
+    let best: Peer | undefined;
+    for (const peer of [...this.#byName.values()].sort((x, y) => (x.info.node < y.info.node ? -1 : 1))) {
+      if (peer.info.serves.includes(key) && (best === undefined || peer.there.size < best.there.size)) best = peer;
+    }
+    if (best !== undefined) return best.info.node;
+    return this.#serves.has(key) ? this.#host.name : undefined;
   }
 
   /** A spawn or stop a peer asked of this system. */
@@ -223,10 +334,10 @@ export class PeerSystems {
     const runtime = this.#host.runtime;
     if (peer === undefined) return runtime.fail(envelope.from, envelope.cid, new MultitaskError('NODE_DOWN', 'the request came from a node that is not joined'));
     if (envelope.kind === 'spawn') return void this.#spawn(peer, envelope);
-    const ref = envelope.to === undefined ? undefined : peer.here.get(envelope.to);
-    if (ref === undefined) return runtime.reply(envelope.from, envelope.cid, undefined);
-    peer.here.delete(ref.id);
-    this.#host.stop(ref).then(
+    const hosted = envelope.to === undefined ? undefined : peer.here.get(envelope.to);
+    if (hosted === undefined) return runtime.reply(envelope.from, envelope.cid, undefined);
+    this.#unhost(peer, hosted.ref.id);
+    this.#host.stop(hosted.ref, hosted.node).then(
       () => runtime.reply(envelope.from, envelope.cid, undefined),
       (error: unknown) => runtime.fail(envelope.from, envelope.cid, error),
     );
@@ -241,12 +352,25 @@ export class PeerSystems {
       }
       const args = decode(envelope.args, envelope.enc, runtime);
       const started = await this.#host.start(served.definition, envelope, served.args === undefined ? args : served.args(args));
-      if (!this.#bySystem.has(peer.info.system)) return void this.#host.stop(started.ref); // it left meanwhile
-      peer.here.set(started.ref.id, started.ref);
+      if (this.#bySystem.get(peer.info.system) !== peer) return void this.#host.stop(started.ref, started.node); // it left meanwhile
+      peer.here.set(started.ref.id, { ref: started.ref, node: started.node, supervisor: envelope.supervisor });
+      this.#hereOf.set(started.ref.id, peer);
       runtime.reply(envelope.from, envelope.cid, [started.ref.id, started.node]);
     } catch (error) {
       runtime.fail(envelope.from, envelope.cid, error);
     }
+  }
+
+  /** This system no longer runs `id` for `peer`. */
+  #unhost(peer: Peer, id: ActorId): void {
+    peer.here.delete(id);
+    if (this.#hereOf.get(id) === peer) this.#hereOf.delete(id);
+  }
+
+  /** An actor this system ran for a peer ended here (its host died): it is not the peer's to stop any more. */
+  ended(id: ActorId): void {
+    const peer = this.#hereOf.get(id);
+    if (peer !== undefined) this.#unhost(peer, id);
   }
 
   /** Stops what this system started on peers (it is shutting down). */
@@ -256,6 +380,7 @@ export class PeerSystems {
     for (const peer of this.#bySystem.values()) {
       for (const ref of peer.there.values()) {
         stops.push(runtime.request(peer.info.root, (cid) => ({ kind: 'stop', dst: peer.info.root, from: runtime.node, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined));
+        if (this.#thereOf.get(ref.id) === peer) this.#thereOf.delete(ref.id);
       }
       peer.there.clear();
     }
@@ -275,10 +400,18 @@ export class PeerSystems {
     const pattern = everyNodeOf(peer.info.system);
     const down = new MultitaskError('NODE_DOWN', `node '${peer.info.node}' is down: ${error.message}`, { cause: error });
     const reason: DownReason = { kind: 'error', error: down };
+    const lost = [...peer.there.values()];
+    this.#host.hold(lost); // before anything settles: what waited for a route there is held, not failed
     this.#host.runtime.nodeDown(pattern, down, reason);
     this.#host.broadcast((dst) => ({ kind: 'down', dst, node: pattern, error: serializeError(down), reason: serializeDown(reason), actors: [], moved: [] }));
-    for (const ref of peer.there.values()) this.#host.lost(ref, down);
-    for (const ref of peer.here.values()) void this.#host.stop(ref);
+    for (const ref of lost) {
+      this.#forget(peer, ref.id);
+      this.#host.lost(ref, reason);
+    }
+    for (const hosted of [...peer.here.values()]) {
+      this.#unhost(peer, hosted.ref.id);
+      void this.#host.stop(hosted.ref, hosted.node);
+    }
     peer.endpoint.close();
     this.#host.nodeDown(peer.info.node, down);
   }

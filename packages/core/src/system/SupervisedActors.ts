@@ -1,12 +1,14 @@
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import { nodeOf, type ActorId, type NodeId } from '../wire/ids.js';
+import { nodeOf, systemOf, type ActorId, type NodeId } from '../wire/ids.js';
 import type { ChildOps } from '../supervisor/ChildOps.js';
 import type { ActorChildSpec } from '../supervisor/spec.js';
 import type { Supervisor } from '../supervisor/Supervisor.js';
 import type { ActorRef } from '../actor/ActorRef.js';
-import type { AnyActorDefinition } from '../actor/defineActor.js';
+import { definitionKey, type AnyActorDefinition } from '../actor/defineActor.js';
+import type { Placement } from '../actor/spawnTypes.js';
 import type { HostRecord, HostTable } from './HostTable.js';
+import type { PeerSystems } from './PeerSystems.js';
 import type { DownReason } from '../actor/DownReason.js';
 import type { Runtime } from '../node/Runtime.js';
 import type { SpawnOpts } from './Spawner.js';
@@ -17,6 +19,8 @@ import { watchHandlers } from './watchdog.js';
 export interface SupervisionHost {
   readonly runtime: Runtime;
   readonly hosts: HostTable;
+  /** The other systems: a supervised actor may run on one of them. */
+  readonly peers: PeerSystems;
   readonly clock: Clock;
   readonly shutdownTimeout: number;
   readonly spawnTimeout: number;
@@ -89,6 +93,42 @@ export class SupervisedActors {
     return held;
   }
 
+  /**
+   * Supervised actors that ran on another system, which went down (or whose node there
+   * did): their messages are held here from now on, and every node sends them here.
+   */
+  holdAway(refs: readonly ActorRef[]): void {
+    for (const ref of refs) {
+      const entry = this.#entries.get(ref.id);
+      if (entry !== undefined) this.#holdHere(entry);
+    }
+  }
+
+  /** Holds `entry`'s messages on this node (the root), and tells every node to send them here. */
+  #holdHere(entry: Supervised): void {
+    const runtime = this.#host.runtime;
+    entry.unwatch();
+    runtime.parking.holdFor(entry.ref.id, entry.spec.options.mailbox ?? {}, entry.label);
+    if (nodeOf(entry.ref.id) !== runtime.node) return;
+    this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: entry.ref.id, node: runtime.node }));
+    this.#host.peers.relocated(entry.ref.id, runtime.node);
+  }
+
+  /** Whether `node` belongs to another system. */
+  #away(node: NodeId): boolean {
+    return systemOf(node) !== systemOf(this.#host.runtime.node);
+  }
+
+  /** Stops a supervised actor that runs on another system (while its messages are held here), if that system is still there. */
+  async #stopAway(entry: Supervised, timeout: number): Promise<void> {
+    this.#holdHere(entry);
+    this.#host.peers.forgetThere(entry.ref);
+    const root = this.#host.peers.rootOf(entry.node);
+    if (root === undefined) return;
+    const runtime = this.#host.runtime;
+    await runtime.request(root, (cid) => ({ kind: 'stop', dst: root, from: runtime.node, cid, to: entry.ref.id }), { timeout, what: `stopping actor ${entry.ref.id}` }).catch(() => undefined);
+  }
+
   #makeOps(random: () => number): ChildOps {
     const hostOf = (ref: ActorRef): { entry: Supervised; record: HostRecord | undefined } | undefined => {
       const entry = this.#entries.get(ref.id);
@@ -106,6 +146,7 @@ export class SupervisedActors {
         if (found === undefined) return;
         found.entry.unwatch();
         const node = found.entry.node;
+        if (this.#away(node)) return this.#stopAway(found.entry, timeout);
         if (found.record !== undefined && found.record.actors.size > 1) {
           // A host shared with other actors (a pool's worker): stop this actor only.
           found.record.actors.delete(ref.id);
@@ -128,6 +169,7 @@ export class SupervisedActors {
         // Its messages, from any node, come here to fail with the reason (its id's node, if alive, passes them on).
         const forgotten = this.#host.runtime.parking.abandon(ref.id, goneError(ref.id, entry.label, reason));
         if (nodeOf(ref.id) !== root) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: root }));
+        else if (this.#away(entry.node)) this.#host.peers.relocated(ref.id, root); // other systems send here again, to fail
         if (forgotten !== undefined && nodeOf(forgotten) !== root) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: forgotten, node: nodeOf(forgotten) }));
         this.#host.forget(ref, reason);
       },
@@ -147,7 +189,7 @@ export class SupervisedActors {
     const node = this.#entries.get(ref.id)?.node;
     if (node === undefined) return false;
     if (node === this.#host.runtime.node) return phase === 'halt' ? this.#host.runtime.actors.halt(ref.id, timeout) : this.#host.runtime.actors.restart(ref.id, generation);
-    if (this.#host.hosts.get(node) === undefined) return false;
+    if (this.#away(node) ? this.#host.peers.rootOf(node) === undefined : this.#host.hosts.get(node) === undefined) return false;
     const what = `${phase === 'halt' ? 'halting' : 'restarting'} actor ${ref.id}`;
     try {
       await this.#host.runtime.request(node, (cid) => ({ kind: 'restart', dst: node, from: this.#host.runtime.node, cid, to: ref.id, phase, generation }), { timeout, what });
@@ -162,19 +204,35 @@ export class SupervisedActors {
   async #spawnChild(spec: ActorChildSpec, again: ActorRef | undefined, generation: number, owner: Supervisor, on: NodeId | undefined, pooled = on !== undefined): Promise<ActorRef> {
     // A pool's actor (on a running host `on`) has no path the user wrote: its child id is the pool's.
     const label = pooled ? spec.options.name : `${owner.id}/${spec.id}`;
-    const opts = label === undefined ? spec.options : { ...spec.options, path: label };
+    const placement = this.#placementFor(spec, again);
+    const opts = { ...spec.options, ...(placement === undefined ? {} : { placement }), ...(label === undefined ? {} : { path: label }) };
     const { ref, node } = await this.#host.start(spec.definition as AnyActorDefinition, opts, again?.id, generation, on);
     const limit = spec.options.handlerTimeout;
-    const entry: Supervised = { ref, supervisor: owner, spec, label, node, unwatch: limit === undefined ? () => undefined : this.#watch(ref, node, limit, label) };
+    const before = this.#entries.get(ref.id)?.node;
+    const watched = limit === undefined || this.#away(node) ? undefined : limit; // a handlerTimeout holds where this system can end the host
+    const entry: Supervised = { ref, supervisor: owner, spec, label, node, unwatch: watched === undefined ? () => undefined : this.#watch(ref, node, watched, label) };
     this.#entries.set(ref.id, entry);
-    if (again !== undefined) {
+    if (again !== undefined || this.#away(node)) {
       if (node !== this.#host.runtime.node) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
+      if (this.#away(node) || (before !== undefined && this.#away(before))) this.#host.peers.relocated(ref.id, node);
       this.#host.runtime.parking.release(ref.id, node);
     }
     if (on === undefined && spec.options.placement === 'thread' && spec.options.resourceLimits === undefined && !this.#host.shuttingDown()) {
       this.#host.hosts.keepSpare(true, (spec.definition as AnyActorDefinition).url);
     }
     return ref;
+  }
+
+  /**
+   * Where a child starts: where its spec says; a restart of one placed on another node
+   * that is gone starts it on another that serves its definition (see `PeerSystems.placeFor`).
+   */
+  #placementFor(spec: ActorChildSpec, again: ActorRef | undefined): Placement | undefined {
+    const placement = spec.options.placement;
+    if (again === undefined || typeof placement !== 'object') return placement;
+    const node = this.#host.peers.placeFor(definitionKey(spec.definition as AnyActorDefinition), placement.node);
+    if (node === undefined || node === placement.node) return placement;
+    return node === this.#host.peers.selfName ? (placement.in ?? 'inline') : { node, in: placement.in ?? 'inline' };
   }
 
   /**

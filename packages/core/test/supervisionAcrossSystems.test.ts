@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { child, type ActorRef, type ActorSystem } from '../src/index.js';
+import { Faulty } from './fixtures/faulty.js';
+import { Relay } from './fixtures/relay.js';
+import { nextEvent } from './helpers.js';
+import { meshOf, type Mesh } from './mesh.js';
+
+/** Resolves with the name of the first of `systems` that starts an actor with `id`. */
+function startedOn(systems: ReadonlyArray<readonly [string, ActorSystem]>, id: string): Promise<string> {
+  return Promise.race(systems.map(([name, system]) => nextEvent(system, 'actor:started', (ref) => ref.id === id).then(() => name)));
+}
+
+describe('a supervisor whose child runs on another node', () => {
+  let mesh: Mesh | undefined;
+  afterEach(async () => {
+    await mesh?.shutdown();
+    mesh = undefined;
+  });
+
+  it('restarts the child on another node that serves it when its node dies, under the same id, and refs anywhere reach it again', async () => {
+    mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [Faulty] }, { node: 'c', serve: [Faulty, Relay] }]);
+    const [a, b, c] = [mesh.get('a'), mesh.get('b'), mesh.get('c')];
+    const sup = await a.supervise({ children: [child('worker', Faulty, { placement: { node: 'b' }, args: { start: 5 } })] });
+    const worker = sup.ref('worker');
+    expect(await worker.ask('get')).toBe(5);
+    const relay = await a.spawn(Relay, { placement: { node: 'c' }, args: { peer: worker as never } }); // a ref to it, held on c
+    expect(await relay.ask('countOf', worker as never)).toBe(5);
+    const restarted = startedOn([['a', a], ['c', c]], worker.id);
+    const down = new Promise((resolve) => a.monitor(worker, resolve));
+    await mesh.kill('b');
+    expect(await down).toMatchObject({ kind: 'error', error: { code: 'NODE_DOWN' } });
+    expect(await restarted).toBe('c'); // a does not serve it: c does
+    expect(sup.ref('worker').id).toBe(worker.id);
+    expect(await worker.ask('get')).toBe(5); // started afresh from its spawn arguments
+    expect(await relay.ask('countOf', worker as never)).toBe(5); // from c, where it runs now
+    worker.tell('add', 1);
+    expect(await relay.ask('countOf', worker as never)).toBe(6);
+    expect(sup.children()).toEqual([{ id: 'worker', kind: 'actor', status: 'running', restarts: 1 }]);
+    void b;
+  });
+
+  it('holds what is sent while the child restarts, and delivers it to the restarted child', async () => {
+    mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [Faulty] }, { node: 'c', serve: [Faulty] }]);
+    const a = mesh.get('a');
+    const sup = await a.supervise({ backoff: { initialMs: 200, maxMs: 200 }, children: [child('worker', Faulty, { placement: { node: 'b' } })] });
+    const worker: ActorRef<typeof Faulty> = sup.ref('worker');
+    await worker.ask('get');
+    const down = nextEvent(a, 'actor:crashed');
+    await mesh.kill('b');
+    await down;
+    worker.tell('add', 3); // during the backoff: held by a
+    const total = worker.ask('get');
+    expect(await total).toBe(3);
+  });
+
+  it('restarts a child that crashed there in place, with what was queued behind the crash', async () => {
+    mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [Faulty] }]);
+    const a = mesh.get('a');
+    const sup = await a.supervise({ children: [child('worker', Faulty, { placement: { node: 'b' }, args: { label: 'in place' } })] });
+    const worker = sup.ref('worker');
+    const restarted = nextEvent(a, 'actor:restarted');
+    worker.tell('add', 4);
+    worker.tell('boom', 'crash');
+    expect(await worker.ask('recovered')).toBe(4); // onRestart had the crashed incarnation's state: it restarted where it ran
+    expect((await restarted)[0].id).toBe(worker.id);
+    expect(await worker.ask('starts')).toBe(2);
+    expect(sup.children()[0]).toMatchObject({ status: 'running', restarts: 1 });
+  });
+});
