@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { child, type ActorRef, type ActorSystem } from '../src/index.js';
 import { Faulty } from './fixtures/faulty.js';
+import { Parent } from './fixtures/family.js';
 import { Relay } from './fixtures/relay.js';
-import { nextEvent } from './helpers.js';
+import { codeOf, nextEvent } from './helpers.js';
 import { meshOf, type Mesh } from './mesh.js';
 
 /** Resolves with the name of the first of `systems` that starts an actor with `id`. */
@@ -65,5 +66,80 @@ describe('a supervisor whose child runs on another node', () => {
     expect((await restarted)[0].id).toBe(worker.id);
     expect(await worker.ask('starts')).toBe(2);
     expect(sup.children()[0]).toMatchObject({ status: 'running', restarts: 1 });
+  });
+
+  it('restarts a child that ran in a thread of a node that died in a thread of another node', async () => {
+    mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [Faulty] }, { node: 'c', serve: [Faulty] }]);
+    const a = mesh.get('a');
+    const sup = await a.supervise({ children: [child('worker', Faulty, { placement: { node: 'b', in: 'thread' }, args: { start: 2 } })] });
+    const worker = sup.ref('worker');
+    const first = await worker.ask('where');
+    const restarted = nextEvent(a, 'actor:restarted');
+    await mesh.kill('b');
+    await restarted;
+    const now = await worker.ask('where');
+    expect(now.thread).not.toBe(first.thread); // a thread of c's
+    expect(now.thread).not.toBe(0);
+    expect(await worker.ask('get')).toBe(2);
+  });
+
+  it("restarts it on the supervisor's own node when no other node serves it and that one does", async () => {
+    mesh = meshOf([{ node: 'a', serve: [Faulty] }, { node: 'b', serve: [Faulty] }, { node: 'c' }]);
+    const a = mesh.get('a');
+    const sup = await a.supervise({ children: [child('worker', Faulty, { placement: { node: 'b' } })] });
+    const worker = sup.ref('worker');
+    const restarted = startedOn([['a', a], ['c', mesh.get('c')]], worker.id);
+    await mesh.kill('b');
+    expect(await restarted).toBe('a');
+    worker.tell('add', 7);
+    expect(await worker.ask('get')).toBe(7);
+  });
+
+  it('gives up as its intensity says when no node that serves it is left', async () => {
+    mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [Faulty] }]);
+    const a = mesh.get('a');
+    const sup = await a.supervise({ intensity: { maxRestarts: 2, withinMs: 60_000 }, children: [child('worker', Faulty, { placement: { node: 'b' } })] });
+    const worker = sup.ref('worker');
+    const escalated = nextEvent(a, 'supervisor:escalated');
+    await mesh.kill('b');
+    const [, reason] = await escalated;
+    expect(reason).toMatchObject({ kind: 'error', error: { code: 'SUPERVISOR_ESCALATED' } });
+    expect(await codeOf(worker.ask('get'))).toBe('SUPERVISOR_ESCALATED');
+  });
+
+  it('tells watchers and monitors on other nodes that the child went down when its node dies, and they can watch it again where it runs now', async () => {
+    mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [Faulty] }, { node: 'c', serve: [Faulty, Parent] }]);
+    const [a, c] = [mesh.get('a'), mesh.get('c')];
+    const sup = await a.supervise({ children: [child('worker', Faulty, { placement: { node: 'b' } })] });
+    const worker = sup.ref('worker');
+    const watcher = await a.spawn(Parent, { placement: { node: 'c' }, args: { label: 'watcher' } });
+    await watcher.ask('watchIt', worker as never);
+    const monitored = new Promise((resolve) => c.monitor(worker, resolve));
+    const restarted = nextEvent(a, 'actor:restarted');
+    await mesh.kill('b');
+    expect(await monitored).toMatchObject({ kind: 'error', error: { code: 'NODE_DOWN' } }); // c's system, which neither started nor supervises it
+    await restarted;
+    for (let i = 0; i < 200 && (await watcher.ask('downs')).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await watcher.ask('downs')).toEqual([{ id: worker.id, kind: 'error', via: 'onDown' }]);
+    await watcher.ask('watchIt', worker as never);
+    await sup.stop();
+    for (let i = 0; i < 200 && (await watcher.ask('downs')).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await watcher.ask('downs'))[1]).toEqual({ id: worker.id, kind: 'stopped', via: 'onDown' });
+  });
+
+  it('stops the child where it runs when its supervisor stops, and when the supervising node dies', async () => {
+    mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [Faulty] }, { node: 'c' }]);
+    const [a, b] = [mesh.get('a'), mesh.get('b')];
+    const sup = await a.supervise({ children: [child('worker', Faulty, { placement: { node: 'b' } })] });
+    const worker = sup.ref('worker');
+    const stopped = nextEvent(b, 'actor:stopped', (ref) => ref.id === worker.id);
+    await sup.stop();
+    await stopped;
+    expect(await codeOf(worker.ask('get'))).toBe('ACTOR_STOPPED');
+    const again = await a.supervise({ children: [child('worker', Faulty, { placement: { node: 'b' } })] });
+    const second = again.ref('worker');
+    const stoppedThere = nextEvent(b, 'actor:stopped', (ref) => ref.id === second.id);
+    await mesh.kill('a');
+    await stoppedThere; // b stopped what it ran for a
   });
 });

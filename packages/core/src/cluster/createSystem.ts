@@ -82,6 +82,8 @@ async function openLink(host: ClusterHost, options: ResolvedCluster, membership:
     },
     control: (kind, data, reply) => membership()?.control(kind, data, reply),
     badFrame: (from, reason) => host.badFrame(from === undefined ? undefined : (membership()?.nameOf(from) ?? `system ${from}`), reason),
+    awake: () => membership()?.awake(),
+    stranger: (system) => membership()?.stranger(system),
   });
 }
 
@@ -98,7 +100,7 @@ function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
       throw new MultitaskError('NODE_DOWN', `could not join cluster '${options.name}': no NATS server at ${options.servers.join(', ')} could be reached (${error instanceof Error ? error.message : String(error)})`, { cause: error });
     }
     if (leaving) return;
-    membership = new Membership(host, link, options);
+    membership = new Membership(host, link, options, { down: () => undefined, rejoined: () => undefined });
     try {
       await membership.join();
     } catch (error) {

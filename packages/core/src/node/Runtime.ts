@@ -185,11 +185,24 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   /** A watched actor ended: the watching cell is told through its mailbox (or, as a parent, forgets its child). */
   #notify(watcher: Watcher, actor: ActorId, reason: SerializedDown): void {
+    if (watcher.listener !== undefined) return watcher.listener(reason);
     const cell = this.actors.get(watcher.cell);
     if (cell === undefined) return;
     if (watcher.child) return cell.familyIfAny?.childGone(actor);
     cell.familyIfAny?.notified(actor);
     cell.deliverTell(watcher.as ?? DOWN_TYPE, { ref: this.makeRef(actor, undefined), reason: reviveDown(reason) }, undefined);
+  }
+
+  #monitors = 0;
+
+  /**
+   * Calls `listener` once, when actor `actor` (on any node) ends, or its node is known to
+   * be gone; returns the cancel. The system's monitors of actors it does not run itself.
+   */
+  monitor(actor: ActorId, listener: (reason: DownReason) => void): () => void {
+    const watcher = `${this.node}.m${++this.#monitors}` as ActorId; // no cell: a name for this watch
+    this.watches.watch(actor, { cell: watcher, as: undefined, child: false, listener: (reason) => listener(reviveDown(reason)) });
+    return () => this.watches.unwatch(actor, watcher, false);
   }
 
   /** A watch (or its end) for an actor that should run here: passed on to where it moved, or told it is gone. */

@@ -391,6 +391,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * ```
    */
   monitor(ref: ActorRef, listener: (reason: DownReason) => void): () => void {
+    if (!this.#alive(ref.id) && this.#elsewhere(ref.id)) return this.#monitorElsewhere(ref, listener);
     if (!this.#alive(ref.id)) {
       let cancelled = false;
       queueMicrotask(() => cancelled || listener({ kind: 'stopped' }));
@@ -409,8 +410,45 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * @throws {@link MultitaskError} `ACTOR_STOPPED` when either is not running
    */
   link(a: ActorRef, b: ActorRef): () => void {
-    for (const ref of [a, b]) if (!this.#alive(ref.id)) throw new MultitaskError('ACTOR_STOPPED', `cannot link: ${describeActor(ref.id, this.#supervised.labelOf(ref))} is not running`, { actor: ref.id });
+    for (const ref of [a, b]) {
+      if (this.#alive(ref.id)) continue;
+      if (this.#elsewhere(ref.id)) {
+        const node = this.#peers.nameOf(ref.id) ?? 'another node';
+        throw new MultitaskError('INVALID_ARGUMENT', `cannot link: ${describeActor(ref.id, ref.name)} runs on node '${node}' for another system; link actors this system started or supervises, and monitor the others`, { actor: ref.id });
+      }
+      throw new MultitaskError('ACTOR_STOPPED', `cannot link: ${describeActor(ref.id, this.#supervised.labelOf(ref))} is not running`, { actor: ref.id });
+    }
     return this.#deaths.link(a.id, b.id);
+  }
+
+  /** Whether `id` may be an actor of another system this one is joined to (it runs there, or its id names one). */
+  #elsewhere(id: ActorId): boolean {
+    if (systemOf(id) === this.#id) return false;
+    const where = this.#runtime.parking.whereIs(id);
+    return this.#peers.rootOf(nodeOf(id)) !== undefined || (where !== undefined && this.#peers.rootOf(where) !== undefined);
+  }
+
+  /** A monitor of an actor that another system runs: the node where it runs says when it ends (or its death does). */
+  #monitorElsewhere(ref: ActorRef, listener: (reason: DownReason) => void): () => void {
+    let cancel: (() => void) | undefined;
+    let fired = false;
+    const once = (reason: DownReason): void => {
+      if (fired) return;
+      fired = true;
+      queueMicrotask(() => {
+        try {
+          listener(reason);
+        } catch (error) {
+          process.emitWarning(`a monitor listener threw: ${errorMessage(error)}`, { code: 'MULTITASK_LISTENER' });
+        }
+      });
+    };
+    cancel = this.#runtime.monitor(ref.id, once);
+    return () => {
+      fired = true;
+      cancel?.();
+      cancel = undefined;
+    };
   }
 
   /**

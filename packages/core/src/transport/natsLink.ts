@@ -45,6 +45,10 @@ export interface NatsLinkEvents {
   control(kind: 'hello' | 'beat' | 'bye' | 'ctl', data: Uint8Array, reply: string | undefined): void;
   /** Bytes that could not be read, or came from a system that is not joined. */
   badFrame(from: SystemId | undefined, reason: string): void;
+  /** A data message is about to be read (membership checks first that this node was not paused). */
+  awake(): void;
+  /** Data came from `system`, which is not joined (an incarnation declared down, perhaps). */
+  stranger(system: SystemId): void;
 }
 
 /** A peer's endpoint, with the end membership calls when it declares the peer down. @internal */
@@ -146,9 +150,14 @@ export class NatsLink {
   }
 
   #data(msg: Msg): void {
+    this.#events.awake();
     const from = msg.subject.slice(msg.subject.lastIndexOf('.') + 1) as SystemId;
     const peer = this.#peers.get(from);
-    if (peer?.receiver === undefined) return this.#events.badFrame(SYSTEM_TOKEN.test(from) ? from : undefined, 'from a node that is not joined');
+    if (peer?.receiver === undefined) {
+      const known = SYSTEM_TOKEN.test(from);
+      if (known) this.#events.stranger(from);
+      return this.#events.badFrame(known ? from : undefined, 'from a node that is not joined');
+    }
     let frame: Frame;
     try {
       frame = this.#options.codec.decode(msg.data);
@@ -233,6 +242,16 @@ export class NatsLink {
     const reply = replyTo === undefined ? undefined : `${this.#options.root}.ctl.${this.#options.self}`;
     try {
       this.#nc.publish(subject, JSON.stringify(body), reply === undefined ? undefined : { reply });
+    } catch {
+      // the connection is closing or dropped: membership hears of it through the status
+    }
+  }
+
+  /** Publishes a control message (JSON) on `peer`'s own control subject. */
+  publishTo(peer: SystemId, body: unknown): void {
+    if (!this.connected) return;
+    try {
+      this.#nc.publish(`${this.#options.root}.ctl.${peer}`, JSON.stringify(body));
     } catch {
       // the connection is closing or dropped: membership hears of it through the status
     }
