@@ -25,6 +25,8 @@ export interface MembershipEvents {
   down(system: SystemId, inc: number): void;
   /** This node came back as incarnation `inc` after it was declared down, or after it found itself paused. */
   rejoined(inc: number): void;
+  /** This node beat (every `heartbeat` ms). */
+  beat(): void;
 }
 
 /**
@@ -238,6 +240,7 @@ export class Membership {
       if (silent(member) > this.#options.downAfter) this.#down(system, new MultitaskError('NODE_DOWN', `not heard from for ${Math.round(silent(member))} ms (downAfter ${this.#options.downAfter} ms)`));
       else if (silent(member) > this.#options.heartbeat * 1.5 && !member.probing) void this.#probe(system, member);
     }
+    this.#events.beat();
     this.#timer = this.#host.clock.setTimeout(() => this.#beat(), this.#options.heartbeat);
   }
 

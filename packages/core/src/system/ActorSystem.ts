@@ -339,6 +339,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       badFrame: (node, reason) => this.#emit('bad-frame', { node, reason }),
       connection: (up) => (up ? this.#emit('cluster:reconnected') : this.#emit('cluster:disconnected')),
       checkPayloads: (check) => void (this.#runtime.wireCheck = check),
+      useNames: (names) => this.#names.share(names, (id, name) => this.#runtime.makeRef(id, name)),
     });
     this.#cluster.joined.catch(() => undefined); // reported by ready(); never an unhandled rejection
     this.#runtime.durable = (name, capacity, ackWait) => this.openDurable(name, capacity, ackWait);

@@ -13,6 +13,7 @@ import type { SystemId } from '../wire/ids.js';
 import { isTooLarge, tooLarge, type MsgpackCodec } from '../wire/msgpackCodec.js';
 import type { Envelope } from '../wire/protocol.js';
 import type { Endpoint } from './Endpoint.js';
+import type { Bucket } from './natsBucket.js';
 
 /** How the connection logs in (passed to the NATS client). @internal */
 export interface NatsAuth {
@@ -269,6 +270,12 @@ export class NatsLink {
     } catch (error) {
       return isNoResponders(error) ? 'gone' : 'unknown';
     }
+  }
+
+  /** Opens (creating if needed) the key-value bucket `name` over this connection (JetStream). */
+  async bucket(name: string): Promise<Bucket> {
+    const { openBucket } = await import('./natsBucket.js');
+    return openBucket(this.#nc, name);
   }
 
   /** Closes the connection (after what was published has left). */
