@@ -64,6 +64,7 @@ export class ClusterNames implements SharedNames {
   readonly #orphans = new Map<string, number>();
   #sweptAt = 0;
   #closed = false;
+  #lost: (name: string) => void = () => undefined;
 
   private constructor(link: NatsLink, bucketName: string, owner: NamesOwner, clock: Clock, grace: number) {
     this.#link = link;
@@ -187,6 +188,11 @@ export class ClusterNames implements SharedNames {
     const stored = current?.value === undefined ? undefined : decodeEntry(current.value);
     if (current !== undefined && stored?.system === this.#owner.system && stored.id === held.id) return void (held.revision = current.revision);
     this.#mine.delete(name); // another system took it meanwhile: it is theirs now
+    this.#lost(name);
+  }
+
+  onLost(listener: (name: string) => void): void {
+    this.#lost = listener;
   }
 
   release(name: string, id: ActorId | undefined): void {
@@ -266,7 +272,12 @@ export class ClusterNames implements SharedNames {
     if (now - this.#sweptAt < this.#grace / 2) return;
     this.#sweptAt = now;
     for (const [name, { entry, revision }] of this.#mirror) {
-      if (entry.system === this.#owner.system || this.#owner.isMember(entry.system, entry.inc)) {
+      if (entry.system === this.#owner.system) {
+        // An earlier incarnation of this system's (a process that had its id): nobody holds it.
+        if (entry.inc !== this.#owner.incarnation() && !this.#mine.has(name) && !this.#queues.has(name)) this.#delete(name, revision);
+        continue;
+      }
+      if (this.#owner.isMember(entry.system, entry.inc)) {
         this.#orphans.delete(name);
         continue;
       }

@@ -55,6 +55,8 @@ export interface SharedNames {
   find(name: string): NameEntry | undefined;
   /** The actor another system holds `name` for, asked of the store itself. */
   fetch(name: string): Promise<NameEntry | undefined>;
+  /** Calls `listener` when this system loses a name it held (taken by another while this one was declared down). */
+  onLost(listener: (name: string) => void): void;
 }
 
 /** The registry of one system, kept by its root node. @internal */
@@ -70,6 +72,12 @@ export class LocalNames implements NameRegistry {
   /** From now on, names are taken in the cluster's namespace too, and found there. */
   share(names: SharedNames, makeRef: (id: ActorId, name: string) => ActorRef): void {
     this.#shared = { names, makeRef };
+    names.onLost((name) => {
+      const ref = this.#names.get(name);
+      this.#names.delete(name);
+      this.#keys.delete(name);
+      if (ref) this.#byId.delete(ref.id);
+    });
   }
 
   async claim(name: string, again: ActorId | undefined): Promise<void> {
