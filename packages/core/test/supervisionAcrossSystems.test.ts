@@ -142,4 +142,8 @@ describe('a supervisor whose child runs on another node', () => {
     await mesh.kill('a');
     await stoppedThere; // b stopped what it ran for a
   });
+
+  it('refuses a handlerTimeout for a child placed on another node, whose threads are not this node to end', () => {
+    expect(() => child('worker', Faulty, { placement: { node: 'b', in: 'thread' }, handlerTimeout: 1_000 })).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error);
+  });
 });
