@@ -28,6 +28,7 @@ import { UnknownMessageWarnings } from './UnknownMessageWarnings.js';
 import { servedEntries } from './Servable.js';
 import { DurableHandle } from '../channel/DurableChannel.js';
 import { DurableRelay } from './DurableRelay.js';
+import { monitorElsewhere } from './monitorElsewhere.js';
 
 const STOPPED: DownReason = Object.freeze({ kind: 'stopped' });
 
@@ -380,8 +381,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /**
    * Calls `listener` once, when the actor next goes down, with the reason: a crash (also
-   * when its supervisor restarts it), a stop, or the death of its thread or process. For
-   * an actor that is not running it is called at once (asynchronously) with `stopped`.
+   * when its supervisor restarts it), a stop, or the death of its thread or process, or of
+   * the node of a cluster it runs on (`NODE_DOWN`). The actor may run anywhere: one that
+   * another node of the cluster started is watched where it runs. For an actor that is not
+   * running it is called at once (asynchronously) with `stopped`.
    * @param ref - the actor to watch
    * @param listener - receives the {@link DownReason}
    * @returns a function that cancels the monitor
@@ -392,7 +395,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * ```
    */
   monitor(ref: ActorRef, listener: (reason: DownReason) => void): () => void {
-    if (!this.#alive(ref.id) && this.#elsewhere(ref.id)) return this.#monitorElsewhere(ref, listener);
+    if (!this.#alive(ref.id) && this.#elsewhere(ref.id)) return monitorElsewhere(this.#runtime, ref.id, listener);
     if (!this.#alive(ref.id)) {
       let cancelled = false;
       queueMicrotask(() => cancelled || listener({ kind: 'stopped' }));
@@ -404,11 +407,13 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   /**
    * Links two actors: when one goes down abnormally (not a stop), the other goes down
    * too, with a `LINKED_EXIT` error. A supervised actor is then restarted by its
-   * supervisor; an unsupervised one is stopped. The link lasts for one such death.
+   * supervisor; an unsupervised one is stopped. The link lasts for one such death. Both
+   * must be actors this system runs, started (on any node) or supervises.
    * @param a - one actor
    * @param b - the other
    * @returns a function that removes the link
-   * @throws {@link MultitaskError} `ACTOR_STOPPED` when either is not running
+   * @throws {@link MultitaskError} `ACTOR_STOPPED` when either is not running,
+   * `INVALID_ARGUMENT` when either is an actor another node of the cluster started (monitor those)
    */
   link(a: ActorRef, b: ActorRef): () => void {
     for (const ref of [a, b]) {
@@ -427,29 +432,6 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (systemOf(id) === this.#id) return false;
     const where = this.#runtime.parking.whereIs(id);
     return this.#peers.rootOf(nodeOf(id)) !== undefined || (where !== undefined && this.#peers.rootOf(where) !== undefined);
-  }
-
-  /** A monitor of an actor that another system runs: the node where it runs says when it ends (or its death does). */
-  #monitorElsewhere(ref: ActorRef, listener: (reason: DownReason) => void): () => void {
-    let cancel: (() => void) | undefined;
-    let fired = false;
-    const once = (reason: DownReason): void => {
-      if (fired) return;
-      fired = true;
-      queueMicrotask(() => {
-        try {
-          listener(reason);
-        } catch (error) {
-          process.emitWarning(`a monitor listener threw: ${errorMessage(error)}`, { code: 'MULTITASK_LISTENER' });
-        }
-      });
-    };
-    cancel = this.#runtime.monitor(ref.id, once);
-    return () => {
-      fired = true;
-      cancel?.();
-      cancel = undefined;
-    };
   }
 
   /**

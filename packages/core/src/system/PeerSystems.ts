@@ -14,6 +14,7 @@ import type { ServedEntry } from './Servable.js';
 import type { Route } from '../node/Routes.js';
 import type { Runtime } from '../node/Runtime.js';
 import type { Started } from './Spawner.js';
+import { settleUnreadable } from './settleUnreadable.js';
 
 /** What a system tells the systems it joins about itself. @internal */
 export interface PeerInfo {
@@ -210,29 +211,11 @@ export class PeerSystems {
     return systemOf(actor) === systemOf(this.#host.runtime.node) && isSupervised(actor);
   }
 
-  /**
-   * An envelope from a peer with a field that could not be read: whoever waits on it (here
-   * or on the peer) is told with `BAD_FRAME`, a tell becomes a dead letter; the rest is dropped.
-   */
+  /** An envelope from a peer with a field that could not be read: counted, reported, and what waits on it settled. */
   #unreadable(peer: Peer, e: Envelope, bad: BadValue): void {
     peer.refused += 1;
     this.#host.badFrame(peer.info.node, `a ${String(e.kind)} envelope: ${bad.reason}`);
-    const error = new MultitaskError('BAD_FRAME', `a ${String(e.kind)} from node '${peer.info.node}' could not be read: ${bad.reason}`);
-    const runtime = this.#host.runtime;
-    const mine = systemOf(runtime.node);
-    const fields = e as unknown as Record<string, unknown>;
-    const cid = fields.cid;
-    const address = (key: string): string | undefined => (typeof fields[key] === 'string' ? (fields[key] as string) : undefined);
-    const dst = address('dst');
-    const from = address('from');
-    if (dst === undefined || systemOf(dst) !== mine) return;
-    if ((e.kind === 'reply' || e.kind === 'fail') && typeof cid === 'number') {
-      runtime.receiveEnvelope({ kind: 'fail', dst: dst as never, cid: cid as never, error: serializeError(error) });
-    } else if ((e.kind === 'ask' || e.kind === 'send' || e.kind === 'channel' || e.kind === 'spawn') && typeof cid === 'number' && from !== undefined && systemOf(from) === peer.info.system) {
-      runtime.fail(from as never, cid as never, error);
-    } else if (e.kind === 'tell' && address('to') !== undefined && typeof fields.type === 'string') {
-      runtime.deadLetter(address('to') as never, { type: fields.type, payload: undefined }, error);
-    }
+    settleUnreadable(this.#host.runtime, peer.info, e, bad);
   }
 
   /** A node of a peer went down: settle here and on every host what waited on it. */
