@@ -50,13 +50,13 @@ try {
   const sup = await system.supervise({ children: [child('ledger', Tally, { placement: { node: 'east' }, name: 'ledger', args: 100 })] });
   const ledger = sup.ref('ledger');
   console.log(`  a supervised Tally named 'ledger' on ${nodeOf((await ledger.ask('where')).pid)}: count ${await ledger.ask('add', 1)}`);
-  // #endregion supervision
-
-  console.log('== east is killed with SIGKILL while an ask waits on it');
   const restarted = new Promise((resolve, reject) => {
     const late = setTimeout(() => reject(new Error('the supervised actor was not restarted within 15 s')), 15_000);
     system.once('actor:restarted', () => resolve(clearTimeout(late)));
   });
+  // #endregion supervision
+
+  console.log('== east is killed with SIGKILL while an ask waits on it');
   // #region failure
   const east = tallies.get('east')!;
   const waiting = east.ask('hold', 60_000, { timeout: 60_000 }).then(
