@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { child, type ActorRef, type ActorSystem } from '../src/index.js';
+import { Counter } from './fixtures/counter.js';
 import { Faulty } from './fixtures/faulty.js';
 import { Parent } from './fixtures/family.js';
 import { Relay } from './fixtures/relay.js';
@@ -145,5 +146,17 @@ describe('a supervisor whose child runs on another node', () => {
 
   it('refuses a handlerTimeout for a child placed on another node, whose threads are not this node to end', () => {
     expect(() => child('worker', Faulty, { placement: { node: 'b', in: 'thread' }, handlerTimeout: 1_000 })).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error);
+  });
+
+  it('keeps FIFO from a third node to a child running on another node: tells and asks take the same way', async () => {
+    mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [Counter] }, { node: 'c', serve: [Relay] }]);
+    const a = mesh.get('a');
+    const sup = await a.supervise({ children: [child('tally', Counter, { placement: { node: 'b' }, args: 0 })] });
+    const tally = sup.ref('tally');
+    const relay = await a.spawn(Relay, { placement: { node: 'c' }, args: { peer: tally } });
+    await relay.ask('recordThenRead', 1); // the way is known on c by now
+    const forwarded = a.forwardedCount;
+    expect(await relay.ask('recordThenRead', 200)).toEqual(Array.from({ length: 201 }, (_, i) => (i === 0 ? 0 : i - 1)));
+    expect(a.forwardedCount - forwarded).toBeLessThan(10); // straight to b, not through the supervising node
   });
 });

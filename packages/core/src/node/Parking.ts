@@ -51,6 +51,8 @@ export interface ParkingHost {
 export class Parking {
   readonly #node: NodeId;
   readonly #moved = new Map<ActorId, NodeId>();
+  /** The actors among them that run on another system than their ids name (see detour). */
+  readonly #across = new Set<ActorId>();
   readonly #held = new Map<ActorId, Held>();
   readonly #fences = new Map<ActorId, Fence>();
   /** Actors gone for good (abandoned by their supervisor), with the error their messages fail with; oldest first. */
@@ -102,9 +104,9 @@ export class Parking {
    * it takes its usual way.
    */
   detour(envelope: ActorEnvelope): boolean {
-    if (this.#moved.size === 0) return false;
+    if (!this.crossing(envelope.to)) return false;
     const node = this.#moved.get(envelope.to);
-    if (node === undefined || node === envelope.dst || systemOf(node) === systemOf(nodeOf(envelope.to))) return false;
+    if (node === undefined || node === envelope.dst) return false;
     this.#host.forward(envelope, node);
     return true;
   }
@@ -116,17 +118,30 @@ export class Parking {
    */
   awayOn(pattern: NodePattern): ActorId[] {
     const lost: ActorId[] = [];
-    for (const [id, node] of this.#moved) {
-      if (matches(pattern, node) && systemOf(node) !== systemOf(nodeOf(id))) lost.push(id);
+    for (const id of this.#across) {
+      const node = this.#moved.get(id);
+      if (node !== undefined && matches(pattern, node)) lost.push(id);
     }
-    for (const id of lost) this.#moved.delete(id);
+    for (const id of lost) this.#place(id, undefined);
     return lost;
   }
 
   /** Actor `id` now runs on `node` (back on the node its id names: nothing to remember). */
   moved(id: ActorId, node: NodeId): void {
-    if (node === nodeOf(id)) this.#moved.delete(id);
+    this.#place(id, node === nodeOf(id) ? undefined : node);
+  }
+
+  /** Actor `id` is away on `node` (`undefined`: back on the node its id names). */
+  #place(id: ActorId, node: NodeId | undefined): void {
+    if (node === undefined) this.#moved.delete(id);
     else this.#moved.set(id, node);
+    if (node !== undefined && systemOf(node) !== systemOf(nodeOf(id))) this.#across.add(id);
+    else if (this.#across.size > 0) this.#across.delete(id);
+  }
+
+  /** Whether messages for actor `id` take a detour: it runs on another system than its id names. */
+  crossing(id: ActorId): boolean {
+    return this.#across.size > 0 && this.#across.has(id);
   }
 
   /** Where actor `id` runs, when not on the node its id names. */
@@ -222,7 +237,7 @@ export class Parking {
   /** Actor `id` is down and may be restarted: hold its messages here until {@link Parking.release} or {@link Parking.abandon}. */
   holdFor(id: ActorId, mailbox: MailboxOptions, label?: string): void {
     if (!this.#held.has(id)) this.#held.set(id, { mailbox, label, envelopes: [] });
-    if (nodeOf(id) !== this.#node) this.#moved.set(id, this.#node);
+    if (nodeOf(id) !== this.#node) this.#place(id, this.#node);
   }
 
   /** Whether messages for actor `id` are held here (it is restarting). */
@@ -255,7 +270,7 @@ export class Parking {
     if (this.#gone.size <= REMEMBERED_GONE) return undefined;
     const oldest = this.#gone.keys().next().value as ActorId;
     this.#gone.delete(oldest);
-    if (this.#moved.get(oldest) === this.#node) this.#moved.delete(oldest);
+    if (this.#moved.get(oldest) === this.#node) this.#place(oldest, undefined);
     return oldest;
   }
 }

@@ -518,7 +518,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     if (this.wireCheck !== undefined && systemOf(node) !== systemOf(this.node)) this.wireCheck(wire.value);
     if (supervised) this.#tells.keep(to, type, payload);
     // The common case: a link to the node is open and no fence holds the actor's messages.
-    const link = this.parking.fencing ? undefined : this.#routes.linkOf(node);
+    const link = this.parking.fencing || this.parking.crossing(to) ? undefined : this.#routes.linkOf(node);
     if (link !== undefined) return link.pushTell(node, to, type, wire.value, wire.enc, this.node);
     this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node });
   }
