@@ -1,3 +1,5 @@
+import { connect } from '@nats-io/transport-node';
+import { Kvm } from '@nats-io/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSystem, type ActorSystem } from '../src/index.js';
 import { killAll, startNode, testCluster, until, within, type NodeProcess } from './clusterNodes.js';
@@ -77,6 +79,21 @@ describe('names across a cluster of three nodes, each its own process', () => {
     const taken = await within(a.spawn(Counter, { name: 'orphan', args: 2 }), 10_000, 'the name taken again');
     expect(await taken.ask('get')).toBe(2);
     await until(async () => (await b.request({ cmd: 'lookup', name: 'orphan' })).id === taken.id, 5_000, 'b to see the new holder');
+  });
+
+  it('frees a name whose holder has not been a member for twice downAfter (a cluster restarted over the same bucket)', async () => {
+    const nc = await connect({ servers: server.url });
+    try {
+      const bucket = await new Kvm(nc).open('multitask_names_names');
+      const key = Buffer.from('ghost', 'utf8').toString('base64url');
+      await bucket.create(key, JSON.stringify({ v: 1, id: 'gone0000:0.7', key: 'counter/Counter', system: 'gone0000', inc: 1, node: 'old' }));
+      await until(async () => (await a.spawn(Counter, { name: 'ghost', args: 0 }).then(() => true, () => false)), 15_000, 'the orphan name to be freed');
+      expect(a.lookup('ghost')).toBeDefined();
+      const entry = await bucket.get(key);
+      expect(entry?.json<{ system: string }>().system).toBe(a.peerInfo.system);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('refuses a name too long for the cluster', async () => {

@@ -13,6 +13,8 @@ export interface NamesOwner {
   incarnation(): number;
   /** Whether incarnation `inc` of `system` is a member of the cluster now. */
   isMember(system: SystemId, inc: number): boolean;
+  /** Whether this node declared incarnation `inc` of `system` down. */
+  wasDeclaredDown(system: SystemId, inc: number): boolean;
   /** Whether the connection to the server is up. */
   connected(): boolean;
 }
@@ -160,6 +162,10 @@ export class ClusterNames implements SharedNames {
     let revision: number | 'exists' | 'conflict' = 'exists';
     if (current === undefined || current.value === undefined) revision = await bucket.create(key, this.#entry(again ?? null, null));
     else if (again !== undefined && stored?.id === again && stored.system === this.#owner.system) revision = await bucket.update(key, this.#entry(again, stored.key), current.revision);
+    else if (stored !== undefined && stored.system !== this.#owner.system && this.#owner.wasDeclaredDown(stored.system, stored.inc)) {
+      // Held by a node this one declared down, whose names were not deleted yet: they are free.
+      if (await bucket.delete(key, current.revision)) revision = await bucket.create(key, this.#entry(again ?? null, null));
+    }
     if (typeof revision === 'number') return revision;
     const holder = stored === undefined ? '' : ` (on node '${stored.node}')`;
     throw new MultitaskError('NAME_TAKEN', `an actor named '${name}' already exists in the cluster${holder}`);

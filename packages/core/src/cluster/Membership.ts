@@ -87,6 +87,11 @@ export class Membership {
     return this.#members.get(system)?.inc === inc;
   }
 
+  /** Whether incarnation `inc` of `system` (or a later one) was declared down by this node. */
+  wasDeclaredDown(system: SystemId, inc: number): boolean {
+    return (this.#downed.get(system) ?? -1) >= inc;
+  }
+
   /** Announces this node and waits `joinWindow` for the others. */
   async join(): Promise<void> {
     this.#link.publish('hello', this.#message('hello'), 'ctl');

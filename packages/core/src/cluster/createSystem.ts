@@ -109,6 +109,7 @@ async function startMembership(host: ClusterHost, link: NatsLink, options: Resol
     node: host.info.node,
     incarnation: () => membership.incarnation,
     isMember: (system: SystemId, inc: number) => membership.isMember(system, inc),
+    wasDeclaredDown: (system: SystemId, inc: number) => membership.wasDeclaredDown(system, inc),
     connected: () => link.connected,
   };
   joined.names = await ClusterNames.open(link, `${options.prefix}_${options.name}_names`, owner, host.clock, 2 * options.downAfter);
