@@ -86,6 +86,8 @@ describe('a cluster whose nodes die or pause, with supervised actors on them', (
       const sup = await a.supervise({ children: [child('worker', Faulty, { placement: { node: 'b' }, name: 'paused-worker' })] });
       const worker = sup.ref('worker');
       expect((await worker.ask('where')).pid).toBe(b.pid);
+      const own = await b.request({ cmd: 'spawn', def: 'Counter', name: 'b-own', args: 7 }); // b's own actor, and name
+      await until(() => a.lookup('b-own') !== undefined, 5_000, "b's name");
       observer = await connect({ servers: server.url });
       let beat: Uint8Array | undefined;
       observer.subscribe(`multitask.${name}.beat`, { callback: (_error, msg) => void (msg.string().includes(`"node":"b"`) && (beat = msg.data)) });
@@ -111,24 +113,32 @@ describe('a cluster whose nodes die or pause, with supervised actors on them', (
       await until(() => told.some((text) => text.includes('"kind":"down"')), 5_000, 'b to be told it was declared down');
       expect(a.nodes()).not.toContain('b');
       expect(await counter.ask('get')).toBe(0);
+      expect(a.lookup('b-own')).toBeUndefined(); // the names of a node declared down are freed
 
       const up = nextEvent(a, 'node:up', (node) => node === 'b');
       b.signal('SIGCONT');
       await within(b.event((event) => event.event === 'actor:stopped' && event.id === worker.id), 10_000, "b to stop its copy");
       expect(b.events.some((event) => event.event === 'node:down' && event.node === 'a')).toBe(true);
       await within(up, 15_000, 'b to join again, as a new incarnation');
-      // From b's side too, only the copy on c answers.
+      // From b's side too, only the copy on c answers (until b is back, its asks fail: it cannot reach the supervisor).
       const pids: unknown[] = [];
+      const failures = new Set<string | undefined>();
       await until(
         async () => {
           const answer = await b.request({ cmd: 'ask', name: 'paused-worker', type: 'where', timeout: 2_000 });
           if (answer.value !== undefined) pids.push((answer.value as { pid: number }).pid);
+          else failures.add(answer.code);
           return pids.length > 0;
         },
         10_000,
         'b to reach the live copy',
       );
       expect(pids).toEqual([c.pid]);
+      expect([...failures].filter((code) => code !== 'NODE_DOWN' && code !== 'NOT_FOUND')).toEqual([]); // NOT_FOUND: b had not heard of a's names yet
+      // b's own actor went on, and b took its name again as its new incarnation.
+      await until(() => a.lookup('b-own')?.id === own.id, 10_000, "b's name to be taken again");
+      expect(await (a.lookup('b-own') as never as { ask(type: 'get'): Promise<number> }).ask('get')).toBe(7);
+      expect((await c.request({ cmd: 'lookup', name: 'b-own' })).id).toBe(own.id);
       expect((await worker.ask('where')).pid).toBe(c.pid);
       expect((await c.request({ cmd: 'ask', name: 'paused-worker', type: 'where' })).value).toEqual({ pid: c.pid, thread: 0 });
       expect(sup.children()[0]).toMatchObject({ status: 'running', restarts: 1 });

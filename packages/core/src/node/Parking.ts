@@ -93,7 +93,11 @@ export class Parking {
    */
   #home(envelope: ActorEnvelope, from: NodeId): boolean {
     const home = nodeOf(envelope.to);
-    if (home === from || systemOf(home) === systemOf(this.#node) || this.#host.isDown(home)) return false;
+    if (home === from || systemOf(home) === systemOf(this.#node)) return false;
+    if (this.#host.isDown(home)) {
+      this.#host.refuse(envelope, new MultitaskError('NODE_DOWN', `${describeActor(envelope.to, undefined)} is not here, and the node that supervises it (${home}) is down`, { actor: envelope.to }));
+      return true;
+    }
     if (!this.hold(envelope)) this.#host.forward(envelope, home);
     return true;
   }
