@@ -130,10 +130,6 @@ export class SupervisedActors {
   }
 
   #makeOps(random: () => number): ChildOps {
-    const hostOf = (ref: ActorRef): { entry: Supervised; record: HostRecord | undefined } | undefined => {
-      const entry = this.#entries.get(ref.id);
-      return entry === undefined ? undefined : { entry, record: entry.node === this.#host.runtime.node ? undefined : this.#host.hosts.get(entry.node) };
-    };
     return {
       clock: this.#host.clock,
       random,
@@ -141,42 +137,50 @@ export class SupervisedActors {
       spawn: (spec, again, generation, owner) => this.#spawnChild(spec, again, generation, owner, undefined),
       halt: (ref, timeout) => this.#restartPhase(ref, 'halt', 0, timeout),
       resume: (ref, generation) => this.#restartPhase(ref, 'start', generation, this.#host.spawnTimeout),
-      stop: async (ref, timeout) => {
-        const found = hostOf(ref);
-        if (found === undefined) return;
-        found.entry.unwatch();
-        const node = found.entry.node;
-        if (this.#away(node)) return this.#stopAway(found.entry, timeout);
-        if (found.record !== undefined && found.record.actors.size > 1) {
-          // A host shared with other actors (a pool's worker): stop this actor only.
-          found.record.actors.delete(ref.id);
-          this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {}, found.entry.label);
-          this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: this.#host.runtime.node }));
-          await this.#host.runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: this.#host.runtime.node, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
-          return;
-        }
-        if (node !== this.#host.runtime.node) return this.#host.hosts.stop(node, timeout);
-        if (!this.#host.runtime.actors.has(ref.id)) return;
-        this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {}, found.entry.label);
-        await this.#host.runtime.actors.stop(ref.id);
-      },
-      abandon: (ref, reason) => {
-        const entry = this.#entries.get(ref.id);
-        if (entry === undefined) return;
-        entry.unwatch();
-        this.#entries.delete(ref.id);
-        const root = this.#host.runtime.node;
-        // Its messages, from any node, come here to fail with the reason (its id's node, if alive, passes them on).
-        const forgotten = this.#host.runtime.parking.abandon(ref.id, goneError(ref.id, entry.label, reason));
-        if (nodeOf(ref.id) !== root) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: root }));
-        else if (this.#away(entry.node)) this.#host.peers.relocated(ref.id, root); // other systems send here again, to fail
-        if (forgotten !== undefined && nodeOf(forgotten) !== root) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: forgotten, node: nodeOf(forgotten) }));
-        this.#host.forget(ref, reason);
-      },
+      stop: (ref, timeout) => this.#stop(ref, timeout),
+      abandon: (ref, reason) => this.#abandon(ref, reason),
       restarted: (ref, restarts) => this.#host.restarted(ref, restarts),
       escalated: (supervisor, reason) => this.#host.escalated(supervisor, reason),
       halted: (ref) => this.#host.down(ref, { kind: 'stopped' }),
     };
+  }
+
+  /** Ends a supervised actor where it runs (its host with it, unless others share it); its messages are held here. */
+  async #stop(ref: ActorRef, timeout: number): Promise<void> {
+    const entry = this.#entries.get(ref.id);
+    if (entry === undefined) return;
+    entry.unwatch();
+    const runtime = this.#host.runtime;
+    const node = entry.node;
+    if (this.#away(node)) return this.#stopAway(entry, timeout);
+    const record = node === runtime.node ? undefined : this.#host.hosts.get(node);
+    if (record !== undefined && record.actors.size > 1) {
+      // A host shared with other actors (a pool's worker): stop this actor only.
+      record.actors.delete(ref.id);
+      runtime.parking.holdFor(ref.id, entry.spec.options.mailbox ?? {}, entry.label);
+      this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: runtime.node }));
+      await runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: runtime.node, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
+      return;
+    }
+    if (node !== runtime.node) return this.#host.hosts.stop(node, timeout);
+    if (!runtime.actors.has(ref.id)) return;
+    runtime.parking.holdFor(ref.id, entry.spec.options.mailbox ?? {}, entry.label);
+    await runtime.actors.stop(ref.id);
+  }
+
+  /** A supervised actor is not coming back: what waits for it, and what is sent to it later, fails with `reason`. */
+  #abandon(ref: ActorRef, reason: DownReason): void {
+    const entry = this.#entries.get(ref.id);
+    if (entry === undefined) return;
+    entry.unwatch();
+    this.#entries.delete(ref.id);
+    const root = this.#host.runtime.node;
+    // Its messages, from any node, come here to fail with the reason (its id's node, if alive, passes them on).
+    const forgotten = this.#host.runtime.parking.abandon(ref.id, goneError(ref.id, entry.label, reason));
+    if (nodeOf(ref.id) !== root) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: root }));
+    else if (this.#away(entry.node)) this.#host.peers.relocated(ref.id, root); // other systems send here again, to fail
+    if (forgotten !== undefined && nodeOf(forgotten) !== root) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: forgotten, node: nodeOf(forgotten) }));
+    this.#host.forget(ref, reason);
   }
 
   /**
