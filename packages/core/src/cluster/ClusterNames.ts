@@ -88,7 +88,7 @@ export class ClusterNames implements SharedNames {
 
   async #open(): Promise<void> {
     try {
-      this.#bucket ??= await this.#link.bucket(this.#bucketName);
+      this.#bucket = await this.#link.bucket(this.#bucketName); // created again if a server came back without it
       this.#stopWatch?.();
       this.#mirror.clear();
       this.#stopWatch = await this.#bucket.watch((entry) => this.#mirrored(entry));

@@ -183,7 +183,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   /**
-   * The actor registered under `name`, if it is running.
+   * The actor registered under `name`, if it is running. In a cluster, on any node: what
+   * this node knows now of the cluster's names (a name just taken on another node is found
+   * a few milliseconds later; `ctx.lookup` asks the cluster's registry at once).
    * @param name - the `name` given at spawn
    */
   lookup(name: string): ActorRef | undefined {
