@@ -159,4 +159,17 @@ describe('a supervisor whose child runs on another node', () => {
     expect(await relay.ask('recordThenRead', 200)).toEqual(Array.from({ length: 201 }, (_, i) => (i === 0 ? 0 : i - 1)));
     expect(a.forwardedCount - forwarded).toBeLessThan(10); // straight to b, not through the supervising node
   });
+
+  it('carries refs in what the supervising node sends its child on another node, also what waited while it restarted', async () => {
+    mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [Relay] }, { node: 'c', serve: [Relay] }]);
+    const a = mesh.get('a');
+    const counter = await a.spawn(Counter, { args: 5 });
+    const sup = await a.supervise({ backoff: { initialMs: 100, maxMs: 100 }, children: [child('relay', Relay, { placement: { node: 'b' } })] });
+    const relay = sup.ref('relay');
+    expect(await relay.ask('countOf', counter)).toBe(5); // a ref inside an ask from the supervising node
+    const down = nextEvent(a, 'actor:crashed');
+    await mesh.kill('b');
+    await down;
+    expect(await relay.ask('countOf', counter)).toBe(5); // held by a while it restarts on c, then passed on
+  });
 });

@@ -507,20 +507,29 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   // ---- RefRouter: what refs on this node call ------------------------------------------
 
   tell(to: ActorId, node: NodeId, type: string, payload: unknown, supervised: boolean): void {
-    if (node === this.node) {
+    const cell = node === this.node ? this.actors.get(to) : undefined;
+    if (node === this.node && (cell !== undefined || !this.#awayHome(to))) {
       if (this.#copyInline) payload = copyAcross(payload, this);
       else scan(payload);
-      const cell = this.actors.get(to);
       if (cell === undefined) return this.#deliverTell({ kind: 'tell', dst: node, to, type, payload, enc: 0, from: node });
       return cell.deliverTell(type, payload, undefined);
     }
     const wire = encode(payload, this);
-    if (this.wireCheck !== undefined && systemOf(node) !== systemOf(this.node)) this.wireCheck(wire.value);
-    if (supervised) this.#tells.keep(to, type, payload);
+    if (this.wireCheck !== undefined && (systemOf(node) !== systemOf(this.node) || this.parking.crossing(to))) this.wireCheck(wire.value);
+    if (supervised && (node !== this.node || this.parking.crossing(to))) this.#tells.keep(to, type, payload);
     // The common case: a link to the node is open and no fence holds the actor's messages.
     const link = this.parking.fencing || this.parking.crossing(to) ? undefined : this.#routes.linkOf(node);
     if (link !== undefined) return link.pushTell(node, to, type, wire.value, wire.enc, this.node);
     this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node });
+  }
+
+  /**
+   * Whether `to`, whose id names this node, is not here but elsewhere or held here while it
+   * restarts (a supervised actor this node's system placed on another): what is sent to it
+   * is encoded as for another node, since it will travel.
+   */
+  #awayHome(to: ActorId): boolean {
+    return this.parking.whereIs(to) !== undefined || this.parking.isHeld(to);
   }
 
   /** CellHost: a tell from `from` to a supervised actor here was handled or reported. */
@@ -542,15 +551,16 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   #request(kind: 'send' | 'ask', to: ActorId, node: NodeId, type: string, payload: unknown, limits: PendingLimits, name: string | undefined): Promise<unknown> {
     if (limits.signal?.aborted === true) return Promise.reject(abortError(limits.signal, `${kind} '${type}' to ${describeActor(to, name)}`, to));
+    const cell = node === this.node ? this.actors.get(to) : undefined;
     let wire: ReturnType<typeof encode>;
     try {
-      wire = node !== this.node ? encode(payload, this) : this.#copyInline ? { value: copyAcross(payload, this), enc: 0 } : (scan(payload), { value: payload, enc: 0 });
-      if (this.wireCheck !== undefined && systemOf(node) !== systemOf(this.node)) this.wireCheck(wire.value);
+      const travels = node !== this.node || (cell === undefined && this.#awayHome(to));
+      wire = travels ? encode(payload, this) : this.#copyInline ? { value: copyAcross(payload, this), enc: 0 } : (scan(payload), { value: payload, enc: 0 });
+      if (this.wireCheck !== undefined && (systemOf(node) !== systemOf(this.node) || this.parking.crossing(to))) this.wireCheck(wire.value);
     } catch (error) {
       return Promise.reject(error);
     }
     const { cid, promise } = this.pending.open(node, limits, to, kind, type, name);
-    const cell = node === this.node ? this.actors.get(to) : undefined;
     if (cell === undefined) {
       this.route({ kind, dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, cid });
       return promise;
