@@ -172,4 +172,19 @@ describe('a supervisor whose child runs on another node', () => {
     await down;
     expect(await relay.ask('countOf', counter)).toBe(5); // held by a while it restarts on c, then passed on
   });
+
+  it("restarts the child when the node it runs on stops it on its own account, and when that node shuts down", async () => {
+    mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [Faulty] }, { node: 'c', serve: [Faulty] }]);
+    const [a, b, c] = [mesh.get('a'), mesh.get('b'), mesh.get('c')];
+    const sup = await a.supervise({ children: [child('worker', Faulty, { placement: { node: 'b' }, args: { start: 3 } })] });
+    const worker = sup.ref('worker');
+    const restarted = nextEvent(a, 'actor:restarted');
+    await b.stop(worker); // b's own doing: its supervisor on a decides, and starts it again (on b, still there)
+    await restarted;
+    expect(await worker.ask('get')).toBe(3);
+    const again = startedOn([['c', c]], worker.id);
+    await b.shutdown();
+    expect(await again).toBe('c');
+    expect(await worker.ask('get')).toBe(3);
+  });
 });

@@ -202,6 +202,12 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const supervised = this.#supervised.get(ref.id);
     if (supervised !== undefined) return supervised.supervisor.stopChild(ref);
     if (this.#peers.isThere(ref.id)) return this.#stopThere(ref);
+    const hosted = this.#peers.hostedAt(ref.id);
+    if (hosted !== undefined && nodeOf(ref.id) !== hosted) {
+      // Run here for another system, under an id of that system's (it supervises it).
+      await this.#stopAt(ref, hosted);
+      return this.#peers.stoppedHere(ref.id);
+    }
     const node = nodeOf(ref.id);
     if (node !== this.#runtime.node) {
       // An actor this root started on a host of its own ends with its host; a child an actor

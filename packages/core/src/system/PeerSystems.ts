@@ -4,7 +4,6 @@ import { everyNodeOf, isSupervised, systemOf, type ActorId, type NodeId, type Sy
 import { readFrame } from '../wire/frames.js';
 import { badFieldOf, hasBadValues, type BadValue } from '../wire/BadValue.js';
 import type { DownEnvelope, Envelope, SpawnEnvelope, StopEnvelope } from '../wire/protocol.js';
-import type { SerializedError } from '../wire/errorWire.js';
 import { decode } from '../wire/messageCodec.js';
 import type { Endpoint } from '../transport/Endpoint.js';
 import type { ActorRef } from '../actor/ActorRef.js';
@@ -15,6 +14,7 @@ import type { Route } from '../node/Routes.js';
 import type { Runtime } from '../node/Runtime.js';
 import type { Started } from './Spawner.js';
 import { settleUnreadable } from './settleUnreadable.js';
+import { HostedForPeers } from './HostedForPeers.js';
 
 /** What a system tells the systems it joins about itself. @internal */
 export interface PeerInfo {
@@ -32,13 +32,6 @@ export interface PeerInfo {
  * `crashed`, `restart` and `relocate` only about actors it supervises (see `#admit`).
  */
 const FROM_PEERS = new Set<Envelope['kind']>(['tell', 'ask', 'send', 'reply', 'fail', 'channel', 'channel-cancel', 'ack', 'fence', 'fenced', 'down', 'spawn', 'stop', 'watch', 'unwatch', 'gone', 'crashed', 'restart', 'relocate']);
-
-/** An actor this system runs for a peer: where, and the peer's supervising node when it supervises it. */
-interface Hosted {
-  readonly ref: ActorRef;
-  readonly node: NodeId;
-  readonly supervisor: NodeId | undefined;
-}
 
 /** What the peers need from their system. @internal */
 export interface PeersHost {
@@ -68,8 +61,6 @@ interface Peer {
   readonly endpoint: Endpoint;
   /** Actors this system started there. */
   readonly there: Map<ActorId, ActorRef>;
-  /** Actors started here for it: they belong to it, and stop when it goes. */
-  readonly here: Map<ActorId, Hosted>;
   /** Envelopes from it that were refused (kinds or addresses it may not use). */
   refused: number;
 }
@@ -88,8 +79,8 @@ export class PeerSystems {
   readonly #byName = new Map<string, Peer>();
   /** The peer each actor this system started on a peer runs on (a supervised one's id names this system, not the peer). */
   readonly #thereOf = new Map<ActorId, Peer>();
-  /** The peer each actor this system runs for a peer belongs to. */
-  readonly #hereOf = new Map<ActorId, Peer>();
+  /** Actors started here for peers: they belong to them, and stop when they go. */
+  readonly #hosted = new HostedForPeers();
 
   constructor(host: PeersHost, serves: readonly ServedEntry[]) {
     this.#host = host;
@@ -130,7 +121,7 @@ export class PeerSystems {
   /** Joins `info`'s system over `endpoint`; returns the detach (its death, as far as this system is concerned). */
   attach(info: PeerInfo, endpoint: Endpoint): () => void {
     if (this.#bySystem.has(info.system) || this.#byName.has(info.node)) throw new MultitaskError('INVALID_ARGUMENT', `a node named '${info.node}' is joined already`);
-    const peer: Peer = { info, endpoint, there: new Map(), here: new Map(), refused: 0 };
+    const peer: Peer = { info, endpoint, there: new Map(), refused: 0 };
     this.#bySystem.set(info.system, peer);
     this.#byName.set(info.node, peer);
     const runtime = this.#host.runtime;
@@ -185,9 +176,14 @@ export class PeerSystems {
       case 'crashed': // a report on an actor this system started there
         if (e.dst !== runtime.node || this.#thereOf.get(e.actor) !== peer) return void (peer.refused += 1);
         break;
-      case 'restart': // a supervisor's restart of an actor it started here
-        if (peer.here.get(e.to)?.supervisor === undefined) return void (peer.refused += 1);
+      case 'restart': { // a supervisor's restart of an actor it started here
+        const hosted = this.#hosted.get(e.to);
+        // One of its actors that no longer runs here (stopped here): told at once, so that it starts it again.
+        if (hosted === undefined && systemOf(e.to) === peer.info.system) return runtime.fail(e.from, e.cid, new MultitaskError('ACTOR_STOPPED', `actor ${e.to} does not run on node '${this.#host.name}' any more`));
+        if (hosted?.owner !== peer.info.system || hosted.supervisor === undefined) return void (peer.refused += 1);
+        if (e.phase === 'start' && typeof e.generation === 'number') hosted.generation = e.generation;
         break;
+      }
       case 'relocate': // where an actor of the peer's runs now: this system's hosts learn it too
         if (e.dst !== runtime.node || typeof e.id !== 'string' || typeof e.node !== 'string' || systemOf(e.id) !== peer.info.system) return void (peer.refused += 1);
         this.#host.broadcast((dst) => ({ ...e, dst }));
@@ -207,7 +203,7 @@ export class PeerSystems {
     if (systemOf(e.from) === peer.info.system) return true;
     const actor = e.kind === 'tell' || e.kind === 'ask' || e.kind === 'send' || e.kind === 'fence' ? e.to : e.kind === 'watch' || e.kind === 'unwatch' ? e.actor : undefined;
     if (typeof actor !== 'string') return false;
-    if (systemOf(actor) === peer.info.system) return this.#hereOf.get(actor) === peer;
+    if (systemOf(actor) === peer.info.system) return this.#hosted.isFor(actor, peer.info.system);
     return systemOf(actor) === systemOf(this.#host.runtime.node) && isSupervised(actor);
   }
 
@@ -286,11 +282,9 @@ export class PeerSystems {
    * (`null`): the report goes to that supervisor. False when it is not one of those.
    */
   reportCrash(actor: ActorId, error: unknown, generation: number): boolean {
-    const supervisor = this.#hereOf.get(actor)?.here.get(actor)?.supervisor;
-    if (supervisor === undefined) return false;
-    const wire: SerializedError | null = error === null ? null : serializeError(error);
-    this.#host.runtime.route({ kind: 'crashed', dst: supervisor, actor, error: wire, generation });
-    return true;
+    const report = this.#hosted.crashReport(actor, error, generation);
+    if (report !== undefined) this.#host.runtime.route(report);
+    return report !== undefined;
   }
 
   /**
@@ -317,9 +311,8 @@ export class PeerSystems {
     const runtime = this.#host.runtime;
     if (peer === undefined) return runtime.fail(envelope.from, envelope.cid, new MultitaskError('NODE_DOWN', 'the request came from a node that is not joined'));
     if (envelope.kind === 'spawn') return void this.#spawn(peer, envelope);
-    const hosted = envelope.to === undefined ? undefined : peer.here.get(envelope.to);
+    const hosted = envelope.to === undefined || !this.#hosted.isFor(envelope.to, peer.info.system) ? undefined : this.#hosted.remove(envelope.to);
     if (hosted === undefined) return runtime.reply(envelope.from, envelope.cid, undefined);
-    this.#unhost(peer, hosted.ref.id);
     this.#host.stop(hosted.ref, hosted.node).then(
       () => runtime.reply(envelope.from, envelope.cid, undefined),
       (error: unknown) => runtime.fail(envelope.from, envelope.cid, error),
@@ -336,24 +329,32 @@ export class PeerSystems {
       const args = decode(envelope.args, envelope.enc, runtime);
       const started = await this.#host.start(served.definition, envelope, served.args === undefined ? args : served.args(args));
       if (this.#bySystem.get(peer.info.system) !== peer) return void this.#host.stop(started.ref, started.node); // it left meanwhile
-      peer.here.set(started.ref.id, { ref: started.ref, node: started.node, supervisor: envelope.supervisor });
-      this.#hereOf.set(started.ref.id, peer);
+      this.#hosted.add({ ref: started.ref, owner: peer.info.system, node: started.node, supervisor: envelope.supervisor, generation: envelope.generation });
       runtime.reply(envelope.from, envelope.cid, [started.ref.id, started.node]);
     } catch (error) {
       runtime.fail(envelope.from, envelope.cid, error);
     }
   }
 
-  /** This system no longer runs `id` for `peer`. */
-  #unhost(peer: Peer, id: ActorId): void {
-    peer.here.delete(id);
-    if (this.#hereOf.get(id) === peer) this.#hereOf.delete(id);
+  /** Where this system runs actor `id` for a peer, if it does. */
+  hostedAt(id: ActorId): NodeId | undefined {
+    return this.#hosted.get(id)?.node;
+  }
+
+  /**
+   * An actor this system ran for a peer was stopped here on this system's own account
+   * (`system.stop`, a shutdown): it is forgotten, and a supervisor there is told that it
+   * stopped (it decides whether to start it again), rather than sending its messages here.
+   */
+  stoppedHere(id: ActorId): void {
+    const report = this.#hosted.crashReport(id, null);
+    this.#hosted.remove(id);
+    if (report !== undefined) this.#host.runtime.route(report);
   }
 
   /** An actor this system ran for a peer ended here (its host died): it is not the peer's to stop any more. */
   ended(id: ActorId): void {
-    const peer = this.#hereOf.get(id);
-    if (peer !== undefined) this.#unhost(peer, id);
+    this.#hosted.remove(id);
   }
 
   /** Stops what this system started on peers (it is shutting down). */
@@ -391,10 +392,7 @@ export class PeerSystems {
       this.#forget(peer, ref.id);
       this.#host.lost(ref, reason);
     }
-    for (const hosted of [...peer.here.values()]) {
-      this.#unhost(peer, hosted.ref.id);
-      void this.#host.stop(hosted.ref, hosted.node);
-    }
+    for (const hosted of this.#hosted.removeAll(peer.info.system)) void this.#host.stop(hosted.ref, hosted.node);
     peer.endpoint.close();
     this.#host.nodeDown(peer.info.node, down);
   }
