@@ -7,18 +7,34 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/clusterNode.ts', import.meta.u
 
 /** An event a node process reported. */
 export interface NodeEvent {
-  readonly event: 'node:up' | 'node:down' | 'bad-frame' | 'dead-letter';
+  readonly event: 'node:up' | 'node:down' | 'bad-frame' | 'dead-letter' | 'actor:stopped';
   readonly node?: string;
   readonly code?: string;
   readonly reason?: string;
   readonly type?: string;
+  /** The actor, for `actor:stopped`. */
+  readonly id?: string;
+}
+
+/** What a node answers a request with: its result, or the code it failed with. */
+export interface NodeAnswer {
+  readonly id?: string;
+  readonly value?: unknown;
+  readonly code?: string;
+  readonly message?: string;
 }
 
 /** A cluster node in a process of its own (`fixtures/clusterNode.ts`). */
 export interface NodeProcess {
   readonly name: string;
   readonly pid: number;
+  /** Its system's id. */
+  readonly system: string;
   readonly events: NodeEvent[];
+  /** Asks the node to spawn, look up, ask or stop an actor (see `fixtures/clusterNode.ts`); bounded by `ms`. */
+  request(command: { readonly cmd: 'spawn' | 'lookup' | 'ask' | 'stop' } & Record<string, unknown>, ms?: number): Promise<NodeAnswer>;
+  /** Sends the process `signal` (SIGSTOP, SIGCONT) and goes on. */
+  signal(signal: NodeJS.Signals): void;
   /** Its `system.nodes()`. */
   nodes(): Promise<string[]>;
   /** Opens the durable channel `name` there, sends `send` items (0, 1, ...) and takes `take` items (kept unacknowledged); resolves with those taken. */
@@ -35,11 +51,12 @@ export function testCluster(server: NatsServer, name: string, extra: Partial<Clu
 }
 
 type Reply =
-  | { kind: 'ready'; nodes: string[]; pid: number }
+  | { kind: 'ready'; nodes: string[]; pid: number; system: string }
   | { kind: 'failed'; code: string; message: string }
   | { kind: 'nodes'; nodes: string[] }
   | { kind: 'durable'; items?: unknown[]; error?: string }
-  | ({ kind: 'event' } & NodeEvent);
+  | ({ kind: 'event' } & NodeEvent)
+  | ({ kind: 'answer'; seq: number } & NodeAnswer);
 
 /** Forks a node named `name` and resolves once it joined (rejects with its coded error if it could not). */
 export async function startNode(name: string, cluster: ClusterOptions, started: NodeProcess[], extra: { readonly bare?: boolean } = {}): Promise<NodeProcess> {
@@ -68,10 +85,35 @@ export async function startNode(name: string, cluster: ClusterOptions, started: 
       child.once('exit', exit);
     });
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let seq = 0;
+  let system = '';
   const node: NodeProcess = {
     name,
     pid: child.pid ?? 0,
+    get system() {
+      return system;
+    },
     events,
+    request(command, ms = 15_000) {
+      const id = ++seq;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => (done(), reject(new Error(`node ${name}: no answer to ${command.cmd} within ${ms} ms`))), ms);
+        const waiter = (reply: Reply): void => {
+          if (reply.kind !== 'answer' || reply.seq !== id) return;
+          done();
+          resolve(reply);
+        };
+        const done = (): void => {
+          clearTimeout(timer);
+          waiters.splice(waiters.indexOf(waiter), 1);
+        };
+        waiters.push(waiter);
+        child.send({ ...command, seq: id });
+      });
+    },
+    signal(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
     async nodes() {
       const answer = next(['nodes'], 10_000);
       child.send({ cmd: 'nodes' });
@@ -99,13 +141,17 @@ export async function startNode(name: string, cluster: ClusterOptions, started: 
       });
     },
     async kill(signal = 'SIGKILL') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGCONT'); // a paused node would not die of SIGTERM
+        child.kill(signal);
+      }
       await gone;
     },
   };
   started.push(node);
   const first = await next(['ready', 'failed'], 20_000);
   if (first.kind === 'failed') throw Object.assign(new Error(first.message), { code: first.code });
+  system = first.system;
   return node;
 }
 

@@ -60,8 +60,10 @@ export interface ActorContext<S> {
   /** Stops watching `ref`; a notification already queued is still handled. */
   unwatch(ref: ActorRef): void;
   /**
-   * The actor registered under `name` in this actor's system, on any node. With a
-   * definition, the ref is typed by it and checked at run time too.
+   * The actor registered under `name` in this actor's system, on any node (in a cluster,
+   * on any node of the cluster: a name another node took is asked of the cluster's
+   * registry when this node has not heard of it yet). With a definition, the ref is typed
+   * by it and checked at run time too.
    * @throws (rejects with) {@link MultitaskError} `DEFINITION_MISMATCH` when the actor is of another definition
    */
   lookup<D extends AnyActorDefinition = AnyActorDefinition>(name: string, definition?: D): Promise<ActorRef<D> | undefined>;

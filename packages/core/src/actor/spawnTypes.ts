@@ -70,7 +70,11 @@ export interface SpawnOptionsBase {
    * @defaultValue `'inline'`
    */
   readonly placement?: Placement;
-  /** Registers the actor under this name, for {@link ActorSystem.lookup}. Unique in the system. */
+  /**
+   * Registers the actor under this name, for {@link ActorSystem.lookup}. Unique in the
+   * system, and in a cluster, in the whole cluster (`NAME_TAKEN` otherwise; at most 256
+   * bytes there).
+   */
   readonly name?: string;
   /** Mailbox capacity and overflow policy. */
   readonly mailbox?: MailboxOptions;

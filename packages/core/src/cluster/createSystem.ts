@@ -10,6 +10,8 @@ import { BadValue } from '../wire/BadValue.js';
 import { decode, encode, type CodecHost } from '../wire/messageCodec.js';
 import { resolveCluster, type ClusterOptions, type ResolvedCluster } from './clusterOptions.js';
 import { Membership } from './Membership.js';
+import { ClusterNames } from './ClusterNames.js';
+import type { SystemId } from '../wire/ids.js';
 
 /**
  * Options of {@link createSystem}: a system's own, and the cluster it joins.
@@ -62,8 +64,14 @@ function codecFor(host: ClusterHost, codec: MsgpackCodec): MsgpackCodec {
   return codec;
 }
 
-/** Opens the NATS link (loading the client and the codec only now); its events go to `membership()`. */
-async function openLink(host: ClusterHost, options: ResolvedCluster, membership: () => Membership | undefined): Promise<NatsLink> {
+/** What a node runs once it is linked: who is in the cluster, and the cluster's names. */
+interface Joined {
+  membership: Membership | undefined;
+  names: ClusterNames | undefined;
+}
+
+/** Opens the NATS link (loading the client and the codec only now); its events go to what `joined` holds. */
+async function openLink(host: ClusterHost, options: ResolvedCluster, joined: Joined): Promise<NatsLink> {
   const [{ NatsLink }, { createMsgpackCodec }] = await Promise.all([import('../transport/natsLink.js'), import('../wire/msgpackCodec.js')]);
   const link = {
     servers: options.servers,
@@ -77,19 +85,43 @@ async function openLink(host: ClusterHost, options: ResolvedCluster, membership:
   return NatsLink.open(link, {
     connection: (up) => {
       host.connection(up);
-      if (up) membership()?.reconnected();
-      else membership()?.disconnected();
+      if (!up) return joined.membership?.disconnected();
+      joined.membership?.reconnected();
+      void joined.names?.reconnected();
     },
-    control: (kind, data, reply) => membership()?.control(kind, data, reply),
-    badFrame: (from, reason) => host.badFrame(from === undefined ? undefined : (membership()?.nameOf(from) ?? `system ${from}`), reason),
+    control: (kind, data, reply) => joined.membership?.control(kind, data, reply),
+    badFrame: (from, reason) => host.badFrame(from === undefined ? undefined : (joined.membership?.nameOf(from) ?? `system ${from}`), reason),
+    awake: () => joined.membership?.awake(),
+    stranger: (system) => joined.membership?.stranger(system),
   });
+}
+
+/** Who is in the cluster, with the cluster's names told of who goes and comes back. */
+async function startMembership(host: ClusterHost, link: NatsLink, options: ResolvedCluster, joined: Joined): Promise<Membership> {
+  const membership = new Membership(host, link, options, {
+    down: (system, inc) => joined.names?.released(system, inc),
+    rejoined: () => joined.names?.rejoined(),
+    beat: () => joined.names?.sweep(),
+  });
+  joined.membership = membership;
+  const owner = {
+    system: host.info.system,
+    node: host.info.node,
+    incarnation: () => membership.incarnation,
+    isMember: (system: SystemId, inc: number) => membership.isMember(system, inc),
+    wasDeclaredDown: (system: SystemId, inc: number) => membership.wasDeclaredDown(system, inc),
+    connected: () => link.connected,
+  };
+  joined.names = await ClusterNames.open(link, `${options.prefix}_${options.name}_names`, owner, host.clock, 2 * options.downAfter);
+  host.useNames(joined.names);
+  return membership;
 }
 
 /** Connects, announces this node and hears the others; the hook the system keeps. */
 function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
-  let membership: Membership | undefined;
+  const parts: Joined = { membership: undefined, names: undefined };
   let leaving = false;
-  const linking = openLink(host, options, () => membership);
+  const linking = openLink(host, options, parts);
   const joined = (async () => {
     let link: NatsLink;
     try {
@@ -98,11 +130,12 @@ function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
       throw new MultitaskError('NODE_DOWN', `could not join cluster '${options.name}': no NATS server at ${options.servers.join(', ')} could be reached (${error instanceof Error ? error.message : String(error)})`, { cause: error });
     }
     if (leaving) return;
-    membership = new Membership(host, link, options);
+    const membership = await startMembership(host, link, options, parts);
     try {
       await membership.join();
     } catch (error) {
       membership.leave();
+      parts.names?.close();
       await link.close();
       throw error;
     }
@@ -114,7 +147,9 @@ function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
       leaving = true;
       const link = await linking.catch(() => undefined);
       await joined.catch(() => undefined);
-      membership?.leave();
+      await parts.names?.settle();
+      parts.membership?.leave();
+      parts.names?.close();
       await link?.close();
     },
   };

@@ -1,6 +1,6 @@
 import { MultitaskError } from '../errors.js';
 import { describeActor } from '../actor/actorErrors.js';
-import { matches, nodeOf, type ActorId, type NodeId, type NodePattern } from '../wire/ids.js';
+import { matches, nodeOf, systemOf, type ActorId, type NodeId, type NodePattern } from '../wire/ids.js';
 import type { FenceEnvelope, MailboxOptions, RequestEnvelope, TellEnvelope } from '../wire/protocol.js';
 
 /**
@@ -51,6 +51,8 @@ export interface ParkingHost {
 export class Parking {
   readonly #node: NodeId;
   readonly #moved = new Map<ActorId, NodeId>();
+  /** The actors among them that run on another system than their ids name (see detour). */
+  readonly #across = new Set<ActorId>();
   readonly #held = new Map<ActorId, Held>();
   readonly #fences = new Map<ActorId, Fence>();
   /** Actors gone for good (abandoned by their supervisor), with the error their messages fail with; oldest first. */
@@ -79,15 +81,71 @@ export class Parking {
       return true;
     }
     const node = this.#moved.get(envelope.to);
-    if (node === undefined || node === from) return false;
+    if (node === undefined || node === from) return this.#home(envelope, from);
     if (!this.hold(envelope)) this.#host.forward(envelope, node);
     return true;
   }
 
+  /**
+   * A message for an actor of another system that is not where it was sent: it goes to the
+   * node its id names, whose system supervises it and knows where it runs (or holds its
+   * messages while it restarts); false when that is where it was going, or is gone.
+   */
+  #home(envelope: ActorEnvelope, from: NodeId): boolean {
+    const home = nodeOf(envelope.to);
+    if (home === from || systemOf(home) === systemOf(this.#node)) return false;
+    if (this.#host.isDown(home)) {
+      this.#host.refuse(envelope, new MultitaskError('NODE_DOWN', `${describeActor(envelope.to, undefined)} is not here, and the node that supervises it (${home}) is down`, { actor: envelope.to }));
+      return true;
+    }
+    if (!this.hold(envelope)) this.#host.forward(envelope, home);
+    return true;
+  }
+
+  /**
+   * Sends a message straight to where its actor runs when that is on another system than
+   * the node its id names (an actor a system supervises, placed on another): false when
+   * it takes its usual way.
+   */
+  detour(envelope: ActorEnvelope): boolean {
+    if (!this.crossing(envelope.to)) return false;
+    const node = this.#moved.get(envelope.to);
+    if (node === undefined || node === envelope.dst) return false;
+    this.#host.forward(envelope, node);
+    return true;
+  }
+
+  /**
+   * Nodes went down (`pattern`): the actors of other systems known to run there are not
+   * there any more; their messages go to the nodes their ids name again (whose systems
+   * supervise them). Returns them.
+   */
+  awayOn(pattern: NodePattern): ActorId[] {
+    const lost: ActorId[] = [];
+    for (const id of this.#across) {
+      const node = this.#moved.get(id);
+      if (node !== undefined && matches(pattern, node)) lost.push(id);
+    }
+    for (const id of lost) this.#place(id, undefined);
+    return lost;
+  }
+
   /** Actor `id` now runs on `node` (back on the node its id names: nothing to remember). */
   moved(id: ActorId, node: NodeId): void {
-    if (node === nodeOf(id)) this.#moved.delete(id);
+    this.#place(id, node === nodeOf(id) ? undefined : node);
+  }
+
+  /** Actor `id` is away on `node` (`undefined`: back on the node its id names). */
+  #place(id: ActorId, node: NodeId | undefined): void {
+    if (node === undefined) this.#moved.delete(id);
     else this.#moved.set(id, node);
+    if (node !== undefined && systemOf(node) !== systemOf(nodeOf(id))) this.#across.add(id);
+    else if (this.#across.size > 0) this.#across.delete(id);
+  }
+
+  /** Whether messages for actor `id` take a detour: it runs on another system than its id names. */
+  crossing(id: ActorId): boolean {
+    return this.#across.size > 0 && this.#across.has(id);
   }
 
   /** Where actor `id` runs, when not on the node its id names. */
@@ -119,8 +177,10 @@ export class Parking {
   /** The node this node's messages to actor `id` go to now; `undefined` when there is none yet. */
   #way(id: ActorId): NodeId | undefined {
     const home = nodeOf(id);
+    const moved = this.#moved.get(id);
+    if (moved !== undefined && systemOf(moved) !== systemOf(home)) return moved; // straight there (see detour)
     if (home !== this.#node && !this.#host.isDown(home)) return home; // that node passes them on
-    return this.#moved.get(id);
+    return moved;
   }
 
   /** Whether any fence is under way (messages to some actor wait here). */
@@ -181,7 +241,7 @@ export class Parking {
   /** Actor `id` is down and may be restarted: hold its messages here until {@link Parking.release} or {@link Parking.abandon}. */
   holdFor(id: ActorId, mailbox: MailboxOptions, label?: string): void {
     if (!this.#held.has(id)) this.#held.set(id, { mailbox, label, envelopes: [] });
-    if (nodeOf(id) !== this.#node) this.#moved.set(id, this.#node);
+    if (nodeOf(id) !== this.#node) this.#place(id, this.#node);
   }
 
   /** Whether messages for actor `id` are held here (it is restarting). */
@@ -214,7 +274,7 @@ export class Parking {
     if (this.#gone.size <= REMEMBERED_GONE) return undefined;
     const oldest = this.#gone.keys().next().value as ActorId;
     this.#gone.delete(oldest);
-    if (this.#moved.get(oldest) === this.#node) this.#moved.delete(oldest);
+    if (this.#moved.get(oldest) === this.#node) this.#place(oldest, undefined);
     return oldest;
   }
 }

@@ -191,11 +191,24 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   /** A watched actor ended: the watching cell is told through its mailbox (or, as a parent, forgets its child). */
   #notify(watcher: Watcher, actor: ActorId, reason: SerializedDown): void {
+    if (watcher.listener !== undefined) return watcher.listener(reason);
     const cell = this.actors.get(watcher.cell);
     if (cell === undefined) return;
     if (watcher.child) return cell.familyIfAny?.childGone(actor);
     cell.familyIfAny?.notified(actor);
     cell.deliverTell(watcher.as ?? DOWN_TYPE, { ref: this.makeRef(actor, undefined), reason: reviveDown(reason) }, undefined);
+  }
+
+  #monitors = 0;
+
+  /**
+   * Calls `listener` once, when actor `actor` (on any node) ends, or its node is known to
+   * be gone; returns the cancel. The system's monitors of actors it does not run itself.
+   */
+  monitor(actor: ActorId, listener: (reason: DownReason) => void): () => void {
+    const watcher = `${this.node}.m${++this.#monitors}` as ActorId; // no cell: a name for this watch
+    this.watches.watch(actor, { cell: watcher, as: undefined, child: false, listener: (reason) => listener(reviveDown(reason)) });
+    return () => this.watches.unwatch(actor, watcher, false);
   }
 
   /** A watch (or its end) for an actor that should run here: passed on to where it moved, or told it is gone. */
@@ -261,7 +274,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   route(envelope: Envelope, transfer?: readonly Transferable[], urgent = false, late = false): void {
     if (envelope.dst === this.node) return this.#dispatch(envelope);
     // A fence under way for the actor: its messages wait here until it is through.
-    if ((envelope.kind === 'tell' || envelope.kind === 'ask' || envelope.kind === 'send') && this.parking.hold(envelope)) return;
+    // Or it runs on another system than its id names: straight there.
+    if ((envelope.kind === 'tell' || envelope.kind === 'ask' || envelope.kind === 'send') && (this.parking.hold(envelope) || this.parking.detour(envelope))) return;
     this.#routes.send(envelope, transfer, urgent, late);
   }
 
@@ -282,11 +296,14 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.#gone.set(pattern, why);
     if (this.#gone.size > 1024) this.#gone.delete(this.#gone.keys().next().value as NodePattern);
     this.watches.nodeDown(pattern, why); // where the watched actors ran, before they are known to have moved
+    // Actors of other systems that ran there: their supervising systems take their messages again.
+    const away = this.parking.awayOn(pattern);
     for (const [id, heldAt] of moved) if (heldAt !== this.node) this.parking.moved(id, heldAt);
     this.#routes.down(pattern, error);
     this.parking.down(pattern);
-    this.pending.rejectNode(pattern, error, new Set(actors));
-    for (const id of actors) this.#tells.lost(id, error);
+    const lost = away.length === 0 ? actors : [...actors, ...away];
+    this.pending.rejectNode(pattern, error, new Set(lost));
+    for (const id of lost) this.#tells.lost(id, error);
     if (pattern.endsWith('*')) this.#tells.lostWhere((id) => matches(pattern, id.slice(0, id.lastIndexOf('.')) as NodeId), error);
     this.channels.nodeDown(pattern);
   }
@@ -500,22 +517,31 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   tell(to: ActorId, node: NodeId, type: string, payload: unknown, supervised: boolean): void {
     const trace = this.observer === undefined ? undefined : this.observer.sent('tell', type);
-    if (node === this.node) {
+    const cell = node === this.node ? this.actors.get(to) : undefined;
+    if (node === this.node && (cell !== undefined || !this.#awayHome(to))) {
       if (this.#copyInline) payload = copyAcross(payload, this);
       else scan(payload);
-      const cell = this.actors.get(to);
       if (cell === undefined) return this.#deliverTell({ kind: 'tell', dst: node, to, type, payload, enc: 0, from: node });
       if (trace !== undefined) return cell.deliver({ type, payload, replier: undefined, accepted: undefined, refused: undefined, trace });
       return cell.deliverTell(type, payload, undefined);
     }
     const wire = encode(payload, this);
-    if (this.wireCheck !== undefined && systemOf(node) !== systemOf(this.node)) this.wireCheck(wire.value);
-    if (supervised) this.#tells.keep(to, type, payload);
+    if (this.wireCheck !== undefined && (systemOf(node) !== systemOf(this.node) || this.parking.crossing(to))) this.wireCheck(wire.value);
+    if (supervised && (node !== this.node || this.parking.crossing(to))) this.#tells.keep(to, type, payload);
     if (trace !== undefined) return this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, trace });
     // The common case: a link to the node is open and no fence holds the actor's messages.
-    const link = this.parking.fencing ? undefined : this.#routes.linkOf(node);
+    const link = this.parking.fencing || this.parking.crossing(to) ? undefined : this.#routes.linkOf(node);
     if (link !== undefined) return link.pushTell(node, to, type, wire.value, wire.enc, this.node);
     this.route({ kind: 'tell', dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node });
+  }
+
+  /**
+   * Whether `to`, whose id names this node, is not here but elsewhere or held here while it
+   * restarts (a supervised actor this node's system placed on another): what is sent to it
+   * is encoded as for another node, since it will travel.
+   */
+  #awayHome(to: ActorId): boolean {
+    return this.parking.whereIs(to) !== undefined || this.parking.isHeld(to);
   }
 
   /** CellHost: a tell from `from` to a supervised actor here was handled or reported. */
@@ -544,15 +570,16 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       const { signal } = limits;
       if (kind === 'ask') limits = { ...limits, onAbandon: () => observer.abandoned(type, signal?.aborted === true) };
     }
+    const cell = node === this.node ? this.actors.get(to) : undefined;
     let wire: ReturnType<typeof encode>;
     try {
-      wire = node !== this.node ? encode(payload, this) : this.#copyInline ? { value: copyAcross(payload, this), enc: 0 } : (scan(payload), { value: payload, enc: 0 });
-      if (this.wireCheck !== undefined && systemOf(node) !== systemOf(this.node)) this.wireCheck(wire.value);
+      const travels = node !== this.node || (cell === undefined && this.#awayHome(to));
+      wire = travels ? encode(payload, this) : this.#copyInline ? { value: copyAcross(payload, this), enc: 0 } : (scan(payload), { value: payload, enc: 0 });
+      if (this.wireCheck !== undefined && (systemOf(node) !== systemOf(this.node) || this.parking.crossing(to))) this.wireCheck(wire.value);
     } catch (error) {
       return Promise.reject(error);
     }
     const { cid, promise } = this.pending.open(node, limits, to, kind, type, name);
-    const cell = node === this.node ? this.actors.get(to) : undefined;
     if (cell === undefined) {
       const envelope: RequestEnvelope = { kind, dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, cid };
       this.route(trace === undefined ? envelope : { ...envelope, trace });

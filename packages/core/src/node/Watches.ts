@@ -9,6 +9,8 @@ export interface Watcher {
   readonly as: string | undefined;
   /** An implicit watch of a parent on its child: ends the child's membership, tells nobody. */
   readonly child: boolean;
+  /** A watch of the system's (`system.monitor`): told by this call instead of a cell's mailbox. */
+  readonly listener?: (reason: SerializedDown) => void;
 }
 
 /** What the watches need from their node. @internal */

@@ -117,7 +117,9 @@ export interface ChildOptions {
   /**
    * Thread and process children: a handler running longer than this many ms gets its
    * host ended and the child restarted (down reason `timeout`). Checked every
-   * `handlerTimeout / 2` ms, so a hang is caught within 1.5 × `handlerTimeout`.
+   * `handlerTimeout / 2` ms, so a hang is caught within 1.5 × `handlerTimeout`. Not for
+   * children placed on another node (`{ node }`: `INVALID_ARGUMENT`): that node's threads
+   * and processes are not this node's to end.
    * @defaultValue none
    */
   readonly handlerTimeout?: number;
@@ -256,6 +258,9 @@ function checkChildOptions(id: string, options: ChildOptions & { placement?: unk
   }
   if (options.handlerTimeout !== undefined && (options.placement ?? 'inline') === 'inline') {
     throw new MultitaskError('INVALID_ARGUMENT', `child '${id}': handlerTimeout needs a 'thread' or 'process' placement (an inline handler cannot be interrupted)`);
+  }
+  if (options.handlerTimeout !== undefined && typeof options.placement === 'object') {
+    throw new MultitaskError('INVALID_ARGUMENT', `child '${id}': handlerTimeout holds on this node's threads and processes only (another node's are not this node's to end)`);
   }
 }
 

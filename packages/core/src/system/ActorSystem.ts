@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { serializeError } from '../wire/errorWire.js';
-import { isSupervised, isSystemId, newSystemId, nodeAddress, nodeOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
+import { isSupervised, isSystemId, newSystemId, nodeAddress, nodeOf, systemOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
 import { errorMessage } from '../actor/ActorCell.js';
 import { describeActor, stoppedError } from '../actor/actorErrors.js';
 import type { ActorRef } from '../actor/ActorRef.js';
@@ -32,6 +32,7 @@ import type { InspectedPool } from './SystemInspection.js';
 import { SystemObservation } from './SystemObservation.js';
 import type { SystemSnapshot } from '../observe/snapshotTypes.js';
 import { checkTelemetry, type Telemetry } from '../observe/Telemetry.js';
+import { monitorElsewhere } from './monitorElsewhere.js';
 
 const STOPPED: DownReason = Object.freeze({ kind: 'stopped' });
 
@@ -138,6 +139,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       {
         runtime: this.#runtime,
         hosts: this.#hosts,
+        peers: this.#peers,
         clock: this.#clock,
         shutdownTimeout: this.#shutdownTimeout,
         spawnTimeout: this.#spawnTimeout,
@@ -242,7 +244,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   }
 
   /**
-   * The actor registered under `name`, if it is running.
+   * The actor registered under `name`, if it is running. In a cluster, on any node: what
+   * this node knows now of the cluster's names (a name just taken on another node is found
+   * a few milliseconds later; `ctx.lookup` asks the cluster's registry at once).
    * @param name - the `name` given at spawn
    */
   lookup(name: string): ActorRef | undefined {
@@ -259,6 +263,12 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     const supervised = this.#supervised.get(ref.id);
     if (supervised !== undefined) return supervised.supervisor.stopChild(ref);
     if (this.#peers.isThere(ref.id)) return this.#stopThere(ref);
+    const hosted = this.#peers.hostedAt(ref.id);
+    if (hosted !== undefined && nodeOf(ref.id) !== hosted) {
+      // Run here for another system, under an id of that system's (it supervises it).
+      await this.#stopAt(ref, hosted);
+      return this.#peers.stoppedHere(ref.id);
+    }
     const node = nodeOf(ref.id);
     if (node !== this.#runtime.node) {
       // An actor this root started on a host of its own ends with its host; a child an actor
@@ -281,6 +291,23 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   async kill(ref: ActorRef, reason: DownReason): Promise<void> {
     const node = nodeOf(ref.id);
     if (node !== this.#runtime.node && this.#supervised.get(ref.id) === undefined) await this.#hosts.kill(node, reason);
+  }
+
+  /**
+   * Stops an actor this system runs on `node` for another system (whose id may name that
+   * system: one it supervises).
+   */
+  async #stopAt(ref: ActorRef, node: NodeId): Promise<void> {
+    if (node === this.#runtime.node) {
+      if (!this.#runtime.actors.has(ref.id)) return;
+      await this.#runtime.actors.stop(ref.id);
+      return this.#forget(ref, STOPPED);
+    }
+    const record = this.#hosts.get(node);
+    if (record?.actors.has(ref.id) === true && record.actors.size === 1) return this.#hosts.stop(node, this.#shutdownTimeout);
+    record?.actors.delete(ref.id);
+    const runtime = this.#runtime;
+    await runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: runtime.node, cid, to: ref.id }), { timeout: this.#shutdownTimeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
   }
 
   /** Stops an actor this system started on another system. */
@@ -382,6 +409,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       badFrame: (node, reason) => this.#emit('bad-frame', { node, reason }),
       connection: (up) => (up ? this.#emit('cluster:reconnected') : this.#emit('cluster:disconnected')),
       checkPayloads: (check) => void (this.#runtime.wireCheck = check),
+      useNames: (names) => this.#names.share(names, (id, name) => this.#runtime.makeRef(id, name)),
     });
     this.#cluster.joined.catch(() => undefined); // reported by ready(); never an unhandled rejection
     this.#runtime.durable = (name, capacity, ackWait) => this.openDurable(name, capacity, ackWait);
@@ -423,8 +451,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /**
    * Calls `listener` once, when the actor next goes down, with the reason: a crash (also
-   * when its supervisor restarts it), a stop, or the death of its thread or process. For
-   * an actor that is not running it is called at once (asynchronously) with `stopped`.
+   * when its supervisor restarts it), a stop, or the death of its thread or process, or of
+   * the node of a cluster it runs on (`NODE_DOWN`). The actor may run anywhere: one that
+   * another node of the cluster started is watched where it runs. For an actor that is not
+   * running it is called at once (asynchronously) with `stopped`.
    * @param ref - the actor to watch
    * @param listener - receives the {@link DownReason}
    * @returns a function that cancels the monitor
@@ -435,6 +465,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * ```
    */
   monitor(ref: ActorRef, listener: (reason: DownReason) => void): () => void {
+    if (!this.#alive(ref.id) && this.#elsewhere(ref.id)) return monitorElsewhere(this.#runtime, ref.id, listener);
     if (!this.#alive(ref.id)) {
       let cancelled = false;
       queueMicrotask(() => cancelled || listener({ kind: 'stopped' }));
@@ -446,15 +477,31 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   /**
    * Links two actors: when one goes down abnormally (not a stop), the other goes down
    * too, with a `LINKED_EXIT` error. A supervised actor is then restarted by its
-   * supervisor; an unsupervised one is stopped. The link lasts for one such death.
+   * supervisor; an unsupervised one is stopped. The link lasts for one such death. Both
+   * must be actors this system runs, started (on any node) or supervises.
    * @param a - one actor
    * @param b - the other
    * @returns a function that removes the link
-   * @throws {@link MultitaskError} `ACTOR_STOPPED` when either is not running
+   * @throws {@link MultitaskError} `ACTOR_STOPPED` when either is not running,
+   * `INVALID_ARGUMENT` when either is an actor another node of the cluster started (monitor those)
    */
   link(a: ActorRef, b: ActorRef): () => void {
-    for (const ref of [a, b]) if (!this.#alive(ref.id)) throw new MultitaskError('ACTOR_STOPPED', `cannot link: ${describeActor(ref.id, this.#supervised.labelOf(ref))} is not running`, { actor: ref.id });
+    for (const ref of [a, b]) {
+      if (this.#alive(ref.id)) continue;
+      if (this.#elsewhere(ref.id)) {
+        const node = this.#peers.nameOf(ref.id) ?? 'another node';
+        throw new MultitaskError('INVALID_ARGUMENT', `cannot link: ${describeActor(ref.id, ref.name)} runs on node '${node}' for another system; link actors this system started or supervises, and monitor the others`, { actor: ref.id });
+      }
+      throw new MultitaskError('ACTOR_STOPPED', `cannot link: ${describeActor(ref.id, this.#supervised.labelOf(ref))} is not running`, { actor: ref.id });
+    }
     return this.#deaths.link(a.id, b.id);
+  }
+
+  /** Whether `id` may be an actor of another system this one is joined to (it runs there, or its id names one). */
+  #elsewhere(id: ActorId): boolean {
+    if (systemOf(id) === this.#id) return false;
+    const where = this.#runtime.parking.whereIs(id);
+    return this.#peers.rootOf(nodeOf(id)) !== undefined || (where !== undefined && this.#peers.rootOf(where) !== undefined);
   }
 
   /**
@@ -499,6 +546,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.#durables.nodeGone(record.node);
     this.#names.releaseWhere((id) => nodeOf(id) === record.node && this.#supervised.get(id) === undefined);
     for (const ref of record.actors.values()) {
+      this.#peers.ended(ref.id);
       const entry = this.#supervised.get(ref.id);
       if (entry === undefined) {
         if (reason.kind !== 'stopped') this.#emit('actor:crashed', ref, reason);
@@ -560,6 +608,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       },
       failure: (actor, type, error) => this.#emit('actor:failed', this.#refTo(actor), error instanceof Error ? error : new Error(errorMessage(error)), type),
       crashed: (actor, error, generation) => {
+        if (this.#peers.reportCrash(actor, error, generation)) return; // run here for another system's supervisor
         const entry = this.#supervised.get(actor);
         if (entry !== undefined) {
           const reason: DownReason = error === null ? { kind: 'stopped' } : { kind: 'error', error: error instanceof Error ? error : new Error(errorMessage(error)) };
@@ -585,15 +634,21 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   #peersHost(): PeersHost {
     return {
       runtime: this.#runtime,
-      start: (definition, envelope, args) =>
-        this.#spawner.start(definition, { placement: envelope.placement ?? 'inline', args, mailbox: envelope.mailbox }, envelope.id, envelope.supervised ? envelope.generation : undefined),
-      stop: (ref) => this.stop(ref),
+      name: this.#node,
+      start: (definition, envelope, args) => {
+        const opts = { placement: envelope.placement ?? 'inline', args, mailbox: envelope.mailbox, ...(envelope.label === undefined ? {} : { path: envelope.label }) } as const;
+        return this.#spawner.start(definition, opts, envelope.id, envelope.supervised ? envelope.generation : undefined);
+      },
+      stop: (ref, node) => this.#stopAt(ref, node),
       broadcast: (build) => this.#hosts.broadcast(build),
-      lost: (ref, error) => {
-        const reason: DownReason = { kind: 'error', error };
+      hold: (refs) => this.#supervised.holdAway(refs),
+      lost: (ref, reason) => {
+        const entry = this.#supervised.get(ref.id);
+        if (entry !== undefined) return this.#crashed(entry, reason, undefined); // its supervisor starts it again elsewhere
         this.#emit('actor:crashed', ref, reason);
         this.#forget(ref, reason);
       },
+      relocations: () => this.#runtime.parking.relocations().filter(([id]) => systemOf(id) === this.#id),
       nodeUp: (node) => this.#emit('node:up', node),
       nodeDown: (node, error) => this.#emit('node:down', node, error),
       badFrame: (node, reason) => this.#emit('bad-frame', { node, reason }),

@@ -10,6 +10,7 @@ import type { DurableConfig } from '../transport/durableStreams.js';
 import type { DurableOpened } from '../channel/DurableChannel.js';
 import type { CodecHost } from '../wire/messageCodec.js';
 import type { PeerInfo } from './PeerSystems.js';
+import type { SharedNames } from './NameRegistry.js';
 
 /** What a system gives the cluster adapter it starts. @internal */
 export interface ClusterHost {
@@ -24,6 +25,8 @@ export interface ClusterHost {
   connection(up: boolean): void;
   /** Reports bytes that were dropped (`bad-frame`). */
   badFrame(node: string | undefined, reason: string): void;
+  /** From now on the system's names are the cluster's: taken there too, and found there. */
+  useNames(names: SharedNames): void;
 }
 
 /** What the cluster adapter gives back. @internal */

@@ -48,7 +48,7 @@ export class RootRequests {
     return {
       spawn: (_parent, definition, options) => this.#host.start(definition, options, undefined, undefined).then(refOf),
       stop: (ref) => this.#host.stop(ref),
-      lookup: async (name, key) => this.#host.names.find(name, key),
+      lookup: (name, key) => this.#host.names.lookup(name, key),
       supervise: async (parent, spec) => localHandle(await this.#host.supervisors.start(parent, spec as SupervisorSpec)),
     };
   }
@@ -85,7 +85,7 @@ export class RootRequests {
     const name = e.name ?? '';
     switch (e.op) {
       case 'claim':
-        return names.claimNow(name, e.actor);
+        return names.claim(name, e.actor);
       case 'bind':
         return names.bind(name, this.#host.runtime.makeRef(e.actor as ActorId, name), typeof e.detail === 'string' ? e.detail : undefined);
       case 'unclaim':
@@ -93,7 +93,7 @@ export class RootRequests {
       case 'release':
         return names.releaseName(name, e.actor as ActorId);
       case 'lookup': {
-        const ref = names.find(name, typeof e.detail === 'string' ? e.detail : undefined);
+        const ref = await names.lookup(name, typeof e.detail === 'string' ? e.detail : undefined);
         return ref === undefined ? undefined : [ref.id, ref.name];
       }
       case 'stop':

@@ -143,9 +143,11 @@ export class Spawner {
     const runtime = this.#host.runtime;
     const where = placement.in ?? 'inline';
     const wire = encode(opts.args, runtime);
+    // A supervised actor on another system is named by this one: its messages come here while it restarts, wherever it ran.
+    const id = again ?? (generation === undefined ? undefined : runtime.actors.mint(true));
     let answer: [ActorId, NodeId];
     try {
-      answer = (await runtime.request(peer.root, (cid) => spawnEnvelope(peer.root, runtime.node, cid, definition, opts, again, generation, where, wire), {
+      answer = (await runtime.request(peer.root, (cid) => spawnEnvelope(peer.root, runtime.node, cid, definition, opts, id, generation, where, wire), {
         timeout: this.#host.spawnTimeout,
         what: `spawn of ${definition.name} on node '${placement.node}'`,
       })) as [ActorId, NodeId];

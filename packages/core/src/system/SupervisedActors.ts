@@ -1,12 +1,14 @@
 import type { Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
-import { nodeOf, type ActorId, type NodeId } from '../wire/ids.js';
+import { nodeOf, systemOf, type ActorId, type NodeId } from '../wire/ids.js';
 import type { ChildOps } from '../supervisor/ChildOps.js';
 import type { ActorChildSpec } from '../supervisor/spec.js';
 import type { Supervisor } from '../supervisor/Supervisor.js';
 import type { ActorRef } from '../actor/ActorRef.js';
-import type { AnyActorDefinition } from '../actor/defineActor.js';
+import { definitionKey, type AnyActorDefinition } from '../actor/defineActor.js';
+import type { Placement } from '../actor/spawnTypes.js';
 import type { HostRecord, HostTable } from './HostTable.js';
+import type { PeerSystems } from './PeerSystems.js';
 import type { DownReason } from '../actor/DownReason.js';
 import type { Runtime } from '../node/Runtime.js';
 import type { SpawnOpts } from './Spawner.js';
@@ -17,6 +19,8 @@ import { watchHandlers } from './watchdog.js';
 export interface SupervisionHost {
   readonly runtime: Runtime;
   readonly hosts: HostTable;
+  /** The other systems: a supervised actor may run on one of them. */
+  readonly peers: PeerSystems;
   readonly clock: Clock;
   readonly shutdownTimeout: number;
   readonly spawnTimeout: number;
@@ -89,11 +93,43 @@ export class SupervisedActors {
     return held;
   }
 
-  #makeOps(random: () => number): ChildOps {
-    const hostOf = (ref: ActorRef): { entry: Supervised; record: HostRecord | undefined } | undefined => {
+  /**
+   * Supervised actors that ran on another system, which went down (or whose node there
+   * did): their messages are held here from now on, and every node sends them here.
+   */
+  holdAway(refs: readonly ActorRef[]): void {
+    for (const ref of refs) {
       const entry = this.#entries.get(ref.id);
-      return entry === undefined ? undefined : { entry, record: entry.node === this.#host.runtime.node ? undefined : this.#host.hosts.get(entry.node) };
-    };
+      if (entry !== undefined) this.#holdHere(entry);
+    }
+  }
+
+  /** Holds `entry`'s messages on this node (the root), and tells every node to send them here. */
+  #holdHere(entry: Supervised): void {
+    const runtime = this.#host.runtime;
+    entry.unwatch();
+    runtime.parking.holdFor(entry.ref.id, entry.spec.options.mailbox ?? {}, entry.label);
+    if (nodeOf(entry.ref.id) !== runtime.node) return;
+    this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: entry.ref.id, node: runtime.node }));
+    this.#host.peers.relocated(entry.ref.id, runtime.node);
+  }
+
+  /** Whether `node` belongs to another system. */
+  #away(node: NodeId): boolean {
+    return systemOf(node) !== systemOf(this.#host.runtime.node);
+  }
+
+  /** Stops a supervised actor that runs on another system (while its messages are held here), if that system is still there. */
+  async #stopAway(entry: Supervised, timeout: number): Promise<void> {
+    this.#holdHere(entry);
+    this.#host.peers.forgetThere(entry.ref);
+    const root = this.#host.peers.rootOf(entry.node);
+    if (root === undefined) return;
+    const runtime = this.#host.runtime;
+    await runtime.request(root, (cid) => ({ kind: 'stop', dst: root, from: runtime.node, cid, to: entry.ref.id }), { timeout, what: `stopping actor ${entry.ref.id}` }).catch(() => undefined);
+  }
+
+  #makeOps(random: () => number): ChildOps {
     return {
       clock: this.#host.clock,
       random,
@@ -101,40 +137,50 @@ export class SupervisedActors {
       spawn: (spec, again, generation, owner) => this.#spawnChild(spec, again, generation, owner, undefined),
       halt: (ref, timeout) => this.#restartPhase(ref, 'halt', 0, timeout),
       resume: (ref, generation) => this.#restartPhase(ref, 'start', generation, this.#host.spawnTimeout),
-      stop: async (ref, timeout) => {
-        const found = hostOf(ref);
-        if (found === undefined) return;
-        found.entry.unwatch();
-        const node = found.entry.node;
-        if (found.record !== undefined && found.record.actors.size > 1) {
-          // A host shared with other actors (a pool's worker): stop this actor only.
-          found.record.actors.delete(ref.id);
-          this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {}, found.entry.label);
-          this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: this.#host.runtime.node }));
-          await this.#host.runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: this.#host.runtime.node, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
-          return;
-        }
-        if (node !== this.#host.runtime.node) return this.#host.hosts.stop(node, timeout);
-        if (!this.#host.runtime.actors.has(ref.id)) return;
-        this.#host.runtime.parking.holdFor(ref.id, found.entry.spec.options.mailbox ?? {}, found.entry.label);
-        await this.#host.runtime.actors.stop(ref.id);
-      },
-      abandon: (ref, reason) => {
-        const entry = this.#entries.get(ref.id);
-        if (entry === undefined) return;
-        entry.unwatch();
-        this.#entries.delete(ref.id);
-        const root = this.#host.runtime.node;
-        // Its messages, from any node, come here to fail with the reason (its id's node, if alive, passes them on).
-        const forgotten = this.#host.runtime.parking.abandon(ref.id, goneError(ref.id, entry.label, reason));
-        if (nodeOf(ref.id) !== root) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: root }));
-        if (forgotten !== undefined && nodeOf(forgotten) !== root) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: forgotten, node: nodeOf(forgotten) }));
-        this.#host.forget(ref, reason);
-      },
+      stop: (ref, timeout) => this.#stop(ref, timeout),
+      abandon: (ref, reason) => this.#abandon(ref, reason),
       restarted: (ref, restarts) => this.#host.restarted(ref, restarts),
       escalated: (supervisor, reason) => this.#host.escalated(supervisor, reason),
       halted: (ref) => this.#host.down(ref, { kind: 'stopped' }),
     };
+  }
+
+  /** Ends a supervised actor where it runs (its host with it, unless others share it); its messages are held here. */
+  async #stop(ref: ActorRef, timeout: number): Promise<void> {
+    const entry = this.#entries.get(ref.id);
+    if (entry === undefined) return;
+    entry.unwatch();
+    const runtime = this.#host.runtime;
+    const node = entry.node;
+    if (this.#away(node)) return this.#stopAway(entry, timeout);
+    const record = node === runtime.node ? undefined : this.#host.hosts.get(node);
+    if (record !== undefined && record.actors.size > 1) {
+      // A host shared with other actors (a pool's worker): stop this actor only.
+      record.actors.delete(ref.id);
+      runtime.parking.holdFor(ref.id, entry.spec.options.mailbox ?? {}, entry.label);
+      this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: runtime.node }));
+      await runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: runtime.node, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
+      return;
+    }
+    if (node !== runtime.node) return this.#host.hosts.stop(node, timeout);
+    if (!runtime.actors.has(ref.id)) return;
+    runtime.parking.holdFor(ref.id, entry.spec.options.mailbox ?? {}, entry.label);
+    await runtime.actors.stop(ref.id);
+  }
+
+  /** A supervised actor is not coming back: what waits for it, and what is sent to it later, fails with `reason`. */
+  #abandon(ref: ActorRef, reason: DownReason): void {
+    const entry = this.#entries.get(ref.id);
+    if (entry === undefined) return;
+    entry.unwatch();
+    this.#entries.delete(ref.id);
+    const root = this.#host.runtime.node;
+    // Its messages, from any node, come here to fail with the reason (its id's node, if alive, passes them on).
+    const forgotten = this.#host.runtime.parking.abandon(ref.id, goneError(ref.id, entry.label, reason));
+    if (nodeOf(ref.id) !== root) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: root }));
+    else if (this.#away(entry.node)) this.#host.peers.relocated(ref.id, root); // other systems send here again, to fail
+    if (forgotten !== undefined && nodeOf(forgotten) !== root) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: forgotten, node: nodeOf(forgotten) }));
+    this.#host.forget(ref, reason);
   }
 
   /**
@@ -147,7 +193,7 @@ export class SupervisedActors {
     const node = this.#entries.get(ref.id)?.node;
     if (node === undefined) return false;
     if (node === this.#host.runtime.node) return phase === 'halt' ? this.#host.runtime.actors.halt(ref.id, timeout) : this.#host.runtime.actors.restart(ref.id, generation);
-    if (this.#host.hosts.get(node) === undefined) return false;
+    if (this.#away(node) ? this.#host.peers.rootOf(node) === undefined : this.#host.hosts.get(node) === undefined) return false;
     const what = `${phase === 'halt' ? 'halting' : 'restarting'} actor ${ref.id}`;
     try {
       await this.#host.runtime.request(node, (cid) => ({ kind: 'restart', dst: node, from: this.#host.runtime.node, cid, to: ref.id, phase, generation }), { timeout, what });
@@ -162,19 +208,35 @@ export class SupervisedActors {
   async #spawnChild(spec: ActorChildSpec, again: ActorRef | undefined, generation: number, owner: Supervisor, on: NodeId | undefined, pooled = on !== undefined): Promise<ActorRef> {
     // A pool's actor (on a running host `on`) has no path the user wrote: its child id is the pool's.
     const label = pooled ? spec.options.name : `${owner.id}/${spec.id}`;
-    const opts = label === undefined ? spec.options : { ...spec.options, path: label };
+    const placement = this.#placementFor(spec, again);
+    const opts = { ...spec.options, ...(placement === undefined ? {} : { placement }), ...(label === undefined ? {} : { path: label }) };
     const { ref, node } = await this.#host.start(spec.definition as AnyActorDefinition, opts, again?.id, generation, on);
     const limit = spec.options.handlerTimeout;
-    const entry: Supervised = { ref, supervisor: owner, spec, label, node, unwatch: limit === undefined ? () => undefined : this.#watch(ref, node, limit, label) };
+    const before = this.#entries.get(ref.id)?.node;
+    const watched = limit === undefined || this.#away(node) ? undefined : limit; // a handlerTimeout holds where this system can end the host
+    const entry: Supervised = { ref, supervisor: owner, spec, label, node, unwatch: watched === undefined ? () => undefined : this.#watch(ref, node, watched, label) };
     this.#entries.set(ref.id, entry);
-    if (again !== undefined) {
+    if (again !== undefined || this.#away(node)) {
       if (node !== this.#host.runtime.node) this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node }));
+      if (this.#away(node) || (before !== undefined && this.#away(before))) this.#host.peers.relocated(ref.id, node);
       this.#host.runtime.parking.release(ref.id, node);
     }
     if (on === undefined && spec.options.placement === 'thread' && spec.options.resourceLimits === undefined && !this.#host.shuttingDown()) {
       this.#host.hosts.keepSpare(true, (spec.definition as AnyActorDefinition).url);
     }
     return ref;
+  }
+
+  /**
+   * Where a child starts: where its spec says; a restart of one placed on another node
+   * that is gone starts it on another that serves its definition (see `PeerSystems.placeFor`).
+   */
+  #placementFor(spec: ActorChildSpec, again: ActorRef | undefined): Placement | undefined {
+    const placement = spec.options.placement;
+    if (again === undefined || typeof placement !== 'object') return placement;
+    const node = this.#host.peers.placeFor(definitionKey(spec.definition as AnyActorDefinition), placement.node);
+    if (node === undefined || node === placement.node) return placement;
+    return node === this.#host.peers.selfName ? (placement.in ?? 'inline') : { node, in: placement.in ?? 'inline' };
   }
 
   /**

@@ -13,6 +13,7 @@ import type { SystemId } from '../wire/ids.js';
 import { isTooLarge, tooLarge, type MsgpackCodec } from '../wire/msgpackCodec.js';
 import type { Envelope } from '../wire/protocol.js';
 import type { Endpoint } from './Endpoint.js';
+import type { Bucket } from './natsBucket.js';
 
 /** How the connection logs in (passed to the NATS client). @internal */
 export interface NatsAuth {
@@ -45,6 +46,10 @@ export interface NatsLinkEvents {
   control(kind: 'hello' | 'beat' | 'bye' | 'ctl', data: Uint8Array, reply: string | undefined): void;
   /** Bytes that could not be read, or came from a system that is not joined. */
   badFrame(from: SystemId | undefined, reason: string): void;
+  /** A data message is about to be read (membership checks first that this node was not paused). */
+  awake(): void;
+  /** Data came from `system`, which is not joined (an incarnation declared down, perhaps). */
+  stranger(system: SystemId): void;
 }
 
 /** A peer's endpoint, with the end membership calls when it declares the peer down. @internal */
@@ -146,9 +151,14 @@ export class NatsLink {
   }
 
   #data(msg: Msg): void {
+    this.#events.awake();
     const from = msg.subject.slice(msg.subject.lastIndexOf('.') + 1) as SystemId;
     const peer = this.#peers.get(from);
-    if (peer?.receiver === undefined) return this.#events.badFrame(SYSTEM_TOKEN.test(from) ? from : undefined, 'from a node that is not joined');
+    if (peer?.receiver === undefined) {
+      const known = SYSTEM_TOKEN.test(from);
+      if (known) this.#events.stranger(from);
+      return this.#events.badFrame(known ? from : undefined, 'from a node that is not joined');
+    }
     let frame: Frame;
     try {
       frame = this.#options.codec.decode(msg.data);
@@ -238,6 +248,16 @@ export class NatsLink {
     }
   }
 
+  /** Publishes a control message (JSON) on `peer`'s own control subject. */
+  publishTo(peer: SystemId, body: unknown): void {
+    if (!this.connected) return;
+    try {
+      this.#nc.publish(`${this.#options.root}.ctl.${peer}`, JSON.stringify(body));
+    } catch {
+      // the connection is closing or dropped: membership hears of it through the status
+    }
+  }
+
   /**
    * Asks `peer`'s control subject whether it is there.
    * @returns `'gone'` when the server says nobody listens there (its process is gone), else `'alive'` or `'unknown'`
@@ -250,6 +270,12 @@ export class NatsLink {
     } catch (error) {
       return isNoResponders(error) ? 'gone' : 'unknown';
     }
+  }
+
+  /** Opens (creating if needed) the key-value bucket `name` over this connection (JetStream). */
+  async bucket(name: string): Promise<Bucket> {
+    const { openBucket } = await import('./natsBucket.js');
+    return openBucket(this.#nc, name);
   }
 
   /** Closes the connection (after what was published has left). */

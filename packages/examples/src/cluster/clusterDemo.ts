@@ -1,13 +1,15 @@
 /**
  * `npm run demo:cluster`: a local nats-server, three node processes (north, south, east)
  * and this process as a fourth node (control). Actors are spawned across the nodes, a ref
- * crosses to a third node, then east is killed with SIGKILL mid-ask: what waited on it
- * settles with NODE_DOWN, and the others carry on. Then the ten jobs of `Pool(3)` run on
- * workers of north and south, and a producer on north streams to a consumer on south.
+ * crosses to a third node, a supervised actor with a cluster-wide name runs on east, then
+ * east is killed with SIGKILL mid-ask: what waited on it settles with NODE_DOWN, the others
+ * carry on, and the supervised actor answers again from another node, under the same id.
+ * Then the ten jobs of `Pool(3)` run on workers of north and south, and a producer on north
+ * streams to a consumer on south.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createChannel, createSystem, isMultitaskError } from '@multitask/core';
+import { child, createChannel, createSystem, isMultitaskError } from '@multitask/core';
 import { Forwarder, Tally } from './clusterActors.js';
 import { tenJobsOnTwoNodes } from './clusterPool.js';
 import { Analyser, Downloader, type Item } from '../queueActors.js';
@@ -19,12 +21,14 @@ const nodes = new Map<string, ChildProcess>();
 const started = ['north', 'south', 'east'].map(
   (name) =>
     new Promise<void>((resolve, reject) => {
-      const child = fork(fileURLToPath(new URL(`./clusterNode.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)), [name, server.url], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      nodes.set(name, child);
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`node ${name} exited (${code})`)));
+      const proc = fork(fileURLToPath(new URL(`./clusterNode.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)), [name, server.url], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      nodes.set(name, proc);
+      proc.once('message', () => resolve());
+      proc.once('exit', (code) => reject(new Error(`node ${name} exited (${code})`)));
     }),
 );
+/** The node whose process has `pid` (an actor's `where`). */
+const nodeOf = (pid: number): string => [...nodes].find(([, proc]) => proc.pid === pid)?.[0] ?? `pid ${pid}`;
 // #region join
 const system = createSystem({ node: 'control', cluster: { servers: server.url, name: 'demo', heartbeat: 250, downAfter: 2_500 }, shutdownTimeout: 2_000 });
 // #endregion join
@@ -42,6 +46,15 @@ try {
   const forwarder = await system.spawn(Forwarder, { placement: { node: 'north' }, args: tallies.get('south')! });
   console.log(`  a Forwarder on north adds to the Tally on south through the ref it was given: ${await forwarder.ask('forward', 5)}`);
   // #endregion placement
+  // #region supervision
+  const sup = await system.supervise({ children: [child('ledger', Tally, { placement: { node: 'east' }, name: 'ledger', args: 100 })] });
+  const ledger = sup.ref('ledger');
+  console.log(`  a supervised Tally named 'ledger' on ${nodeOf((await ledger.ask('where')).pid)}: count ${await ledger.ask('add', 1)}`);
+  const restarted = new Promise((resolve, reject) => {
+    const late = setTimeout(() => reject(new Error('the supervised actor was not restarted within 15 s')), 15_000);
+    system.once('actor:restarted', () => resolve(clearTimeout(late)));
+  });
+  // #endregion supervision
 
   console.log('== east is killed with SIGKILL while an ask waits on it');
   // #region failure
@@ -57,6 +70,11 @@ try {
   console.log(`  a new ask to east: ${await east.ask('get').catch((error: unknown) => (isMultitaskError(error) ? error.code : String(error)))}`);
   console.log(`  nodes now: ${system.nodes().join(', ')}`);
   console.log(`  the others carry on: north ${await tallies.get('north')!.ask('add', 1)}, south ${await forwarder.ask('forward', 1)}`);
+  // #region restarted
+  await restarted;
+  const byName = system.lookup('ledger')?.id === ledger.id ? 'its name finds it' : 'its name is lost';
+  console.log(`  'ledger' answers again from ${nodeOf((await ledger.ask('where')).pid)} under the same id (${byName}), started afresh: count ${await ledger.ask('add', 1)}`);
+  // #endregion restarted
 
   console.log('== the ten jobs of Pool(3) on workers of two nodes: one on north, two on south');
   const reports = await tenJobsOnTwoNodes(system, 'north', 'south', { maxMs: 300, quiet: true });
@@ -75,8 +93,8 @@ try {
 } finally {
   system.removeAllListeners('node:down');
   await system.shutdown();
-  for (const child of nodes.values()) child.kill('SIGTERM');
-  await Promise.all([...nodes.values()].map((child) => (child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((resolve) => child.once('exit', resolve)))));
+  for (const proc of nodes.values()) proc.kill('SIGTERM');
+  await Promise.all([...nodes.values()].map((proc) => (proc.exitCode !== null || proc.signalCode !== null ? undefined : new Promise((resolve) => proc.once('exit', resolve)))));
   await server.stop();
   console.log('== everything stopped');
 }

@@ -1,7 +1,8 @@
 /** Starts a nats-server for the demo on a free loopback port (it must be installed: `apt-get install nats-server`). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 /** `nats-server` from `NATS_SERVER`, on `PATH`, or where Debian puts it. */
@@ -27,10 +28,15 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
-/** Starts `nats-server -a 127.0.0.1 -p <free port>` and resolves once it listens (bounded). */
+/**
+ * Starts `nats-server -a 127.0.0.1 -p <free port> -js` (JetStream holds the cluster's names),
+ * storing in a temporary folder, and resolves once it listens (bounded).
+ */
 export async function startNatsServer(): Promise<DemoServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn(findNatsServer(), ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const store = mkdtempSync(join(tmpdir(), 'multitask-demo-nats-'));
+  const child: ChildProcess = spawn(findNatsServer(), ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { stdio: 'ignore' });
+  child.once('exit', () => rmSync(store, { recursive: true, force: true }));
   for (let attempt = 0; ; attempt++) {
     const up = await new Promise<boolean>((resolve) => {
       const socket = connect({ host: '127.0.0.1', port }, () => (socket.destroy(), resolve(true)));
