@@ -44,6 +44,21 @@ describe('actors on threads and processes', () => {
     expect(await (boxed.ref as typeof counter).ask('get')).toBe(5);
   });
 
+  it('carries values that JSON would change to a process and back as structured clone does', async () => {
+    const echo = await system.spawn(Probe, { placement: 'process' });
+    const shared = { n: 1 };
+    const sparse = [1, , 3]; // a hole at 1
+    const value = { missing: undefined, negativeZero: -0, nan: Number.NaN, sparse, twice: [shared, shared], when: new Date(5), big: 2n ** 70n, long: 'x'.repeat(40_000) };
+    const back = (await echo.ask('echo', value)) as typeof value;
+    expect(back).toEqual(value);
+    expect('missing' in back).toBe(true);
+    expect(Object.is(back.negativeZero, -0)).toBe(true);
+    expect(1 in back.sparse).toBe(false);
+    expect(back.twice[0]).toBe(back.twice[1]);
+    await expect(echo.ask('echo', undefined)).resolves.toBeUndefined();
+    await expect(echo.ask('echo', [undefined, 'line\nbreak\u2028', '\ud800'])).resolves.toEqual([undefined, 'line\nbreak\u2028', '\ud800']);
+  });
+
   it('passes refs inside messages to actors on any placement, and refs come back in replies', async () => {
     const targets = await Promise.all((['inline', 'thread', 'process'] as const).map((placement) => system.spawn(Counter, { placement, args: 0 })));
     const couriers = await Promise.all((['inline', 'thread', 'process'] as const).map((placement) => system.spawn(Probe, { placement })));

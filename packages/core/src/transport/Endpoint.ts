@@ -2,7 +2,7 @@ import type { Frame, FrameWriter } from '../wire/frames.js';
 
 /**
  * One end of a connection to another node. Adapters: a `MessagePort` (threads), a child
- * process's IPC channel (processes), a byte link to another system (`memoryNetwork`; NATS).
+ * process's frame pipe (processes), a byte link to another system (`memoryNetwork`; NATS).
  * The inline placement needs no endpoint.
  * @internal
  */
@@ -22,7 +22,7 @@ export interface Endpoint {
   close(): void;
   /**
    * Registers a listener for the link's end when the other side can vanish without a word
-   * (a network link); ports and IPC channels report their ends through their host.
+   * (a network link); ports and process pipes report their ends through their host.
    */
   onClose?(listener: (error: Error) => void): void;
   /** Hands over, now, the frames that arrived and were not read yet (a port can; a network cannot). */

@@ -17,7 +17,7 @@ const NONE: readonly Transferable[] = [];
 
 /**
  * Coalesces every envelope posted to one peer in the same burst into a single batch: one
- * `postMessage` (or IPC write) instead of one per message ({@link Coalescer} says when).
+ * `postMessage` (or pipe write) instead of one per message ({@link Coalescer} says when).
  * @internal
  */
 export class Outbox {

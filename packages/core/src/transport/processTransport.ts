@@ -1,9 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Frame } from '../wire/frames.js';
 import { bootUrl } from './bootUrl.js';
-import type { Endpoint, Host, HostExit, HostStart } from './Endpoint.js';
+import type { Host, HostExit, HostStart } from './Endpoint.js';
+import { childPipeEndpoint, PIPE_FD } from './pipeEndpoint.js';
 
 /**
  * `node:child_process`, loaded when the first child is forked: it brings `net` and `dgram`
@@ -13,36 +14,25 @@ const childProcess = (): typeof import('node:child_process') => createRequire(im
 
 /** How long a child may take to exit after its channel is closed, before SIGKILL. */
 const EXIT_GRACE_MS = 2000;
-/** How long an exited child's channel may take to deliver its last frames. */
-const CHANNEL_CLOSE_MS = 1000;
+/** How long an exited child's pipe may take to deliver its last frames. */
+const PIPE_CLOSE_MS = 1000;
 
-function childEndpoint(child: ChildProcess): Endpoint {
-  return {
-    packsRuns: true,
-    post(frame) {
-      if (child.connected) child.send(frame as Frame);
-    },
-    onReceive(receiver) {
-      child.on('message', (frame) => receiver(frame as Frame));
-    },
-    close() {
-      if (child.connected) child.disconnect();
-    },
-  };
-}
+/** The child's stdio: the parent's own streams, the IPC channel (fd 3) and the frame pipe ({@link PIPE_FD}). */
+const STDIO = ['inherit', 'inherit', 'inherit', 'ipc', 'pipe'] as const;
 
 /**
  * Forks a child process running the bootstrap, which imports `start.main`. The child uses
- * the parent's `execArgv` (so loaders such as tsx carry over) and the `advanced`
- * (structured clone) serialization, so messages keep the same shape as between threads.
+ * the parent's `execArgv` (so loaders such as tsx carry over). Frames travel on a pipe of
+ * their own ({@link childPipeEndpoint}); the IPC channel carries nothing, but its end tells the
+ * child that its parent is gone (or lets it go).
  * @internal
  */
 export function spawnProcess(start: HostStart): Host {
   const child = childProcess().fork(fileURLToPath(bootUrl()), [start.main, JSON.stringify(start.data)], {
     execArgv: [...(start.execArgv ?? process.execArgv)],
-    serialization: 'advanced',
-    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    stdio: [...STDIO],
   });
+  const pipe = child.stdio[PIPE_FD] as Socket;
   let exited: HostExit | undefined;
   let spawnError: Error | undefined;
   const listeners: Array<(exit: HostExit) => void> = [];
@@ -56,21 +46,17 @@ export function spawnProcess(start: HostStart): Host {
       : code !== null ? { kind: 'exit', code }
       : spawnError !== undefined ? { kind: 'error', error: spawnError }
       : { kind: 'exit', code: 0 };
-    const report = (): void => {
+    onceDrained(pipe, () => {
       if (exited !== undefined) return;
       exited = how;
       for (const listener of listeners) listener(how);
-    };
-    // What the child wrote before it ended (its last frames, flushed as it exited) is read
-    // before its death is reported: wait for its channel to close (it does once the pipe is
-    // drained), but not for long.
-    if (!child.connected) return report();
-    child.once('disconnect', report);
-    setTimeout(report, CHANNEL_CLOSE_MS).unref();
+    });
   });
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
-    endpoint: childEndpoint(child),
+    endpoint: childPipeEndpoint(pipe, () => {
+      if (child.connected) child.disconnect();
+    }),
     label: `process ${child.pid ?? '?'}`,
     onExit(listener) {
       if (exited === undefined) listeners.push(listener);
@@ -87,3 +73,22 @@ export function spawnProcess(start: HostStart): Host {
   };
 }
 
+/**
+ * Calls `then` once what an exited child wrote before it ended (its last frames, flushed as
+ * it exited) has been read: when its pipe ends (it does once drained), or after a while
+ * (a grandchild may hold the pipe open), when the pipe is let go unread.
+ */
+function onceDrained(pipe: Socket, then: () => void): void {
+  if (pipe.readableEnded || pipe.destroyed) return then();
+  let called = false;
+  const done = (): void => {
+    if (called) return;
+    called = true;
+    clearTimeout(timer);
+    pipe.destroy();
+    then();
+  };
+  const timer = setTimeout(done, PIPE_CLOSE_MS);
+  pipe.once('end', done);
+  pipe.once('close', done);
+}

@@ -1,0 +1,96 @@
+import type { Frame } from '../wire/frames.js';
+import { CLONE_FRAME, CLONE_HEADER, decodeCloneFrame, decodeJsonFrame, NEWLINE } from './frameBytes.js';
+
+/**
+ * Cuts a byte stream of frames ({@link encodeFrame}) back into frames: every frame that a
+ * chunk completes is decoded and handed over at once, in order. A frame cut across chunks
+ * is kept (copied: a chunk may be a buffer the socket reuses) and joined once, when whole.
+ * @internal
+ */
+export class FrameReader {
+  /** Copies of the start of the frame under way. */
+  #pieces: Buffer[] = [];
+  #pieced = 0;
+  /**
+   * What the frame under way still needs: `-1` a newline (a JSON frame), `0` the rest of a
+   * clone frame's header, else the clone frame's size, header included.
+   */
+  #needs = 0;
+  readonly #deliver: (frame: Frame) => void;
+
+  /** @param deliver - called with each frame, in order; what it throws is rethrown asynchronously, after the chunk's other frames */
+  constructor(deliver: (frame: Frame) => void) {
+    this.#deliver = deliver;
+  }
+
+  /** Reads the next bytes of the stream. */
+  push(chunk: Buffer): void {
+    if (this.#pieced === 0) return this.#read(chunk, 0);
+    const rest = this.#restOfFrame(chunk);
+    if (rest === -1) return this.#keep(chunk, 0);
+    const whole = Buffer.concat([...this.#pieces, chunk.subarray(0, rest)]);
+    this.#pieces = [];
+    this.#pieced = 0;
+    this.#read(whole, 0);
+    if (rest < chunk.length) this.#read(chunk, rest);
+  }
+
+  /** Where in `chunk` the frame under way ends (`-1`: not in it). */
+  #restOfFrame(chunk: Buffer): number {
+    if (this.#needs === -1) {
+      const newline = chunk.indexOf(NEWLINE);
+      return newline === -1 ? -1 : newline + 1;
+    }
+    // A clone frame's header cut across chunks is joined with what follows and read anew.
+    if (this.#needs === 0) return chunk.length;
+    return this.#pieced + chunk.length >= this.#needs ? this.#needs - this.#pieced : -1;
+  }
+
+  #read(bytes: Buffer, from: number): void {
+    const length = bytes.length;
+    let at = from;
+    let failure: { error: unknown } | undefined;
+    while (at < length) {
+      let frame: Frame;
+      if (bytes[at] === CLONE_FRAME) {
+        if (length - at < CLONE_HEADER) break;
+        const end = at + CLONE_HEADER + bytes.readUInt32LE(at + 1);
+        if (end > length) break;
+        // The frame's own copy: typed arrays in it are views into the bytes they came from.
+        const body = new Uint8Array(end - at - CLONE_HEADER);
+        body.set(bytes.subarray(at + CLONE_HEADER, end));
+        frame = decodeCloneFrame(body);
+        at = end;
+      } else {
+        const newline = bytes.indexOf(NEWLINE, at);
+        if (newline === -1) break;
+        frame = decodeJsonFrame(bytes[at] as number, bytes, at + 1, newline);
+        at = newline + 1;
+      }
+      try {
+        this.#deliver(frame);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (at < length) this.#keep(bytes, at);
+    if (failure !== undefined) rethrow(failure.error);
+  }
+
+  /** Keeps a copy of `bytes` from `from` on: the start (or more) of the frame under way. */
+  #keep(bytes: Buffer, from: number): void {
+    const first = this.#pieced === 0;
+    this.#pieces.push(Buffer.from(bytes.subarray(from)));
+    this.#pieced += bytes.length - from;
+    if (!first && this.#needs !== 0) return;
+    const head = this.#pieces.length === 1 ? (this.#pieces[0] as Buffer) : Buffer.concat(this.#pieces);
+    if (head[0] !== CLONE_FRAME) this.#needs = -1;
+    else this.#needs = head.length >= CLONE_HEADER ? CLONE_HEADER + head.readUInt32LE(1) : 0;
+  }
+}
+
+function rethrow(error: unknown): void {
+  process.nextTick(() => {
+    throw error;
+  });
+}
