@@ -1,7 +1,7 @@
 /**
  * How a frame becomes bytes, for links that carry bytes rather than objects (a network).
- * Threads and processes of one machine need none: their ports and IPC channel copy frames
- * by structured clone themselves.
+ * Threads of one machine need none: their ports copy frames by structured clone. Process
+ * hosts write their frames on a pipe with their own small encoding (`transport/frameBytes.ts`).
  * @internal
  * @packageDocumentation
  */
