@@ -73,13 +73,16 @@ export class Deadlines<T extends Timed> {
     this.#timerAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
     let next = Number.POSITIVE_INFINITY;
+    // The lanes are read first and the owner told after: its `expire` drops and adds items,
+    // which may compact or delete the very lane being read.
+    const due: T[] = [];
     for (const [ms, lane] of [...this.#lanes]) {
       const { items } = lane;
       while (lane.head < items.length && ((items[lane.head] as T).done || (items[lane.head] as T).at <= now)) {
         const item = items[lane.head] as T;
         items[lane.head++] = undefined as unknown as T;
         if (item.done) lane.dropped = Math.max(0, lane.dropped - 1);
-        else this.#expire(item);
+        else due.push(item);
       }
       if (lane.head >= items.length) this.#lanes.delete(ms);
       else {
@@ -87,6 +90,7 @@ export class Deadlines<T extends Timed> {
         next = Math.min(next, (lane.items[lane.head] as T).at);
       }
     }
+    for (const item of due) if (!item.done) this.#expire(item); // one may have settled another
     if (next !== Number.POSITIVE_INFINITY && next < this.#timerAt) this.#arm(next);
   };
 

@@ -47,6 +47,25 @@ describe('timeouts on an injected clock', () => {
     await done;
   });
 
+  it('times out a hundred asks due at once, and one due later, each when its time comes', async () => {
+    const clock = manualClock();
+    system = createSystem({ clock, askTimeout: 1_000, shutdownTimeout: 50 });
+    const probe = await system.spawn(Probe);
+    const first = Array.from({ length: 100 }, () => failureOf(probe.ask('hang')));
+    clock.advance(500);
+    let lateSettled = false;
+    const late = failureOf(probe.ask('hang')).finally(() => (lateSettled = true));
+    clock.advance(500); // the hundred are due together; the late one is not
+    expect((await Promise.all(first)).map((error) => error.code)).toEqual(Array.from({ length: 100 }, () => 'ASK_TIMEOUT'));
+    await Promise.resolve();
+    expect(lateSettled).toBe(false);
+    clock.advance(500);
+    expect((await late).code).toBe('ASK_TIMEOUT');
+    const done = system.shutdown();
+    clock.advance(50);
+    await done;
+  });
+
   it('times out a channel receive on the channel clock, and the item sent later is kept', async () => {
     const clock = manualClock();
     const channel = createChannel<number>({ clock });
