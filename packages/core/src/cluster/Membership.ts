@@ -62,6 +62,11 @@ export class Membership {
   #beatAt: number | undefined;
   /** Whether this node's connection to the server is up. */
   #connected = true;
+  /**
+   * When this node last got its connection back. For `downAfter` after that, a probe that
+   * finds nobody on a member's subject proves nothing: the member may not have reconnected yet.
+   */
+  #reconnectedAt = Number.NEGATIVE_INFINITY;
 
   constructor(host: ClusterHost, link: NatsLink, options: ResolvedCluster, events: MembershipEvents) {
     this.#host = host;
@@ -258,7 +263,9 @@ export class Membership {
     if (answer === 'alive') {
       member.heard = this.#host.clock.now();
       member.endpoint.hold(undefined);
-    } else if (answer === 'gone') this.#down(system, new MultitaskError('NODE_DOWN', 'nobody listens on its subject any more (its process is gone)'));
+    } else if (answer === 'gone' && this.#host.clock.now() - this.#reconnectedAt > this.#options.downAfter) {
+      this.#down(system, new MultitaskError('NODE_DOWN', 'nobody listens on its subject any more (its process is gone)'));
+    }
   }
 
   /**
@@ -273,6 +280,7 @@ export class Membership {
   /** The connection came back: announce again, so that the others (who declared this node down meanwhile) let it in. */
   reconnected(): void {
     this.#connected = true;
+    this.#reconnectedAt = this.#host.clock.now();
     if (this.#left) return;
     this.#link.publish('hello', this.#message('hello'), 'ctl');
   }
