@@ -77,11 +77,19 @@ describe('the inspector', () => {
       await counter.ask('get');
       await page.waitForFunction((selector: string, was: number) => Number((globalThis as unknown as PageGlobals).document.querySelector(selector)?.textContent) >= was + 51, { timeout: 10_000, polling: 50 }, `${row} .handled`, before);
       // Clicked and read from inside the page in one go: the tree redraws with each snapshot,
-      // so an element found first may be gone when clicked; the click draws the details at once.
-      const details = await page.$eval(`${row} b`, (name) => {
-        (name as unknown as { click(): void }).click();
-        return (globalThis as unknown as PageGlobals).document.querySelector('#details')?.textContent;
-      });
+      // so an element found first may be gone when clicked. Clicked again until the details
+      // show (bounded): on the loaded CI machine one click in a few runs showed none.
+      const shown = await page.waitForFunction(
+        (selector: string) => {
+          const doc = (globalThis as unknown as PageGlobals).document;
+          (doc.querySelector(selector) as unknown as { click(): void } | null)?.click();
+          const text = doc.querySelector('#details')?.textContent ?? '';
+          return text.includes('tally') ? text : false;
+        },
+        { timeout: 10_000, polling: 200 },
+        `${row} b`,
+      );
+      const details = String(await shown.jsonValue());
       expect(details).toContain('tally');
       expect(details).toContain('counter/Counter');
       expect(await page.$eval('#pools', (el) => el.textContent)).toContain('1 done');
