@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, AckPolicy, RetentionPolicy } from '@nats-io/jetstream';
 import { createChannel, createPool, createSystem, type ActorSystem } from '@multitask/core';
-import { ChanProducer } from './actors.js';
+import { ChanProducer, Sink } from './actors.js';
 import { benchTasks } from './poolTasks.js';
-import { rate, type BenchCase, type Fixture } from './harness.js';
+import { percentile, rate, type BenchCase, type Fixture } from './harness.js';
 
 /** `nats-server` from `NATS_SERVER`, on `PATH`, or where Debian puts it. */
 function findNatsServer(): string | undefined {
@@ -127,6 +127,92 @@ async function rawRequests(nc: NatsConnection, subject: string, count: number, i
   await Promise.all(Array.from({ length: inFlight }, lane));
   return rate(count, performance.now() - t0);
 }
+
+/** Latencies in µs of `count` calls of `call`, one at a time: [p50, p99]. */
+async function oneAtATime(count: number, call: (i: number) => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await call(i);
+    samples.push((performance.now() - t0) * 1000);
+  }
+  return [percentile(samples, 50), percentile(samples, 99)];
+}
+
+/** remote.tell: tells to an actor on node b, confirmed by one ask, against raw publish → b's subscriber (confirmed by one request). */
+const tellRemote: BenchCase = clusterCase({
+  metrics: [{ id: 'remote.tell', unit: 'msg/s', better: 'higher', baseline: { id: 'raw.nats.publish', unit: 'msg/s' } }],
+  async setup({ quick }) {
+    const count = quick ? 20_000 : 200_000;
+    const cluster = await startCluster(['b']);
+    const sink = await cluster.system.spawn(Sink, { placement: { node: 'b' } });
+    const encoder = new TextEncoder();
+    let told = 0;
+    let published = 0;
+    return {
+      async subject() {
+        const t0 = performance.now();
+        for (let i = 0; i < count; i++) sink.tell('hit', { i, tag: 'bench' });
+        told += count;
+        if ((await sink.ask('count', undefined, { timeout: 600_000 })) !== told) throw new Error('remote.tell lost messages');
+        return [rate(count, performance.now() - t0)];
+      },
+      async baseline() {
+        const t0 = performance.now();
+        for (let i = 0; i < count; i++) cluster.nc.publish('raw.b.sink', encoder.encode(JSON.stringify({ i, tag: 'bench' })));
+        published += count;
+        const seen = await cluster.nc.request('raw.b.drained', String(published), { timeout: 600_000 });
+        if (Number(seen.string()) < published) throw new Error('the raw subscriber missed messages');
+        return [rate(count, performance.now() - t0)];
+      },
+      close: () => cluster.close(),
+    };
+  },
+});
+
+/** remote.ask.rtt: one ask at a time to an actor on node b, against one raw nc.request at a time to b. */
+const askRemote: BenchCase = clusterCase({
+  metrics: [
+    { id: 'remote.ask.rtt', unit: 'µs', better: 'lower', baseline: { id: 'raw.nats.request', unit: 'µs' } },
+    { id: 'remote.ask.rtt.p99', unit: 'µs', better: 'lower', baseline: { id: 'raw.nats.request.p99', unit: 'µs' } },
+  ],
+  async setup({ quick }) {
+    const count = quick ? 500 : 3_000;
+    const cluster = await startCluster(['b']);
+    const sink = await cluster.system.spawn(Sink, { placement: { node: 'b' } });
+    return {
+      subject: () => oneAtATime(count, (i) => sink.ask('ping', i)),
+      baseline: () => oneAtATime(count, (i) => cluster.nc.request('raw.b.square', JSON.stringify(i), { timeout: 10_000 })),
+      close: () => cluster.close(),
+    };
+  },
+});
+
+/** remote.ask.pipelined: asks to an actor on node b, 100 in flight, against raw nc.requests, 100 in flight. */
+const askRemotePipelined: BenchCase = clusterCase({
+  metrics: [{ id: 'remote.ask.pipelined', unit: 'ask/s', better: 'higher', baseline: { id: 'raw.nats.request.pipelined', unit: 'req/s' } }],
+  async setup({ quick }) {
+    const count = quick ? 5_000 : 30_000;
+    const cluster = await startCluster(['b']);
+    const sink = await cluster.system.spawn(Sink, { placement: { node: 'b' } });
+    return {
+      async subject() {
+        const t0 = performance.now();
+        let next = 0;
+        const lane = async (): Promise<void> => {
+          while (next < count) {
+            const i = next++;
+            if ((await sink.ask('ping', i)) !== i) throw new Error('a wrong answer');
+          }
+        };
+        await Promise.all(Array.from({ length: 100 }, lane));
+        return [rate(count, performance.now() - t0)];
+      },
+      baseline: async () => [await rawRequests(cluster.nc, 'raw.b.square', count, 100)],
+      close: () => cluster.close(),
+    };
+  },
+});
 
 /** pool.map.remote: 100k tiny items on two workers of a second node, against raw nc.request per item (100 in flight). */
 const mapRemote: BenchCase = clusterCase({
@@ -267,4 +353,4 @@ const channelDurable: BenchCase = clusterCase({
 });
 
 /** The cluster cases (each starts its own server and node processes). */
-export const clusterCases: readonly BenchCase[] = [mapRemote, channelRemote, channelDurable, mapCluster];
+export const clusterCases: readonly BenchCase[] = [tellRemote, askRemote, askRemotePipelined, mapRemote, channelRemote, channelDurable, mapCluster];
