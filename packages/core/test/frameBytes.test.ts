@@ -14,12 +14,15 @@ const FRAMES: Frame[] = [
 const bytesOf = (frames: readonly Frame[]): Buffer => Buffer.concat(frames.map((frame) => Buffer.from(encodeFrame(frame))));
 
 describe('frames as bytes on a process pipe', () => {
-  it('are read back in order, whole, however the stream is cut into chunks', () => {
+  it.each([
+    ['copied (a read buffer reused)', false],
+    ['read where they lie (chunks of their own)', true],
+  ])('are read back in order, whole, however the stream is cut into chunks: %s', (_how, kept) => {
     const stream = bytesOf(FRAMES);
     for (let size = 1; size <= stream.length; size++) {
       const read: Frame[] = [];
-      const reader = new FrameReader((frame) => read.push(frame));
-      for (let at = 0; at < stream.length; at += size) reader.push(stream.subarray(at, at + size));
+      const reader = new FrameReader((frame) => read.push(frame), kept);
+      for (let at = 0; at < stream.length; at += size) reader.push(Buffer.from(stream.subarray(at, at + size)));
       expect(read).toEqual(FRAMES);
     }
   });

@@ -17,10 +17,16 @@ export class FrameReader {
    */
   #needs = 0;
   readonly #deliver: (frame: Frame) => void;
+  /** Whether the chunks pushed are the reader's to keep (a stream's `'data'`), not a buffer their reader reuses. */
+  readonly #kept: boolean;
 
-  /** @param deliver - called with each frame, in order; what it throws is rethrown asynchronously, after the chunk's other frames */
-  constructor(deliver: (frame: Frame) => void) {
+  /**
+   * @param deliver - called with each frame, in order; what it throws is rethrown asynchronously, after the chunk's other frames
+   * @param kept - the chunks are never written again by whoever pushes them: frames are read where they lie, uncopied
+   */
+  constructor(deliver: (frame: Frame) => void, kept = false) {
     this.#deliver = deliver;
+    this.#kept = kept;
   }
 
   /** Reads the next bytes of the stream. */
@@ -73,10 +79,7 @@ export class FrameReader {
         if (length - at < CLONE_HEADER) break;
         const end = at + CLONE_HEADER + bytes.readUInt32LE(at + 1);
         if (end > length) break;
-        // The frame's own copy: typed arrays in it are views into the bytes they came from.
-        const body = new Uint8Array(end - at - CLONE_HEADER);
-        body.set(bytes.subarray(at + CLONE_HEADER, end));
-        frame = decodeCloneFrame(body);
+        frame = decodeCloneFrame(this.#bodyOf(bytes, at + CLONE_HEADER, end));
         at = end;
       } else {
         const newline = bytes.indexOf(NEWLINE, at);
@@ -94,10 +97,18 @@ export class FrameReader {
     if (failure !== undefined) rethrow(failure.error);
   }
 
-  /** Keeps a copy of `bytes` from `from` on: the start (or more) of the frame under way. */
+  /** A clone frame's body: typed arrays in it are views into these bytes, so a chunk that will be written again is copied. */
+  #bodyOf(bytes: Buffer, start: number, end: number): Uint8Array {
+    if (this.#kept) return bytes.subarray(start, end);
+    const body = new Uint8Array(end - start);
+    body.set(bytes.subarray(start, end));
+    return body;
+  }
+
+  /** Keeps `bytes` from `from` on (a copy, unless the chunks are kept): the start (or more) of the frame under way. */
   #keep(bytes: Buffer, from: number): void {
     const first = this.#pieced === 0;
-    this.#pieces.push(Buffer.from(bytes.subarray(from)));
+    this.#pieces.push(this.#kept ? bytes.subarray(from) : Buffer.from(bytes.subarray(from)));
     this.#pieced += bytes.length - from;
     if (!first && this.#needs !== 0) return;
     const head = this.#pieces.length === 1 ? (this.#pieces[0] as Buffer) : Buffer.concat(this.#pieces);

@@ -25,11 +25,11 @@ const ignore = (): void => undefined;
  * `v8.serialize`. A write to a peer that is gone is dropped (its end is reported by its
  * host); a transfer list is ignored (an `ArrayBuffer` is copied to another process anyway).
  */
-function framePipe(socket: Socket, letGo: () => void): { readonly endpoint: Endpoint; readonly read: (chunk: Buffer) => void } {
+function framePipe(socket: Socket, letGo: () => void, kept: boolean): { readonly endpoint: Endpoint; readonly read: (chunk: Buffer) => void } {
   socket.on('error', ignore);
   let receive: ((frame: Frame) => void) | undefined;
   let early: Frame[] | undefined;
-  const reader = new FrameReader((frame) => (receive === undefined ? (early ??= []).push(frame) : receive(frame)));
+  const reader = new FrameReader((frame) => (receive === undefined ? (early ??= []).push(frame) : receive(frame)), kept);
   const endpoint: Endpoint = {
     packsRuns: true,
     post(frame) {
@@ -57,7 +57,7 @@ function framePipe(socket: Socket, letGo: () => void): { readonly endpoint: Endp
  * @internal
  */
 export function childPipeEndpoint(socket: Socket, letGo: () => void): Endpoint {
-  const { endpoint, read } = framePipe(socket, letGo);
+  const { endpoint, read } = framePipe(socket, letGo, true); // a stream's chunks are new buffers, each its own
   socket.on('data', read);
   return endpoint;
 }
@@ -88,9 +88,13 @@ export function parentPipeEndpoint(): Endpoint {
       },
     },
   };
-  const pipe = framePipe(new Socket(options), () => {
-    if (process.connected) process.disconnect();
-  });
+  const pipe = framePipe(
+    new Socket(options),
+    () => {
+      if (process.connected) process.disconnect();
+    },
+    false, // its one read buffer is written again by the next read
+  );
   read = pipe.read;
   return pipe.endpoint;
 }
