@@ -5,7 +5,7 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { createSystem, type ActorRef, type Placement } from '@multitask/core';
 import { Sink } from './actors.js';
-import { percentile, rate, type BenchCase, type Fixture } from './harness.js';
+import { latencies, rate, type BenchCase, type Fixture } from './harness.js';
 
 const here = (file: string): URL => new URL(file, import.meta.url);
 /** The small object every tell case sends. */
@@ -22,14 +22,8 @@ async function tellRun(ref: ActorRef<typeof Sink>, count: number): Promise<numbe
   return rate(count, performance.now() - t0);
 }
 
-async function rttRun(ref: ActorRef<typeof Sink>, samples: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const t0 = performance.now();
-    await ref.ask('ping', i);
-    times.push((performance.now() - t0) * 1000);
-  }
-  return [percentile(times, 50), percentile(times, 99)];
+function rttRun(ref: ActorRef<typeof Sink>, samples: number): Promise<number[]> {
+  return latencies(samples, (i) => ref.ask('ping', i));
 }
 
 export type Raw = { send(message: unknown): void; once(handler: (message: unknown) => void): void; close(): Promise<void> };
@@ -68,14 +62,8 @@ export async function rawTellRun(raw: Raw, count: number): Promise<number> {
   return rate(count, performance.now() - t0);
 }
 
-async function rawRttRun(raw: Raw, samples: number): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const t0 = performance.now();
-    await rawAsk(raw, { kind: 'ping', n: i });
-    times.push((performance.now() - t0) * 1000);
-  }
-  return [percentile(times, 50), percentile(times, 99)];
+function rawRttRun(raw: Raw, samples: number): Promise<number[]> {
+  return latencies(samples, (i) => rawAsk(raw, { kind: 'ping', n: i }));
 }
 
 async function actorFixture(placement: Placement, subject: (ref: ActorRef<typeof Sink>) => Promise<number[]>, baseline: (() => Promise<number[]>) | undefined, closeBaseline: () => Promise<void>): Promise<Fixture> {

@@ -11,10 +11,10 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, AckPolicy, RetentionPolicy } from '@nats-io/jetstream';
-import { createChannel, createPool, createSystem, type ActorSystem } from '@multitask/core';
+import { createChannel, createPool, createSystem, type ActorRef, type ActorSystem } from '@multitask/core';
 import { ChanProducer, Sink } from './actors.js';
 import { benchTasks } from './poolTasks.js';
-import { percentile, rate, type BenchCase, type Fixture } from './harness.js';
+import { inFlight, latencies, rate, type BenchCase, type Fixture } from './harness.js';
 
 /** `nats-server` from `NATS_SERVER`, on `PATH`, or where Debian puts it. */
 function findNatsServer(): string | undefined {
@@ -113,30 +113,18 @@ function clusterCase(bench: BenchCase): BenchCase {
   };
 }
 
-/** Raw requests to `subject`, `inFlight` at a time, each answered by the other node; requests per second. */
-async function rawRequests(nc: NatsConnection, subject: string, count: number, inFlight: number): Promise<number> {
-  const t0 = performance.now();
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < count) {
-      const i = next++;
-      const reply = await nc.request(subject, JSON.stringify(i), { timeout: 10_000 });
-      if ((JSON.parse(reply.string()) as number) !== i * i) throw new Error('a wrong answer');
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, lane));
-  return rate(count, performance.now() - t0);
+/** Raw requests to `subject`, `width` at a time, each answered by the other node; requests per second. */
+function rawRequests(nc: NatsConnection, subject: string, count: number, width: number): Promise<number> {
+  return inFlight(count, width, async (i) => {
+    const reply = await nc.request(subject, JSON.stringify(i), { timeout: 10_000 });
+    if ((JSON.parse(reply.string()) as number) !== i * i) throw new Error('a wrong answer');
+  });
 }
 
-/** Latencies in µs of `count` calls of `call`, one at a time: [p50, p99]. */
-async function oneAtATime(count: number, call: (i: number) => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    await call(i);
-    samples.push((performance.now() - t0) * 1000);
-  }
-  return [percentile(samples, 50), percentile(samples, 99)];
+/** A cluster of this node and node `b`, with a {@link Sink} on `b`. */
+async function sinkOnB(): Promise<{ readonly cluster: BenchCluster; readonly sink: ActorRef<typeof Sink> }> {
+  const cluster = await startCluster(['b']);
+  return { cluster, sink: await cluster.system.spawn(Sink, { placement: { node: 'b' } }) };
 }
 
 /** remote.tell: tells to an actor on node b, confirmed by one ask, against raw publish → b's subscriber (confirmed by one request). */
@@ -144,8 +132,7 @@ const tellRemote: BenchCase = clusterCase({
   metrics: [{ id: 'remote.tell', unit: 'msg/s', better: 'higher', baseline: { id: 'raw.nats.publish', unit: 'msg/s' } }],
   async setup({ quick }) {
     const count = quick ? 20_000 : 200_000;
-    const cluster = await startCluster(['b']);
-    const sink = await cluster.system.spawn(Sink, { placement: { node: 'b' } });
+    const { cluster, sink } = await sinkOnB();
     const encoder = new TextEncoder();
     let told = 0;
     let published = 0;
@@ -178,11 +165,10 @@ const askRemote: BenchCase = clusterCase({
   ],
   async setup({ quick }) {
     const count = quick ? 500 : 3_000;
-    const cluster = await startCluster(['b']);
-    const sink = await cluster.system.spawn(Sink, { placement: { node: 'b' } });
+    const { cluster, sink } = await sinkOnB();
     return {
-      subject: () => oneAtATime(count, (i) => sink.ask('ping', i)),
-      baseline: () => oneAtATime(count, (i) => cluster.nc.request('raw.b.square', JSON.stringify(i), { timeout: 10_000 })),
+      subject: () => latencies(count, (i) => sink.ask('ping', i)),
+      baseline: () => latencies(count, (i) => cluster.nc.request('raw.b.square', JSON.stringify(i), { timeout: 10_000 })),
       close: () => cluster.close(),
     };
   },
@@ -193,21 +179,13 @@ const askRemotePipelined: BenchCase = clusterCase({
   metrics: [{ id: 'remote.ask.pipelined', unit: 'ask/s', better: 'higher', baseline: { id: 'raw.nats.request.pipelined', unit: 'req/s' } }],
   async setup({ quick }) {
     const count = quick ? 5_000 : 30_000;
-    const cluster = await startCluster(['b']);
-    const sink = await cluster.system.spawn(Sink, { placement: { node: 'b' } });
+    const { cluster, sink } = await sinkOnB();
     return {
-      async subject() {
-        const t0 = performance.now();
-        let next = 0;
-        const lane = async (): Promise<void> => {
-          while (next < count) {
-            const i = next++;
-            if ((await sink.ask('ping', i)) !== i) throw new Error('a wrong answer');
-          }
-        };
-        await Promise.all(Array.from({ length: 100 }, lane));
-        return [rate(count, performance.now() - t0)];
-      },
+      subject: async () => [
+        await inFlight(count, 100, async (i) => {
+          if ((await sink.ask('ping', i)) !== i) throw new Error('a wrong answer');
+        }),
+      ],
       baseline: async () => [await rawRequests(cluster.nc, 'raw.b.square', count, 100)],
       close: () => cluster.close(),
     };

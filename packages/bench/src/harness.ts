@@ -75,3 +75,25 @@ function round3(value: number): number {
 export function rate(count: number, ms: number): number {
   return (count / ms) * 1000;
 }
+
+/** Latencies in µs of `count` calls of `call`, one at a time: [p50, p99]. */
+export async function latencies(count: number, call: (i: number) => Promise<unknown>): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await call(i);
+    times.push((performance.now() - t0) * 1000);
+  }
+  return [percentile(times, 50), percentile(times, 99)];
+}
+
+/** `count` calls of `call`, `width` in flight (each lane makes the next call once its last settled); calls per second. */
+export async function inFlight(count: number, width: number, call: (i: number) => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) await call(next++);
+  };
+  await Promise.all(Array.from({ length: width }, lane));
+  return rate(count, performance.now() - t0);
+}
