@@ -558,4 +558,4 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 // Where it was made first: nodes and the system import it from here.
-export { stoppedError, errorMessage };
+export { stoppedError };

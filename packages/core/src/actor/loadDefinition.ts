@@ -1,5 +1,5 @@
 import { MultitaskError } from '../errors.js';
-import { errorMessage } from './ActorCell.js';
+import { errorMessage } from './errorMessage.js';
 import { isActorDefinition, type AnyActorDefinition } from './defineActor.js';
 
 /**

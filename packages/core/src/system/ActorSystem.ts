@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { serializeError } from '../wire/errorWire.js';
 import { isSupervised, isSystemId, newSystemId, nodeAddress, nodeOf, systemOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
-import { errorMessage } from '../actor/ActorCell.js';
+import { errorMessage } from '../actor/errorMessage.js';
 import { describeActor, stoppedError } from '../actor/actorErrors.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import type { AnyActorDefinition } from '../actor/defineActor.js';

@@ -1,7 +1,7 @@
 import { MultitaskError } from '../errors.js';
 import type { ActorId, NodeId } from '../wire/ids.js';
 import { scan } from '../wire/cloneCheck.js';
-import { errorMessage } from '../actor/ActorCell.js';
+import { errorMessage } from '../actor/errorMessage.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import { definitionKey, isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
 import type { HostTable } from './HostTable.js';

@@ -1,4 +1,4 @@
-import { errorMessage } from '../actor/ActorCell.js';
+import { errorMessage } from '../actor/errorMessage.js';
 import type { DownReason } from '../actor/DownReason.js';
 import type { Runtime } from '../node/Runtime.js';
 import type { ActorId } from '../wire/ids.js';
