@@ -131,7 +131,7 @@ export class ActorCell implements FamilyCell {
     const life = this.#rareOnes();
     if (life.lifetime === undefined) {
       life.lifetime = new AbortController();
-      if (life.ended === true) life.ended = stoppedError(this.id, this.#label);
+      if (life.ended === true || (life.ended === undefined && this.#status === 'stopped')) life.ended = stoppedError(this.id, this.#label);
       if (life.ended !== undefined) life.lifetime.abort(life.ended);
     }
     return life.lifetime.signal;
@@ -361,9 +361,26 @@ export class ActorCell implements FamilyCell {
    * the grace is abandoned and its `ask` rejected with `ACTOR_STOPPED`. Idempotent.
    */
   stop(grace: number, graces: Graces): Promise<void> {
+    if (this.#rare?.stopped === undefined && this.#status === 'stopped') return STOPPED; // by stopIdle
     const life = this.#rareOnes();
     life.stopped ??= this.#stop(grace, graces);
     return life.stopped;
+  }
+
+  /**
+   * {@link ActorCell.stop} at once, for an actor with nothing to wait for (no running
+   * handler, no children, watches or timers, no `onStop`): what a shutdown of a million idle
+   * actors does a million times, without a promise each. False (nothing done): use `stop`.
+   */
+  stopIdle(): boolean {
+    if (this.#status !== 'running' || this.#busy || this.#family !== undefined || this.#kind.definition.onStop !== undefined) return false;
+    this.#status = 'stopping';
+    if (this.#rare !== undefined) this.#end(); // else `signal` learns of the end from the status
+    this.#status = 'stopped';
+    for (const letter of this.#drain()) this.#refuse(letter, stoppedError(this.id, this.#label));
+    const escalation = this.#rare?.escalation;
+    this.#host.ended(this.id, escalation === undefined ? { kind: 'stopped' } : { kind: 'error', error: escalation });
+    return true;
   }
 
   async #stop(grace: number, graces: Graces): Promise<void> {
@@ -543,6 +560,7 @@ export class ActorCell implements FamilyCell {
 
 const UNBOUNDED_OPTIONS: MailboxOptions = Object.freeze({});
 const STARTED: Promise<void> = Promise.resolve();
+const STOPPED: Promise<void> = STARTED;
 
 /** Whether someone waits on the letter's fate (an ask's replier, a send's refusal). */
 function waits(letter: Letter): boolean {

@@ -96,8 +96,22 @@ export class LocalActors {
   /** Stops an actor (its handler finishes within the grace, `onStop` runs) and forgets it. */
   async stop(id: ActorId): Promise<void> {
     const cell = this.#cells.get(id);
-    if (cell === undefined) return;
+    if (cell === undefined || this.stopIdle(id)) return;
     await cell.stop(this.#stopGrace, this.#graces);
+    this.#forget(id);
+  }
+
+  /**
+   * Stops an actor that has nothing to wait for at once (see {@link ActorCell.stopIdle}) and
+   * forgets it; false (nothing done) when it needs {@link LocalActors.stop}.
+   */
+  stopIdle(id: ActorId): boolean {
+    if (this.#cells.get(id)?.stopIdle() !== true) return false;
+    this.#forget(id);
+    return true;
+  }
+
+  #forget(id: ActorId): void {
     this.#cells.delete(id);
     this.#supervisors.delete(id);
     this.onStopped?.(id);

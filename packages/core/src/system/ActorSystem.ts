@@ -283,6 +283,13 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     this.#forget(ref, { kind: 'stopped' });
   }
 
+  /** {@link ActorSystem.stop} at once, without a ref or a promise, for a plain idle actor of this thread; false when it needs `stop`. */
+  #stopIdle(id: ActorId): boolean {
+    if (this.#supervised.get(id) !== undefined || this.#peers.hostedAt(id) !== undefined || !this.#runtime.actors.stopIdle(id)) return false;
+    this.#forgetId(id, STOPPED);
+    return true;
+  }
+
   /**
    * Ends the thread or process of an unsupervised hosted actor at once, for `reason` (a
    * pool replacing a worker whose task ran past its timeout).
@@ -521,7 +528,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (this.#supervisors.size > 0) await Promise.all([...this.#supervisors].map((supervisor) => supervisor.stop()));
     this.#supervised.unwatchAll();
     // The actors on this thread that are no other's child: each stops its children first.
-    const inline = this.#runtime.actors.tops().map((cell) => this.stop(this.#runtime.makeRef(cell.id, cell.name)));
+    const inline: Array<Promise<void>> = [];
+    for (const cell of this.#runtime.actors.tops()) {
+      if (this.#stopIdle(cell.id)) continue;
+      inline.push(this.stop(this.#runtime.makeRef(cell.id, cell.name)));
+    }
     const hosted = this.#hosts.nodes.map((node) => this.#hosts.stop(node, this.#shutdownTimeout));
     await Promise.all([...inline, ...hosted, this.#peers.stopThere(this.#shutdownTimeout)]);
     await this.#actorSupervisors.stopAll(); // those whose parent's node is gone
