@@ -388,10 +388,11 @@ export class ActorCell implements FamilyCell {
     const halted = this.#status === 'halted';
     this.#status = 'stopping';
     this.#end();
-    await this.#settle(grace, graces);
-    await this.#endFamily(); // children first, the last started first
-    await this.#rare?.ending;
-    if (ran) await this.#onStop();
+    // Only what there is to wait for is awaited: a stop is no promise more than it must be.
+    if (this.#busy) await this.#settle(grace, graces);
+    if (this.#family !== undefined) await this.#endFamily(); // children first, the last started first
+    if (this.#rare?.ending !== undefined) await this.#rare.ending;
+    if (ran && this.#kind.definition.onStop !== undefined) await this.#onStop();
     this.#status = 'stopped';
     for (const letter of this.#drain()) this.#refuse(letter, stoppedError(this.id, this.#label));
     // A halted one was reported when it halted.

@@ -13,8 +13,12 @@ export type ChildSpawnOptions = Partial<SpawnOptionsBase & { args: unknown }>;
  * @internal
  */
 export interface ActorServices {
-  /** Starts a child of `parent` where `options.placement` says (default: this node). */
-  spawn(parent: ActorId, definition: AnyActorDefinition, options: ChildSpawnOptions): Promise<ActorRef>;
+  /**
+   * Starts a child of `parent` where `options.placement` says (default: this node): its ref
+   * at once when it started at once (an unnamed actor here whose `init` returned its state),
+   * else a promise of it. Bad options throw.
+   */
+  spawn(parent: ActorId, definition: AnyActorDefinition, options: ChildSpawnOptions): ActorRef | Promise<ActorRef>;
   /** Stops an actor, wherever it runs (a child of a stopping parent). */
   stop(ref: ActorRef): Promise<void>;
   /** The actor registered under `name` in the system (`key`: it must be of this definition). */

@@ -49,16 +49,31 @@ export class Family {
     return (this.#timers ??= new ActorTimers(this.#services.clock, (type, payload) => this.#cell.deliverSelf(type, payload)));
   }
 
-  async spawn(definition: AnyActorDefinition, options: ChildSpawnOptions): Promise<ActorRef> {
-    if (!this.#cell.alive) throw new MultitaskError('ACTOR_STOPPED', `actor ${this.#cell.id} is stopping: it cannot spawn children`);
-    const ref = await this.#services.spawn(this.#cell.id, definition, options);
+  spawn(definition: AnyActorDefinition, options: ChildSpawnOptions): Promise<ActorRef> {
+    if (!this.#cell.alive) return Promise.reject(new MultitaskError('ACTOR_STOPPED', `actor ${this.#cell.id} is stopping: it cannot spawn children`));
+    let started: ActorRef | Promise<ActorRef>;
+    try {
+      started = this.#services.spawn(this.#cell.id, definition, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (started instanceof Promise) return started.then((ref) => this.#adoptLater(ref));
+    this.#adopt(started); // started at once: its parent cannot have stopped meanwhile
+    return Promise.resolve(started);
+  }
+
+  async #adoptLater(ref: ActorRef): Promise<ActorRef> {
     if (!this.#cell.alive) {
       await this.#services.stop(ref); // the parent stopped while its child started
       throw new MultitaskError('ACTOR_STOPPED', `actor ${this.#cell.id} stopped while its child started`);
     }
+    this.#adopt(ref);
+    return ref;
+  }
+
+  #adopt(ref: ActorRef): void {
     (this.#children ??= new Map()).set(ref.id, ref);
     this.#services.watch(this.#cell.id, ref.id, undefined, true);
-    return ref;
   }
 
   /** A child ended: it is no longer one. */

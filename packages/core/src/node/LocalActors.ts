@@ -66,10 +66,21 @@ export class LocalActors {
 
   /** {@link LocalActors.start}, resolving with the cell (its ref is the actor's own). */
   startCell(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId, label = name): Promise<ActorCell> {
+    const started = this.startCellNow(id, name, definition, mailbox, args, generation, supervisor, label);
+    return started instanceof ActorCell ? Promise.resolve(started) : started;
+  }
+
+  /**
+   * {@link LocalActors.startCell}, with the cell itself when it started at once (an `init`
+   * that returned its state, no hook to wait for): no promise for most actors of a tree.
+   */
+  startCellNow(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId, label = name): ActorCell | Promise<ActorCell> {
     const cell = ActorCell.create(this.#host, id, name, definition, mailbox, generation, label);
     this.#cells.set(id, cell);
     if (supervisor !== undefined && supervisor !== this.#node) this.#supervisors.set(id, supervisor);
-    return cell.start(args).then(
+    const started = cell.start(args);
+    if (cell.status === 'running') return cell; // it started at once
+    return started.then(
       () => cell,
       (error: unknown) => {
         this.#cells.delete(id);

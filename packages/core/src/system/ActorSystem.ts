@@ -130,6 +130,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       peers: this.#peers,
       supervisors: this.#actorSupervisors,
       start: (definition, opts, again, generation) => this.#spawner.start(definition, opts, again, generation),
+      spawn: (definition, opts) => this.#spawner.spawn(definition, opts),
       stop: (ref) => this.stop(ref),
       durable: (from, request) => this.#durables.handle(from, request),
     });
@@ -239,8 +240,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     if (this.#observation.ready !== undefined) await this.#observation.ready;
     // A node of the cluster is known once the join is through: a spawn there waits for it.
     if (this.#cluster !== undefined && typeof opts.placement === 'object') await this.#cluster.joined.catch(() => undefined);
-    const { ref } = await this.#spawner.start(definition, opts, undefined, undefined);
-    return ref as ActorRef<D>;
+    return (await this.#spawner.spawn(definition, opts)) as ActorRef<D>;
   }
 
   /**

@@ -22,12 +22,13 @@ export interface RootRequestsHost {
   readonly peers: PeerSystems;
   readonly supervisors: ActorSupervisors;
   start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started>;
+  /** Starts an actor of this thread's or where `opts` says: its ref, at once when it started at once. */
+  spawn(definition: AnyActorDefinition, opts: SpawnOpts): ActorRef | Promise<ActorRef>;
   stop(ref: ActorRef): Promise<void>;
   /** A durable channel's operation for a thread or process of this system (see {@link DurableRelay}). */
   durable(from: NodeId, request: DurableRequest): Promise<unknown>;
 }
 
-const refOf = (started: Started): ActorRef => started.ref;
 
 /**
  * A system's root as the other nodes of the system see it: it places actors for them (a
@@ -46,7 +47,7 @@ export class RootRequests {
   /** What `ctx` of an actor on the root's own thread asks of its system. */
   services(): SystemServices {
     return {
-      spawn: (_parent, definition, options) => this.#host.start(definition, options, undefined, undefined).then(refOf),
+      spawn: (_parent, definition, options) => this.#host.spawn(definition, options),
       stop: (ref) => this.#host.stop(ref),
       lookup: (name, key) => this.#host.names.lookup(name, key),
       supervise: async (parent, spec) => localHandle(await this.#host.supervisors.start(parent, spec as SupervisorSpec)),

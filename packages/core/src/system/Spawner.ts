@@ -14,6 +14,12 @@ import type { PeerSystems } from './PeerSystems.js';
 import type { PlacementWire, SpawnEnvelope } from '../wire/protocol.js';
 
 const LOCAL: readonly LocalPlacement[] = ['inline', 'thread', 'process'];
+const refOf = (started: Started): ActorRef => started.ref;
+
+/** An unnamed actor for this thread: started without names to claim. */
+function isPlain(opts: SpawnOpts): boolean {
+  return (opts.placement === undefined || opts.placement === 'inline') && opts.name === undefined;
+}
 const NO_MAILBOX = Object.freeze({});
 
 /** Spawn options as the system passes them on; `path` names a supervised child in errors. @internal */
@@ -54,19 +60,35 @@ export class Spawner {
 
   /** Starts an actor (again, under the id `again`, for a supervisor; on the running host `on`, for a pool). */
   start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<Started> {
-    const inline = opts.placement === undefined || opts.placement === 'inline';
-    if (!inline || opts.name !== undefined || on !== undefined || again !== undefined || generation !== undefined) return this.#start(definition, opts, again, generation, on);
-    // An unnamed, unsupervised actor on this thread: no names to claim, no awaits on the way
-    // (the way most actors of an actor tree start).
+    if (!isPlain(opts) || on !== undefined || again !== undefined || generation !== undefined) return this.#start(definition, opts, again, generation, on);
     try {
-      this.#checkSpawn(definition, opts);
+      const started = this.spawn(definition, opts);
+      const node = this.#host.runtime.node;
+      return started instanceof Promise ? started.then((ref) => ({ ref, node })) : Promise.resolve({ ref: started, node });
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#spawnInline(definition, opts, undefined, undefined).then((started) => {
-      this.#host.started(started.ref);
-      return started;
-    });
+  }
+
+  /**
+   * Starts an actor for the system or a context: the ref itself, at once, for an unnamed
+   * actor on this thread whose `init` returned its state (no names to claim, no hook to
+   * wait for, no promise on the way: the way most actors of an actor tree start); else a
+   * promise of it. Bad options throw.
+   */
+  spawn(definition: AnyActorDefinition, opts: SpawnOpts): ActorRef | Promise<ActorRef> {
+    if (!isPlain(opts)) return this.#start(definition, opts, undefined, undefined).then(refOf);
+    this.#checkSpawn(definition, opts);
+    const runtime = this.#host.runtime;
+    const args = runtime.inlineArgs(opts.args, definition.name);
+    const started = runtime.actors.startCellNow(runtime.actors.mint(false), undefined, definition, opts.mailbox ?? NO_MAILBOX, args, undefined, undefined, opts.path);
+    if (started instanceof Promise) return started.then((cell) => this.#started(cell.ref));
+    return this.#started(started.ref);
+  }
+
+  #started(ref: ActorRef): ActorRef {
+    this.#host.started(ref);
+    return ref;
   }
 
   async #start(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<Started> {
