@@ -16,6 +16,7 @@ interface PageElement {
 }
 interface PageGlobals {
   readonly document: { querySelector(selector: string): PageElement | null; querySelectorAll(selector: string): ArrayLike<PageElement> };
+  getSelection(): { selectAllChildren(node: PageElement): void; toString(): string } | null;
 }
 
 /** Waits until the number the page shows at `selector` reaches `least` (the page redraws with each snapshot). */
@@ -132,7 +133,49 @@ describe('the inspector', () => {
       await counter.ask('get');
       await vi.waitFor(async () => expect(Number(await detail(page, 'handled'))).toBeGreaterThanOrEqual(27), { timeout: 10_000, interval: 50 });
       expect(await detail(page, 'name')).toBe('busy');
+      // Text selected in the details (an id to copy) stays selected while updates arrive.
+      const selected = await page.evaluate(() => {
+        const win = globalThis as unknown as PageGlobals;
+        const cell = win.document.querySelector('#details td'); // the id's
+        if (cell !== null) win.getSelection()?.selectAllChildren(cell);
+        return win.getSelection()?.toString();
+      });
+      expect(selected).toBe(counter.id);
+      for (let i = 0; i < 10; i++) counter.tell('add', 1);
+      await counter.ask('get');
+      await vi.waitFor(async () => expect(Number(await detail(page, 'handled'))).toBeGreaterThanOrEqual(38), { timeout: 10_000, interval: 50 });
+      expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).getSelection()?.toString())).toBe(counter.id);
       expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('selects the actor pressed even when an update moves its row before the release, and folds a branch with one click', async () => {
+    const above = await system.spawn(Counter, { name: 'above', args: 0 });
+    const moved = await system.spawn(Counter, { name: 'moved', args: 0 });
+    const page = await chromium!.browser.newPage();
+    try {
+      await page.goto(inspector.url);
+      const row = `.row[data-id="${moved.id}"]`;
+      await page.waitForSelector(row);
+      const [top, bottom] = await Promise.all([page.$(`.row[data-id="${above.id}"]`), page.$(row)]);
+      expect((await top?.boundingBox())?.y).toBeLessThan((await bottom?.boundingBox())?.y ?? 0); // drawn above it
+      await page.hover(`${row} b`);
+      await page.mouse.down();
+      await system.stop(above); // its row goes, and the pressed row moves up from under the pointer
+      await page.waitForFunction((gone: string) => (globalThis as unknown as PageGlobals).document.querySelector(gone) === null, { timeout: 10_000, polling: 50 }, `.row[data-id="${above.id}"]`);
+      await page.mouse.up();
+      expect(await detail(page, 'name')).toBe('moved');
+      const fold = '.row[data-kind="node"][data-id="a"] .toggle';
+      await page.click(fold);
+      expect(await page.$eval(fold, (el) => el.textContent)).toBe('▸');
+      expect(await page.$(row)).toBeNull();
+      await page.click(fold);
+      expect(await page.$(row)).not.toBeNull();
+      // A click that no press came before (the keyboard's, a script's) folds it too, once.
+      await page.evaluate((selector: string) => ((globalThis as unknown as PageGlobals).document.querySelector(selector) as unknown as { click(): void }).click(), fold);
+      expect(await page.$(row)).toBeNull();
     } finally {
       await page.close();
     }

@@ -6,10 +6,10 @@
  *
  * The tree and the details are written as HTML, then patched into the page (`morph`): the
  * elements still wanted stay (tree rows matched by their `data-key`, the rest by position
- * and tag) and only what changed changes. So an update that lands between the press and
- * the release of a click leaves the pressed element where it was and the click arrives
- * (a browser fires no click when the pressed element was replaced), and the selected
- * actor's details follow its figures without being rebuilt.
+ * and tag) and only what changed changes, so the selected actor's details follow its
+ * figures without being rebuilt. A row is selected when it is pressed: an update that lands
+ * before the release may replace or move what was pressed, and the browser then fires no
+ * click.
  * @internal
  * @packageDocumentation
  */
@@ -189,7 +189,8 @@ function render(whole) {
   renderTables(snapshot);
 }
 
-$('tree').addEventListener('click', (event) => {
+/** A press on the tree selects the actor pressed, or folds or unfolds the branch of the ▾ pressed. */
+function press(event) {
   const row = event.target.closest('.row');
   if (!row) return;
   if (event.target.classList.contains('toggle')) {
@@ -197,7 +198,13 @@ $('tree').addEventListener('click', (event) => {
     if (state.collapsed.has(key)) state.collapsed.delete(key); else state.collapsed.add(key);
   } else if (row.dataset.kind === 'actor') state.selected = row.dataset.id;
   if (state.snapshot) { renderTree(state.snapshot); renderDetails(state.snapshot); }
-});
+}
+
+// Taken at the press, not at the click: an update may move the row from under the pointer
+// before the release (an actor above it stopped), and then the browser fires no click on it.
+// A click with no press before it (detail 0: the keyboard's, a script's) counts as one.
+$('tree').addEventListener('mousedown', (event) => { if (event.button === 0) press(event); });
+$('tree').addEventListener('click', (event) => { if (event.detail === 0) press(event); });
 
 const token = new URLSearchParams(location.search).get('token') || '';
 const events = new EventSource('/events?token=' + encodeURIComponent(token));
