@@ -3,6 +3,13 @@
  * a tree, a few tables and sparklines are a few hundred lines of DOM code). It listens to
  * `/events` (server-sent events, one snapshot each) and redraws; message rates and the
  * sparklines come from the difference between two snapshots' `handled` counts.
+ *
+ * The tree and the details are written as HTML, then patched into the page (`morph`): the
+ * elements still wanted stay (tree rows matched by their `data-key`, the rest by position
+ * and tag) and only what changed changes, so the selected actor's details follow its
+ * figures without being rebuilt. A row is selected when it is pressed: an update that lands
+ * before the release may replace or move what was pressed, and the browser then fires no
+ * click.
  * @internal
  * @packageDocumentation
  */
@@ -38,6 +45,43 @@ const $ = (id) => document.getElementById(id);
 const esc = (v) => String(v === undefined || v === null ? '' : v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 const mb = (bytes) => bytes === undefined ? '?' : (bytes / 1048576).toFixed(1) + ' MB';
 const LIMIT = 2000;
+
+/** Makes element's children those of html, keeping every node that is still wanted. */
+function morph(element, html) {
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  morphChildren(element, template.content);
+}
+
+const keyOf = (node) => node.nodeType === 1 ? node.getAttribute('data-key') : null;
+
+/** Keyed children (tree rows) are matched by key, the others by position and tag. */
+function morphChildren(from, to) {
+  const wanted = new Set(Array.from(to.children, keyOf));
+  const keyed = new Map();
+  for (const child of from.children) if (keyOf(child) !== null) keyed.set(keyOf(child), child);
+  let at = from.firstChild;
+  for (const next of Array.from(to.childNodes)) {
+    while (at !== null && keyOf(at) !== null && !wanted.has(keyOf(at))) { const gone = at; at = at.nextSibling; gone.remove(); }
+    const key = keyOf(next);
+    const have = key !== null ? keyed.get(key) : at !== null && keyOf(at) === null && at.nodeName === next.nodeName ? at : undefined;
+    if (have === undefined) { from.insertBefore(next, at); continue; }
+    keyed.delete(key);
+    if (have === at) at = at.nextSibling; else from.insertBefore(have, at);
+    patch(have, next);
+  }
+  while (at !== null) { const gone = at; at = at.nextSibling; gone.remove(); }
+}
+
+function patch(have, next) {
+  if (have.nodeType !== 1) {
+    if (have.nodeValue !== next.nodeValue) have.nodeValue = next.nodeValue;
+    return;
+  }
+  for (const attribute of Array.from(have.attributes)) if (!next.hasAttribute(attribute.name)) have.removeAttribute(attribute.name);
+  for (const attribute of Array.from(next.attributes)) if (have.getAttribute(attribute.name) !== attribute.value) have.setAttribute(attribute.name, attribute.value);
+  morphChildren(have, next);
+}
 
 function spark(values) {
   if (values.length < 2) return '';
@@ -104,20 +148,20 @@ function renderTree(snapshot) {
       : n.kind === 'node' ? '<span class="dot node"></span><b>node ' + esc(n.id) + '</b>' : a ? actorRow(a) : esc(n.id);
     const cls = state.selected === n.id ? ' selected' : '';
     const kids = open && n.children.length > 0 ? '<ul>' + n.children.map(node).join('') + '</ul>' : '';
-    return '<li><div class="row' + cls + '" data-kind="' + n.kind + '" data-id="' + esc(n.id) + '" data-key="' + esc(key) + '"><span class="toggle">' + toggle + '</span>' + body + '</div>' + kids + '</li>';
+    return '<li data-key="' + esc(key) + '"><div class="row' + cls + '" data-kind="' + n.kind + '" data-id="' + esc(n.id) + '" data-key="' + esc(key) + '"><span class="toggle">' + toggle + '</span>' + body + '</div>' + kids + '</li>';
   };
   const more = snapshot.actors.length > LIMIT ? '<p class="muted">showing the first ' + LIMIT + ' of ' + snapshot.actors.length + ' actors</p>' : '';
-  $('tree').innerHTML = '<ul class="tree">' + snapshot.tree.map(node).join('') + '</ul>' + more;
+  morph($('tree'), '<ul class="tree">' + snapshot.tree.map(node).join('') + '</ul>' + more);
 }
 
 function renderDetails(snapshot) {
   const a = snapshot.actors.find((x) => x.id === state.selected);
-  if (a === undefined) return void ($('details').innerHTML = '<p class="muted">Click an actor to see its details.</p>');
+  if (a === undefined) return void morph($('details'), '<p class="muted">Click an actor to see its details.</p>');
   const rows = [['id', a.id], ['name', a.name], ['path', a.label], ['definition', a.definition + ' (' + a.key + ')'], ['placement', a.placement], ['node', a.node], ['status', a.status],
     ['mailbox', a.mailbox.depth + ' / ' + (a.mailbox.capacity === null ? '∞' : a.mailbox.capacity)], ['handled', a.handled], ['rate', (state.rates.get(a.id) || 0).toFixed(1) + ' msg/s'],
     ['parent', a.parent], ['supervisor', a.supervisor], ['restarts', a.restarts]];
   const crash = a.lastCrash ? '<h2>Last crash</h2><p>' + esc(a.lastCrash.reason) + ' at ' + esc(new Date(a.lastCrash.at).toISOString()) + ': ' + esc(a.lastCrash.message) + '</p><pre>' + esc(a.lastCrash.stack || '') + '</pre>' : '';
-  $('details').innerHTML = '<table>' + rows.map((r) => '<tr><th>' + r[0] + '</th><td>' + esc(r[1]) + '</td></tr>').join('') + '</table>' + crash;
+  morph($('details'), '<table>' + rows.map((r) => '<tr><th>' + r[0] + '</th><td>' + esc(r[1]) + '</td></tr>').join('') + '</table>' + crash);
 }
 
 function renderTables(snapshot) {
@@ -145,7 +189,8 @@ function render(whole) {
   renderTables(snapshot);
 }
 
-$('tree').addEventListener('click', (event) => {
+/** A press on the tree selects the actor pressed, or folds or unfolds the branch of the ▾ pressed. */
+function press(event) {
   const row = event.target.closest('.row');
   if (!row) return;
   if (event.target.classList.contains('toggle')) {
@@ -153,7 +198,13 @@ $('tree').addEventListener('click', (event) => {
     if (state.collapsed.has(key)) state.collapsed.delete(key); else state.collapsed.add(key);
   } else if (row.dataset.kind === 'actor') state.selected = row.dataset.id;
   if (state.snapshot) { renderTree(state.snapshot); renderDetails(state.snapshot); }
-});
+}
+
+// Taken at the press, not at the click: an update may move the row from under the pointer
+// before the release (an actor above it stopped), and then the browser fires no click on it.
+// A click with no press before it (detail 0: the keyboard's, a script's) counts as one.
+$('tree').addEventListener('mousedown', (event) => { if (event.button === 0) press(event); });
+$('tree').addEventListener('click', (event) => { if (event.detail === 0) press(event); });
 
 const token = new URLSearchParams(location.search).get('token') || '';
 const events = new EventSource('/events?token=' + encodeURIComponent(token));
