@@ -131,6 +131,7 @@ export class PeerSystems {
     this.#byName.set(info.node, peer);
     const runtime = this.#host.runtime;
     const gate: Endpoint = {
+      packsRuns: endpoint.packsRuns === true,
       post: (frame, transfer) => endpoint.post(frame, transfer),
       // Every envelope from a peer is checked before the runtime sees it.
       onReceive: () =>

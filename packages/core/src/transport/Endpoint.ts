@@ -8,10 +8,10 @@ import type { Frame, FrameWriter } from '../wire/frames.js';
  */
 export interface Endpoint {
   /**
-   * The far end is a thread or process of this system, started from this build: runs of
-   * like tells may travel as columns ({@link FrameWriter}). Links to other systems keep
-   * every envelope apart (a peer may run another version, and a value it cannot read
-   * should cost only its own envelope).
+   * The far end reads this build's frames: a thread or process of this system, or a node of
+   * its cluster (nodes of one cluster run one codec version; each frame says which). Runs of
+   * like tells may travel as columns ({@link FrameWriter}). The in-memory test network keeps
+   * every envelope apart.
    */
   readonly packsRuns?: boolean;
   /** Posts one frame. Throws (synchronously) when the frame cannot be copied. */

@@ -187,6 +187,7 @@ export class NatsLink {
       for (const closer of link.closers) closer(error);
     };
     return {
+      packsRuns: true, // the peer runs this codec version (a frame of another is refused)
       post: (frame) => {
         if (held !== undefined && this.connected) throw new MultitaskError('NODE_DOWN', `node '${name}' cannot be reached: ${held}`);
         this.#post(subject, name, frame);

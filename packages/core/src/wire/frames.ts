@@ -40,6 +40,11 @@ const WIDTH: readonly number[] = [7, 8, 8, 5, 2, 3, 4, 8, 4, 4];
 const RUN_MIN = 16;
 /** Most keys a payload written in columns has. */
 const RUN_KEYS = 32;
+/**
+ * Most tells in one run: a longer one is written as several. A reader refuses a longer run:
+ * a frame from another machine must not make a million payloads out of a few bytes.
+ */
+const RUN_MAX = 4096;
 
 /** A batch on the wire. @internal */
 export type Frame = unknown[];
@@ -52,7 +57,7 @@ export type Frame = unknown[];
  */
 export class FrameWriter {
   readonly #frame: Frame = [];
-  /** Whether runs of like tells may be written as columns (the reader is this library, on this machine). */
+  /** Whether runs of like tells may be written as columns (the reader is this library, of this version). */
   readonly #runs: boolean;
   /** Payloads (enc 0) of the tells like the previous one, not written yet. */
   #run: unknown[] = [];
@@ -64,7 +69,7 @@ export class FrameWriter {
   #ask: RequestEnvelope | undefined;
   #channel: ChannelEnvelope | undefined;
 
-  /** @param runs - write runs of like tells as columns (links to this system's own threads and processes) */
+  /** @param runs - write runs of like tells as columns (the reader is this library: this system's threads and processes, a node of its cluster) */
   constructor(runs = false) {
     this.#runs = runs;
   }
@@ -78,8 +83,9 @@ export class FrameWriter {
   /** Writes a tell from its fields: the tell path makes no envelope object (one per tell was a third of its garbage). */
   writeTell(dst: string, to: string, type: string, payload: unknown, enc: Encoded, from: string): void {
     if (to === this.#tellTo && type === this.#tellType && dst === this.#tellDst && from === this.#tellFrom) {
-      if (this.#runs && enc === 0) this.#run.push(payload);
-      else {
+      if (this.#runs && enc === 0) {
+        if (this.#run.push(payload) === RUN_MAX) this.#endRun();
+      } else {
         this.#endRun();
         this.#frame.push(TELL_AGAIN, payload, enc);
       }
@@ -175,7 +181,7 @@ function columnsOf(run: readonly unknown[]): { keys: string[]; values: unknown[]
 
 /** Whether the fields of a run read from a frame are what a writer makes (a frame from elsewhere may hold anything). */
 function isRun(count: unknown, keys: unknown, values: unknown): count is number {
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) return false;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > RUN_MAX) return false;
   if (!Array.isArray(keys) || !Array.isArray(values) || keys.length !== values.length || keys.length === 0) return false;
   for (let k = 0; k < keys.length; k++) {
     const column: unknown = values[k];
