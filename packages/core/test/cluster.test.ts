@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActorRef, createChannel, createSystem, type ActorSystem, type Channel, type DeadLetter } from '../src/index.js';
-import { createMsgpackCodec } from '../src/wire/msgpackCodec.js';
+import { MSGPACK_CODEC_VERSION, createMsgpackCodec } from '../src/wire/msgpackCodec.js';
 import { FrameWriter } from '../src/wire/frames.js';
 import { systemOf } from '../src/wire/ids.js';
 import { killAll, startNode, testCluster, until, type NodeProcess } from './clusterNodes.js';
@@ -204,9 +204,9 @@ describe('a cluster of three nodes over NATS, each its own process', () => {
       rogue.publish(data(theirs), new Uint8Array([0xff, 0x00, 0x13])); // not a frame
       rogue.publish(data(theirs), new Uint8Array(300 * 1024).fill(0x91)); // past maxFrameBytes
       const deep = new Uint8Array(64 * 1024).fill(0x91);
-      deep.set([1, 0]);
+      deep.set([MSGPACK_CODEC_VERSION, 0]);
       rogue.publish(data(theirs), deep); // nested far past maxDepth
-      rogue.publish(data('nobody'), new Uint8Array([1, 0, 0x90])); // from a node that is not joined
+      rogue.publish(data('nobody'), new Uint8Array([MSGPACK_CODEC_VERSION, 0, 0x90])); // from a node that is not joined
       rogue.publish('multitask.three.beat', 'not json');
       rogue.publish('multitask.three.hello', JSON.stringify({ v: 1, kind: 'hello', info: { system: 'x', node: 42 } }));
       // A well-formed tell, forged as b's, whose payload is of a type the codec never writes: a dead letter here.

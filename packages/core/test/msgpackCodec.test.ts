@@ -5,6 +5,8 @@ import { BadValue, hasBadValues } from '../src/wire/BadValue.js';
 import { MSGPACK_CODEC_VERSION, createMsgpackCodec } from '../src/wire/msgpackCodec.js';
 import { FrameWriter, readFrame, type Frame } from '../src/wire/frames.js';
 import { wireLimits } from '../src/wire/wireLimits.js';
+import { Encoder } from '@msgpack/msgpack';
+import { TagKind, extensionCodec, tagExt } from '../src/wire/msgpackExtensions.js';
 import type { Envelope } from '../src/wire/protocol.js';
 
 const codec = createMsgpackCodec();
@@ -202,6 +204,42 @@ describe('the MessagePack codec', () => {
     }
     const tooBig = new Uint8Array(codec.limits.maxFrameBytes + 1);
     expect(() => codec.decode(tooBig)).toThrowError(/maxFrameBytes/);
+  });
+
+  it('carries an array of records of one shape as a table, and gives back each record as it was', () => {
+    const rows = Array.from({ length: 200 }, (_, i) => ({ 2: i, i, tag: 'bench', zero: i === 3 ? -0 : 0, nan: Number.NaN, none: undefined, big: BigInt(i), odd: i === 5 ? '\ud800' : 'x', yes: i % 2 === 0 }));
+    const read = roundTrip(rows) as typeof rows;
+    expect(read).toEqual(rows);
+    expect(Object.keys(read[0] as object)).toEqual(Object.keys(rows[0] as object));
+    expect(Object.is(read[3]?.zero, -0)).toBe(true);
+    expect(read[5]?.odd).toBe('\ud800');
+    read[0]!.tag = 'changed';
+    expect(read[1]?.tag).toBe('bench'); // each record is an object of its own
+    const apart = codec.encode([rows.map((row) => new Map(Object.entries(row)))]).length;
+    expect(codec.encode([rows]).length).toBeLessThan(apart / 2); // the keys once, not once a row
+    // Not one shape, or not primitive values: record by record, and still exact.
+    const mixed = [
+      Array.from({ length: 20 }, (_, i) => (i === 9 ? { tag: 'x', i } : { i, tag: 'x' })),
+      Array.from({ length: 20 }, (_, i) => ({ i, nested: { i } })),
+      Array.from({ length: 20 }, (_, i) => (i === 19 ? { i, more: 1 } : { i })),
+      Array.from({ length: 20 }, (_, i) => (i === 4 ? Object.assign(Object.create(null) as object, { i }) : { i })),
+      Array.from({ length: 20 }, (_, i) => (i === 7 ? new Date(i) : { i })),
+    ];
+    for (const value of mixed) expect(show(roundTrip(value))).toBe(show(structuredClone(value)));
+  });
+
+  it('refuses a table from another machine whose rows are more than its bytes, or whose keys are unsafe', () => {
+    const encoder = new Encoder({ extensionCodec, context: { tags: true } });
+    const frameOf = (table: unknown[]): Uint8Array => Uint8Array.from([MSGPACK_CODEC_VERSION, 1, ...encoder.encode([table, 7])]);
+    const huge = codec.decode(frameOf([tagExt(TagKind.TABLE), 1_000_000, ['a'], [1]])) as Frame;
+    expect(huge[0]).toBeInstanceOf(BadValue);
+    expect(huge[1]).toBe(7);
+    const proto = codec.decode(frameOf([tagExt(TagKind.TABLE), 2, ['__proto__'], [{ polluted: true }]])) as Frame;
+    expect(proto[0]).toBeInstanceOf(BadValue);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const short = codec.decode(frameOf([tagExt(TagKind.TABLE), 3, ['a', 'b'], [1, 2, 3], [1, 2]])) as Frame;
+    expect(short[0]).toBeInstanceOf(BadValue);
+    expect(codec.decode(frameOf([tagExt(TagKind.TABLE), 3, ['a'], [1, 2, 3]]))[0]).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }]);
   });
 
   it('marks an element past a limit, or malformed, as a bad value and still reads the others', () => {

@@ -20,7 +20,7 @@ import { DEFAULT_WIRE_LIMITS, type WireLimits } from './wireLimits.js';
  * are bad frames), so nodes of one cluster run the same version.
  * @internal
  */
-export const MSGPACK_CODEC_VERSION = 1;
+export const MSGPACK_CODEC_VERSION = 2;
 
 /** Flag bit: the frame holds tagged containers (maps, sets, sparse arrays, errors, odd keys). */
 const CONTAINERS = 1;

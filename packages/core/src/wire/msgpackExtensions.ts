@@ -1,5 +1,5 @@
 /**
- * The MessagePack extension table of the cluster wire, version 1: what a payload may hold
+ * The MessagePack extension table of the cluster wire, version 2: what a payload may hold
  * beyond MessagePack's own nil, booleans, numbers, strings, arrays and string-keyed maps.
  *
  * | ext | holds | data |
@@ -12,7 +12,7 @@
  * | 5 | `ArrayBuffer` | its bytes |
  * | 6 | typed array or `DataView` | kind (1 byte, {@link TYPED_KINDS}), the view's bytes (little-endian) |
  * | 7 | a string that is not well-formed UTF-16 (lone surrogates) | its code units, UTF-16LE |
- * | 8 | a container tag: the first element of an array that stands for a `Map`, `Set`, sparse array, `Error` or an object with keys MessagePack maps cannot carry | kind (1 byte, {@link TagKind}) |
+ * | 8 | a container tag: the first element of an array that stands for a `Map`, `Set`, sparse array, `Error`, an object with keys MessagePack maps cannot carry, or a table (an array of plain objects of one shape, as its keys and one column per key; new in version 2) | kind (1 byte, {@link TagKind}) |
  *
  * Refs and channels need no entry: before framing they are already plain objects tagged
  * `__multitask_ref__` / `__multitask_channel__` (`messageCodec.ts`), and travel as maps.
@@ -35,7 +35,7 @@ export const Ext = {
 } as const;
 
 /** What a tagged array stands for. @internal */
-export const TagKind = { MAP: 1, SET: 2, SPARSE: 3, ERROR: 4, OBJECT: 5 } as const;
+export const TagKind = { MAP: 1, SET: 2, SPARSE: 3, ERROR: 4, OBJECT: 5, TABLE: 6 } as const;
 /** @internal */
 export type TagKind = (typeof TagKind)[keyof typeof TagKind];
 

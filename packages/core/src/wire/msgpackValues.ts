@@ -82,6 +82,8 @@ export class ToWire {
 
   #array(value: unknown[], depth: number): unknown {
     if (value.length > this.#limits.maxArrayLength) refuse(`an array of more than ${this.#limits.maxArrayLength} items`);
+    const table = value.length >= TABLE_MIN ? this.#table(value, depth) : undefined;
+    if (table !== undefined) return table;
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
@@ -91,6 +93,36 @@ export class ToWire {
       out?.push(wire);
     }
     return out ?? value;
+  }
+
+  /**
+   * An array of plain objects with the same keys in the same order and primitive values
+   * (rows of a stream, a batch of channel items): `[tag, count, keys, ...columns]`, a
+   * column whose values are all the same (`Object.is`) being that value alone. The keys
+   * travel once, not once a row; `undefined` when the array is not such a table.
+   */
+  #table(value: unknown[], depth: number): unknown[] | undefined {
+    const first = value[0];
+    if (!isRecord(first)) return undefined;
+    const keys = Object.keys(first);
+    if (keys.length === 0 || keys.length > TABLE_KEYS || keys.some((key) => key === '__proto__' || !wellFormed(key))) return undefined;
+    const columns: unknown[][] = keys.map(() => new Array<unknown>(value.length));
+    for (let row = 0; row < value.length; row++) {
+      const item = value[row];
+      if (!isRecord(item)) return undefined;
+      let k = 0;
+      for (const key in item) {
+        if (key !== keys[k]) return undefined;
+        const field = item[key];
+        if ((typeof field === 'object' && field !== null) || typeof field === 'function' || typeof field === 'symbol') return undefined;
+        (columns[k++] as unknown[])[row] = field;
+      }
+      if (k !== keys.length) return undefined;
+    }
+    this.containers = true;
+    const out: unknown[] = [tagExt(TagKind.TABLE), value.length, keys];
+    for (const column of columns) out.push(this.#array(same(column) ? [column[0]] : column, depth + 1));
+    return out;
   }
 
   /** An array with holes: its length, then the index and value of each item it has. */
@@ -145,6 +177,28 @@ export class ToWire {
   }
 }
 
+/** Fewest rows an array is sent as a table for; fewer pay for the check and not back. */
+const TABLE_MIN = 16;
+/** Most keys a row of a table has. */
+const TABLE_KEYS = 32;
+/**
+ * Most rows of a table whose every column is one value: a reader refuses more, so that a
+ * few bytes from the network cannot become a million objects (a table with a full column
+ * is as long in bytes as it is in rows).
+ */
+const TABLE_SHARED_ROWS = 4096;
+
+/** A plain object (its prototype `Object.prototype`). */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+function same(column: readonly unknown[]): boolean {
+  const one = column[0];
+  for (let i = 1; i < column.length; i++) if (!Object.is(column[i], one)) return false;
+  return true;
+}
+
 function malformed(what: string): never {
   throw new RangeError(`malformed ${what}`);
 }
@@ -187,6 +241,8 @@ function rebuild(tag: Tag, items: unknown[]): unknown {
     }
     case TagKind.SPARSE:
       return sparse(items);
+    case TagKind.TABLE:
+      return table(items);
     case TagKind.ERROR:
       return error(items);
     case TagKind.OBJECT: {
@@ -200,6 +256,32 @@ function rebuild(tag: Tag, items: unknown[]): unknown {
       return record;
     }
   }
+}
+
+function table(items: unknown[]): Array<Record<string, unknown>> {
+  const count = items[1];
+  const keys = items[2];
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || !Array.isArray(keys) || keys.length === 0 || items.length !== 3 + keys.length) malformed('table');
+  let full = false;
+  const columns: unknown[][] = [];
+  for (let k = 0; k < keys.length; k++) {
+    const key: unknown = keys[k];
+    const column = items[3 + k];
+    if (typeof key !== 'string' || key === '__proto__' || !Array.isArray(column) || (column.length !== 1 && column.length !== count)) malformed('table column');
+    full ||= column.length === count;
+    columns.push(fromWire(column) as unknown[]);
+  }
+  if (!full && count > TABLE_SHARED_ROWS) malformed('table: more rows than its columns hold');
+  const rows = new Array<Record<string, unknown>>(count);
+  for (let row = 0; row < count; row++) {
+    const record: Record<string, unknown> = {};
+    for (let k = 0; k < keys.length; k++) {
+      const column = columns[k] as unknown[];
+      record[keys[k] as string] = column.length === 1 ? column[0] : column[row];
+    }
+    rows[row] = record;
+  }
+  return rows;
 }
 
 function sparse(items: unknown[]): unknown[] {
