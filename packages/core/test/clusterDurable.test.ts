@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannel, createSystem, type ActorSystem } from '../src/index.js';
 import { killAll, startNode, testCluster, within, type NodeProcess } from './clusterNodes.js';
 import { Relay } from './fixtures/relay.js';
-import { codeOf } from './helpers.js';
+import { codeOf, manualClock } from './helpers.js';
 import { startNatsServer, type NatsServer } from './natsServer.js';
 
 describe('durable channels (JetStream)', () => {
@@ -101,5 +101,13 @@ describe('durable channels (JetStream)', () => {
     const rest: number[] = [];
     for (let i = 0; i < 10; i++) rest.push(await within(channel.receive(), 15_000, `item ${i}`));
     expect(rest.sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => 10 + i)); // 9 is still the live consumer's
+  });
+
+  it('times a durable receive out on the clock it was given', async () => {
+    const clock = manualClock();
+    const channel = createChannel<number>({ durable: 'clocked', system: a, clock });
+    const receiving = codeOf(channel.receive({ timeout: 60_000 }));
+    clock.advance(60_000);
+    expect(await within(receiving, 10_000, 'the receive')).toBe('CHANNEL_TIMEOUT');
   });
 });

@@ -362,7 +362,7 @@ export function createChannel<T>(options: ChannelOptions | DurableChannelOptions
   if ('durable' in options && options.durable !== undefined) {
     const system = (options as Partial<DurableChannelOptions>).system;
     if (typeof system?.openDurable !== 'function') throw new MultitaskError('INVALID_ARGUMENT', 'options.system must be the system (joined to a cluster) whose NATS server keeps a durable channel');
-    return system.openDurable(options.durable, capacity, options.ackWait ?? 30_000) as DurableChannel<T>;
+    return system.openDurable(options.durable, capacity, options.ackWait ?? 30_000, options.clock) as DurableChannel<T>;
   }
   return new LocalChannel<T>(new ChannelCore(capacity), options.clock);
 }
