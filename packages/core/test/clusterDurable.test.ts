@@ -2,20 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannel, createSystem, type ActorSystem } from '../src/index.js';
 import { killAll, startNode, testCluster, within, type NodeProcess } from './clusterNodes.js';
 import { Relay } from './fixtures/relay.js';
-import { codeOf, manualClock } from './helpers.js';
+import { codeOf, failureOf, manualClock } from './helpers.js';
 import { startNatsServer, type NatsServer } from './natsServer.js';
 
 describe('durable channels (JetStream)', () => {
   let server: NatsServer;
   let a: ActorSystem;
+  /** Another node, in this process: its own connection to the server. */
+  let peer: ActorSystem;
   const nodes: NodeProcess[] = [];
   const cluster = (): ReturnType<typeof testCluster> => testCluster(server, 'durable');
   beforeAll(async () => {
     server = await startNatsServer();
     a = createSystem({ node: 'a', serve: [Relay], cluster: cluster(), shutdownTimeout: 2_000 });
-    await a.ready();
+    peer = createSystem({ node: 'peer', cluster: cluster(), shutdownTimeout: 2_000 });
+    await Promise.all([a.ready(), peer.ready()]);
   });
   afterAll(async () => {
+    await peer?.shutdown();
     await a?.shutdown();
     await killAll(nodes);
     await server?.dispose();
@@ -109,5 +113,25 @@ describe('durable channels (JetStream)', () => {
     const receiving = codeOf(channel.receive({ timeout: 60_000 }));
     clock.advance(60_000);
     expect(await within(receiving, 10_000, 'the receive')).toBe('CHANNEL_TIMEOUT');
+  });
+
+  it('refuses a handle that asks for another capacity or ackWait than the channel was made with, with INVALID_ARGUMENT naming the setting, and leaves the channel as it was', async () => {
+    const made = createChannel<number>({ durable: 'settings', system: a, capacity: 2, ackWait: 10_000 });
+    await made.send(1);
+    // Another node checks against the server; this one against the channel it opened already.
+    const biggerThere = await failureOf<Error & { code: string }>(createChannel<number>({ durable: 'settings', system: peer, capacity: 10, ackWait: 10_000 }).send(2));
+    expect(biggerThere).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('capacity 2, not 10') });
+    const slowerThere = await failureOf<Error & { code: string }>(createChannel<number>({ durable: 'settings', system: peer, capacity: 2, ackWait: 20_000 }).receive());
+    expect(slowerThere).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('ackWait 10000 ms, not 20000 ms') });
+    const biggerHere = await failureOf<Error & { code: string }>(createChannel<number>({ durable: 'settings', system: a, capacity: 10, ackWait: 10_000 }).trySend(2));
+    expect(biggerHere).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('capacity 2, not 10') });
+    const slowerHere = await failureOf<Error & { code: string }>(createChannel<number>({ durable: 'settings', system: a, capacity: 2 }).tryReceive());
+    expect(slowerHere).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('ackWait 10000 ms, not 30000 ms') });
+    // The channel kept its settings: a node that opens it as it was made works, and it holds two items at most.
+    const same = createChannel<number>({ durable: 'settings', system: peer, capacity: 2, ackWait: 10_000 });
+    await same.send(2);
+    expect(await codeOf(made.trySend(3))).toBe('CHANNEL_FULL');
+    expect([await same.receive(), await same.receive()]).toEqual([1, 2]);
+    await same.ack();
   });
 });

@@ -47,7 +47,8 @@ export interface DurableChannelOptions extends ChannelOptions {
   /**
    * Milliseconds after which an item a consumer received and did not acknowledge is
    * delivered again (to it or another): longer than a consumer takes over one item.
-   * Every node must open the channel with the same `capacity` and `ackWait`.
+   * A channel keeps the `capacity` and `ackWait` it was made with: a handle that asks for
+   * others is refused (`INVALID_ARGUMENT`, naming the setting) at its first operation.
    * @defaultValue 30000
    */
   readonly ackWait?: number;

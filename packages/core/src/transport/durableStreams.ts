@@ -11,6 +11,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient, JetStreamManager, Consumer, JsMsg } from '@nats-io/jetstream';
 import { MultitaskError } from '../errors.js';
+import { CONSUMER, durableNames, ensureDurable, messageOf } from './durableSetup.js';
 
 /** What a durable channel is, the same on every node that opens it. @internal */
 export interface DurableConfig {
@@ -44,43 +45,24 @@ export interface DurableStore {
   close(): Promise<void>;
 }
 
-const CONSUMER = 'items';
-
-/** The stream's name for a durable channel of a cluster (`<prefix>.<cluster>` as `root`). @internal */
-export function streamName(root: string, name: string): string {
-  return `MT_${root.replace(/\./g, '_')}_${name}`;
-}
-
 /**
  * Opens the stream and consumer of a durable channel over the system's NATS connection.
  * @throws (rejects with) {@link MultitaskError} `INVALID_ARGUMENT` when the channel exists with another capacity or ackWait, `NODE_DOWN` when JetStream cannot be reached
  * @internal
  */
 export async function openDurableStore(nc: NatsConnection, root: string, config: DurableConfig): Promise<DurableStore> {
-  const { jetstream, jetstreamManager, AckPolicy, DiscardPolicy, RetentionPolicy, StorageType, DeliverPolicy } = await import('@nats-io/jetstream');
-  const stream = streamName(root, config.name);
-  const items = `${root}.durable.${config.name}.items`;
-  const closedSubject = `${root}.durable.${config.name}.closed`;
+  const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
+  const names = durableNames(root, config.name);
+  const { stream, items, closed: closedSubject } = names;
   let jsm: JetStreamManager;
   try {
     jsm = await jetstreamManager(nc);
   } catch (error) {
     throw new MultitaskError('NODE_DOWN', `durable channel '${config.name}': JetStream cannot be reached (run nats-server with -js): ${messageOf(error)}`, { cause: error });
   }
-  // Made by whichever node comes first; the same configuration again is no change.
-  const bounded = Number.isFinite(config.capacity);
-  await coded(config.name, () =>
-    jsm.streams.add({
-      name: stream,
-      subjects: [items, closedSubject],
-      retention: RetentionPolicy.Workqueue,
-      storage: StorageType.File,
-      ...(bounded ? { max_msgs_per_subject: config.capacity, discard: DiscardPolicy.New, discard_new_per_subject: true } : {}),
-    }),
-  );
-  await coded(config.name, () => jsm.consumers.add(stream, { durable_name: CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: Math.round(config.ackWait * 1_000_000) /* ns */, filter_subject: items, deliver_policy: DeliverPolicy.All, max_ack_pending: -1 }));
   const js: JetStreamClient = jetstream(nc);
-  const consumer: Consumer = await coded(config.name, () => js.consumers.get(stream, CONSUMER));
+  // Made by whichever node comes first; checked against what each node after it asks.
+  const consumer: Consumer = await coded(config.name, () => ensureDurable(jsm, js, names, config));
   return {
     async publish(bytes) {
       try {
@@ -117,14 +99,7 @@ async function coded<T>(name: string, request: () => Promise<T>): Promise<T> {
   try {
     return await request();
   } catch (error) {
-    const message = messageOf(error);
-    if (/already in use|different configuration|not found/i.test(message)) {
-      throw new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}': ${message} (every node must open it with the same capacity and ackWait)`, { cause: error });
-    }
-    throw new MultitaskError('NODE_DOWN', `durable channel '${name}': JetStream refused: ${message}`, { cause: error });
+    if (error instanceof MultitaskError) throw error;
+    throw new MultitaskError('NODE_DOWN', `durable channel '${name}': JetStream refused: ${messageOf(error)}`, { cause: error });
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
