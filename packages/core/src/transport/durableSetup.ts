@@ -12,12 +12,21 @@ import type { DurableConfig } from './durableStreams.js';
 /** The one consumer every participant of a durable channel shares. @internal */
 export const CONSUMER = 'items';
 
+/**
+ * How long the server keeps the id of each stored item, so that a send tried again (after
+ * its answer was lost with the connection) is stored once. JetStream's default is two
+ * minutes; items can come by the thousand per second, and the server keeps every id.
+ */
+const DEDUPE_NS = 20_000 * 1_000_000;
+
 /** The subjects and names of one durable channel of a cluster. @internal */
 export interface DurableNames {
   readonly stream: string;
   readonly items: string;
-  /** Its close marker, stored in the stream. */
+  /** Its close marker: stored in the stream, and heard by every node as it is published. */
   readonly closed: string;
+  /** Not stored: "an item of the closed channel was acknowledged, look again whether it is drained". */
+  readonly settled: string;
 }
 
 /** The stream's name for a durable channel of a cluster (`<prefix>.<cluster>` as `root`). @internal */
@@ -28,7 +37,7 @@ export function streamName(root: string, name: string): string {
 /** @internal */
 export function durableNames(root: string, name: string): DurableNames {
   const base = `${root}.durable.${name}`;
-  return { stream: streamName(root, name), items: `${base}.items`, closed: `${base}.closed` };
+  return { stream: streamName(root, name), items: `${base}.items`, closed: `${base}.closed`, settled: `${base}.settled` };
 }
 
 /**
@@ -67,6 +76,7 @@ export async function ensureDurable(jsm: JetStreamManager, js: JetStreamClient, 
           subjects: [names.items, names.closed],
           retention: RetentionPolicy.Workqueue,
           storage: StorageType.File,
+          duplicate_window: DEDUPE_NS,
           ...(bounded ? { max_msgs_per_subject: config.capacity, discard: DiscardPolicy.New, discard_new_per_subject: true } : {}),
         }),
       () => jsm.streams.info(names.stream),
