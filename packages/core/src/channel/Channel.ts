@@ -47,7 +47,8 @@ export interface DurableChannelOptions extends ChannelOptions {
   /**
    * Milliseconds after which an item a consumer received and did not acknowledge is
    * delivered again (to it or another): longer than a consumer takes over one item.
-   * Every node must open the channel with the same `capacity` and `ackWait`.
+   * A channel keeps the `capacity` and `ackWait` it was made with: a handle that asks for
+   * others is refused (`INVALID_ARGUMENT`, naming the setting) at its first operation.
    * @defaultValue 30000
    */
   readonly ackWait?: number;
@@ -362,7 +363,7 @@ export function createChannel<T>(options: ChannelOptions | DurableChannelOptions
   if ('durable' in options && options.durable !== undefined) {
     const system = (options as Partial<DurableChannelOptions>).system;
     if (typeof system?.openDurable !== 'function') throw new MultitaskError('INVALID_ARGUMENT', 'options.system must be the system (joined to a cluster) whose NATS server keeps a durable channel');
-    return system.openDurable(options.durable, capacity, options.ackWait ?? 30_000) as DurableChannel<T>;
+    return system.openDurable(options.durable, capacity, options.ackWait ?? 30_000, options.clock) as DurableChannel<T>;
   }
   return new LocalChannel<T>(new ChannelCore(capacity), options.clock);
 }

@@ -5,6 +5,7 @@ import type { SystemOptions } from '../system/systemTypes.js';
 import type { MsgpackCodec } from '../wire/msgpackCodec.js';
 import type { NatsLink } from '../transport/natsLink.js';
 import type { DurableConfig } from '../transport/durableStreams.js';
+import type { JetStreamDurable } from '../transport/JetStreamDurable.js';
 import type { DurableOpened, WireItem } from '../channel/DurableChannel.js';
 import { BadValue } from '../wire/BadValue.js';
 import { decode, encode, type CodecHost } from '../wire/messageCodec.js';
@@ -142,7 +143,7 @@ function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
   })();
   return {
     joined,
-    durable: (config, host) => openDurable(linking, joined, options, config, host),
+    durable: durableOpener(linking, joined, options),
     async leave() {
       leaving = true;
       const link = await linking.catch(() => undefined);
@@ -156,15 +157,43 @@ function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
 }
 
 /**
+ * Opens durable channels for the system: one store per channel name, shared by every handle
+ * of the system (so a close made here reaches them all); a handle that asks for other
+ * settings than the channel was opened with here is refused, as the server would refuse it.
+ */
+function durableOpener(linking: Promise<NatsLink>, joined: Promise<void>, options: ResolvedCluster): NonNullable<ClusterHook['durable']> {
+  const opened = new Map<string, Promise<OpenedHere>>();
+  return async (config, host) => {
+    const entry = opened.get(config.name);
+    const known = entry === undefined ? undefined : await entry.catch(() => undefined);
+    if (known === undefined || known.store.broken) {
+      const opening = openDurable(linking, joined, options, config, host);
+      opened.set(config.name, opening);
+      opening.catch(() => {
+        if (opened.get(config.name) === opening) opened.delete(config.name); // a later open tries again
+      });
+      return opening;
+    }
+    const { mismatchOf } = await import('../transport/durableSetup.js');
+    const differs = mismatchOf(known.store.config, config);
+    if (differs !== undefined) throw differs;
+    return known;
+  };
+}
+
+/** A durable channel opened on this system, with its store. */
+type OpenedHere = DurableOpened & { readonly store: JetStreamDurable };
+
+/**
  * Opens a durable channel's stream over the link, once the node has joined; its items are
  * MessagePack with the cluster's limits, refs and channels in them encoded by `host`.
  */
-async function openDurable(linking: Promise<NatsLink>, joined: Promise<void>, options: ResolvedCluster, config: DurableConfig, host: CodecHost): Promise<DurableOpened> {
+async function openDurable(linking: Promise<NatsLink>, joined: Promise<void>, options: ResolvedCluster, config: DurableConfig, host: CodecHost): Promise<OpenedHere> {
   await joined;
   const link = await linking;
   const [{ openDurableStore }, { createMsgpackCodec }] = await Promise.all([import('../transport/durableStreams.js'), import('../wire/msgpackCodec.js')]);
   const codec = createMsgpackCodec(options.limits);
-  const store = await openDurableStore(link.connection, `${options.prefix}.${options.name}`, config);
+  const store = await openDurableStore(link, `${options.prefix}.${options.name}`, config);
   const frames = {
     pack: (item: WireItem): Uint8Array => codec.encode([item.value, item.enc]),
     unpack(bytes: Uint8Array): WireItem {

@@ -365,17 +365,17 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
   /**
    * A handle of the durable channel `name` over this system's cluster connection: its
    * stream is made if it is not there yet (by `createChannel`, or by a handle that arrived
-   * in a message before its creator had made it).
+   * in a message before its creator had made it). Its timeouts and pauses run on `clock`.
    * @throws {@link MultitaskError} `INVALID_ARGUMENT` for a bad name or ackWait, or a system that joins no cluster
    * @internal
    */
-  openDurable(name: string, capacity: number, ackWait: number): DurableHandle<unknown> {
+  openDurable(name: string, capacity: number, ackWait: number, clock: Clock = this.#clock): DurableHandle<unknown> {
     if (typeof name !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new MultitaskError('INVALID_ARGUMENT', 'options.durable must be 1 to 64 letters, digits, _ or -');
     if (!(typeof ackWait === 'number' && ackWait > 0 && Number.isFinite(ackWait))) throw new MultitaskError('INVALID_ARGUMENT', 'options.ackWait must be a positive number of milliseconds');
     const cluster = this.#cluster;
     if (cluster?.durable === undefined) throw new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}': options.system must join a cluster (createSystem({ cluster })), whose NATS server keeps the items`);
     if (this.#shutdown !== undefined) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
-    return new DurableHandle(name, capacity, ackWait, cluster.durable({ name, capacity, ackWait }, this.#runtime), this.#clock);
+    return new DurableHandle(name, capacity, ackWait, cluster.durable({ name, capacity, ackWait }, this.#runtime), clock);
   }
 
   /**

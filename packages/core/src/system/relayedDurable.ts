@@ -13,6 +13,7 @@ import type { DurableRequest } from './DurableRelay.js';
 
 /** How long a host waits for its root beyond a pull's own wait. */
 const SLACK_MS = 30_000;
+let pulls = 0;
 
 /** Opens `name` through the root `root` of this host's system. @internal */
 export async function relayedDurable(runtime: Runtime, root: NodeId, name: string, capacity: number, ackWait: number): Promise<DurableOpened> {
@@ -23,6 +24,7 @@ export async function relayedDurable(runtime: Runtime, root: NodeId, name: strin
     });
   await ask(['open', name, capacity, ackWait]);
   const later = (request: DurableRequest): void => void ask(request).catch(() => undefined);
+  let closed = false;
   return {
     items: {
       encode: (item) => serialize(encode(item, runtime)),
@@ -32,14 +34,23 @@ export async function relayedDurable(runtime: Runtime, root: NodeId, name: strin
       },
     },
     store: {
-      publish: async (bytes) => (await ask(['publish', name, bytes])) as 'ok' | 'full',
-      async fetch(max, expires, onMessage) {
-        const pulled = (await ask(['pull', name, max, expires], expires)) as Array<[number, Uint8Array]>;
-        for (const [id, bytes] of pulled) onMessage({ bytes, ack: () => later(['ack', [id]]), nak: () => later(['nak', [id]]) });
+      publish: async (bytes, id) => (await ask(['publish', name, bytes, id])) as 'ok' | 'full' | 'closed',
+      async fetch(max, expires, onMessage, signal) {
+        const id = ++pulls;
+        const stop = (): void => later(['unpull', id]);
+        signal.addEventListener('abort', stop, { once: true });
+        try {
+          const pulled = (await ask(['pull', name, max, expires, id], expires)) as Array<[number, Uint8Array]>;
+          for (const [key, bytes] of pulled) onMessage({ bytes, ack: () => later(['ack', [key]]), confirm: async () => void (await ask(['ack', [key], true])), nak: () => later(['nak', [key]]) });
+        } finally {
+          signal.removeEventListener('abort', stop);
+        }
       },
       counts: async () => (await ask(['counts', name])) as { waiting: number; unacked: number },
-      closed: async () => (await ask(['closed', name])) === true,
+      closed: async () => closed || (closed = (await ask(['closed', name])) === true),
       close: async () => void (await ask(['close', name])),
+      // No limit of its own: it waits as long as the root's connection is down (and fails with the root).
+      reachable: async () => void (await ask(['reachable', name], Number.POSITIVE_INFINITY)),
     },
   };
 }

@@ -8,9 +8,8 @@
  * @internal
  * @packageDocumentation
  */
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { JetStreamClient, JetStreamManager, Consumer, JsMsg } from '@nats-io/jetstream';
-import { MultitaskError } from '../errors.js';
+import type { NatsLink } from './natsLink.js';
+import type { JetStreamDurable } from './JetStreamDurable.js';
 
 /** What a durable channel is, the same on every node that opens it. @internal */
 export interface DurableConfig {
@@ -26,105 +25,55 @@ export interface DurableMessage {
   readonly bytes: Uint8Array;
   /** Done with it: it is removed from the stream. */
   ack(): void;
+  /**
+   * Done with it, and resolves once the server has counted this acknowledgement (and so
+   * those sent before it).
+   * @throws (rejects with) `NODE_DOWN` when the server did not confirm it (it may be delivered again)
+   */
+  confirm(): Promise<void>;
   /** Not taken after all: it is delivered again at once (to whoever fetches next). */
   nak(): void;
 }
 
-/** What a durable channel handle needs of JetStream. @internal */
+/**
+ * What a durable channel handle needs of JetStream. An operation that fails because the
+ * server cannot be reached rejects with `NODE_DOWN`; {@link DurableStore.reachable} says when
+ * it is worth trying again.
+ * @internal
+ */
 export interface DurableStore {
-  /** Appends an item; `'full'` when the stream holds `capacity` items already. */
-  publish(bytes: Uint8Array): Promise<'ok' | 'full'>;
-  /** Pulls up to `max` items, handing each to `onMessage` as it arrives; resolves when the pull ends (filled, or `expires` ms passed). */
-  fetch(max: number, expires: number, onMessage: (message: DurableMessage) => void): Promise<void>;
+  /**
+   * Appends an item, under `id`: the same send tried again (its answer lost with the
+   * connection) is stored once. `'full'` when the stream holds `capacity` items, `'closed'`
+   * once the channel is known closed here.
+   */
+  publish(bytes: Uint8Array, id: string): Promise<'ok' | 'full' | 'closed'>;
+  /**
+   * Pulls up to `max` items, handing each to `onMessage` as it arrives; resolves when the
+   * pull ends: filled, after `expires` ms at the server, once `signal` fires, or as soon as
+   * this node learns that the channel is closed and nothing more can come.
+   */
+  fetch(max: number, expires: number, onMessage: (message: DurableMessage) => void, signal: AbortSignal): Promise<void>;
   /** Items waiting, and items taken by some consumer and not acknowledged yet. */
   counts(): Promise<{ readonly waiting: number; readonly unacked: number }>;
-  /** Whether the channel was closed (by any node). */
+  /** Whether the channel was closed (by any node), as this node knows it: told by the close itself. */
   closed(): Promise<boolean>;
   /** Closes the channel for every node. */
   close(): Promise<void>;
-}
-
-const CONSUMER = 'items';
-
-/** The stream's name for a durable channel of a cluster (`<prefix>.<cluster>` as `root`). @internal */
-export function streamName(root: string, name: string): string {
-  return `MT_${root.replace(/\./g, '_')}_${name}`;
+  /**
+   * Resolves when an operation that failed with `NODE_DOWN` is worth trying again (the
+   * connection to the server is up); rejects with the failure when it never will be (the
+   * connection is closed for good, JetStream refused).
+   */
+  reachable(): Promise<void>;
 }
 
 /**
- * Opens the stream and consumer of a durable channel over the system's NATS connection.
- * @throws (rejects with) {@link MultitaskError} `INVALID_ARGUMENT` when the channel exists with another capacity or ackWait, `NODE_DOWN` when JetStream cannot be reached
+ * Opens the store of a durable channel over the system's NATS link; its stream and
+ * consumer are made, or checked against `config`, by its first operations.
  * @internal
  */
-export async function openDurableStore(nc: NatsConnection, root: string, config: DurableConfig): Promise<DurableStore> {
-  const { jetstream, jetstreamManager, AckPolicy, DiscardPolicy, RetentionPolicy, StorageType, DeliverPolicy } = await import('@nats-io/jetstream');
-  const stream = streamName(root, config.name);
-  const items = `${root}.durable.${config.name}.items`;
-  const closedSubject = `${root}.durable.${config.name}.closed`;
-  let jsm: JetStreamManager;
-  try {
-    jsm = await jetstreamManager(nc);
-  } catch (error) {
-    throw new MultitaskError('NODE_DOWN', `durable channel '${config.name}': JetStream cannot be reached (run nats-server with -js): ${messageOf(error)}`, { cause: error });
-  }
-  // Made by whichever node comes first; the same configuration again is no change.
-  const bounded = Number.isFinite(config.capacity);
-  await coded(config.name, () =>
-    jsm.streams.add({
-      name: stream,
-      subjects: [items, closedSubject],
-      retention: RetentionPolicy.Workqueue,
-      storage: StorageType.File,
-      ...(bounded ? { max_msgs_per_subject: config.capacity, discard: DiscardPolicy.New, discard_new_per_subject: true } : {}),
-    }),
-  );
-  await coded(config.name, () => jsm.consumers.add(stream, { durable_name: CONSUMER, ack_policy: AckPolicy.Explicit, ack_wait: Math.round(config.ackWait * 1_000_000) /* ns */, filter_subject: items, deliver_policy: DeliverPolicy.All, max_ack_pending: -1 }));
-  const js: JetStreamClient = jetstream(nc);
-  const consumer: Consumer = await coded(config.name, () => js.consumers.get(stream, CONSUMER));
-  return {
-    async publish(bytes) {
-      try {
-        await js.publish(items, bytes);
-        return 'ok';
-      } catch (error) {
-        if (/maximum messages/i.test(messageOf(error))) return 'full';
-        throw new MultitaskError('NODE_DOWN', `durable channel '${config.name}': the item was not stored: ${messageOf(error)}`, { cause: error });
-      }
-    },
-    async fetch(max, expires, onMessage) {
-      const messages = await consumer.fetch({ max_messages: max, expires: Math.max(1_000, expires) });
-      for await (const message of messages) onMessage(wrap(message));
-    },
-    async counts() {
-      const info = await jsm.consumers.info(stream, CONSUMER);
-      return { waiting: info.num_pending, unacked: info.num_ack_pending };
-    },
-    async closed() {
-      return (await jsm.streams.getMessage(stream, { last_by_subj: closedSubject }).catch(() => null)) !== null;
-    },
-    async close() {
-      await js.publish(closedSubject, new Uint8Array(0));
-    },
-  };
-}
-
-function wrap(message: JsMsg): DurableMessage {
-  return { bytes: message.data, ack: () => message.ack(), nak: () => message.nak() };
-}
-
-/** Runs a JetStream request; its failure becomes a coded error naming the channel. */
-async function coded<T>(name: string, request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (error) {
-    const message = messageOf(error);
-    if (/already in use|different configuration|not found/i.test(message)) {
-      throw new MultitaskError('INVALID_ARGUMENT', `durable channel '${name}': ${message} (every node must open it with the same capacity and ackWait)`, { cause: error });
-    }
-    throw new MultitaskError('NODE_DOWN', `durable channel '${name}': JetStream refused: ${message}`, { cause: error });
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+export async function openDurableStore(link: NatsLink, root: string, config: DurableConfig): Promise<JetStreamDurable> {
+  const { JetStreamDurable } = await import('./JetStreamDurable.js');
+  return JetStreamDurable.open(link, root, config);
 }

@@ -83,6 +83,9 @@ export class NatsLink {
   readonly #events: NatsLinkEvents;
   readonly #peers = new Map<SystemId, PeerLink>();
   readonly #subscriptions: Subscription[] = [];
+  readonly #listeners = new Set<(up: boolean) => void>();
+  /** Settles when the connection is next up (or closed for good), for whoever waits meanwhile. */
+  #back: { readonly promise: Promise<void>; resolve(): void; reject(error: Error): void } | undefined;
   #connected = true;
   #closed = false;
 
@@ -139,15 +142,64 @@ export class NatsLink {
   }
 
   async #watch(): Promise<void> {
+    void this.#nc.closed().then(() => this.#ended());
     for await (const status of this.#nc.status()) {
       if (status.type === 'disconnect' && this.#connected) {
         this.#connected = false;
         this.#events.connection(false);
+        this.#tell(false);
       } else if (status.type === 'reconnect' && !this.#connected) {
         this.#connected = true;
         this.#events.connection(true);
+        this.#back?.resolve();
+        this.#back = undefined;
+        this.#tell(true);
       }
     }
+  }
+
+  /** Tells the listeners; one that throws does not keep the others from hearing. */
+  #tell(up: boolean): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(up);
+      } catch {
+        // isolated: a listener's failure is its own
+      }
+    }
+  }
+
+  /** The connection is closed for good: whoever waits for it to come back hears so. */
+  #ended(): void {
+    this.#closed = true;
+    this.#back?.reject(new MultitaskError('NODE_DOWN', "this node's connection to the NATS server is closed"));
+    this.#back = undefined;
+  }
+
+  /**
+   * Calls `listener` each time the connection drops (`false`) or comes back (`true`).
+   * @returns the removal
+   */
+  onConnection(listener: (up: boolean) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  /**
+   * Resolves once the connection is up: at once when it is, else when it comes back.
+   * @throws (rejects with) {@link MultitaskError} `NODE_DOWN` once the connection is closed for good
+   */
+  whenConnected(): Promise<void> {
+    if (this.#closed || this.#nc.isClosed()) return Promise.reject(new MultitaskError('NODE_DOWN', "this node's connection to the NATS server is closed"));
+    if (this.#connected) return Promise.resolve();
+    if (this.#back === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: Error) => void;
+      const promise = new Promise<void>((yes, no) => ((resolve = yes), (reject = no)));
+      promise.catch(() => undefined); // heard by whoever waits
+      this.#back = { promise, resolve, reject };
+    }
+    return this.#back.promise;
   }
 
   #data(msg: Msg): void {
@@ -282,7 +334,7 @@ export class NatsLink {
   /** Closes the connection (after what was published has left). */
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#closed = true;
+    this.#ended();
     try {
       await this.#nc.drain();
     } catch {
