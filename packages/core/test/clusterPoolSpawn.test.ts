@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, createSystem, type ActorRef, type ActorSystem } from '../src/index.js';
 import { killAll, startNode, testCluster, until, within, type NodeProcess } from './clusterNodes.js';
 import { failureOf } from './helpers.js';
+import { meshOf } from './mesh.js';
+import { Supervisor } from '../src/supervisor/Supervisor.js';
+import { child } from '../src/supervisor/spec.js';
 import { startNatsServer, type NatsServer } from './natsServer.js';
 import { Faulty } from './fixtures/faulty.js';
 import { Probe } from './fixtures/probe.js';
@@ -97,5 +100,28 @@ describe('pool.spawn on a pool whose workers live on several nodes', () => {
       await until(async () => (await whereOf(ref).catch(() => undefined))?.pid === process.pid, 10_000, 'the actor to run on this node');
     }
     expect(await Promise.all(actors.map((ref) => within(ref.ask('get'), 10_000, 'an answer')))).toEqual([0, 1, 2]);
+  });
+});
+
+describe('a spawn on a running host of another node', () => {
+  it('is refused with SPAWN_FAILED when that host runs nothing for the node that asks (another node\'s pool worker)', async () => {
+    const mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [tasks, Faulty] }, { node: 'x' }]);
+    try {
+      await using pool = createPool({ tasks, system: mesh.get('x'), nodes: { b: 1 } });
+      await pool.ready;
+      const host = (await mesh.get('b').inspect()).hosts.find((h) => h.kind === 'thread'); // x's worker there
+      // a asks for x's worker by its node's address, as a pool of a's would ask for one of its own.
+      const worker = { id: `${host!.node}.1` } as ActorRef;
+      const supervisor = new Supervisor('intruder', { children: [] }, mesh.get('a').childOpsOn(async () => worker), undefined);
+      await supervisor.start();
+      const failure = await failureOf(supervisor.add(child('guest', Faulty, { placement: 'thread' })));
+      expect(failure.code).toBe('SPAWN_FAILED');
+      expect(failure.message).toContain('only on the threads and processes it runs for it');
+      expect((await mesh.get('b').inspect()).hosts.find((h) => h.node === host!.node)?.actors).toBe(1); // nothing joined x's worker
+      expect(await pool.apply('square', 4)).toBe(16);
+      await supervisor.stop();
+    } finally {
+      await mesh.shutdown();
+    }
   });
 });
