@@ -1,4 +1,4 @@
-import { createSystem, type ActorSystem, type AnyActorDefinition } from '../src/index.js';
+import { createSystem, type ActorSystem, type SystemOptions } from '../src/index.js';
 import { openMemoryNetwork, type MemoryNetwork } from '../src/transport/memoryNetwork.js';
 import { structuredCloneCodec } from '../src/wire/FrameCodec.js';
 
@@ -13,7 +13,7 @@ export interface Mesh {
 }
 
 /** Joins one system per entry to every other: `serve` is what each runs for the others. */
-export function meshOf(nodes: ReadonlyArray<{ readonly node: string; readonly serve?: readonly AnyActorDefinition[] }>): Mesh {
+export function meshOf(nodes: ReadonlyArray<{ readonly node: string; readonly serve?: SystemOptions['serve'] }>): Mesh {
   const systems = new Map(nodes.map(({ node, serve }) => [node, createSystem({ node, serve: serve ?? [], shutdownTimeout: 2_000 })] as const));
   const wires: Array<{ readonly ends: readonly [string, string]; readonly net: MemoryNetwork }> = [];
   const all = [...systems];

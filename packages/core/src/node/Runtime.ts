@@ -189,6 +189,11 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     return this.#downReason(node) !== undefined;
   }
 
+  /** Whether `node` is known to be gone (a request to it would wait out its timeout). */
+  isDown(node: NodeId): boolean {
+    return this.#isDown(node);
+  }
+
   /** A watched actor ended: the watching cell is told through its mailbox (or, as a parent, forgets its child). */
   #notify(watcher: Watcher, actor: ActorId, reason: SerializedDown): void {
     if (watcher.listener !== undefined) return watcher.listener(reason);

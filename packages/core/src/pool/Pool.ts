@@ -7,8 +7,8 @@ import { scan } from '../wire/cloneCheck.js';
 import { createSystem, type ActorSystem } from '../system/ActorSystem.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import type { AnyActorDefinition } from '../actor/defineActor.js';
-import { Supervisor } from '../supervisor/Supervisor.js';
-import { child, type ActorChildArgs, type ActorChildSpec } from '../supervisor/spec.js';
+import type { ActorChildArgs, ActorChildSpec } from '../supervisor/spec.js';
+import { PoolActors } from './PoolActors.js';
 import { isTaskSet, type TaskArgs, type TaskName, type TaskResult, type TaskSet, type UnaryTaskName } from './defineTasks.js';
 import { packNumbers } from './PoolWorker.js';
 import { Scheduler } from './Scheduler.js';
@@ -54,9 +54,8 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   readonly #clock: Clock;
   readonly #work: Scheduler<T>;
   #state: 'open' | 'closed' | 'terminated' = 'open';
-  /** Supervises the actors placed on the workers by `spawn`. */
-  #actors: Promise<Supervisor> | undefined;
-  #actorSeq = 0;
+  /** The actors placed on the workers by `spawn`. */
+  readonly #actors: PoolActors;
   /** Takes the pool out of its system's snapshot. */
   readonly #uninspect: () => void;
   /** The pool's id in its system's snapshot. */
@@ -90,6 +89,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
       this.#clock,
       this.#targets,
     );
+    this.#actors = new PoolActors({ system, work: this.#work, targets: this.#targets, terminated: () => this.#state === 'terminated' });
     system.on('actor:stopped', this.#work.onStopped);
     if (options.nodes !== undefined) this.#followNodes();
     this.ready = this.#start(options.nodes !== undefined);
@@ -237,47 +237,37 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
   }
 
   /**
-   * Starts an actor on the least loaded worker: many actors share a worker (M:N), next to
-   * the pool's tasks. The pool supervises them: when a worker dies, its actors restart on
-   * the other workers (a handler that throws restarts its actor in place), as their
-   * `restart` policy says, and refs to them keep working. `placement` and
+   * Starts an actor on the least loaded worker of the pool, on any of its nodes: many actors
+   * share a worker (M:N), in its thread or process, next to the pool's tasks. A worker's load
+   * is the number of actors placed on it plus its tasks running and sent ahead (between
+   * equals, the first started); a spawn made while no worker is up waits for one.
+   *
+   * @remarks
+   * A worker on another node is a candidate only when that node serves the definition
+   * (`createSystem({ serve: [definition] })`, by its key, as for any spawn on another node):
+   * a definition only this node has runs on this node's workers. The pool supervises its
+   * actors: when a worker dies (or its whole node), its actors restart on the workers left
+   * that can run them, on any node (a handler that throws restarts its actor in place), as
+   * their `restart` policy says, and refs to them keep working everywhere. `placement` and
    * `resourceLimits` are the pool's; a worker hosting actors is not recycled by
    * `maxTasksPerWorker`.
    *
    * @param definition - what {@link defineActor} returned
    * @param options - `args`, `name`, `mailbox`, and `restart` (default `'permanent'`), `shutdownTimeout`, `handlerTimeout`
-   * @throws (rejects with) {@link MultitaskError} `SPAWN_FAILED`, `POOL_CLOSED`, `INVALID_ARGUMENT`
+   * @throws (rejects with) {@link MultitaskError} `SPAWN_FAILED` (also when no worker of the pool can run the definition: the message names its key), `POOL_CLOSED`, `INVALID_ARGUMENT`
    *
    * @example
    * ```ts
    * const sessions = await Promise.all(users.map((user) => pool.spawn(Session, { args: user })));
+   * // a pool across nodes: Session goes to a's or b's workers when b serves it too
+   * const spread = createPool({ tasks, system, nodes: { a: 2, b: 2 } });
+   * const session = await spread.spawn(Session, { args: user });
    * ```
    */
   async spawn<D extends AnyActorDefinition>(definition: D, ...options: ActorChildArgs<D>): Promise<ActorRef<D>> {
     if (this.#state !== 'open') throw new MultitaskError('POOL_CLOSED', 'the pool is closed');
     const opts = { ...(options[0] ?? {}), placement: this.#options.placement ?? 'thread' } as ActorChildSpec['options'];
-    const spec = (child as (id: string, d: AnyActorDefinition, o: ActorChildSpec['options']) => ActorChildSpec)(`actor-${++this.#actorSeq}`, definition, opts);
-    this.#actors ??= this.#startActorSupervisor();
-    return (await (await this.#actors).add(spec)) as ActorRef<D>;
-  }
-
-  async #startActorSupervisor(): Promise<Supervisor> {
-    const ops = this.#system.childOpsOn(() => this.#placeActor());
-    const supervisor = new Supervisor('pool', { intensity: { maxRestarts: 1_000, withinMs: 1_000 }, children: [] }, ops, undefined);
-    await supervisor.start();
-    return supervisor;
-  }
-
-  /** The least loaded worker, for a new or restarting actor (waiting for one to start if none is up). */
-  async #placeActor(): Promise<ActorRef> {
-    for (;;) {
-      const best = this.#work.leastLoaded();
-      if (best !== undefined) return best.ref;
-      if (this.#state === 'terminated' || this.#work.broken !== undefined) throw this.#work.broken ?? new MultitaskError('POOL_CLOSED', 'the pool was terminated');
-      if (this.#targets.wanted(this.#targets.self) === 0) throw new MultitaskError('SPAWN_FAILED', "a pool places actors on this node's workers, and it has none here: give this node workers in options.nodes");
-      this.#work.ensureStarting();
-      await this.#work.started();
-    }
+    return (await this.#actors.spawn(definition, opts)) as ActorRef<D>;
   }
 
   /**
@@ -374,7 +364,7 @@ export class Pool<T extends TaskSet = TaskSet> extends EventEmitter<PoolEvents> 
     this.#state = this.#state === 'open' ? 'closed' : this.#state;
     await this.ready.catch(() => undefined);
     await this.#work.started();
-    await (await this.#actors?.catch(() => undefined))?.stop();
+    await this.#actors.stop();
     this.#system.off('actor:stopped', this.#work.onStopped);
     this.#system.off('node:up', this.#nodeUp);
     this.#uninspect();

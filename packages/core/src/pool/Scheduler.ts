@@ -79,20 +79,28 @@ export class Scheduler<T extends TaskSet = TaskSet> {
     while (this.busy()) await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
-  /** The least loaded worker of this node for an actor (counting its actors and jobs), marked as hosting one more. */
-  leastLoaded(): Slot | undefined {
+  /**
+   * The least loaded worker that `fits` (on any node) for an actor, marked as hosting one
+   * more: its load is the actors placed on it plus its jobs running and sent ahead; between
+   * equals, the first started.
+   */
+  leastLoaded(fits: (slot: Slot) => boolean): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (slot.retiring || slot.remote) continue;
+      if (slot.retiring || !fits(slot)) continue;
       if (best === undefined || slot.actors + slot.inFlight.length < best.actors + best.inFlight.length) best = slot;
     }
     if (best !== undefined) best.actors += 1;
     return best;
   }
 
-  /** Starts a worker on this node unless one is starting already. */
-  ensureStarting(): void {
-    if (this.#starts.size === 0) this.startWorker(this.#targets.self).catch(() => undefined);
+  /**
+   * Waits for a worker on `node`: while some are being started there, until no worker is
+   * being started (however they end); else a new one, started now (rejects when it fails).
+   */
+  async workerOn(node: string): Promise<void> {
+    if ([...this.#starts.values()].includes(node)) return this.started();
+    await this.startWorker(node);
   }
 
   /** Forgets every worker (the pool is ending) and returns them, to be stopped. */

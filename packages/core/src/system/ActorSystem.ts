@@ -646,9 +646,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
     return {
       runtime: this.#runtime,
       name: this.#node,
-      start: (definition, envelope, args) => {
+      start: (definition, envelope, args, on) => {
         const opts = { placement: envelope.placement ?? 'inline', args, mailbox: envelope.mailbox, ...(envelope.label === undefined ? {} : { path: envelope.label }) } as const;
-        return this.#spawner.start(definition, opts, envelope.id, envelope.supervised ? envelope.generation : undefined);
+        return this.#spawner.start(definition, opts, envelope.id, envelope.supervised ? envelope.generation : undefined, on);
       },
       stop: (ref, node) => this.#stopAt(ref, node),
       broadcast: (build) => this.#hosts.broadcast(build),

@@ -38,6 +38,12 @@ export class HostedForPeers {
     return this.#byActor.get(id)?.owner === owner;
   }
 
+  /** Whether this system runs an actor for `owner` on its node `node` (a thread or process). */
+  runsOn(node: NodeId, owner: SystemId): boolean {
+    for (const hosted of this.#byActor.values()) if (hosted.node === node && hosted.owner === owner) return true;
+    return false;
+  }
+
   /** Forgets `id` (stopped, or ended with its host); returns what it was. */
   remove(id: ActorId): Hosted | undefined {
     const hosted = this.#byActor.get(id);

@@ -38,8 +38,8 @@ export interface PeersHost {
   readonly runtime: Runtime;
   /** This system's node name. */
   readonly name: string;
-  /** Starts a definition this system serves, for another system. */
-  start(definition: AnyActorDefinition, envelope: SpawnEnvelope, args: unknown): Promise<Started>;
+  /** Starts a definition this system serves, for another system (on its running host `on`, when given). */
+  start(definition: AnyActorDefinition, envelope: SpawnEnvelope, args: unknown, on: NodeId | undefined): Promise<Started>;
   /** Stops an actor this system runs (on `node`) for another system. */
   stop(ref: ActorRef, node: NodeId): Promise<void>;
   /** Sends an envelope to every host of this system. */
@@ -111,6 +111,11 @@ export class PeerSystems {
 
   byName(name: string): PeerInfo | undefined {
     return this.#byName.get(name)?.info;
+  }
+
+  /** The joined peer that `node` (one of its nodes) belongs to. */
+  infoOf(node: NodeId): PeerInfo | undefined {
+    return this.#bySystem.get(systemOf(node))?.info;
   }
 
   /** The joined peers' node names. */
@@ -333,14 +338,27 @@ export class PeerSystems {
       if (served === undefined) {
         throw new MultitaskError('SPAWN_FAILED', `node '${this.#host.runtime.node}' does not serve '${envelope.key}' (a system runs for others only what it is created with in options.serve)`);
       }
+      const on = this.#hostFor(peer, envelope);
       const args = decode(envelope.args, envelope.enc, runtime);
-      const started = await this.#host.start(served.definition, envelope, served.args === undefined ? args : served.args(args));
+      const started = await this.#host.start(served.definition, envelope, served.args === undefined ? args : served.args(args), on);
       if (this.#bySystem.get(peer.info.system) !== peer) return void this.#host.stop(started.ref, started.node); // it left meanwhile
       this.#hosted.add({ ref: started.ref, owner: peer.info.system, node: started.node, supervisor: envelope.supervisor, generation: envelope.generation });
       runtime.reply(envelope.from, envelope.cid, [started.ref.id, started.node]);
     } catch (error) {
       runtime.fail(envelope.from, envelope.cid, error);
     }
+  }
+
+  /**
+   * The running host a spawn asks for (`on`): only one where this system runs actors for
+   * that peer (its pool's worker), so that a peer never shares a thread of another's.
+   * @throws MultitaskError `SPAWN_FAILED` for any other
+   */
+  #hostFor(peer: Peer, envelope: SpawnEnvelope): NodeId | undefined {
+    const on = envelope.on;
+    if (on === undefined) return undefined;
+    if (typeof on === 'string' && this.#hosted.runsOn(on, peer.info.system)) return on;
+    throw new MultitaskError('SPAWN_FAILED', `node '${this.#host.name}' starts actors for node '${peer.info.node}' only on the threads and processes it runs for it (${String(on)} is not one of them, or it is gone)`);
   }
 
   /** Where this system runs actor `id` for a peer, if it does. */

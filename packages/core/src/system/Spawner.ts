@@ -1,5 +1,5 @@
 import { MultitaskError } from '../errors.js';
-import type { ActorId, NodeId } from '../wire/ids.js';
+import { systemOf, type ActorId, type NodeId } from '../wire/ids.js';
 import { scan } from '../wire/cloneCheck.js';
 import { errorMessage } from '../actor/errorMessage.js';
 import type { ActorRef } from '../actor/ActorRef.js';
@@ -10,8 +10,8 @@ import { encode } from '../wire/messageCodec.js';
 import type { Runtime } from '../node/Runtime.js';
 import type { LocalPlacement, Placement, RemotePlacement, SpawnOptionsBase } from '../actor/spawnTypes.js';
 import type { NameRegistry } from './NameRegistry.js';
-import type { PeerSystems } from './PeerSystems.js';
-import type { PlacementWire, SpawnEnvelope } from '../wire/protocol.js';
+import type { PeerInfo, PeerSystems } from './PeerSystems.js';
+import type { HostedIn, PlacementWire, SpawnEnvelope } from '../wire/protocol.js';
 
 const LOCAL: readonly LocalPlacement[] = ['inline', 'thread', 'process'];
 const refOf = (started: Started): ActorRef => started.ref;
@@ -98,7 +98,9 @@ export class Spawner {
     if (name !== undefined) await this.#host.names.claim(name, again);
     try {
       const started =
-        typeof placement === 'object'
+        on !== undefined && systemOf(on) !== systemOf(this.#host.runtime.node)
+          ? await this.#spawnOnPeerHost(on, definition, opts, again, generation)
+          : typeof placement === 'object'
           ? await this.#spawnRemote(placement, definition, opts, again, generation)
           : placement === 'inline'
             ? await this.#spawnInline(definition, opts, again, generation)
@@ -159,23 +161,35 @@ export class Spawner {
     return { ref, node: record.node };
   }
 
-  async #spawnRemote(placement: RemotePlacement, definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started> {
+  #spawnRemote(placement: RemotePlacement, definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started> {
     const peer = this.#host.peers.byName(placement.node);
-    if (peer === undefined) throw new MultitaskError('NODE_DOWN', `spawn of ${definition.name}: no node named '${placement.node}' is connected`);
+    if (peer === undefined) return Promise.reject(new MultitaskError('NODE_DOWN', `spawn of ${definition.name}: no node named '${placement.node}' is connected`));
+    return this.#spawnOnPeer(peer, placement.in ?? 'inline', undefined, definition, opts, again, generation);
+  }
+
+  /** Starts an actor on `on`, a running host of another system (a pool's worker there), which serves its definition. */
+  #spawnOnPeerHost(on: NodeId, definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started> {
+    const peer = this.#host.peers.infoOf(on);
+    if (peer === undefined) return Promise.reject(new MultitaskError('NODE_DOWN', `spawn of ${definition.name}: the node that runs ${on} is not connected`));
+    const kind = opts.placement === 'process' ? 'process' : 'thread'; // the host's own kind applies there
+    return this.#spawnOnPeer(peer, kind, on, definition, opts, again, generation);
+  }
+
+  /** Asks `peer`'s root to start the definition it serves under this one's key: `where` it says, or on its running host `on`. */
+  async #spawnOnPeer(peer: PeerInfo, where: HostedIn, on: NodeId | undefined, definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started> {
     const runtime = this.#host.runtime;
-    const where = placement.in ?? 'inline';
     const wire = encode(opts.args, runtime);
     // A supervised actor on another system is named by this one: its messages come here while it restarts, wherever it ran.
     const id = again ?? (generation === undefined ? undefined : runtime.actors.mint(true));
     let answer: [ActorId, NodeId];
     try {
-      answer = (await runtime.request(peer.root, (cid) => spawnEnvelope(peer.root, runtime.node, cid, definition, opts, id, generation, where, wire), {
+      answer = (await runtime.request(peer.root, (cid) => spawnEnvelope(peer.root, runtime.node, cid, definition, opts, id, generation, where, wire, on), {
         timeout: this.#host.spawnTimeout,
-        what: `spawn of ${definition.name} on node '${placement.node}'`,
+        what: `spawn of ${definition.name} on node '${peer.node}'`,
       })) as [ActorId, NodeId];
     } catch (error) {
       if (error instanceof MultitaskError && (error.code === 'SPAWN_FAILED' || error.code === 'NODE_DOWN')) throw error;
-      throw new MultitaskError('SPAWN_FAILED', `actor ${definition.name} failed to start on node '${placement.node}': ${errorMessage(error)}`, { cause: error });
+      throw new MultitaskError('SPAWN_FAILED', `actor ${definition.name} failed to start on node '${peer.node}': ${errorMessage(error)}`, { cause: error });
     }
     const ref = runtime.makeRef(answer[0], opts.name);
     this.#host.peers.spawnedThere(peer, ref);
@@ -194,8 +208,10 @@ export function spawnEnvelope(
   generation: number | undefined,
   placement: PlacementWire | undefined,
   wire: ReturnType<typeof encode>,
+  on?: NodeId,
 ): SpawnEnvelope {
   return {
+    ...(on === undefined ? {} : { on }),
     kind: 'spawn',
     dst,
     from,

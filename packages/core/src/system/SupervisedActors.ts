@@ -193,7 +193,8 @@ export class SupervisedActors {
     const node = this.#entries.get(ref.id)?.node;
     if (node === undefined) return false;
     if (node === this.#host.runtime.node) return phase === 'halt' ? this.#host.runtime.actors.halt(ref.id, timeout) : this.#host.runtime.actors.restart(ref.id, generation);
-    if (this.#away(node) ? this.#host.peers.rootOf(node) === undefined : this.#host.hosts.get(node) === undefined) return false;
+    // A host of another system that died there (a pool's worker) is gone although its system is not.
+    if (this.#away(node) ? this.#host.peers.rootOf(node) === undefined || this.#host.runtime.isDown(node) : this.#host.hosts.get(node) === undefined) return false;
     const what = `${phase === 'halt' ? 'halting' : 'restarting'} actor ${ref.id}`;
     try {
       await this.#host.runtime.request(node, (cid) => ({ kind: 'restart', dst: node, from: this.#host.runtime.node, cid, to: ref.id, phase, generation }), { timeout, what });

@@ -117,6 +117,11 @@ export interface SpawnEnvelope {
   readonly key: string;
   /** Set when asking a system's root to place the actor (a node of its own, or another system). */
   readonly placement: PlacementWire | undefined;
+  /**
+   * With `placement`, to another system's root: the running host of that system to start it
+   * on (a pool worker there that the asking system started), instead of a host of its own.
+   */
+  readonly on?: NodeId;
   /** The node that supervises it, where its crashes are reported (`undefined`: none). */
   readonly supervisor: NodeId | undefined;
   readonly args: unknown;
