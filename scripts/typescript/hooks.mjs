@@ -12,11 +12,12 @@ const RELATIVE_JS = /^\.\.?\/.*\.m?js$/;
 /** Bump when the compile options change, so older cache entries are not read back. */
 const VERSION = '1';
 const CACHE = join(tmpdir(), `multitask-ts-${process.getuid?.() ?? 'user'}`);
+const SOURCE_MAPS = process.env.MULTITASK_TEST_SOURCE_MAPS === '1';
 const OPTIONS = {
   loader: 'ts',
   format: 'esm',
   target: 'node20',
-  sourcemap: 'inline',
+  sourcemap: SOURCE_MAPS ? 'inline' : false,
   // What tsconfig.base.json says that changes the emitted code.
   tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true, useDefineForClassFields: true } },
 };
@@ -41,7 +42,7 @@ export async function load(url, context, nextLoad) {
 }
 
 function cacheFile(path, source) {
-  return join(CACHE, `${createHash('sha1').update(`${VERSION}\0${path}\0${source}`).digest('hex')}.js`);
+  return join(CACHE, `${createHash('sha1').update(`${VERSION}\0${SOURCE_MAPS}\0${path}\0${source}`).digest('hex')}.js`);
 }
 
 function readCached(path, source) {

@@ -8,7 +8,11 @@
 // hooks before it ran anything, ~0.4 s in all against ~0.15 s under this loader, and the
 // suite starts hundreds of them. tsx itself stays covered: tsxHosts.test.ts runs threads
 // and processes under `--import tsx`, as a user does.
+//
+// Stack traces show positions in the compiled JavaScript (file names stay the .ts ones): Node
+// reads a module's source map as it compiles it, and that cost ~45 ms of CPU in each host.
+// MULTITASK_TEST_SOURCE_MAPS=1 compiles with source maps and turns them on, for debugging.
 import { register } from 'node:module';
 
-process.setSourceMapsEnabled(true);
+if (process.env.MULTITASK_TEST_SOURCE_MAPS === '1') process.setSourceMapsEnabled(true);
 register('./hooks.mjs', import.meta.url);
