@@ -55,6 +55,21 @@ export function nextEvent<E extends keyof SystemEvents>(system: ActorSystem, eve
   });
 }
 
+/**
+ * Settles `promise` while moving `clock` on by `step` ms a turn: for what waits on timers of
+ * the injected clock (a timeout, a grace) and on real work in between.
+ */
+export async function advancingUntil<T>(clock: { advance(ms: number): void }, promise: Promise<T>, step = 100): Promise<T> {
+  let settled = false;
+  const watched = promise.finally(() => (settled = true));
+  watched.catch(() => undefined);
+  while (!settled) {
+    clock.advance(step);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return watched;
+}
+
 /** Lets every queued microtask and immediate run. */
 export function turn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

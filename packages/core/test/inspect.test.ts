@@ -4,7 +4,7 @@ import { Counter } from './fixtures/counter.js';
 import { Faulty } from './fixtures/faulty.js';
 import { Parent } from './fixtures/family.js';
 import { tasks } from './fixtures/tasks.js';
-import { nextEvent } from './helpers.js';
+import { advancingUntil, manualClock, nextEvent } from './helpers.js';
 import { openMemoryNetwork } from '../src/transport/memoryNetwork.js';
 import { structuredCloneCodec } from '../src/wire/FrameCodec.js';
 
@@ -91,15 +91,18 @@ describe('system.inspect()', () => {
   });
 
   it('shows a host that does not answer as unresponsive instead of waiting for it', async () => {
-    system = createSystem({ shutdownTimeout: 1_000 });
+    // The wait for the host's part, and the stop of the spinning host, run on the injected clock.
+    const clock = manualClock();
+    system = createSystem({ shutdownTimeout: 1_000, clock });
     const busy = await system.spawn(Faulty, { placement: 'thread' });
     busy.tell('spin', undefined);
     await new Promise((resolve) => setTimeout(resolve, 50));
 
-    const snapshot = await system.inspect();
+    const snapshot = await advancingUntil(clock, system.inspect());
 
     expect(snapshot.hosts.find((h) => h.kind === 'thread')).toMatchObject({ responsive: false, memory: undefined });
     expect(snapshot.actors.some((a) => a.id === busy.id)).toBe(false);
+    await advancingUntil(clock, system.shutdown());
   });
 
   it('covers every node of a cluster: each joined system answers with its own snapshot', async () => {
