@@ -107,8 +107,11 @@ describe('durable channels (JetStream)', () => {
     expect(await producer.ask('fill', { into: channel, from: 0, to: 20 })).toBe(20);
     expect(await consumer.ask('take', { from: channel, count: 10 })).toEqual(Array.from({ length: 10 }, (_, i) => i));
     // The process took 10 and acknowledged the first 9 (each by asking for the next); the 10th is its own until it is gone.
+    // What its node pulled and did not hand out goes back within 100 ms: the next taker gets one of 10..19.
     const crashing = await a.spawn(Relay, { placement: 'process' });
-    expect(await crashing.ask('take', { from: channel, count: 1 })).toEqual([10]);
+    const [took] = (await crashing.ask('take', { from: channel, count: 1 })) as number[];
+    expect(took).toBeGreaterThanOrEqual(10);
+    expect(took).toBeLessThan(20);
     await a.kill(crashing, { kind: 'stopped' }); // its process is ended at once: what it held is delivered again now, not after ackWait
     const rest: number[] = [];
     for (let i = 0; i < 10; i++) rest.push(await within(channel.receive(), 15_000, `item ${i}`));
