@@ -205,6 +205,20 @@ describe('supervision by an actor', () => {
     expect(sup.children()[0]).toMatchObject({ status: 'running', restarts: 1 });
   });
 
+  it('stops a supervised thread actor and the children its supervisor started on its thread at once, not after a timeout', async () => {
+    // A long timeout: a stop that waited for the thread to end while the thread waited for it would show as a test timeout.
+    const patient = createSystem({ shutdownTimeout: 60_000 });
+    try {
+      const sup = await patient.supervise({ children: [child('boss', Parent, { placement: 'thread', args: { label: 'boss', supervise: { maxRestarts: 1, placements: ['inline'] } } })] });
+      const [worker] = await sup.ref('boss').ask('workers');
+      expect(await worker!.ask('get')).toBe(0);
+      await sup.stop();
+      expect(await codeOf(worker!.ask('get'))).toBe('ACTOR_STOPPED');
+    } finally {
+      await patient.shutdown();
+    }
+  }, 20_000);
+
   it("stops a supervisor's children with the actor that started it", async () => {
     const parent = await system.spawn(Parent, { placement: 'thread', args: { label: 'boss', supervise: { maxRestarts: 5, placements: ['thread', 'inline'] } } });
     const workers = await parent.ask('workers');

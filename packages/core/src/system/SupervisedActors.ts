@@ -155,11 +155,16 @@ export class SupervisedActors {
     if (this.#away(node)) return this.#stopAway(entry, timeout);
     const record = node === runtime.node ? undefined : this.#host.hosts.get(node);
     if (record !== undefined && record.actors.size > 1) {
-      // A host shared with other actors (a pool's worker): stop this actor only.
-      record.actors.delete(ref.id);
+      // A host shared with other actors (a pool's worker, a parent and the children it
+      // supervises there): stop this actor only. It counts as there until it has stopped:
+      // a child the stopping actor stops meanwhile must not end the host the actor is
+      // stopping on (each would wait for the other until the timeout). The last one out
+      // ends the host.
       runtime.parking.holdFor(ref.id, entry.spec.options.mailbox ?? {}, entry.label);
       this.#host.hosts.broadcast((dst) => ({ kind: 'relocate', dst, id: ref.id, node: runtime.node }));
       await runtime.request(node, (cid) => ({ kind: 'stop', dst: node, from: runtime.node, cid, to: ref.id }), { timeout, what: `stopping actor ${ref.id}` }).catch(() => undefined);
+      record.actors.delete(ref.id);
+      if (record.actors.size === 0) await this.#host.hosts.stop(node, timeout);
       return;
     }
     if (node !== runtime.node) return this.#host.hosts.stop(node, timeout);
