@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Parking, type ActorEnvelope } from '../src/node/Parking.js';
-import { actorId, type NodeId } from '../src/wire/ids.js';
+import { actorId, everyNodeOf, nodeAddress, type NodeId, type SystemId } from '../src/wire/ids.js';
 import { node } from './nodes.js';
 
 describe('where supervised actors are', () => {
@@ -54,5 +54,21 @@ describe('where supervised actors are', () => {
     parking.release(id, node(4)); // its supervisor was restarted by its own, with its children
     parking.orphan(tell);
     expect([refused.length, forwarded]).toEqual([3, [node(4)]]);
+  });
+
+  it('lets go of what waits behind a fence when the node the fence goes to dies, not only the node it goes through', () => {
+    // Node c0 learns that an actor of system a now runs on b1: a fence goes the old way (a0,
+    // which passes it on to b1), and c0's messages for the actor wait until b1 answers it.
+    const [a0, b1, c0] = [nodeAddress('a' as SystemId, 0), nodeAddress('b' as SystemId, 1), nodeAddress('c' as SystemId, 0)];
+    const forwarded: NodeId[] = [];
+    const parking = new Parking(c0, { refuse: () => undefined, forward: (_envelope, to) => forwarded.push(to), sameWay: () => false, isDown: () => false, released: () => undefined });
+    const id = actorId(a0, 1, true);
+    expect(parking.relocate(id, b1)).toMatchObject({ kind: 'fence', dst: a0, to: id });
+    const ask = { kind: 'ask', dst: b1, to: id, type: 'where', payload: undefined, enc: 0, from: c0, cid: 1 } as ActorEnvelope;
+    expect(parking.hold(ask)).toBe(true);
+    // b dies with the fence on its way there: nothing will answer it.
+    parking.down(everyNodeOf('b' as SystemId));
+    expect(parking.fencing).toBe(false);
+    expect(forwarded).toHaveLength(1); // the ask goes on its way (and learns there what became of its actor)
   });
 });

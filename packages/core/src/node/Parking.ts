@@ -24,6 +24,12 @@ interface Held {
 interface Fence {
   /** Where the fence was sent (the old way); if that node goes down, nothing is left behind it. */
   readonly via: NodeId;
+  /**
+   * Where the fence ends: the node the actor moved to, which answers it (`via` passes it on
+   * there). If that node goes down, the fence is lost with it, and so is what went before
+   * it: nothing is left to wait for.
+   */
+  readonly end: NodeId;
   readonly waiting: ActorEnvelope[];
 }
 
@@ -170,7 +176,7 @@ export class Parking {
     if (node === this.#node) return undefined; // it runs here: nothing of this node's is on the way
     const after = this.#way(id);
     if (this.#fences.has(id) || before === undefined || after === undefined || before === after || this.#host.sameWay(before, after)) return undefined;
-    this.#fences.set(id, { via: before, waiting: [] });
+    this.#fences.set(id, { via: before, end: node, waiting: [] });
     return { kind: 'fence', dst: before, to: id, from: this.#node };
   }
 
@@ -207,9 +213,9 @@ export class Parking {
     for (const envelope of fence.waiting) this.#host.forward(envelope, where);
   }
 
-  /** Nodes went down: fences sent through them have nothing left behind them. */
+  /** Nodes went down: fences sent through them, or to them, have nothing left behind them. */
   down(pattern: NodePattern): void {
-    for (const [id, fence] of [...this.#fences]) if (matches(pattern, fence.via)) this.fenced(id, undefined);
+    for (const [id, fence] of [...this.#fences]) if (matches(pattern, fence.via) || matches(pattern, fence.end)) this.fenced(id, undefined);
   }
 
   /** How many actors this node knows to be away from the node their id names. @internal */
