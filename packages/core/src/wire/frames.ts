@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 import { MultitaskError } from '../errors.js';
+import { columnsOf } from './columns.js';
 import type { ActorId, NodeId } from './ids.js';
 import type { ChannelEnvelope, Encoded, Envelope, RequestEnvelope } from './protocol.js';
 
@@ -38,8 +39,6 @@ const WIDTH: readonly number[] = [7, 8, 8, 5, 2, 3, 4, 8, 4, 4];
 
 /** Fewest tells a run is written as columns for; fewer pay for the check and not back. */
 const RUN_MIN = 16;
-/** Most keys a payload written in columns has. */
-const RUN_KEYS = 32;
 /**
  * Most tells in one run: a longer one is written as several. A reader refuses a longer run:
  * a frame from another machine must not make a million payloads out of a few bytes.
@@ -141,42 +140,6 @@ export class FrameWriter {
     if (columns !== undefined) this.#frame.push(TELL_RUN, run.length, columns.keys, columns.values);
     else for (const payload of run) this.#frame.push(TELL_AGAIN, payload, 0);
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
-
-/**
- * The payloads as columns, when every one is a plain object with the same keys in the same
- * order and primitive values (else `undefined`). A column whose values are all the same
- * (`Object.is`) is that one value in an array of one.
- */
-function columnsOf(run: readonly unknown[]): { keys: string[]; values: unknown[][] } | undefined {
-  const first = run[0];
-  if (!isPlainObject(first)) return undefined;
-  const keys = Object.keys(first);
-  if (keys.length === 0 || keys.length > RUN_KEYS || keys.includes('__proto__')) return undefined;
-  const values: unknown[][] = keys.map(() => []);
-  for (const payload of run) {
-    if (!isPlainObject(payload)) return undefined;
-    let k = 0;
-    for (const key in payload) {
-      if (key !== keys[k]) return undefined;
-      const value = payload[key];
-      if ((typeof value === 'object' && value !== null) || typeof value === 'function' || typeof value === 'symbol') return undefined;
-      values[k++]!.push(value);
-    }
-    if (k !== keys.length) return undefined;
-  }
-  for (let k = 0; k < values.length; k++) {
-    const column = values[k]!;
-    const one = column[0];
-    let same = true;
-    for (let i = 1; i < column.length && same; i++) same = Object.is(column[i], one);
-    if (same) values[k] = [one];
-  }
-  return { keys, values };
 }
 
 /** Whether the fields of a run read from a frame are what a writer makes (a frame from elsewhere may hold anything). */

@@ -21,6 +21,7 @@ import {
   wtf16Ext,
 } from './msgpackExtensions.js';
 import type { WireLimits } from './wireLimits.js';
+import { columnsOf } from './columns.js';
 
 /** ES2024's `String.prototype.isWellFormed` (Node 20 has it; the ES2023 lib does not type it). */
 function wellFormed(value: string): boolean {
@@ -102,26 +103,11 @@ export class ToWire {
    * travel once, not once a row; `undefined` when the array is not such a table.
    */
   #table(value: unknown[], depth: number): unknown[] | undefined {
-    const first = value[0];
-    if (!isRecord(first)) return undefined;
-    const keys = Object.keys(first);
-    if (keys.length === 0 || keys.length > TABLE_KEYS || keys.some((key) => key === '__proto__' || !wellFormed(key))) return undefined;
-    const columns: unknown[][] = keys.map(() => new Array<unknown>(value.length));
-    for (let row = 0; row < value.length; row++) {
-      const item = value[row];
-      if (!isRecord(item)) return undefined;
-      let k = 0;
-      for (const key in item) {
-        if (key !== keys[k]) return undefined;
-        const field = item[key];
-        if ((typeof field === 'object' && field !== null) || typeof field === 'function' || typeof field === 'symbol') return undefined;
-        (columns[k++] as unknown[])[row] = field;
-      }
-      if (k !== keys.length) return undefined;
-    }
+    const columns = columnsOf(value);
+    if (columns === undefined || !columns.keys.every(wellFormed)) return undefined;
     this.containers = true;
-    const out: unknown[] = [tagExt(TagKind.TABLE), value.length, keys];
-    for (const column of columns) out.push(this.#array(same(column) ? [column[0]] : column, depth + 1));
+    const out: unknown[] = [tagExt(TagKind.TABLE), value.length, columns.keys];
+    for (const column of columns.values) out.push(this.#array(column, depth + 1));
     return out;
   }
 
@@ -179,25 +165,12 @@ export class ToWire {
 
 /** Fewest rows an array is sent as a table for; fewer pay for the check and not back. */
 const TABLE_MIN = 16;
-/** Most keys a row of a table has. */
-const TABLE_KEYS = 32;
 /**
  * Most rows of a table whose every column is one value: a reader refuses more, so that a
  * few bytes from the network cannot become a million objects (a table with a full column
  * is as long in bytes as it is in rows).
  */
 const TABLE_SHARED_ROWS = 4096;
-
-/** A plain object (its prototype `Object.prototype`). */
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
-}
-
-function same(column: readonly unknown[]): boolean {
-  const one = column[0];
-  for (let i = 1; i < column.length; i++) if (!Object.is(column[i], one)) return false;
-  return true;
-}
 
 function malformed(what: string): never {
   throw new RangeError(`malformed ${what}`);
