@@ -376,11 +376,16 @@ export class ActorCell implements FamilyCell {
     if (this.#status !== 'running' || this.#busy || this.#family !== undefined || this.#kind.definition.onStop !== undefined) return false;
     this.#status = 'stopping';
     if (this.#rare !== undefined) this.#end(); // else `signal` learns of the end from the status
+    this.#stopped(true);
+    return true;
+  }
+
+  /** The last step of a stop: what is still queued is refused, and the end reported (`report`: a halted one was, when it halted). */
+  #stopped(report: boolean): void {
     this.#status = 'stopped';
     for (const letter of this.#drain()) this.#refuse(letter, stoppedError(this.id, this.#label));
     const escalation = this.#rare?.escalation;
-    this.#host.ended(this.id, escalation === undefined ? { kind: 'stopped' } : { kind: 'error', error: escalation });
-    return true;
+    if (report) this.#host.ended(this.id, escalation === undefined ? { kind: 'stopped' } : { kind: 'error', error: escalation });
   }
 
   async #stop(grace: number, graces: Graces): Promise<void> {
@@ -393,11 +398,7 @@ export class ActorCell implements FamilyCell {
     if (this.#family !== undefined) await this.#endFamily(); // children first, the last started first
     if (this.#rare?.ending !== undefined) await this.#rare.ending;
     if (ran && this.#kind.definition.onStop !== undefined) await this.#onStop();
-    this.#status = 'stopped';
-    for (const letter of this.#drain()) this.#refuse(letter, stoppedError(this.id, this.#label));
-    // A halted one was reported when it halted.
-    const escalation = this.#rare?.escalation;
-    if (!halted) this.#host.ended(this.id, escalation === undefined ? { kind: 'stopped' } : { kind: 'error', error: escalation });
+    this.#stopped(!halted);
   }
 
   /** Waits for the running handler, at most `grace` ms; then abandons it. */

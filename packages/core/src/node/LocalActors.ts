@@ -107,7 +107,8 @@ export class LocalActors {
   /** Stops an actor (its handler finishes within the grace, `onStop` runs) and forgets it. */
   async stop(id: ActorId): Promise<void> {
     const cell = this.#cells.get(id);
-    if (cell === undefined || this.stopIdle(id)) return;
+    if (cell === undefined) return;
+    if (cell.stopIdle()) return this.#forget(id);
     await cell.stop(this.#stopGrace, this.#graces);
     this.#forget(id);
   }

@@ -3,6 +3,7 @@ import { systemOf, type ActorId, type NodeId } from '../wire/ids.js';
 import { scan } from '../wire/cloneCheck.js';
 import { errorMessage } from '../actor/errorMessage.js';
 import type { ActorRef } from '../actor/ActorRef.js';
+import type { ActorCell } from '../actor/ActorCell.js';
 import { definitionKey, isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
 import type { HostTable } from './HostTable.js';
 import { checkMailboxOptions } from '../actor/Mailbox.js';
@@ -79,9 +80,7 @@ export class Spawner {
   spawn(definition: AnyActorDefinition, opts: SpawnOpts): ActorRef | Promise<ActorRef> {
     if (!isPlain(opts)) return this.#start(definition, opts, undefined, undefined).then(refOf);
     this.#checkSpawn(definition, opts);
-    const runtime = this.#host.runtime;
-    const args = runtime.inlineArgs(opts.args, definition.name);
-    const started = runtime.actors.startCellNow(runtime.actors.mint(false), undefined, definition, opts.mailbox ?? NO_MAILBOX, args, undefined, undefined, opts.path);
+    const started = this.#startHere(definition, opts, undefined, undefined);
     if (started instanceof Promise) return started.then((cell) => this.#started(cell.ref));
     return this.#started(started.ref);
   }
@@ -103,7 +102,7 @@ export class Spawner {
           : typeof placement === 'object'
           ? await this.#spawnRemote(placement, definition, opts, again, generation)
           : placement === 'inline'
-            ? await this.#spawnInline(definition, opts, again, generation)
+            ? { ref: (await this.#startHere(definition, opts, again, generation)).ref, node: this.#host.runtime.node }
             : await this.#spawnHosted(placement, definition, opts, again, generation, on);
       if (name !== undefined) this.#host.names.bind(name, started.ref, definitionKey(definition));
       this.#host.started(started.ref);
@@ -126,18 +125,17 @@ export class Spawner {
     return placement;
   }
 
-  #spawnInline(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): Promise<Started> {
+  /**
+   * Starts an actor on this thread: its cell, at once when it started at once, else a
+   * promise of it. Its ref (`cell.ref`, its `ctx.self`) is the one ref of the actor.
+   * @throws MultitaskError `NOT_SERIALIZABLE` for arguments `copyInline` cannot copy
+   */
+  #startHere(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): ActorCell | Promise<ActorCell> {
     const runtime = this.#host.runtime;
-    const id = again ?? runtime.actors.mint(generation !== undefined);
-    let args: unknown;
-    try {
-      args = runtime.inlineArgs(opts.args, definition.name);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    // The actor's own ref (its ctx.self): one ref per actor, whoever holds it.
-    return runtime.actors.startCell(id, opts.name, definition, opts.mailbox ?? NO_MAILBOX, args, generation, undefined, opts.path ?? opts.name).then((cell) => ({ ref: cell.ref, node: runtime.node }));
+    const args = runtime.inlineArgs(opts.args, definition.name);
+    return runtime.actors.startCellNow(again ?? runtime.actors.mint(generation !== undefined), opts.name, definition, opts.mailbox ?? NO_MAILBOX, args, generation, undefined, opts.path ?? opts.name);
   }
+
 
   async #spawnHosted(kind: 'thread' | 'process', definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined, on?: NodeId): Promise<Started> {
     const shared = on === undefined ? undefined : this.#host.hosts.get(on);
