@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ClusterOptions } from '../src/index.js';
-import type { NatsServer } from './natsServer.js';
+import { createSystem, type ActorSystem, type ClusterOptions, type SystemOptions } from '../src/index.js';
+import { startNatsServer, type NatsServer } from './natsServer.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/clusterNode.ts', import.meta.url));
 
@@ -158,6 +158,38 @@ export async function startNode(name: string, cluster: ClusterOptions, started: 
 /** Kills every node a test started (SIGKILL: nothing of theirs outlives the test). */
 export async function killAll(started: NodeProcess[]): Promise<void> {
   await Promise.all(started.splice(0).map((node) => node.kill('SIGKILL')));
+}
+
+/** A describe block's cluster: a nats-server, the test's system as node 'a', and nodes 'b' and 'c' in processes of their own. */
+export interface ThreeNodes {
+  readonly a: ActorSystem;
+  readonly b: NodeProcess;
+  readonly c: NodeProcess;
+  /** Starts another node process in the cluster (ended with the others). */
+  more(name: string, extra?: { readonly bare?: boolean }): Promise<NodeProcess>;
+  /** Ends the system, every node process and the server. */
+  close(): Promise<void>;
+}
+
+/** Starts {@link ThreeNodes} for cluster `name`; node 'a' serves `serve`. */
+export async function startThreeNodes(name: string, serve: NonNullable<SystemOptions['serve']>): Promise<ThreeNodes> {
+  const server = await startNatsServer();
+  const cluster = (): ClusterOptions => testCluster(server, name);
+  const nodes: NodeProcess[] = [];
+  const a = createSystem({ node: 'a', serve, cluster: cluster(), shutdownTimeout: 2_000 });
+  const close = async (): Promise<void> => {
+    await a.shutdown();
+    await killAll(nodes);
+    await server.dispose();
+  };
+  try {
+    await a.ready();
+    const [b, c] = await Promise.all([startNode('b', cluster(), nodes), startNode('c', cluster(), nodes)]);
+    return { a, b, c, more: (node, extra = {}) => startNode(node, cluster(), nodes, extra), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /** Polls `check` every 50 ms until it holds (bounded: `ms`). */

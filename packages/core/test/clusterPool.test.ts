@@ -4,30 +4,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, createSystem, defineTasks, type ActorSystem } from '../src/index.js';
 import { remoteWorker } from '../src/pool/PoolWorker.js';
-import { killAll, startNode, testCluster, until, within, type NodeProcess } from './clusterNodes.js';
+import { startThreeNodes, until, within, type NodeProcess, type ThreeNodes } from './clusterNodes.js';
 import { failureOf } from './helpers.js';
-import { startNatsServer, type NatsServer } from './natsServer.js';
 import { tasks } from './fixtures/tasks.js';
 
 describe('a pool whose workers live on several nodes', () => {
-  let server: NatsServer;
+  let three: ThreeNodes;
   let a: ActorSystem;
   let b: NodeProcess;
   let c: NodeProcess;
   let files: string;
-  const nodes: NodeProcess[] = [];
-  const cluster = (): ReturnType<typeof testCluster> => testCluster(server, 'pools');
   beforeAll(async () => {
-    server = await startNatsServer();
     files = mkdtempSync(join(tmpdir(), 'multitask-pool-'));
-    a = createSystem({ node: 'a', serve: [tasks], cluster: cluster(), shutdownTimeout: 2_000 });
-    await a.ready();
-    [b, c] = await Promise.all([startNode('b', cluster(), nodes), startNode('c', cluster(), nodes)]);
+    three = await startThreeNodes('pools', [tasks]);
+    ({ a, b, c } = three);
   });
   afterAll(async () => {
-    await a?.shutdown();
-    await killAll(nodes);
-    await server?.dispose();
+    await three?.close();
     rmSync(files, { recursive: true, force: true });
   });
 
@@ -74,7 +67,7 @@ describe('a pool whose workers live on several nodes', () => {
     await local.resize(1, 'late');
     await local.resize(1, 'late');
     expect(a.listenerCount('node:up')).toBe(listening + 1); // one listener however often it is resized
-    const late = await startNode('late', cluster(), nodes);
+    const late = await three.more('late');
     await until(() => serving.metrics().nodes.some((n) => n.node === 'late' && n.workers === 1), 15_000, "a worker of 'serving' on the late node");
     await until(() => sized.metrics().nodes.some((n) => n.node === 'late' && n.workers === 2), 15_000, 'two workers of the resized pool on the late node');
     expect((await sized.broadcast('where')).filter((w) => w.pid === late.pid)).toHaveLength(2);
@@ -97,7 +90,7 @@ describe('a pool whose workers live on several nodes', () => {
   });
 
   it('retries the tasks of a node killed mid-run on the nodes left, and puts those sent ahead to it back in line', async () => {
-    const doomed = await startNode('doomed', cluster(), nodes);
+    const doomed = await three.more('doomed');
     await using pool = createPool({ tasks, system: a, nodes: { doomed: 1, c: 1 } });
     await pool.ready;
     const release = join(files, 'retry');
@@ -111,7 +104,7 @@ describe('a pool whose workers live on several nodes', () => {
   });
 
   it("rejects a task running on a node that dies with NODE_DOWN, and what is queued once none of the pool's nodes is left", async () => {
-    const doomed = await startNode('lonely', cluster(), nodes);
+    const doomed = await three.more('lonely');
     await using pool = createPool({ tasks, system: a, nodes: { lonely: 1 } });
     await pool.ready;
     const running = failureOf(pool.run('hold', [join(files, 'never')]));
@@ -132,7 +125,7 @@ describe('a pool whose workers live on several nodes', () => {
   });
 
   it("refuses a pool on a node that does not serve the task set with SPAWN_FAILED, naming the set's key", async () => {
-    await startNode('bare', cluster(), nodes, { bare: true });
+    await three.more('bare', { bare: true });
     await using pool = createPool({ tasks, system: a, nodes: { bare: 1 } });
     const failure = await failureOf(pool.ready);
     expect(failure.code).toBe('SPAWN_FAILED');

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, createSystem, type ActorRef, type ActorSystem } from '../src/index.js';
-import { killAll, startNode, testCluster, until, within, type NodeProcess } from './clusterNodes.js';
+import { startThreeNodes, until, within, type NodeProcess, type ThreeNodes } from './clusterNodes.js';
 import { failureOf } from './helpers.js';
 import { meshOf } from './mesh.js';
 import { Supervisor } from '../src/supervisor/Supervisor.js';
 import { child } from '../src/supervisor/spec.js';
-import { startNatsServer, type NatsServer } from './natsServer.js';
 import { Faulty } from './fixtures/faulty.js';
 import { Probe } from './fixtures/probe.js';
 import { Relay } from './fixtures/relay.js';
@@ -18,22 +17,16 @@ const whereOf = (ref: ActorRef<typeof Faulty>): Promise<Where> => ref.ask('where
 // Node 'a' is this test's system; 'b', 'c' and 'doomed' run in processes of their own and
 // serve the fixtures' actors (Faulty, Relay, ...) and task set, but not Probe.
 describe('pool.spawn on a pool whose workers live on several nodes', () => {
-  let server: NatsServer;
+  let three: ThreeNodes;
   let a: ActorSystem;
   let b: NodeProcess;
   let c: NodeProcess;
-  const nodes: NodeProcess[] = [];
-  const cluster = (): ReturnType<typeof testCluster> => testCluster(server, 'poolspawn');
   beforeAll(async () => {
-    server = await startNatsServer();
-    a = createSystem({ node: 'a', serve: [tasks], cluster: cluster(), shutdownTimeout: 2_000 });
-    await a.ready();
-    [b, c] = await Promise.all([startNode('b', cluster(), nodes), startNode('c', cluster(), nodes)]);
+    three = await startThreeNodes('poolspawn', [tasks]);
+    ({ a, b, c } = three);
   });
   afterAll(async () => {
-    await a?.shutdown();
-    await killAll(nodes);
-    await server?.dispose();
+    await three?.close();
   });
 
   it("places an actor on another node's worker when only that node has workers, and it answers asks from this node and from an actor on a third", async () => {
@@ -88,7 +81,7 @@ describe('pool.spawn on a pool whose workers live on several nodes', () => {
   });
 
   it("restarts the actors of a node that dies on the workers left, and the same refs answer", async () => {
-    const doomed = await startNode('doomed', cluster(), nodes);
+    const doomed = await three.more('doomed');
     await using pool = createPool({ tasks, system: a, nodes: { a: 1, doomed: 2 } });
     await pool.ready;
     const actors = await Promise.all(Array.from({ length: 3 }, (_, i) => pool.spawn(Faulty, { args: { start: i } })));

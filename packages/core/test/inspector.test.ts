@@ -62,6 +62,22 @@ describe('the inspector', () => {
     await Promise.all([system.shutdown(), other.shutdown()]);
   });
 
+  /** A page on the inspector once `actor`'s row is drawn (`row`: its selector); `errors` collects what the page's script throws. */
+  async function openOn(actor: { readonly id: string }): Promise<{ readonly page: Page; readonly row: string; readonly errors: string[] }> {
+    const page = await chromium!.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => void errors.push(String(error)));
+    const row = `.row[data-id="${actor.id}"]`;
+    try {
+      await page.goto(inspector.url);
+      await page.waitForSelector(row);
+    } catch (error) {
+      await page.close();
+      throw error;
+    }
+    return { page, row, errors };
+  }
+
   it('binds to loopback and refuses requests without its token', async () => {
     expect(inspector.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=/);
     const base = `http://127.0.0.1:${inspector.port}`;
@@ -83,13 +99,8 @@ describe('the inspector', () => {
     const remote = await system.spawn(Counter, { placement: { node: 'b' }, args: 0 });
     const pool = createPool({ tasks, size: 1, system });
     await pool.apply('square', 2);
-    const page = await chromium!.browser.newPage();
+    const { page, row, errors } = await openOn(counter);
     try {
-      const errors: string[] = [];
-      page.on('pageerror', (error) => void errors.push(String(error)));
-      await page.goto(inspector.url);
-      const row = `.row[data-id="${counter.id}"]`;
-      await page.waitForSelector(row);
       expect(await page.$eval('#tree', (el) => el.textContent)).toContain('workers');
       expect(await page.$(`.row[data-id="${sup.ref('w').id}"]`)).not.toBeNull();
       expect(await page.$(`.row[data-kind="node"][data-id="b"] ~ ul .row[data-id="${remote.id}"]`)).not.toBeNull(); // under its node
@@ -112,13 +123,8 @@ describe('the inspector', () => {
 
   it('shows an actor\'s details after one click even when an update redraws the tree between press and release, and keeps them live', async () => {
     const counter = await system.spawn(Counter, { name: 'busy', args: 0 });
-    const page = await chromium!.browser.newPage();
+    const { page, row, errors } = await openOn(counter);
     try {
-      const errors: string[] = [];
-      page.on('pageerror', (error) => void errors.push(String(error)));
-      await page.goto(inspector.url);
-      const row = `.row[data-id="${counter.id}"]`;
-      await page.waitForSelector(row);
       await page.hover(`${row} b`);
       await page.mouse.down();
       // 5 adds and a get are handled after the press: the row shows 6 once an update taken after them has been drawn.
@@ -154,11 +160,8 @@ describe('the inspector', () => {
   it('selects the actor pressed even when an update moves its row before the release, and folds a branch with one click', async () => {
     const above = await system.spawn(Counter, { name: 'above', args: 0 });
     const moved = await system.spawn(Counter, { name: 'moved', args: 0 });
-    const page = await chromium!.browser.newPage();
+    const { page, row } = await openOn(moved);
     try {
-      await page.goto(inspector.url);
-      const row = `.row[data-id="${moved.id}"]`;
-      await page.waitForSelector(row);
       const [top, bottom] = await Promise.all([page.$(`.row[data-id="${above.id}"]`), page.$(row)]);
       expect((await top?.boundingBox())?.y).toBeLessThan((await bottom?.boundingBox())?.y ?? 0); // drawn above it
       await page.hover(`${row} b`);
