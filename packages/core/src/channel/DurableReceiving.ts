@@ -88,7 +88,7 @@ export class DurableReceiving {
   }
 
   receive<T>(options: ChannelWaitOptions | undefined): Promise<T> {
-    this.ackHeld(this.#buffer.length === 0); // asking for the next one: done with the last
+    this.ackHeld(false); // asking for the next one: done with the last (a count asked later has it confirmed)
     if (this.#waiters.size === 0 && this.#buffer.length > 0) return this.#take() as Promise<T>;
     return new Promise((resolve, reject) => {
       const signal = options?.signal;
@@ -108,7 +108,7 @@ export class DurableReceiving {
   }
 
   async tryReceive<T>(): Promise<T> {
-    this.ackHeld(this.#buffer.length === 0);
+    this.ackHeld(false);
     if (this.#buffer.length > 0) return this.#take() as Promise<T>;
     const store = await this.#store;
     await this.#acking;

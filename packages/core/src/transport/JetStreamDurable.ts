@@ -18,6 +18,9 @@ const HEARTBEAT_MS = 5_000;
 /** The longest pause between tries to store a close marker while JetStream cannot be reached. */
 const MOST_PAUSE_MS = 1_000;
 const EMPTY = new Uint8Array(0);
+const ACK = new TextEncoder().encode('+ACK');
+/** How long a confirmation of an acknowledgement is waited for (the client's default for JetStream requests). */
+const CONFIRM_MS = 5_000;
 
 /** @internal */
 export class JetStreamDurable implements DurableStore {
@@ -34,6 +37,15 @@ export class JetStreamDurable implements DurableStore {
   /** The pulls under way here (for this node's handles and its threads' and processes'). */
   readonly #pulls = new Set<ConsumerMessages>();
   readonly #subscriptions: Subscription[] = [];
+  /**
+   * The last item acknowledged here without waiting for the server. The server counts
+   * acknowledgements apart from the requests that read its counts: a count first has this
+   * one confirmed, and so every acknowledgement this node sent before it.
+   */
+  #unconfirmed: JsMsg | undefined;
+  #confirming: Promise<void> = Promise.resolve();
+  #looking = false;
+  #lookAgain = false;
 
   private constructor(link: NatsLink, root: string, config: DurableConfig, jsm: JetStreamManager, js: JetStreamClient) {
     this.#link = link;
@@ -168,6 +180,7 @@ export class JetStreamDurable implements DurableStore {
   async counts(): Promise<{ readonly waiting: number; readonly unacked: number }> {
     this.#usable();
     await this.#ensure();
+    await this.#confirmAcks();
     try {
       const info = await this.#jsm.consumers.info(this.#names.stream, CONSUMER);
       return { waiting: info.num_pending, unacked: info.num_ack_pending };
@@ -219,23 +232,69 @@ export class JetStreamDurable implements DurableStore {
    */
   async #look(): Promise<void> {
     if (!this.#closed || this.#pulls.size === 0) return;
+    if (this.#looking) return void (this.#lookAgain = true); // one look at a time; one more after it
+    this.#looking = true;
     try {
-      const { waiting, unacked } = await this.counts();
-      if (waiting === 0 && unacked === 0) for (const pull of [...this.#pulls]) pull.stop();
+      do {
+        this.#lookAgain = false;
+        const { waiting, unacked } = await this.counts();
+        if (waiting === 0 && unacked === 0) for (const pull of [...this.#pulls]) pull.stop();
+      } while (this.#lookAgain && this.#pulls.size > 0);
     } catch {
       // cannot look now: the pulls end by themselves
+    } finally {
+      this.#looking = false;
     }
+  }
+
+  /**
+   * Has the server confirm the last acknowledgement sent here (if it did not yet). One it
+   * cannot confirm now is left to the server: the counts read next are the server's truth.
+   */
+  #confirmAcks(): Promise<void> {
+    const last = this.#unconfirmed;
+    if (last === undefined) return this.#confirming;
+    this.#unconfirmed = undefined;
+    const confirmed = this.#ackAgain(last).then(
+      () => void (this.#closed && this.#tellSettled()),
+      () => undefined,
+    );
+    this.#confirming = Promise.all([this.#confirming, confirmed]).then(() => undefined);
+    return this.#confirming;
+  }
+
+  /** Acknowledges `message` again, asking for the server's answer (it answers one it already counted too). */
+  async #ackAgain(message: JsMsg): Promise<void> {
+    const reply = replyOf(message);
+    if (reply === undefined) await message.ackAck();
+    else await this.#link.connection.request(reply, ACK, { timeout: CONFIRM_MS });
+  }
+
+  /** Done with `message`, without waiting for the server's answer where it can be asked for later. */
+  #ack(message: JsMsg): void {
+    if (replyOf(message) === undefined) {
+      const confirmed = message.ackAck().then(
+        () => undefined,
+        () => undefined,
+      );
+      this.#confirming = Promise.all([this.#confirming, confirmed]).then(() => undefined);
+    } else {
+      message.ack();
+      this.#unconfirmed = message;
+    }
+    if (this.#closed) void this.#look(); // it may have been the last: the pulls here end if so
   }
 
   /** An item pulled here. */
   #wrap(message: JsMsg): DurableMessage {
     return {
       bytes: message.data,
-      ack: () => message.ack(),
+      ack: () => this.#ack(message),
       nak: () => message.nak(),
       confirm: async () => {
         try {
-          await message.ackAck();
+          if (this.#unconfirmed === message) this.#unconfirmed = undefined;
+          if (!(await message.ackAck())) await this.#ackAgain(message); // acknowledged before, without an answer
         } catch (error) {
           throw new MultitaskError('NODE_DOWN', `durable channel '${this.#config.name}': the acknowledgement was not confirmed (the item may be delivered again): ${messageOf(error)}`, { cause: error });
         }
@@ -246,11 +305,21 @@ export class JetStreamDurable implements DurableStore {
 
   /** Items of the closed channel may have been acknowledged: every node (this one too) looks again whether it is drained. */
   #settled(): void {
+    this.#tellSettled();
+    void this.#look();
+  }
+
+  #tellSettled(): void {
     try {
       this.#link.connection.publish(this.#names.settled, EMPTY);
     } catch {
       // cut off: the other nodes' pulls end by themselves
     }
-    void this.#look();
   }
+}
+
+/** The subject `message` is acknowledged on: the client keeps it on every pulled message, without typing it. */
+function replyOf(message: JsMsg): string | undefined {
+  const reply: unknown = (message as JsMsg & { readonly reply?: unknown }).reply;
+  return typeof reply === 'string' ? reply : undefined;
 }
