@@ -103,6 +103,7 @@ export class NatsLink {
       servers: [...options.servers],
       name: options.clientName,
       noEcho: true, // a node does not hear its own beats
+      noAsyncTraces: true, // a request does not capture a stack it is never asked for (an Error per request)
       maxReconnectAttempts: -1,
       reconnectTimeWait: options.reconnectWait,
       ...(user === undefined ? {} : { user }),
