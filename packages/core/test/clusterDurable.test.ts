@@ -100,6 +100,17 @@ describe('durable channels (JetStream)', () => {
     expect(await codeOf(channel.tryReceive())).toBe('CHANNEL_EMPTY');
   });
 
+  it("refuses an item larger than the server's max_payload with NOT_SERIALIZABLE, and keeps what was sent before and after it", async () => {
+    const channel = createChannel<Uint8Array>({ durable: 'payload', system: a });
+    await channel.send(new Uint8Array([1]));
+    const refused = await failureOf<Error & { code: string }>(channel.send(new Uint8Array(2 * 1024 * 1024)));
+    expect(refused).toMatchObject({ code: 'NOT_SERIALIZABLE', message: expect.stringContaining('max_payload') });
+    await channel.send(new Uint8Array([2]));
+    expect([...(await channel.receive())]).toEqual([1]);
+    expect([...(await channel.receive())]).toEqual([2]);
+    await channel.ack();
+  });
+
   it("works from threads and processes through their system's connection, and gives back at once what a killed process had taken", async () => {
     const channel = createChannel<number>({ durable: 'hosted', system: a, ackWait: 60_000 });
     const producer = await a.spawn(Relay, { placement: 'thread' });

@@ -11,6 +11,7 @@ import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsM
 import { MultitaskError } from '../errors.js';
 import type { NatsLink } from './natsLink.js';
 import type { DurableConfig, DurableMessage, DurableStore } from './durableStreams.js';
+import { StreamPublisher } from './StreamPublisher.js';
 import { CONSUMER, durableNames, ensureDurable, failureOf, messageOf, type DurableNames } from './durableSetup.js';
 
 /** How often, at most, the server tells a waiting pull that it is still there. */
@@ -29,6 +30,7 @@ export class JetStreamDurable implements DurableStore {
   readonly #names: DurableNames;
   readonly #jsm: JetStreamManager;
   readonly #js: JetStreamClient;
+  readonly #publisher: StreamPublisher;
   #consumer: Promise<Consumer> | undefined;
   /** Set once the channel cannot be worked here any more (the connection closed, JetStream refused). */
   #broken: MultitaskError | undefined;
@@ -47,19 +49,21 @@ export class JetStreamDurable implements DurableStore {
   #looking = false;
   #lookAgain = false;
 
-  private constructor(link: NatsLink, root: string, config: DurableConfig, jsm: JetStreamManager, js: JetStreamClient) {
+  private constructor(link: NatsLink, root: string, config: DurableConfig, jsm: JetStreamManager, js: JetStreamClient, publisher: StreamPublisher) {
     this.#link = link;
     this.#config = config;
     this.#names = durableNames(root, config.name);
     this.#jsm = jsm;
     this.#js = js;
+    this.#publisher = publisher;
   }
 
   /** The store of channel `config.name` over `link`; its stream and consumer are made (or checked) at once, and again after a failure. */
   static async open(link: NatsLink, root: string, config: DurableConfig): Promise<JetStreamDurable> {
-    const { jetstream, jetstreamManager } = await import('@nats-io/jetstream');
+    const [{ jetstream, jetstreamManager }, { createInbox, headers }] = await Promise.all([import('@nats-io/jetstream'), import('@nats-io/transport-node')]);
     const nc = link.connection;
-    const store = new JetStreamDurable(link, root, config, await jetstreamManager(nc, { checkAPI: false }), jetstream(nc));
+    const publisher = new StreamPublisher(nc, createInbox(), headers);
+    const store = new JetStreamDurable(link, root, config, await jetstreamManager(nc, { checkAPI: false }), jetstream(nc), publisher);
     store.#listen();
     store.#ensure().catch(() => undefined); // reported by the operations
     return store;
@@ -140,7 +144,7 @@ export class JetStreamDurable implements DurableStore {
     await this.#ensure();
     if (this.#closed) return 'closed';
     try {
-      await this.#js.publish(this.#names.items, bytes, { msgID: id });
+      await this.#publisher.publish(this.#names.items, bytes, id);
       return 'ok';
     } catch (error) {
       if (/maximum messages/i.test(messageOf(error))) return 'full';

@@ -8,6 +8,7 @@
 import type { Consumer, JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { MultitaskError } from '../errors.js';
 import type { DurableConfig } from './durableStreams.js';
+import { PublishFailure } from './StreamPublisher.js';
 
 /** The one consumer every participant of a durable channel shares. @internal */
 export const CONSUMER = 'items';
@@ -47,6 +48,7 @@ export function durableNames(root: string, name: string): DurableNames {
  * @internal
  */
 export function failureOf(error: unknown): 'down' | 'missing' | 'closed' | 'refused' {
+  if (error instanceof PublishFailure) return error.kind;
   const name = error instanceof Error ? error.name : '';
   if (name === 'ClosedConnectionError' || name === 'DrainingConnectionError') return 'closed';
   if (name === 'StreamNotFoundError' || name === 'ConsumerNotFoundError') return 'missing';
