@@ -440,6 +440,7 @@ export class ActorCell implements FamilyCell {
     this.#flags &= ~SCHEDULED;
     const start = performance.now();
     const handlers = this.#kind.handlers;
+    const observer = this.#host.observer; // read once a slice: one set meanwhile sees the next
     for (let handled = 1; ; handled++) {
       if (handled % CHECK_EVERY === 0 && performance.now() - start > SLICE_MS) break;
       if (this.#status !== 'running' || this.#busy) return;
@@ -463,7 +464,6 @@ export class ActorCell implements FamilyCell {
       let result: unknown;
       this.handled++;
       try {
-        const observer = this.#host.observer;
         if (observer === undefined) result = handler(this.#ctx, data as never);
         else result = observer.handle(this, type, letter?.trace, handler as never, this.#ctx, data);
       } catch (error) {
