@@ -4,7 +4,7 @@ import type { ActorId, SystemId } from '../wire/ids.js';
 import type { NameEntry, SharedNames } from '../system/NameRegistry.js';
 import type { NatsLink } from '../transport/natsLink.js';
 import type { Bucket, BucketEntry } from '../transport/natsBucket.js';
-import { decodeEntry, encodeEntry, keyOf, MAX_NAME_BYTES, nameOf, type StoredName } from './nameEntries.js';
+import { decodeEntry, encodeEntry, isNodeKey, keyOf, MAX_NAME_BYTES, nameOf, nodeKeyOf, type StoredName } from './nameEntries.js';
 
 /** Who holds the names this node takes: its system, as the incarnation it is now. @internal */
 export interface NamesOwner {
@@ -19,7 +19,7 @@ export interface NamesOwner {
   connected(): boolean;
 }
 
-/** A name this system holds: for whom (`null` while the actor starts), and the revision of its last write. */
+/** A name this system holds: for whom (`null` while the actor starts, and for its node's name), and the revision of its last write. */
 interface Held {
   id: ActorId | null;
   key: string | null;
@@ -28,6 +28,12 @@ interface Held {
 
 interface Mirrored {
   readonly entry: StoredName;
+  readonly revision: number;
+}
+
+/** Who holds a node name this node wants: the entry (`undefined` when it cannot be read) at its revision. @internal */
+export interface NodeNameHolder {
+  readonly holder: StoredName | undefined;
   readonly revision: number;
 }
 
@@ -40,7 +46,9 @@ interface Mirrored {
  * incarnation down deletes its names (every node may; the conditional deletes make that
  * idempotent, and never touch what a newer incarnation took again). Names whose holder is
  * no member for a while (a whole cluster restarted over a bucket that outlived it) are
- * deleted too.
+ * deleted too. A node's own name is an entry of the same kind, under a key of its own
+ * (`nodes.<…>`, see `nameEntries.ts`): kept, written again and freed as its actors' names
+ * are; when a node may take it over is `claimNodeName`'s to say.
  *
  * Eventually consistent: a name taken on one node is found by another's `system.lookup`
  * once the watch brought it (`ctx.lookup` asks the bucket itself when the mirror has nothing),
@@ -103,6 +111,11 @@ export class ClusterNames implements SharedNames {
     const stored = entry.value === undefined ? undefined : decodeEntry(entry.value);
     if (stored === undefined) this.#mirror.delete(entry.key);
     else this.#mirror.set(entry.key, { entry: stored, revision: entry.revision });
+  }
+
+  /** Whether the bucket could be opened (a server without JetStream has none). */
+  get usable(): boolean {
+    return this.#bucket !== undefined && this.#unavailable === undefined;
   }
 
   /** The bucket, when it can be used now. @throws MultitaskError `NODE_DOWN` */
@@ -194,7 +207,7 @@ export class ClusterNames implements SharedNames {
     const stored = current?.value === undefined ? undefined : decodeEntry(current.value);
     if (current !== undefined && stored?.system === this.#owner.system && stored.id === held.id) return void (held.revision = current.revision);
     this.#mine.delete(key); // another system took it meanwhile: it is theirs now
-    this.#lost(nameOf(key));
+    if (!isNodeKey(key)) this.#lost(nameOf(key));
   }
 
   onLost(listener: (name: string) => void): void {
@@ -214,9 +227,48 @@ export class ClusterNames implements SharedNames {
       try {
         await this.#ready().delete(key, held.revision);
       } catch {
-        // unreachable now: deleted when the connection is back (see reconnected)
+        // unreachable now: deleted when the connection is back (see reconnected), or by the others
       }
     });
+  }
+
+  /**
+   * Takes `node`, this node's name, if no entry holds it (create if absent); else says what
+   * holds it, for `claimNodeName` to judge.
+   * @throws (rejects with) MultitaskError `NODE_DOWN` (the bucket cannot be used now), or what the server said
+   */
+  takeNode(node: string): Promise<'taken' | NodeNameHolder> {
+    const key = nodeKeyOf(node);
+    return this.#serial(key, async (): Promise<'taken' | NodeNameHolder> => {
+      const bucket = this.#ready();
+      const created = await bucket.create(key, this.#entry(null, null));
+      if (created !== 'exists') {
+        this.#mine.set(key, { id: null, key: null, revision: created });
+        return 'taken';
+      }
+      const current = await bucket.get(key);
+      return { holder: current?.value === undefined ? undefined : decodeEntry(current.value), revision: current?.revision ?? 0 };
+    });
+  }
+
+  /**
+   * Takes `node` over from the entry seen at `revision` (its holder is dead): false when the
+   * entry was written since, so that of two nodes taking over one name, one wins.
+   * @throws (rejects with) MultitaskError `NODE_DOWN` (the bucket cannot be used now), or what the server said
+   */
+  takeNodeOver(node: string, revision: number): Promise<boolean> {
+    const key = nodeKeyOf(node);
+    return this.#serial(key, async () => {
+      const updated = await this.#ready().update(key, this.#entry(null, null), revision);
+      if (updated === 'conflict') return false;
+      this.#mine.set(key, { id: null, key: null, revision: updated });
+      return true;
+    });
+  }
+
+  /** Gives `node`, this node's name, up (the node leaves); resolves once the entry is deleted, or could not be. */
+  releaseNode(node: string): Promise<void> {
+    return this.#giveUp(nodeKeyOf(node), undefined);
   }
 
   find(name: string): NameEntry | undefined {
