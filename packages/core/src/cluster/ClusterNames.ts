@@ -4,7 +4,7 @@ import type { ActorId, SystemId } from '../wire/ids.js';
 import type { NameEntry, SharedNames } from '../system/NameRegistry.js';
 import type { NatsLink } from '../transport/natsLink.js';
 import type { Bucket, BucketEntry } from '../transport/natsBucket.js';
-import { decodeEntry, encodeEntry, keyOf, MAX_NAME_BYTES, nameOf, type StoredName } from './nameEntries.js';
+import { decodeEntry, encodeEntry, isNodeKey, keyOf, MAX_NAME_BYTES, nameOf, nodeKeyOf, type StoredName } from './nameEntries.js';
 
 /** Who holds the names this node takes: its system, as the incarnation it is now. @internal */
 export interface NamesOwner {
@@ -19,7 +19,7 @@ export interface NamesOwner {
   connected(): boolean;
 }
 
-/** A name this system holds: for whom (`null` while the actor starts), and the revision of its last write. */
+/** A name this system holds: for whom (`null` while the actor starts, and for its node's name), and the revision of its last write. */
 interface Held {
   id: ActorId | null;
   key: string | null;
@@ -28,6 +28,12 @@ interface Held {
 
 interface Mirrored {
   readonly entry: StoredName;
+  readonly revision: number;
+}
+
+/** Who holds a node name this node wants: the entry (`undefined` when it cannot be read) at its revision. @internal */
+export interface NodeNameHolder {
+  readonly holder: StoredName | undefined;
   readonly revision: number;
 }
 
@@ -40,7 +46,9 @@ interface Mirrored {
  * incarnation down deletes its names (every node may; the conditional deletes make that
  * idempotent, and never touch what a newer incarnation took again). Names whose holder is
  * no member for a while (a whole cluster restarted over a bucket that outlived it) are
- * deleted too.
+ * deleted too. A node's own name is an entry of the same kind, under a key of its own
+ * (`nodes.<…>`, see `nameEntries.ts`): kept, written again and freed as its actors' names
+ * are; when a node may take it over is `claimNodeName`'s to say.
  *
  * Eventually consistent: a name taken on one node is found by another's `system.lookup`
  * once the watch brought it (`ctx.lookup` asks the bucket itself when the mirror has nothing),
@@ -58,11 +66,12 @@ export class ClusterNames implements SharedNames {
   /** Why the bucket cannot be used, when it cannot. */
   #unavailable: string | undefined;
   #stopWatch: (() => void) | undefined;
+  /** The bucket's entries, by key (as are the maps below). */
   readonly #mirror = new Map<string, Mirrored>();
   readonly #mine = new Map<string, Held>();
-  /** Work on each name, one piece at a time in arrival order. */
+  /** Work on each key, one piece at a time in arrival order. */
   readonly #queues = new Map<string, Promise<void>>();
-  /** Names whose holder is no member, and since when. */
+  /** Keys whose holder is no member, and since when. */
   readonly #orphans = new Map<string, number>();
   #sweptAt = 0;
   #closed = false;
@@ -99,10 +108,14 @@ export class ClusterNames implements SharedNames {
   }
 
   #mirrored(entry: BucketEntry): void {
-    const name = nameOf(entry.key);
     const stored = entry.value === undefined ? undefined : decodeEntry(entry.value);
-    if (stored === undefined) this.#mirror.delete(name);
-    else this.#mirror.set(name, { entry: stored, revision: entry.revision });
+    if (stored === undefined) this.#mirror.delete(entry.key);
+    else this.#mirror.set(entry.key, { entry: stored, revision: entry.revision });
+  }
+
+  /** Whether the bucket could be opened (a server without JetStream has none). */
+  get usable(): boolean {
+    return this.#bucket !== undefined && this.#unavailable === undefined;
   }
 
   /** The bucket, when it can be used now. @throws MultitaskError `NODE_DOWN` */
@@ -118,17 +131,17 @@ export class ClusterNames implements SharedNames {
     return encodeEntry({ v: 1, id, key, system: this.#owner.system, inc: this.#owner.incarnation(), node: this.#owner.node });
   }
 
-  /** Runs `work` on `name` after what was asked of it before. */
-  #serial<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const before = this.#queues.get(name) ?? Promise.resolve();
+  /** Runs `work` on `key` after what was asked of it before. */
+  #serial<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = this.#queues.get(key) ?? Promise.resolve();
     const result = before.then(work);
     const done = result.then(
       () => undefined,
       () => undefined,
     );
-    this.#queues.set(name, done);
+    this.#queues.set(key, done);
     void done.then(() => {
-      if (this.#queues.get(name) === done) this.#queues.delete(name);
+      if (this.#queues.get(key) === done) this.#queues.delete(key);
     });
     return result;
   }
@@ -137,17 +150,17 @@ export class ClusterNames implements SharedNames {
     if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
       return Promise.reject(new MultitaskError('INVALID_ARGUMENT', `options.name must be at most ${MAX_NAME_BYTES} bytes in a cluster (got ${Buffer.byteLength(name, 'utf8')})`));
     }
-    return this.#serial(name, () => this.#claim(name, again));
+    return this.#serial(keyOf(name), () => this.#claim(name, again));
   }
 
   async #claim(name: string, again: ActorId | undefined): Promise<void> {
-    const held = this.#mine.get(name);
+    const key = keyOf(name);
+    const held = this.#mine.get(key);
     if (held !== undefined && again !== undefined && held.id === again) return; // a restart: the name is its already
     const bucket = this.#ready();
-    const key = keyOf(name);
     let revision = await bucket.create(key, this.#entry(again ?? null, null));
     if (revision === 'exists') revision = await this.#takeOver(bucket, name, again);
-    this.#mine.set(name, { id: again ?? null, key: null, revision });
+    this.#mine.set(key, { id: again ?? null, key: null, revision });
   }
 
   /**
@@ -172,19 +185,19 @@ export class ClusterNames implements SharedNames {
   }
 
   bind(name: string, entry: NameEntry): void {
-    void this.#serial(name, async () => {
-      const held = this.#mine.get(name);
+    const key = keyOf(name);
+    void this.#serial(key, async () => {
+      const held = this.#mine.get(key);
       if (held === undefined) return;
       held.id = entry.id;
       held.key = entry.key ?? null;
-      await this.#write(name, held).catch(() => undefined); // unreachable now: written again when the connection is back
+      await this.#write(key, held).catch(() => undefined); // unreachable now: written again when the connection is back
     });
   }
 
-  /** Writes what this system holds under `name`, over its last write (or anew, if it was deleted meanwhile). */
-  async #write(name: string, held: Held): Promise<void> {
+  /** Writes what this system holds under `key`, over its last write (or anew, if it was deleted meanwhile). */
+  async #write(key: string, held: Held): Promise<void> {
     const bucket = this.#ready();
-    const key = keyOf(name);
     const value = this.#entry(held.id, held.key);
     const updated = await bucket.update(key, value, held.revision);
     if (updated !== 'conflict') return void (held.revision = updated);
@@ -193,8 +206,8 @@ export class ClusterNames implements SharedNames {
     const current = await bucket.get(key);
     const stored = current?.value === undefined ? undefined : decodeEntry(current.value);
     if (current !== undefined && stored?.system === this.#owner.system && stored.id === held.id) return void (held.revision = current.revision);
-    this.#mine.delete(name); // another system took it meanwhile: it is theirs now
-    this.#lost(name);
+    this.#mine.delete(key); // another system took it meanwhile: it is theirs now
+    if (!isNodeKey(key)) this.#lost(nameOf(key));
   }
 
   onLost(listener: (name: string) => void): void {
@@ -202,18 +215,64 @@ export class ClusterNames implements SharedNames {
   }
 
   release(name: string, id: ActorId | undefined): void {
-    void this.#serial(name, async () => {
-      const held = this.#mine.get(name);
+    void this.#giveUp(keyOf(name), id);
+  }
+
+  /** Deletes what this system holds under `key` (for `id`, when given). */
+  #giveUp(key: string, id: ActorId | undefined): Promise<void> {
+    return this.#serial(key, async () => {
+      const held = this.#mine.get(key);
       if (held === undefined || (id !== undefined && held.id !== null && held.id !== id)) return;
-      this.#mine.delete(name);
-      await this.#ready()
-        .delete(keyOf(name), held.revision)
-        .catch(() => undefined); // unreachable now: deleted when the connection is back (see reconnected)
+      this.#mine.delete(key);
+      try {
+        await this.#ready().delete(key, held.revision);
+      } catch {
+        // unreachable now: deleted when the connection is back (see reconnected), or by the others
+      }
     });
   }
 
+  /**
+   * Takes `node`, this node's name, if no entry holds it (create if absent); else says what
+   * holds it, for `claimNodeName` to judge.
+   * @throws (rejects with) MultitaskError `NODE_DOWN` (the bucket cannot be used now), or what the server said
+   */
+  takeNode(node: string): Promise<'taken' | NodeNameHolder> {
+    const key = nodeKeyOf(node);
+    return this.#serial(key, async (): Promise<'taken' | NodeNameHolder> => {
+      const bucket = this.#ready();
+      const created = await bucket.create(key, this.#entry(null, null));
+      if (created !== 'exists') {
+        this.#mine.set(key, { id: null, key: null, revision: created });
+        return 'taken';
+      }
+      const current = await bucket.get(key);
+      return { holder: current?.value === undefined ? undefined : decodeEntry(current.value), revision: current?.revision ?? 0 };
+    });
+  }
+
+  /**
+   * Takes `node` over from the entry seen at `revision` (its holder is dead): false when the
+   * entry was written since, so that of two nodes taking over one name, one wins.
+   * @throws (rejects with) MultitaskError `NODE_DOWN` (the bucket cannot be used now), or what the server said
+   */
+  takeNodeOver(node: string, revision: number): Promise<boolean> {
+    const key = nodeKeyOf(node);
+    return this.#serial(key, async () => {
+      const updated = await this.#ready().update(key, this.#entry(null, null), revision);
+      if (updated === 'conflict') return false;
+      this.#mine.set(key, { id: null, key: null, revision: updated });
+      return true;
+    });
+  }
+
+  /** Gives `node`, this node's name, up (the node leaves); resolves once the entry is deleted, or could not be. */
+  releaseNode(node: string): Promise<void> {
+    return this.#giveUp(nodeKeyOf(node), undefined);
+  }
+
   find(name: string): NameEntry | undefined {
-    const mirrored = this.#mirror.get(name);
+    const mirrored = this.#mirror.get(keyOf(name));
     return mirrored === undefined ? undefined : this.#othersEntry(mirrored.entry);
   }
 
@@ -232,16 +291,16 @@ export class ClusterNames implements SharedNames {
 
   /** Incarnation `inc` of `system` (or an older one) is down: its names are deleted, and not found from now on. */
   released(system: SystemId, inc: number): void {
-    for (const [name, { entry, revision }] of [...this.#mirror]) {
+    for (const [key, { entry, revision }] of [...this.#mirror]) {
       if (entry.system !== system || entry.inc > inc) continue;
-      this.#mirror.delete(name);
-      this.#delete(name, revision);
+      this.#mirror.delete(key);
+      this.#delete(key, revision);
     }
   }
 
-  #delete(name: string, revision: number): void {
+  #delete(key: string, revision: number): void {
     if (this.#bucket === undefined || !this.#owner.connected()) return;
-    void this.#bucket.delete(keyOf(name), revision).catch(() => undefined);
+    void this.#bucket.delete(key, revision).catch(() => undefined);
   }
 
   /** This system came back as a new incarnation: the names it holds are written again as that one's. */
@@ -261,9 +320,9 @@ export class ClusterNames implements SharedNames {
 
   /** Writes again what this system holds, and deletes what the bucket still says it holds but it gave up. */
   #restate(): void {
-    for (const [name, held] of this.#mine) void this.#serial(name, () => this.#write(name, held).catch(() => undefined));
-    for (const [name, { entry, revision }] of this.#mirror) {
-      if (entry.system === this.#owner.system && !this.#mine.has(name) && !this.#queues.has(name)) this.#delete(name, revision);
+    for (const [key, held] of this.#mine) void this.#serial(key, () => this.#write(key, held).catch(() => undefined));
+    for (const [key, { entry, revision }] of this.#mirror) {
+      if (entry.system === this.#owner.system && !this.#mine.has(key) && !this.#queues.has(key)) this.#delete(key, revision);
     }
   }
 
@@ -277,24 +336,24 @@ export class ClusterNames implements SharedNames {
     const now = this.#clock.now();
     if (now - this.#sweptAt < this.#grace / 2) return;
     this.#sweptAt = now;
-    for (const [name, { entry, revision }] of this.#mirror) {
+    for (const [key, { entry, revision }] of this.#mirror) {
       if (entry.system === this.#owner.system) {
         // An earlier incarnation of this system's (a process that had its id): nobody holds it.
-        if (entry.inc !== this.#owner.incarnation() && !this.#mine.has(name) && !this.#queues.has(name)) this.#delete(name, revision);
+        if (entry.inc !== this.#owner.incarnation() && !this.#mine.has(key) && !this.#queues.has(key)) this.#delete(key, revision);
         continue;
       }
       if (this.#owner.isMember(entry.system, entry.inc)) {
-        this.#orphans.delete(name);
+        this.#orphans.delete(key);
         continue;
       }
-      const since = this.#orphans.get(name);
-      if (since === undefined) this.#orphans.set(name, now);
+      const since = this.#orphans.get(key);
+      if (since === undefined) this.#orphans.set(key, now);
       else if (now - since > this.#grace) {
-        this.#orphans.delete(name);
-        this.#delete(name, revision);
+        this.#orphans.delete(key);
+        this.#delete(key, revision);
       }
     }
-    for (const name of this.#orphans.keys()) if (!this.#mirror.has(name)) this.#orphans.delete(name);
+    for (const key of this.#orphans.keys()) if (!this.#mirror.has(key)) this.#orphans.delete(key);
   }
 
   /** Stops watching (the node leaves). */

@@ -33,8 +33,9 @@ export interface MembershipEvents {
  * Who is in the cluster: this node announces itself (`hello`, answered by everyone there),
  * beats every `heartbeat` ms, and declares down a node not heard from for `downAfter` ms
  * (sooner when a probe of a silent node finds that nobody listens on its subject). Node
- * names are unique: a join that finds its name taken fails, and a newcomer with a taken
- * name is not let in.
+ * names are unique: the cluster's bucket decides who has one (`claimNodeName`, before the
+ * hello); without it a join that hears its name answered fails; and a newcomer with a
+ * member's name is not let in.
  *
  * Each node speaks as an incarnation of its system. An incarnation declared down is not
  * let in again: what it says is refused, and it is told (`down`). A node that learns it was
@@ -55,7 +56,7 @@ export class Membership {
   /** When each stale incarnation was last told it is down (at most once a heartbeat). */
   readonly #told = new Map<SystemId, number>();
   #timer: TimerHandle | undefined;
-  #taken: string | undefined;
+  #taken: SystemId | undefined;
   #left = false;
   #inc: number;
   /** When this node last beat (`undefined` until it has joined). */
@@ -97,12 +98,22 @@ export class Membership {
     return (this.#downed.get(system) ?? -1) >= inc;
   }
 
-  /** Announces this node and waits `joinWindow` for the others. */
-  async join(): Promise<void> {
+  /** A system heard saying it is alive with this node's name (its hello or beat) while this node joins, if any. */
+  get heardWithName(): SystemId | undefined {
+    return this.#taken;
+  }
+
+  /**
+   * Announces this node and waits `joinWindow` for the others. `nameHeld`: this node holds
+   * its name in the cluster's bucket (see `claimNodeName`), which decides; without the
+   * bucket (no JetStream), a node that answers with the same name within the window has it.
+   * @throws (rejects with) MultitaskError `NAME_TAKEN`
+   */
+  async join(nameHeld: boolean): Promise<void> {
     this.#link.publish('hello', this.#message('hello'), 'ctl');
     await new Promise<void>((resolve) => this.#host.clock.setTimeout(resolve, this.#options.joinWindow));
-    if (this.#taken !== undefined) {
-      throw new MultitaskError('NAME_TAKEN', `node name '${this.#host.info.node}' is taken in cluster '${this.#options.name}' (by system ${this.#taken})`);
+    if (!nameHeld && this.#taken !== undefined) {
+      throw new MultitaskError('NAME_TAKEN', `node name '${this.#host.info.node}' is taken in cluster '${this.#options.name}': another node has it (system ${this.#taken})`);
     }
     this.#beat();
   }
@@ -254,10 +265,15 @@ export class Membership {
     this.#timer = this.#host.clock.setTimeout(() => this.#beat(), this.#options.heartbeat);
   }
 
+  /** Asks `system` whether it is there, waiting a heartbeat for its answer (see `NatsLink.probe`). */
+  probe(system: SystemId): Promise<'alive' | 'gone' | 'unknown'> {
+    return this.#link.probe(system, { v: 1, kind: 'probe', system: this.#host.info.system }, this.#options.heartbeat);
+  }
+
   /** A node missed a beat: if nobody listens on its subject any more, it is gone now. */
   async #probe(system: SystemId, member: Member): Promise<void> {
     member.probing = true;
-    const answer = await this.#link.probe(system, { v: 1, kind: 'probe', system: this.#host.info.system }, this.#options.heartbeat);
+    const answer = await this.probe(system);
     member.probing = false;
     if (this.#members.get(system) !== member) return;
     if (answer === 'alive') {

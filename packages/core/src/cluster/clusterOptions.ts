@@ -89,7 +89,9 @@ export interface ClusterOptions {
    * Milliseconds without a word from a node after which it is declared down (`node:down`,
    * and what waited on it settles with `NODE_DOWN`). A node whose process is gone is
    * usually found sooner: one that misses a heartbeat is probed, and NATS answers at once
-   * that nobody listens there.
+   * that nobody listens there. A node that joins with the name of a node that fell silent
+   * (and that nobody declared down meanwhile) waits this long and a heartbeat before it
+   * takes the name over.
    * @defaultValue 3 × `heartbeat`
    */
   readonly downAfter?: number;

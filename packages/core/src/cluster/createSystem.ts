@@ -12,6 +12,7 @@ import { decode, encode, type CodecHost } from '../wire/messageCodec.js';
 import { resolveCluster, type ClusterOptions, type ResolvedCluster } from './clusterOptions.js';
 import { Membership } from './Membership.js';
 import { ClusterNames } from './ClusterNames.js';
+import { claimNodeName } from './claimNodeName.js';
 import type { SystemId } from '../wire/ids.js';
 
 /**
@@ -118,7 +119,28 @@ async function startMembership(host: ClusterHost, link: NatsLink, options: Resol
   return membership;
 }
 
-/** Connects, announces this node and hears the others; the hook the system keeps. */
+/**
+ * Takes this node's name in the cluster's bucket, before it announces itself; false when
+ * there is no bucket (a server without JetStream: then the hellos decide, as `Membership.join` says).
+ */
+async function claimName(host: ClusterHost, options: ResolvedCluster, joined: Joined, leaving: () => boolean): Promise<boolean> {
+  const { membership, names } = joined;
+  if (membership === undefined || names === undefined || !names.usable) return false;
+  await claimNodeName({
+    node: host.info.node,
+    cluster: options.name,
+    clock: host.clock,
+    heartbeat: options.heartbeat,
+    downAfter: options.downAfter,
+    names,
+    heardWithName: () => membership.heardWithName,
+    probe: (system) => membership.probe(system),
+    leaving,
+  });
+  return true;
+}
+
+/** Connects, takes this node's name, announces this node and hears the others; the hook the system keeps. */
 function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
   const parts: Joined = { membership: undefined, names: undefined };
   let leaving = false;
@@ -133,9 +155,10 @@ function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
     if (leaving) return;
     const membership = await startMembership(host, link, options, parts);
     try {
-      await membership.join();
+      await membership.join(await claimName(host, options, parts, () => leaving));
     } catch (error) {
       membership.leave();
+      await parts.names?.releaseNode(host.info.node); // nothing is held unless the claim got it
       parts.names?.close();
       await link.close();
       throw error;
@@ -150,6 +173,7 @@ function joinCluster(host: ClusterHost, options: ResolvedCluster): ClusterHook {
       await joined.catch(() => undefined);
       await parts.names?.settle();
       parts.membership?.leave();
+      await parts.names?.releaseNode(host.info.node); // the others delete it on the goodbye too; this one frees it when nobody is left
       parts.names?.close();
       await link?.close();
     },

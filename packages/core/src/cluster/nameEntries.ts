@@ -1,14 +1,16 @@
 /**
- * How a cluster-wide name is stored: its key in the KV bucket and the JSON of its entry,
- * read back field by field (anyone who may write the bucket could write anything there).
+ * How a cluster-wide name is stored: its key in the KV bucket (an actor's name, or a node's)
+ * and the JSON of its entry, read back field by field (anyone who may write the bucket could
+ * write anything there).
  * @internal
  * @packageDocumentation
  */
 import { isSystemId, type ActorId, type SystemId } from '../wire/ids.js';
 
 /**
- * A name's entry: the actor it names (`null` while the actor starts), its definition's key,
- * and the incarnation of the system that holds it (its names are freed when that is declared down).
+ * A name's entry: the actor it names (`null` while the actor starts, and always for a node's
+ * name), its definition's key, and the incarnation of the system that holds it (its names are
+ * freed when that is declared down).
  * @internal
  */
 export interface StoredName {
@@ -34,6 +36,19 @@ export function keyOf(name: string): string {
 /** The name a bucket key stands for. @internal */
 export function nameOf(key: string): string {
   return Buffer.from(key, 'base64url').toString('utf8');
+}
+
+/** Where node names sit in the bucket: `nodes.<base64url>` (a dot, which no actor name's key has). */
+const NODE_KEYS = 'nodes.';
+
+/** The bucket key of node name `node`, beside the actor names but never one of them. @internal */
+export function nodeKeyOf(node: string): string {
+  return NODE_KEYS + keyOf(node);
+}
+
+/** Whether a bucket key is a node name's (not an actor name's). @internal */
+export function isNodeKey(key: string): boolean {
+  return key.startsWith(NODE_KEYS);
 }
 
 /** The bytes of an entry. @internal */

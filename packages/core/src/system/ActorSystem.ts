@@ -389,9 +389,10 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
 
   /**
    * Resolves once the system is ready: at once for a single machine; with a cluster,
-   * once this node has announced itself and heard the nodes already there.
+   * once this node has taken its name, announced itself and heard the nodes already there.
    * @throws (rejects with) {@link MultitaskError} `NODE_DOWN` (no NATS server could be
-   * reached), `NAME_TAKEN` (another node of the cluster has this node's name)
+   * reached, nor the cluster's names, or the system was shut down while it waited for its name),
+   * `NAME_TAKEN` (another node of the cluster has this node's name)
    *
    * @example
    * ```ts
