@@ -401,6 +401,22 @@ describe('actors on a pool', () => {
     expect(await pool.apply('square', 7)).toBe(49);
   });
 
+  it('places by the actors a worker runs now: after actors stop, the next goes to the worker they left', async () => {
+    await using system = createSystem({ shutdownTimeout: 1_000 });
+    pool = createPool({ tasks, size: 2, placement: 'thread', system });
+    const key = (w: { pid: number; thread: number }): string => `${w.pid}/${w.thread}`;
+    const first = await pool.spawn(Faulty, { args: { label: 'first' } });
+    const second = await pool.spawn(Faulty, { args: { label: 'second' } });
+    const third = await pool.spawn(Faulty, { args: { label: 'third' } });
+    const [one, two, three] = await Promise.all([first, second, third].map((actor) => actor.ask('where')));
+    expect(key(one!)).not.toBe(key(two!));
+    expect(key(three!)).toBe(key(one!)); // two on the first worker, one on the other
+    await system.stop(first);
+    await system.stop(third);
+    const next = await pool.spawn(Faulty, { args: { label: 'next' } });
+    expect(key(await next.ask('where'))).toBe(key(one!)); // it runs none now, the other one
+  });
+
   it('ends the channel loop of an actor stopped on a shared worker (ctx.signal): items sent after go to the others', async () => {
     await using system = createSystem({ shutdownTimeout: 1_000 });
     pool = createPool({ tasks, size: 1, placement: 'thread', system });

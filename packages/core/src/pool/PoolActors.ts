@@ -7,11 +7,14 @@
 import { MultitaskError } from '../errors.js';
 import type { ActorSystem } from '../system/ActorSystem.js';
 import type { ActorRef } from '../actor/ActorRef.js';
+import type { ActorId } from '../wire/ids.js';
 import { definitionKey, type AnyActorDefinition } from '../actor/defineActor.js';
 import { Supervisor } from '../supervisor/Supervisor.js';
 import { child, type ActorChildSpec } from '../supervisor/spec.js';
+import type { ChildOps } from '../supervisor/ChildOps.js';
 import type { Scheduler } from './Scheduler.js';
 import type { PoolTargets } from './PoolNodes.js';
+import type { Slot } from './jobs.js';
 
 /** What the pool's actors need from their pool. @internal */
 export interface PoolActorsHost {
@@ -31,6 +34,10 @@ export class PoolActors {
   readonly #host: PoolActorsHost;
   #supervisor: Promise<Supervisor> | undefined;
   #seq = 0;
+  /** The worker each actor runs on now: its load counts the actor until it ends or moves. */
+  readonly #on = new Map<ActorId, Slot>();
+  /** The worker chosen for a start under way. */
+  readonly #chosen = new Map<ActorChildSpec, Slot>();
 
   constructor(host: PoolActorsHost) {
     this.#host = host;
@@ -49,10 +56,49 @@ export class PoolActors {
   }
 
   async #start(): Promise<Supervisor> {
-    const ops = this.#host.system.childOpsOn((spec) => this.#place(spec.definition as AnyActorDefinition));
-    const supervisor = new Supervisor('pool', { intensity: { maxRestarts: 1_000, withinMs: 1_000 }, children: [] }, ops, undefined);
+    const supervisor = new Supervisor('pool', { intensity: { maxRestarts: 1_000, withinMs: 1_000 }, children: [] }, this.#ops(), undefined);
     await supervisor.start();
     return supervisor;
+  }
+
+  /** The supervisor's operations, keeping each worker's count of the actors it runs. */
+  #ops(): ChildOps {
+    const placing = this.#host.system.childOpsOn(async (spec) => {
+      const slot = await this.#place(spec.definition as AnyActorDefinition);
+      this.#chosen.set(spec, slot);
+      return slot.ref;
+    });
+    return {
+      ...placing,
+      spawn: async (spec, again, generation, owner) => {
+        if (again !== undefined) this.#left(again.id); // starting again: where it ran counts it no more
+        try {
+          const ref = await placing.spawn(spec, again, generation, owner);
+          const slot = this.#chosen.get(spec);
+          if (slot !== undefined) this.#on.set(ref.id, slot);
+          return ref;
+        } catch (error) {
+          const slot = this.#chosen.get(spec);
+          if (slot !== undefined) slot.actors -= 1; // it never ran there
+          throw error;
+        } finally {
+          this.#chosen.delete(spec);
+        }
+      },
+      stop: (ref, timeout) => placing.stop(ref, timeout).finally(() => this.#left(ref.id)),
+      abandon: (ref, reason) => {
+        this.#left(ref.id);
+        placing.abandon(ref, reason);
+      },
+    };
+  }
+
+  /** Actor `id` runs on its worker no more. */
+  #left(id: ActorId): void {
+    const slot = this.#on.get(id);
+    if (slot === undefined) return;
+    this.#on.delete(id);
+    slot.actors -= 1;
   }
 
   /**
@@ -61,13 +107,13 @@ export class PoolActors {
    * for one to start on a node that could run it.
    * @throws MultitaskError `SPAWN_FAILED` when no node of the pool could, `POOL_CLOSED` once terminated
    */
-  async #place(definition: AnyActorDefinition): Promise<ActorRef> {
+  async #place(definition: AnyActorDefinition): Promise<Slot> {
     const { system, work, targets } = this.#host;
     const key = definitionKey(definition);
     const runs = (node: string): boolean => targets.isUp(node) && (targets.isSelf(node) || system.nodeServes(node, key));
     for (;;) {
       const best = work.leastLoaded((slot) => runs(slot.node));
-      if (best !== undefined) return best.ref;
+      if (best !== undefined) return best;
       if (this.#host.terminated() || work.broken !== undefined) throw work.broken ?? new MultitaskError('POOL_CLOSED', 'the pool was terminated');
       const node = targets.entries().find(([at, wanted]) => wanted > 0 && runs(at))?.[0];
       if (node === undefined) throw noWorkerFor(definition, key, targets.entries());
