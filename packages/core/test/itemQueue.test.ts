@@ -106,3 +106,39 @@ describe('the items a channel lent to one node', () => {
     expect([loans.settle(5), loans.count]).toEqual([1, 0]);
   });
 });
+
+describe('a packed run of items', () => {
+  const roundTrip = (items: unknown[]): unknown[] => unpackItems(packItems(items, 0)!.bytes);
+
+  it('gives back rows of one shape as they were sent, keys in their order, each a copy of its own', () => {
+    const shared = { i: 1, tag: 'same', ok: true };
+    const rows: unknown[] = [shared, shared];
+    for (let i = 2; i < 20; i++) rows.push({ i, tag: i % 2 === 0 ? 'even' : 'odd', ok: i > 9 });
+    const back = roundTrip(rows);
+    expect(back).toEqual(rows);
+    expect(back.map((row) => Object.keys(row as object))).toEqual(rows.map((row) => Object.keys(row as object)));
+    expect(back[0]).not.toBe(back[1]); // two sends of one object are two items, as two sends apart would be
+    (back[0] as { i: number }).i = 99;
+    expect(back[1]).toEqual(shared);
+  });
+
+  it('keeps what structured clone keeps of primitive values: undefined, -0, NaN, bigint, and integer keys first', () => {
+    const rows = Array.from({ length: 12 }, (_, i) => ({ 2: 'two', a: i === 3 ? undefined : i, z: i === 5 ? -0 : i === 6 ? Number.NaN : 1n << BigInt(i), 1: 'one' }));
+    const back = roundTrip(rows) as Array<Record<string, unknown>>;
+    expect(back).toEqual(rows);
+    expect(Object.keys(back[0]!)).toEqual(['1', '2', 'a', 'z']);
+    expect('a' in back[3]!).toBe(true);
+    expect(Object.is(back[5]!.z, -0)).toBe(true);
+    expect(back[6]!.z).toBeNaN();
+  });
+
+  it('gives back rows of different shapes, nested objects and shared references as structured clone does', () => {
+    const inner = { deep: [1, 2] };
+    const mixed: unknown[] = [...Array.from({ length: 10 }, (_, i) => ({ i })), { i: 10, extra: true }, 'text', null];
+    expect(roundTrip(mixed)).toEqual(mixed);
+    const nested = Array.from({ length: 10 }, () => ({ inner }));
+    const back = roundTrip(nested) as Array<{ inner: unknown }>;
+    expect(back).toEqual(nested);
+    expect(back[0]!.inner).toBe(back[9]!.inner); // objects inside travel by structured clone: shared stays shared
+  });
+});
