@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { abortError, invalidWaitOptions } from '../limits.js';
@@ -109,7 +108,7 @@ export class DurableHandle<T> extends ChannelBase<T> implements DurableChannel<T
   readonly #state: DurableState = { closed: false, down: undefined, size: 0 };
   readonly #receiving: DurableReceiving;
   /** Sends are stored under `<this>.<n>`: a send tried again after its answer was lost is stored once. */
-  readonly #sender = randomUUID();
+  readonly #sender = globalThis.crypto.randomUUID(); // the Web Crypto global: node:crypto loads only when a durable channel is made
   #sends = 0;
 
   constructor(name: string, capacity: number, ackWait: number, opened: Promise<DurableOpened>, clock: Clock = systemClock) {

@@ -1,5 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MultitaskError } from '../errors.js';
 import type { ActorSystem } from '../system/ActorSystem.js';
@@ -86,9 +85,11 @@ export interface Inspector {
  * ```
  */
 export async function serveInspector(system: ActorSystem, options: InspectorOptions = {}): Promise<Inspector> {
-  const { port, host, token, interval } = checkOptions(options);
+  // Loaded here, not with the package: every thread and process that imports it would pay for them.
+  const [{ createServer }, { randomBytes, timingSafeEqual }] = await Promise.all([import('node:http'), import('node:crypto')]);
+  const { port, host, token, interval } = checkOptions(options, () => randomBytes(24).toString('base64url'));
   const live = new LiveSnapshots(system, interval);
-  const server = createServer((request, response) => handle(request, response, token, host, live));
+  const server = createServer((request, response) => handle(request, response, { token, host, live, equal: timingSafeEqual }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -102,9 +103,9 @@ export async function serveInspector(system: ActorSystem, options: InspectorOpti
   return { url: `http://${shownHost}:${bound}/?token=${encodeURIComponent(token)}`, token, port: bound, close, [Symbol.asyncDispose]: close };
 }
 
-function checkOptions(options: InspectorOptions): Required<InspectorOptions> {
+function checkOptions(options: InspectorOptions, newToken: () => string): Required<InspectorOptions> {
   if (typeof options !== 'object' || options === null) throw new MultitaskError('INVALID_ARGUMENT', 'serveInspector: options must be an object');
-  const { port = 0, host = '127.0.0.1', token = randomBytes(24).toString('base64url'), interval = 1_000 } = options;
+  const { port = 0, host = '127.0.0.1', token = newToken(), interval = 1_000 } = options;
   if (!(Number.isInteger(port) && port >= 0 && port < 65_536)) throw new MultitaskError('INVALID_ARGUMENT', 'serveInspector: options.port must be an integer from 0 to 65535');
   if (typeof host !== 'string' || host.length === 0) throw new MultitaskError('INVALID_ARGUMENT', 'serveInspector: options.host must be a non-empty string');
   if (typeof token !== 'string' || token.length < 8) throw new MultitaskError('INVALID_ARGUMENT', 'serveInspector: options.token must be a string of at least 8 characters');
@@ -122,11 +123,19 @@ async function stop(server: Server, live: LiveSnapshots): Promise<void> {
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
 
-function handle(request: IncomingMessage, response: ServerResponse, token: string, host: string, live: LiveSnapshots): void {
+/** What a request is served with: the token, the address bound, the live snapshots, and a constant-time comparison. */
+interface Serving {
+  readonly token: string;
+  readonly host: string;
+  readonly live: LiveSnapshots;
+  readonly equal: (a: Buffer, b: Buffer) => boolean;
+}
+
+function handle(request: IncomingMessage, response: ServerResponse, { token, host, live, equal }: Serving): void {
   const url = new URL(request.url ?? '/', 'http://inspector');
   const bindsLoopback = LOOPBACK.test(host) || host === '::1';
   if (bindsLoopback && !LOOPBACK.test(request.headers.host ?? '')) return void response.writeHead(421).end('misdirected request\n');
-  if (!authorised(request, url, token)) return void response.writeHead(401, { 'content-type': 'text/plain' }).end('the inspector needs its token: open the URL it printed\n');
+  if (!authorised(request, url, token, equal)) return void response.writeHead(401, { 'content-type': 'text/plain' }).end('the inspector needs its token: open the URL it printed\n');
   const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
   switch (url.pathname) {
     case '/':
@@ -146,12 +155,12 @@ function handle(request: IncomingMessage, response: ServerResponse, token: strin
   }
 }
 
-function authorised(request: IncomingMessage, url: URL, token: string): boolean {
+function authorised(request: IncomingMessage, url: URL, token: string, equal: Serving['equal']): boolean {
   const header = request.headers.authorization;
   const given = header?.startsWith('Bearer ') === true ? header.slice(7) : (url.searchParams.get('token') ?? '');
   const a = Buffer.from(given);
   const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === b.length && equal(a, b);
 }
 
 /**
