@@ -1,5 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { mirrorPlugin, SOURCE_MAPS } from './scripts/typescript/mirror.mjs';
 
 const tests = ['packages/*/test/**/*.test.ts'];
 
@@ -12,12 +12,13 @@ const tests = ['packages/*/test/**/*.test.ts'];
 const ownProcess = ['packages/core/test/telemetry.{traces,metrics}.test.ts', 'packages/core/test/diagnostics.test.ts'];
 
 export default defineConfig({
+  // The tests import the packages' sources and the fixtures compiled to JavaScript, and the
+  // threads and processes they start load the same files by URL, with no loader (see
+  // scripts/typescript/mirror.mjs). A program a test starts from a fixture runs its compiled
+  // file too (`compiled` in packages/core/test/helpers.ts).
+  plugins: [mirrorPlugin()],
   test: {
-    // Tests run the way a TypeScript user runs under a loader: the threads and processes the
-    // tests start inherit `--import <loader>`, so TypeScript actor modules load in them. The
-    // loader is scripts/typescript (esbuild, as tsx uses, without tsx's cost in each of the
-    // hundreds of hosts the suite starts); tsxHosts.test.ts runs hosts under tsx itself.
-    execArgv: ['--import', fileURLToPath(new URL('./scripts/typescript/register.mjs', import.meta.url))],
+    ...(SOURCE_MAPS ? { execArgv: ['--enable-source-maps'] } : {}),
     // The cluster tests need a nats-server: found on PATH or NATS_SERVER, else installed
     // (root + apt-get), else the run stops with the one-line install command.
     globalSetup: ['packages/core/test/natsSetup.ts'],
