@@ -22,6 +22,9 @@ export default defineConfig({
     // The cluster tests need a nats-server: found on PATH or NATS_SERVER, else installed
     // (root + apt-get), else the run stops with the one-line install command.
     globalSetup: ['packages/core/test/natsSetup.ts'],
+    // vitest does not follow imports into the compiled copy: in watch mode, an edited source
+    // or fixture runs every test again.
+    forceRerunTriggers: [...configDefaults.forceRerunTriggers, '**/packages/*/src/**', '**/packages/*/test/fixtures/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
