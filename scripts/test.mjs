@@ -32,6 +32,7 @@ async function report(name, step) {
 const docs = run('typedoc --skipErrorChecking && node scripts/checkExamples.mjs docs/api/api.json', false);
 const build = await run('npm run --silent build', true);
 let passed = build.code === 0;
+process.stdout.write(`${passed ? '✓' : '✗'} build (${build.seconds.toFixed(1)} s)\n`);
 if (passed) {
   const typecheck = run('npm run --silent typecheck', false);
   const forwarded = process.argv.slice(2).map((arg) => `'${arg.replaceAll("'", "'\\''")}'`);
