@@ -53,7 +53,7 @@ describe.each(placements)('an actor on the %s placement', (placement) => {
     expect(error.message).toBe('quota of 3 exceeded');
     expect(error.code).toBe('E_QUOTA');
     expect(error.limit).toBe(3);
-    expect(error.stack).toContain('probe.ts');
+    expect(error.stack).toContain(Probe.url); // where it was thrown, in the actor's module
     expect(error.cause).toBeInstanceOf(RangeError);
     expect(error.cause.message).toBe('inner cause');
     const coded = await failureOf(probe.ask('failCoded'));

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActorRef, createSystem, defineActor, type ActorSystem, type MultitaskError, type DownReason } from '../src/index.js';
 import { Counter } from './fixtures/counter.js';
-import { failureOf } from './helpers.js';
+import { compiled, failureOf } from './helpers.js';
 import { Probe } from './fixtures/probe.js';
 
 describe('actors on threads and processes', () => {
@@ -113,7 +113,7 @@ describe('actors on threads and processes', () => {
     const error = await failureOf<MultitaskError>(system.spawn(renamed, { placement, args: 0 }));
     expect(error.code).toBe('SPAWN_FAILED');
     expect(error.message).toContain("no actor definition named 'NotExported'");
-    expect(error.message).toContain('counter.ts');
+    expect(error.message).toContain(fileURLToPath(Counter.url));
   });
 
   it('refuses spawn arguments that cannot be cloned with NOT_SERIALIZABLE', async () => {
@@ -139,7 +139,7 @@ describe('actors on threads and processes', () => {
 
 describe('a script that shuts its system down', () => {
   it('exits by itself, with no handle left open (a supervised thread and its spare, pools, included)', () => {
-    const script = fileURLToPath(new URL('./fixtures/exits.ts', import.meta.url));
+    const script = compiled(new URL('./fixtures/exits.ts', import.meta.url));
     const run = spawnSync(process.execPath, [...process.execArgv, script], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('');
     expect(run.stdout.trim().split('\n')).toEqual(['3 3 3 3', '1,4,9 3', '1,4,9 3']);
@@ -147,7 +147,7 @@ describe('a script that shuts its system down', () => {
   });
 
   it('starts its threads when node runs with per-process flags such as --max-old-space-size', () => {
-    const script = fileURLToPath(new URL('./fixtures/exits.ts', import.meta.url));
+    const script = compiled(new URL('./fixtures/exits.ts', import.meta.url));
     const run = spawnSync(process.execPath, ['--max-old-space-size=512', '--expose-gc', ...process.execArgv, script], { encoding: 'utf8', timeout: 60_000 });
     expect(run.stderr).toBe('');
     expect(run.stdout.trim().split('\n')).toEqual(['3 3 3 3', '1,4,9 3', '1,4,9 3']);

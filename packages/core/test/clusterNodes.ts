@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createSystem, type ActorSystem, type ClusterOptions, type SystemOptions } from '../src/index.js';
+import { compiled } from './helpers.js';
 import { startNatsServer, type NatsServer } from './natsServer.js';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/clusterNode.ts', import.meta.url));
+const FIXTURE = compiled(new URL('./fixtures/clusterNode.ts', import.meta.url));
 
 /** An event a node process reported. */
 export interface NodeEvent {

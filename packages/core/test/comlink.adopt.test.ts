@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { child, createSystem, type ActorSystem, type Clock } from '../src/index.js';
 import { comlinkActor } from '../src/interop/comlink.js';
 import { Legacy } from './fixtures/legacyActor.js';
-import { codeOf, failureOf, nextEvent } from './helpers.js';
+import { codeOf, compiled, failureOf, nextEvent } from './helpers.js';
 
 /** A clock whose timers fire only when the test says, and which tells when one was set. */
 function steppedClock(): Clock & { readonly timerSet: Promise<void>; fire(): void } {
@@ -175,8 +174,8 @@ describe('comlinkActor: a worker script that calls Comlink.expose, adopted as an
   });
 
   it('ends its workers when it stops, restarts or its system shuts down, so the program exits by itself', async () => {
-    const script = fileURLToPath(new URL('./fixtures/adoptAndExit.ts', import.meta.url));
-    const program = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const script = compiled(new URL('./fixtures/adoptAndExit.ts', import.meta.url));
+    const program = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     program.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     program.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -1,4 +1,15 @@
+import { fileURLToPath } from 'node:url';
+import { mirrorOf } from '../../../scripts/typescript/mirror.mjs';
 import type { ActorSystem, Clock, SystemEvents } from '../src/index.js';
+
+/**
+ * The file to run for a TypeScript program of this repository (a fixture, an example) that a
+ * test starts as a process of its own: its JavaScript in the compiled copy the tests run
+ * (scripts/typescript/mirror.mjs), which needs no loader.
+ */
+export function compiled(url: URL): string {
+  return mirrorOf(fileURLToPath(url));
+}
 
 /** The error a promise rejects with; fails the test if it resolves instead. */
 export async function failureOf<E = Error & { code?: string }>(promise: Promise<unknown>): Promise<E> {

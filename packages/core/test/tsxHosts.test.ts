@@ -1,6 +1,7 @@
-// The suite runs under its own small TypeScript loader (scripts/typescript); this file runs
-// a program under tsx, the way a user does, so what tsx needs stays proved: its hooks are
-// registered in threads (Node 20 does not carry them there) and inherited by processes.
+// The suite runs its TypeScript compiled ahead, with no loader in the threads and processes
+// it starts (scripts/typescript/mirror.mjs); this file runs a program under tsx, the way a
+// user does, so what a loader needs stays proved: tsx's hooks are registered in threads
+// (Node 20 does not carry them there) and inherited by processes.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

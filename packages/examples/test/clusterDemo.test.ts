@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { mirrorOf } from '../../../scripts/typescript/mirror.mjs';
 
 describe('the cluster demo', () => {
   it('spawns across three node processes, settles the ask on the killed one with NODE_DOWN, the others carry on, its supervised actor answers again from another, and a pool and a channel run across nodes', () => {
-    const demo = fileURLToPath(new URL('../src/cluster/clusterDemo.ts', import.meta.url));
-    const out = execFileSync(process.execPath, ['--import', 'tsx', demo], { encoding: 'utf8', timeout: 40_000 });
+    const demo = mirrorOf(fileURLToPath(new URL('../src/cluster/clusterDemo.ts', import.meta.url))); // compiled, as the tests run it
+    const out = execFileSync(process.execPath, [demo], { encoding: 'utf8', timeout: 40_000 });
     expect(out).toMatch(/nodes: (control|north|south|east)(, (control|north|south|east)){3}/);
     expect(out).toContain('adds to the Tally on south through the ref it was given: 15');
     expect(out).toContain('the pending ask settled with NODE_DOWN');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+import { mirrorOf } from '../../../scripts/typescript/mirror.mjs';
 import { main } from '../src/copy/cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'multitask-copy-'));
@@ -44,8 +45,8 @@ export function freshInMemory(name: string): string {
 /** The names of the tool's temporary files. */
 export const TEMPORARY = /\.multitask-copy(\.\d+)?\.tmp$/;
 
-/** The command run from its sources, as a child process runs it. */
-export const PROGRAM = fileURLToPath(new URL('../src/copy/program.ts', import.meta.url));
+/** The command run from its sources (compiled, as the tests run them: see scripts/typescript/mirror.mjs), as a child process runs it. */
+export const PROGRAM = mirrorOf(fileURLToPath(new URL('../src/copy/program.ts', import.meta.url)));
 
 /** A tree with everything the tool must handle. */
 export function makeTree(at: string, bigBytes = 3 * 1024 * 1024): void {
