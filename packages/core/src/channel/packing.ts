@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import { columnsOf } from '../wire/columns.js';
+import { columnsOf, rowsOf } from '../wire/columns.js';
 import type { Encoded } from '../wire/protocol.js';
 
 /**
@@ -61,21 +61,7 @@ export function packItems(items: readonly unknown[], enc: Encoded): PackedWire |
 /** The items of a packed run (still to be decoded with its `enc`): each a copy of its own. @internal */
 export function unpackItems(bytes: Uint8Array): unknown[] {
   const packed = deserialize(bytes) as unknown[] | PackedColumns;
-  return Array.isArray(packed) ? packed : rowsOf(packed);
-}
-
-/** The rows that `columns` holds, their keys in their order. */
-function rowsOf({ keys, values, rows }: PackedColumns): unknown[] {
-  const out = new Array<unknown>(rows);
-  for (let row = 0; row < rows; row++) {
-    const item: Record<string, unknown> = {};
-    for (let k = 0; k < keys.length; k++) {
-      const column = values[k] as unknown[];
-      item[keys[k] as string] = column.length === 1 ? column[0] : column[row];
-    }
-    out[row] = item;
-  }
-  return out;
+  return Array.isArray(packed) ? packed : rowsOf(packed.keys, packed.values, packed.rows);
 }
 
 /** How many items a segment holds. @internal */

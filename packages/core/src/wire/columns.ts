@@ -46,3 +46,20 @@ function allSame(column: readonly unknown[]): boolean {
   for (let i = 1; i < column.length; i++) if (!Object.is(column[i], one)) return false;
   return true;
 }
+
+/** Row `row` of `columns` (as {@link columnsOf} wrote them): its keys in their order. @internal */
+export function rowOf(keys: readonly string[], values: readonly (readonly unknown[])[], row: number): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (let k = 0; k < keys.length; k++) {
+    const column = values[k] as readonly unknown[];
+    record[keys[k] as string] = column.length === 1 ? column[0] : column[row];
+  }
+  return record;
+}
+
+/** The `count` rows that `columns` hold (as {@link columnsOf} wrote them). @internal */
+export function rowsOf(keys: readonly string[], values: readonly (readonly unknown[])[], count: number): Array<Record<string, unknown>> {
+  const rows = new Array<Record<string, unknown>>(count);
+  for (let row = 0; row < count; row++) rows[row] = rowOf(keys, values, row);
+  return rows;
+}

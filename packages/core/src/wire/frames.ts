@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 import { MultitaskError } from '../errors.js';
-import { columnsOf } from './columns.js';
+import { columnsOf, rowOf } from './columns.js';
 import type { ActorId, NodeId } from './ids.js';
 import type { ChannelEnvelope, Encoded, Envelope, RequestEnvelope } from './protocol.js';
 
@@ -206,14 +206,7 @@ export function readFrame(frame: Frame, visit: (envelope: Envelope) => void, tel
         const values: unknown[][] = f[i + 3]!;
         if (to === undefined) throw notWellFormed('a run of tells like one before it, first');
         if (!isRun(count, keys, values)) throw notWellFormed('a run of tells with fields of the wrong kinds');
-        for (let row = 0; row < count; row++) {
-          const payload: Record<string, unknown> = {};
-          for (let k = 0; k < keys.length; k++) {
-            const column = values[k]!;
-            payload[keys[k]!] = column.length === 1 ? column[0] : column[row];
-          }
-          tells.tell(dst, to, type, payload, 0, from);
-        }
+        for (let row = 0; row < count; row++) tells.tell(dst, to, type, rowOf(keys, values, row), 0, from);
         i += 4;
         break;
       }

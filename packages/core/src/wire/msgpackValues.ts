@@ -21,7 +21,7 @@ import {
   wtf16Ext,
 } from './msgpackExtensions.js';
 import type { WireLimits } from './wireLimits.js';
-import { columnsOf } from './columns.js';
+import { columnsOf, rowsOf } from './columns.js';
 
 /** ES2024's `String.prototype.isWellFormed` (Node 20 has it; the ES2023 lib does not type it). */
 function wellFormed(value: string): boolean {
@@ -245,16 +245,7 @@ function table(items: unknown[]): Array<Record<string, unknown>> {
     columns.push(fromWire(column) as unknown[]);
   }
   if (!full && count > TABLE_SHARED_ROWS) malformed('table: more rows than its columns hold');
-  const rows = new Array<Record<string, unknown>>(count);
-  for (let row = 0; row < count; row++) {
-    const record: Record<string, unknown> = {};
-    for (let k = 0; k < keys.length; k++) {
-      const column = columns[k] as unknown[];
-      record[keys[k] as string] = column.length === 1 ? column[0] : column[row];
-    }
-    rows[row] = record;
-  }
-  return rows;
+  return rowsOf(keys as string[], columns, count);
 }
 
 function sparse(items: unknown[]): unknown[] {
