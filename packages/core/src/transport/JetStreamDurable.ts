@@ -11,7 +11,7 @@ import type { Consumer, ConsumerMessages, JetStreamClient, JetStreamManager, JsM
 import { MultitaskError } from '../errors.js';
 import type { NatsLink } from './natsLink.js';
 import type { DurableConfig, DurableMessage, DurableStore } from './durableStreams.js';
-import { StreamPublisher } from './StreamPublisher.js';
+import { JETSTREAM_ANSWER_MS, StreamPublisher } from './StreamPublisher.js';
 import { CONSUMER, durableNames, ensureDurable, failureOf, messageOf, type DurableNames } from './durableSetup.js';
 
 /** How often, at most, the server tells a waiting pull that it is still there. */
@@ -20,8 +20,6 @@ const HEARTBEAT_MS = 5_000;
 const MOST_PAUSE_MS = 1_000;
 const EMPTY = new Uint8Array(0);
 const ACK = new TextEncoder().encode('+ACK');
-/** How long a confirmation of an acknowledgement is waited for (the client's default for JetStream requests). */
-const CONFIRM_MS = 5_000;
 
 /** @internal */
 export class JetStreamDurable implements DurableStore {
@@ -40,11 +38,11 @@ export class JetStreamDurable implements DurableStore {
   readonly #pulls = new Set<ConsumerMessages>();
   readonly #subscriptions: Subscription[] = [];
   /**
-   * The last item acknowledged here without waiting for the server. The server counts
-   * acknowledgements apart from the requests that read its counts: a count first has this
-   * one confirmed, and so every acknowledgement this node sent before it.
+   * Where the last item acknowledged here without waiting for the server is acknowledged.
+   * The server counts acknowledgements apart from the requests that read its counts: a
+   * count first has this one confirmed, and so every acknowledgement this node sent before it.
    */
-  #unconfirmed: JsMsg | undefined;
+  #unconfirmed: string | undefined;
   #confirming: Promise<void> = Promise.resolve();
   #looking = false;
   #lookAgain = false;
@@ -207,7 +205,7 @@ export class JetStreamDurable implements DurableStore {
       try {
         this.#usable();
         await this.#ensure();
-        await this.#js.publish(this.#names.closed, EMPTY, { msgID: 'closed' }); // heard by the other nodes as it is stored
+        await this.#publisher.publish(this.#names.closed, EMPTY, 'closed'); // heard by the other nodes as it is stored
         return;
       } catch (error) {
         const failure = this.#failure(error);
@@ -256,35 +254,35 @@ export class JetStreamDurable implements DurableStore {
    * cannot confirm now is left to the server: the counts read next are the server's truth.
    */
   #confirmAcks(): Promise<void> {
-    const last = this.#unconfirmed;
-    if (last === undefined) return this.#confirming;
-    this.#unconfirmed = undefined;
-    const confirmed = this.#ackAgain(last).then(
-      () => void (this.#closed && this.#tellSettled()),
-      () => undefined,
-    );
-    this.#confirming = Promise.all([this.#confirming, confirmed]).then(() => undefined);
+    const reply = this.#unconfirmed;
+    if (reply !== undefined) {
+      this.#unconfirmed = undefined;
+      this.#countAfter(this.#ackAgain(reply).then(() => void (this.#closed && this.#tellSettled())));
+    }
     return this.#confirming;
   }
 
-  /** Acknowledges `message` again, asking for the server's answer (it answers one it already counted too). */
-  async #ackAgain(message: JsMsg): Promise<void> {
-    const reply = replyOf(message);
-    if (reply === undefined) await message.ackAck();
-    else await this.#link.connection.request(reply, ACK, { timeout: CONFIRM_MS });
+  /** The counts asked from now on wait for `confirmed` (to settle, either way). */
+  #countAfter(confirmed: Promise<unknown>): void {
+    const settled = confirmed.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#confirming = Promise.all([this.#confirming, settled]).then(() => undefined);
+  }
+
+  /** Acknowledges again on `reply`, asking for the server's answer (it answers one it already counted too). */
+  #ackAgain(reply: string): Promise<unknown> {
+    return this.#link.connection.request(reply, ACK, { timeout: JETSTREAM_ANSWER_MS });
   }
 
   /** Done with `message`, without waiting for the server's answer where it can be asked for later. */
   #ack(message: JsMsg): void {
-    if (replyOf(message) === undefined) {
-      const confirmed = message.ackAck().then(
-        () => undefined,
-        () => undefined,
-      );
-      this.#confirming = Promise.all([this.#confirming, confirmed]).then(() => undefined);
-    } else {
+    const reply = replyOf(message);
+    if (reply === undefined) this.#countAfter(message.ackAck()); // nowhere to ask later: asked now
+    else {
       message.ack();
-      this.#unconfirmed = message;
+      this.#unconfirmed = reply;
     }
     if (this.#closed) void this.#look(); // it may have been the last: the pulls here end if so
   }
@@ -297,8 +295,9 @@ export class JetStreamDurable implements DurableStore {
       nak: () => message.nak(),
       confirm: async () => {
         try {
-          if (this.#unconfirmed === message) this.#unconfirmed = undefined;
-          if (!(await message.ackAck())) await this.#ackAgain(message); // acknowledged before, without an answer
+          const reply = replyOf(message);
+          if (reply !== undefined && this.#unconfirmed === reply) this.#unconfirmed = undefined;
+          if (!(await message.ackAck()) && reply !== undefined) await this.#ackAgain(reply); // acknowledged before, without an answer
         } catch (error) {
           throw new MultitaskError('NODE_DOWN', `durable channel '${this.#config.name}': the acknowledgement was not confirmed (the item may be delivered again): ${messageOf(error)}`, { cause: error });
         }

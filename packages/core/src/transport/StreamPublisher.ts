@@ -8,8 +8,8 @@
  */
 import type { Msg, MsgHdrs, NatsConnection, Subscription } from '@nats-io/transport-node';
 
-/** How long an acknowledgement is waited for (the client's default for JetStream requests). */
-const ANSWER_MS = 5_000;
+/** How long an answer of JetStream's is waited for (the client's default for its requests). @internal */
+export const JETSTREAM_ANSWER_MS = 5_000;
 /** The header under which the server drops a message stored once already. */
 const MSG_ID = 'Nats-Msg-Id';
 
@@ -65,7 +65,7 @@ export class StreamPublisher {
     headers.set(MSG_ID, id);
     this.#nc.publish(subject, bytes, { reply: `${this.#inbox}.${token}`, headers });
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => this.#settle(token, new PublishFailure('down', `no answer from JetStream in ${ANSWER_MS} ms`)), ANSWER_MS);
+      const timer = setTimeout(() => this.#settle(token, new PublishFailure('down', `no answer from JetStream in ${JETSTREAM_ANSWER_MS} ms`)), JETSTREAM_ANSWER_MS);
       timer.unref?.();
       this.#waiting.set(token, { resolve, reject, timer });
     });
