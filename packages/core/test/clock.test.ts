@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createChannel, createSystem, type ActorSystem } from '../src/index.js';
+import { createChannel, createSystem, defineActor, type ActorSystem } from '../src/index.js';
 import { failureOf, manualClock } from './helpers.js';
 import { Probe } from './fixtures/probe.js';
 
@@ -64,6 +64,30 @@ describe('timeouts on an injected clock', () => {
     const done = system.shutdown();
     clock.advance(50);
     await done;
+  });
+
+  it('settles an inline ask once: its answer after the timeout changes nothing, and no timer stays once nothing waits', async () => {
+    const clock = manualClock();
+    system = createSystem({ clock, askTimeout: 1_000, shutdownTimeout: 50 });
+    let answer: ((value: number) => void) | undefined;
+    const Late = defineActor({
+      url: import.meta.url,
+      name: 'Late',
+      init: () => null,
+      handlers: {
+        later: () => new Promise<number>((resolve) => (answer = resolve)),
+        now: () => 7,
+      },
+    });
+    const late = await system.spawn(Late);
+    const timers = clock.timers;
+    const timedOut = failureOf(late.ask('later'));
+    expect(clock.timers).toBe(timers + 1); // the ask's deadline
+    clock.advance(1_000);
+    expect((await timedOut).code).toBe('ASK_TIMEOUT');
+    answer?.(1); // nobody waits for it any more
+    expect(await late.ask('now', undefined, { timeout: 5_000 })).toBe(7);
+    expect(clock.timers).toBe(timers);
   });
 
   it('times out a channel receive on the channel clock, and the item sent later is kept', async () => {

@@ -32,11 +32,15 @@ export async function codeOf(promise: Promise<unknown>): Promise<string | undefi
 }
 
 /** A clock that only moves when the test says so. */
-export function manualClock(): Clock & { advance(ms: number): void } {
+export function manualClock(): Clock & { advance(ms: number): void; readonly timers: number } {
   let now = 0;
   let timers: Array<{ at: number; fn: () => void; handle: object }> = [];
   return {
     now: () => now,
+    /** Timers set and neither fired nor cleared. */
+    get timers() {
+      return timers.length;
+    },
     setTimeout(fn, ms) {
       const handle = {};
       timers.push({ at: now + ms, fn, handle });

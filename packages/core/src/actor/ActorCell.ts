@@ -51,7 +51,10 @@ export class ActorCell implements FamilyCell {
   #status: Status = 'starting';
   /** `BUSY | SCHEDULED | SUPERVISED`. */
   #flags: number;
-  /** When the running async handler started (`performance.now()`), for `handlerTimeout`. */
+  /**
+   * When the running async handler started (`performance.now()`, in whole milliseconds: a
+   * fraction would take a number object of its own in every cell), for `handlerTimeout`.
+   */
   #busySince = 0;
   /** The letter whose async handler is running. */
   #current: Letter | undefined;
@@ -289,7 +292,7 @@ export class ActorCell implements FamilyCell {
     await this.#settle(grace, graces);
     await this.#endFamily();
     await this.#onStop();
-    this.#host.ended(this.id, { kind: 'stopped' });
+    this.#host.ended(this.id, this.parent, { kind: 'stopped' });
   }
 
   /**
@@ -385,7 +388,7 @@ export class ActorCell implements FamilyCell {
     this.#status = 'stopped';
     for (const letter of this.#drain()) this.#refuse(letter, stoppedError(this.id, this.#label));
     const escalation = this.#rare?.escalation;
-    if (report) this.#host.ended(this.id, escalation === undefined ? { kind: 'stopped' } : { kind: 'error', error: escalation });
+    if (report) this.#host.ended(this.id, this.parent, escalation === undefined ? { kind: 'stopped' } : { kind: 'error', error: escalation });
   }
 
   async #stop(grace: number, graces: Graces): Promise<void> {
@@ -474,7 +477,7 @@ export class ActorCell implements FamilyCell {
         // The letter marks the running handler: stop() abandons it by identity.
         const current = letter ?? tellLetter(type, data);
         this.#busy = true;
-        this.#busySince = performance.now();
+        this.#busySince = Math.floor(performance.now());
         this.#current = current;
         result.then((value) => this.#finish(current, true, value), (error: unknown) => this.#finish(current, false, error));
         return;
@@ -511,7 +514,7 @@ export class ActorCell implements FamilyCell {
     this.#end();
     this.#host.crashed(this.id, error, this.#generation);
     this.#rareOnes().ending = this.#endFamily();
-    this.#host.ended(this.id, { kind: 'error', error: error instanceof Error ? error : new Error(errorMessage(error)) });
+    this.#host.ended(this.id, this.parent, { kind: 'error', error: error instanceof Error ? error : new Error(errorMessage(error)) });
   }
 
   /**

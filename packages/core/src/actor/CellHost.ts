@@ -21,8 +21,8 @@ export interface CellHost {
   /** The actor called `ctx.stop()`. */
   stopSelf(actor: ActorId, generation: number): void;
   makeRef(id: ActorId, name: string | undefined): ActorRef;
-  /** This incarnation of the actor ended (stopped, halted for a restart, crashed): its watchers are told. */
-  ended(actor: ActorId, reason: DownReason): void;
+  /** This incarnation of the actor ended (stopped, halted for a restart, crashed): its watchers are told, and its `parent` here forgets it. */
+  ended(actor: ActorId, parent: ActorId | undefined, reason: DownReason): void;
   /** What `ctx` can ask of the actor's node: spawn, watch, look up, time. */
   readonly services: ActorServices;
   /** Who watches handlers run on this node; `undefined` when nobody looks. */

@@ -1,35 +1,6 @@
 import type { CorrelationId, NodeId } from '../wire/ids.js';
 import type { Replier } from '../actor/Mailbox.js';
 
-/** What a replier answers through. @internal */
-export interface Answers {
-  resolve(cid: CorrelationId, value: unknown): boolean;
-  reject(cid: CorrelationId, error: unknown): boolean;
-}
-
-/**
- * The replier of an ask from this node to an actor on this node: one small object where
- * two closures and their context were (a quarter of an ask's garbage).
- * @internal
- */
-export class LocalReplier implements Replier {
-  readonly #pending: Answers;
-  readonly #cid: CorrelationId;
-
-  constructor(pending: Answers, cid: CorrelationId) {
-    this.#pending = pending;
-    this.#cid = cid;
-  }
-
-  resolve(value: unknown): void {
-    this.#pending.resolve(this.#cid, value);
-  }
-
-  reject(error: unknown): void {
-    this.#pending.reject(this.#cid, error);
-  }
-}
-
 /** What a remote replier answers through: the node's reply and fail. @internal */
 export interface ReplyRoute {
   /** `subject` says whose reply it is, should it not be copyable. */

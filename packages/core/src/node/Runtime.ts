@@ -27,7 +27,7 @@ import { copyAcross, decode, encode, type RefLike, type WireChannel } from '../w
 import { abortError, type PendingLimits } from '../limits.js';
 import { PendingTable } from './PendingTable.js';
 import { copyingReplier } from './copyingReplier.js';
-import { LocalReplier, RemoteReplier } from './Repliers.js';
+import { RemoteReplier } from './Repliers.js';
 
 /** The limits of a send with no signal. */
 const NO_LIMITS: PendingLimits = Object.freeze({ what: undefined });
@@ -584,6 +584,11 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (cell !== undefined && kind === 'ask' && !this.#copyInline) {
+      const ask = this.pending.openHere(limits, to, type, wire.value, name, trace);
+      cell.deliver(ask);
+      return ask.promise;
+    }
     const { cid, promise } = this.pending.open(node, limits, to, kind, type, name);
     if (cell === undefined) {
       const envelope: RequestEnvelope = { kind, dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, cid };
@@ -591,8 +596,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       return promise;
     }
     if (kind === 'ask') {
-      const replier = this.#copyInline ? copyingReplier(this.pending, this, cid, cell, type) : new LocalReplier(this.pending, cid);
-      cell.deliver({ type, payload: wire.value, replier, accepted: undefined, refused: undefined, trace });
+      cell.deliver({ type, payload: wire.value, replier: copyingReplier(this.pending, this, cid, cell, type), accepted: undefined, refused: undefined, trace });
     } else {
       cell.deliver({ type, payload: wire.value, replier: undefined, accepted: () => void this.pending.resolve(cid, undefined), refused: (error: Error) => void this.pending.reject(cid, error), trace });
     }
@@ -645,8 +649,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.route({ kind: 'crashed', dst: supervisor, actor, error: null, generation });
   }
 
-  ended(actor: ActorId, reason: DownReason): void {
-    const parent = this.actors.get(actor)?.parent;
+  ended(actor: ActorId, parent: ActorId | undefined, reason: DownReason): void {
     if (parent !== undefined) this.actors.get(parent)?.familyIfAny?.childGone(actor);
     if (this.watches.anyWatched) this.watches.ended(actor, serializeDown(reason));
   }
