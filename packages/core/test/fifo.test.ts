@@ -27,7 +27,10 @@ describe('Fifo', () => {
     }
   });
 
-  it('behaves as an array under any mix of push, shift, unshift, peek and drain', () => {
+  it.each([
+    ['long queues', 20],
+    ['a few items at a time (the front pair, before and beside chunks)', 2],
+  ])('behaves as an array under any mix of push, shift, unshift, peek and drain: %s', (_what, batch) => {
     let seed = 12345;
     const random = (n: number): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % n;
     const fifo = new Fifo<number>();
@@ -41,9 +44,9 @@ describe('Fifo', () => {
     for (let step = 0; step < 50_000; step++) {
       const op = random(100);
       if (op < 45) {
-        for (let k = random(20); k >= 0; k--) fifo.push(next), model.push(next++);
+        for (let k = random(batch); k >= 0; k--) fifo.push(next), model.push(next++);
       } else if (op < 85) {
-        for (let k = random(20); k >= 0; k--) same(step, 'shift', fifo.shift(), model.shift());
+        for (let k = random(batch); k >= 0; k--) same(step, 'shift', fifo.shift(), model.shift());
       } else if (op < 97) {
         fifo.unshift(next);
         model.unshift(next++);
