@@ -38,9 +38,13 @@ export class Deadlines<T extends Timed> {
     this.#expire = expire;
   }
 
-  /** `item` waits at most `ms` (a finite number) from now. */
+  /**
+   * `item` waits at most `ms` (a finite number) from now: until the next whole millisecond
+   * of the clock after that (a whole number is kept in the item itself, where a fraction
+   * takes a number object of its own per wait).
+   */
   add(item: T, ms: number): void {
-    item.at = this.#clock.now() + ms;
+    item.at = Math.ceil(this.#clock.now() + ms);
     let lane = this.#lanes.get(ms);
     if (lane === undefined) this.#lanes.set(ms, (lane = { items: [], head: 0, dropped: 0 }));
     lane.items.push(item);
