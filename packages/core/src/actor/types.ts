@@ -66,7 +66,8 @@ export type PayloadArgs<D, K extends MessageType<D>> =
  */
 export interface AskOptions {
   /**
-   * Milliseconds to wait for the reply before rejecting with `ASK_TIMEOUT`.
+   * Milliseconds to wait for the reply before rejecting with `ASK_TIMEOUT` (the deadline
+   * is the next whole millisecond of the system's clock after that).
    * @defaultValue the system's `askTimeout` (30 000)
    */
   readonly timeout?: number;

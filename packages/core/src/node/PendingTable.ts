@@ -163,10 +163,9 @@ export class PendingTable {
 
   /** The caller gives up (timeout, abort). */
   #abandon(entry: Pending | HereAsk, error: MultitaskError): void {
-    if (entry instanceof HereAsk) {
-      if (entry.done) return;
-      entry.reject(error);
-    } else if (!this.reject(entry.cid, error)) return;
+    if (entry.done) return;
+    if (entry instanceof HereAsk) entry.reject(error);
+    else this.reject(entry.cid, error);
     entry.limits.onAbandon?.();
   }
 
