@@ -9,14 +9,16 @@ const installed = new Map<string, string>();
 /**
  * A module of this package that another thread or process loads by URL (a host's bootstrap
  * and runtime, the pool's worker actor), found when first asked for: a program that never
- * starts a thread or process never looks. It lies next to the module asking when the package
- * runs from its own files. When an application bundled the package into a file of its own
- * (esbuild, say), nothing lies there: the installed package's copy is used, found by name
- * from the bundle's folder as the bundle's `require` would find it. The name resolved is the
- * package's `package.json`, which the package exports without conditions, so that ES module
- * and CommonJS bundles resolve it alike (a CommonJS bundle only has to define
- * `import.meta.url` as its own file URL); it is resolved once per thread and bundle folder,
- * however many files are asked for (~2 ms on Node 20).
+ * starts a thread or process never looks. When the package runs from its sources it lies
+ * next to the module asking. When it runs from its build, the asker is a chunk at the
+ * build's root (`scripts/bundle.mjs` bundles the library) and the file lies under that
+ * folder at its path in the build. When an application bundled the package into a file of
+ * its own (esbuild, say), nothing lies there: the installed package's copy is used, found
+ * by name from the bundle's folder as the bundle's `require` would find it. The name
+ * resolved is the package's `package.json`, which the package exports without conditions,
+ * so that ES module and CommonJS bundles resolve it alike (a CommonJS bundle only has to
+ * define `import.meta.url` as its own file URL); it is resolved once per thread and bundle
+ * folder, however many files are asked for (~2 ms on Node 20).
  * @param here - the asking module's `import.meta.url`
  * @param name - the file's name beside it; without an extension, the asker's own (`.ts` when
  * run from source, `.js` when built)
@@ -40,6 +42,9 @@ function locate(here: string, name: string, inPackage: string): string {
   const ext = /\.[cm]?[jt]s$/.test(name) ? '' : here.endsWith('.ts') ? '.ts' : '.js';
   const beside = new URL(`./${name}${ext}`, here);
   if (existsSync(fileURLToPath(beside))) return beside.href;
+  // The published build: the asker is a chunk of the bundle at the build's root (scripts/bundle.mjs).
+  const underRoot = new URL(inPackage.replace(/^\.\/dist\//, './'), here);
+  if (existsSync(fileURLToPath(underRoot))) return underRoot.href;
   const bundle = fileURLToPath(here);
   const folder = new URL('.', here).href;
   let packageJson = installed.get(folder);

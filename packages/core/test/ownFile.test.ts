@@ -14,6 +14,18 @@ describe('the files hosts load', () => {
     expect(ownFile(transport, 'boot.mjs', './dist/transport/boot.mjs')()).toBe(new URL('../src/transport/boot.mjs', import.meta.url).href);
   });
 
+  it('are found under the folder of the asking chunk, at their path in the build, when the package runs from its bundled build', () => {
+    const build = mkdtempSync(join(tmpdir(), 'multitask-build-'));
+    try {
+      mkdirSync(join(build, 'system'));
+      writeFileSync(join(build, 'system/hostMain.js'), '');
+      const chunk = pathToFileURL(join(build, 'chunk-ABCD1234.js')).href;
+      expect(ownFile(chunk, 'hostMain', './dist/system/hostMain.js')()).toBe(pathToFileURL(join(build, 'system/hostMain.js')).href);
+    } finally {
+      rmSync(build, { recursive: true, force: true });
+    }
+  });
+
   it('are taken from the installed package when the asker was bundled into a file of an application', () => {
     // A bundle has nothing beside it: the package is found by name, as the application imports it.
     const bundle = new URL('../../examples/dist/copy/bundle-of-an-app.js', import.meta.url).href;

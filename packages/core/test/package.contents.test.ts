@@ -1,6 +1,6 @@
 // What `npm pack` puts in the tarball of @multitask/core, as npm lists it.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { coreDir, run, succeeded } from './consumer.js';
 
@@ -21,6 +21,25 @@ beforeAll(async () => {
   const [pack] = JSON.parse(listed) as [{ files: Array<{ path: string }> }];
   files = pack.files.map((file) => file.path).sort();
 }, 60_000);
+
+/** The relative modules a built file imports, statically (`from`) and on first use (`import()`), as paths in the tarball. */
+function importsOf(file: string, dynamic: boolean): string[] {
+  const code = readFileSync(join(coreDir, file), 'utf8');
+  const pattern = dynamic ? /(?:\bfrom\s*|\bimport\s*\(?\s*)["'](\.{1,2}\/[^"']+)["']/g : /(?:\bfrom\s*|^import\s*)["'](\.{1,2}\/[^"']+)["']/gm;
+  return [...code.matchAll(pattern)].map((match) => posix.join(posix.dirname(file), match[1] as string));
+}
+
+/** Every built module `roots` load, they included, following `importsOf`. */
+function closure(roots: readonly string[], dynamic: boolean): Set<string> {
+  const seen = new Set<string>();
+  const next = [...roots];
+  for (let file = next.pop(); file !== undefined; file = next.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    next.push(...importsOf(file, dynamic));
+  }
+  return seen;
+}
 
 /** The source file a built file comes from, `src/...`. */
 function sourceOf(built: string): string {
@@ -49,8 +68,24 @@ describe('the tarball of @multitask/core', () => {
     expect(files.filter((file) => /test|fixture|tsbuildinfo|\.map$/.test(file))).toEqual([]);
   });
 
-  it('ships no stale build output: every built file comes from a source file of today', () => {
-    expect(files.filter((file) => file.startsWith('dist/') && !existsSync(join(coreDir, sourceOf(file))))).toEqual([]);
+  it('ships no stale build output: every declaration and entry comes from a source file of today, every chunk is loaded by an entry', () => {
+    const built = files.filter((file) => file.startsWith('dist/'));
+    const fromSources = built.filter((file) => existsSync(join(coreDir, sourceOf(file))));
+    const chunks = built.filter((file) => !fromSources.includes(file));
+    expect(chunks.every((file) => /^dist\/[\w]+-[A-Z0-9]{8}\.js$/.test(file))).toBe(true);
+    const entries = fromSources.filter((file) => file.endsWith('.js'));
+    const loaded = closure(entries, true);
+    expect(chunks.filter((chunk) => !loaded.has(chunk))).toEqual([]);
+    expect([...loaded].filter((file) => !built.includes(file))).toEqual([]);
+  });
+
+  it('bundles the library: a host and the actor module it imports load a few files, and share the code they both run', () => {
+    // A fresh worker spends its start in the per-module work of the import: ~120 modules
+    // unbundled, a few chunks bundled. One copy of the shared code: one ActorRef, one MultitaskError.
+    const host = closure(['dist/transport/boot.mjs', 'dist/system/hostMain.js'], false);
+    const library = closure(['dist/index.js'], false);
+    expect(host.size + library.size).toBeLessThan(20);
+    expect([...host].filter((file) => library.has(file) && /-[A-Z0-9]{8}\.js$/.test(file)).length).toBeGreaterThan(0);
   });
 
   it('says where the project lives: repository, homepage, bugs and keywords', () => {
