@@ -72,6 +72,32 @@ describe('supervised actors on threads and processes', () => {
     await expect(x.ask('get')).resolves.toBe(0);
   });
 
+  it('starts thread actors on the thread booted ahead, a restart as an unsupervised spawn, and boots the next spare behind each', async () => {
+    const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', args: { label: fresh() } })] });
+    const x = sup.ref('x');
+    const nodeOf = async (ref: ActorRef): Promise<string | undefined> => (await system.inspect()).actors.find((a) => a.id === ref.id)?.node;
+    /** The thread that runs no actor (the spare kept for restarts), once there is one other than those `taken`. */
+    const spareBesides = async (taken: ReadonlySet<string | undefined>): Promise<string | undefined> => {
+      for (let tries = 0; tries < 100; tries++) {
+        const idle = (await system.inspect()).hosts.filter((h) => h.kind === 'thread' && h.actors === 0 && !taken.has(h.node));
+        if (idle.length > 0) return idle[0]?.node;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return undefined;
+    };
+    const first = await spareBesides(new Set());
+    expect(first).toBeDefined();
+    const y = await system.spawn(Faulty, { placement: 'thread', args: { label: fresh() } });
+    expect(await nodeOf(y)).toBe(first);
+    const second = await spareBesides(new Set([first]));
+    expect(second).toBeDefined();
+    await crashOf(x, () => x.tell('exit', 1));
+    expect(await x.ask('get')).toBe(0);
+    expect(await nodeOf(x)).toBe(second);
+    expect(await spareBesides(new Set([first, second]))).toBeDefined();
+    await system.stop(y);
+  });
+
   it('restarts a thread actor whose handler throws in place: same thread, queued messages survive', async () => {
     const sup = await system.supervise({ children: [child('x', Faulty, { placement: 'thread', args: { label: fresh() } })] });
     const x = sup.ref('x');

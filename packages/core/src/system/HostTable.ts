@@ -66,6 +66,8 @@ export class HostTable {
   /** Actor modules spares import ahead of time (those of supervised thread actors). */
   readonly #preload = new Set<string>();
   #keepSpare = false;
+  /** A spare was taken and is not replaced yet (`placed`). */
+  #owed = false;
 
   constructor(runtime: Runtime, options: HostTableOptions) {
     this.#runtime = runtime;
@@ -98,14 +100,32 @@ export class HostTable {
     }
   }
 
-  /** A host for a new actor: the spare thread when it fits, else a new one. */
+  /**
+   * A host for a new actor: the spare thread when it fits, else a new one. The caller says
+   * `placed` once the actor's spawn there has settled: a spare taken is replaced then, not
+   * before, so that the new spare's boot (a worker importing the runtime and the actor
+   * modules) does not compete for the cores with the restart it was kept for.
+   */
   start(kind: 'thread' | 'process', limits: ThreadLimits | undefined): HostRecord {
     const spare = this.#spare;
     if (kind === 'thread' && limits === undefined && spare !== undefined) {
-      this.#spare = this.#keepSpare ? this.#bootSpare() : undefined;
+      this.#spare = undefined;
+      this.#owed = true;
       return spare;
     }
     return this.#boot(kind, limits);
+  }
+
+  /**
+   * The spawn a host of `start` was taken for has settled: a spare taken is replaced, after
+   * what the spawn's caller does next in this turn (a restart releases the messages it held).
+   */
+  placed(): void {
+    if (!this.#owed) return;
+    this.#owed = false;
+    setImmediate(() => {
+      if (this.#keepSpare) this.#spare ??= this.#bootSpare();
+    });
   }
 
   #bootSpare(): HostRecord {
