@@ -129,12 +129,12 @@ export class HostTable {
   }
 
   #bootSpare(): HostRecord {
-    const record = this.#boot('thread', undefined);
+    const record = this.#boot('thread', undefined, true);
     for (const url of this.#preload) this.#runtime.route({ kind: 'preload', dst: record.node, url });
     return record;
   }
 
-  #boot(kind: 'thread' | 'process', limits: ThreadLimits | undefined): HostRecord {
+  #boot(kind: 'thread' | 'process', limits: ThreadLimits | undefined, spare = false): HostRecord {
     const node = nodeAddress(systemOf(this.#runtime.node), ++this.#nextNode);
     const data: HostData = {
       node,
@@ -145,6 +145,7 @@ export class HostTable {
       moved: this.#runtime.parking.relocations(), // a host started after an actor moved reaches it too
       telemetry: this.#options.telemetry,
       diagnostics: this.#options.diagnostics,
+      spare,
     };
     const start = { main: hostMainUrl(), data, ...(this.#options.execArgv === undefined ? {} : { execArgv: this.#options.execArgv }) };
     const host = kind === 'thread' ? spawnThread(start, limits === undefined ? {} : { resourceLimits: limits }) : spawnProcess(start);

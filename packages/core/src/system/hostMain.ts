@@ -17,6 +17,7 @@ import { relayedDurable } from './relayedDurable.js';
 import { DurableHandle } from '../channel/DurableChannel.js';
 import { nodePart } from '../observe/nodePart.js';
 import { observeNode } from '../observe/observeNode.js';
+import { warmUp } from '../node/warmUp.js';
 import type { TelemetryOptions } from '../observe/Telemetry.js';
 
 /** What the parent hands a new host. @internal */
@@ -35,6 +36,8 @@ export interface HostData {
   readonly telemetry: TelemetryOptions | undefined;
   /** `SystemOptions.diagnostics`. */
   readonly diagnostics: boolean;
+  /** A spare thread, booted ahead of a spawn: it warms up (see `warmUp`) before it is observed. */
+  readonly spare: boolean;
 }
 
 /**
@@ -57,6 +60,7 @@ export function hostResolver(kind: HostKind, node: NodeId, parent: NodeId): Rout
  */
 export async function startHost(data: HostData): Promise<Runtime> {
   const runtime = connect(data);
+  if (data.spare) await warmUp(runtime).catch(() => undefined);
   // Telemetry could not load (the parent loaded it, so this is rare): the host runs unobserved.
   await observeNode(runtime, data.telemetry, data.diagnostics).catch(() => undefined);
   return runtime;
