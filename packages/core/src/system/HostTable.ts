@@ -66,8 +66,8 @@ export class HostTable {
   /** Actor modules spares import ahead of time (those of supervised thread actors). */
   readonly #preload = new Set<string>();
   #keepSpare = false;
-  /** A spare was taken and is not replaced yet (`placed`). */
-  #owed = false;
+  /** The spare `start` gave out last, until the spawn it was taken for settles (`placed`). */
+  #taken: HostRecord | undefined;
 
   constructor(runtime: Runtime, options: HostTableOptions) {
     this.#runtime = runtime;
@@ -110,19 +110,20 @@ export class HostTable {
     const spare = this.#spare;
     if (kind === 'thread' && limits === undefined && spare !== undefined) {
       this.#spare = undefined;
-      this.#owed = true;
+      this.#taken = spare;
       return spare;
     }
     return this.#boot(kind, limits);
   }
 
   /**
-   * The spawn a host of `start` was taken for has settled: a spare taken is replaced, after
-   * what the spawn's caller does next in this turn (a restart releases the messages it held).
+   * The spawn `record` (a host of `start`) was taken for has settled: when it was the spare,
+   * the next spare boots, after what the spawn's caller does next in this turn (a restart
+   * releases the messages it held).
    */
-  placed(): void {
-    if (!this.#owed) return;
-    this.#owed = false;
+  placed(record: HostRecord): void {
+    if (record !== this.#taken) return;
+    this.#taken = undefined;
     setImmediate(() => {
       if (this.#keepSpare) this.#spare ??= this.#bootSpare();
     });

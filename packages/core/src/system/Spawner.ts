@@ -150,12 +150,12 @@ export class Spawner {
         what: `spawn of ${definition.name}`,
       })) as [ActorId, NodeId];
     } catch (error) {
-      this.#host.hosts.placed();
+      this.#host.hosts.placed(record);
       if (shared === undefined) await this.#host.hosts.stop(record.node, this.#host.shutdownTimeout);
       if (error instanceof MultitaskError && error.code === 'SPAWN_FAILED') throw error;
       throw new MultitaskError('SPAWN_FAILED', `actor ${definition.name} (${definition.url}) failed to start on a ${kind}: ${errorMessage(error)}`, { cause: error });
     }
-    this.#host.hosts.placed();
+    this.#host.hosts.placed(record);
     const ref = runtime.makeRef(id, opts.name);
     record.actors.set(id, ref);
     return { ref, node: record.node };

@@ -60,6 +60,7 @@ export function hostResolver(kind: HostKind, node: NodeId, parent: NodeId): Rout
  */
 export async function startHost(data: HostData): Promise<Runtime> {
   const runtime = connect(data);
+  // A warm-up that fails (it runs the library's own code) costs the spare its head start, nothing else.
   if (data.spare) await warmUp(runtime).catch(() => undefined);
   // Telemetry could not load (the parent loaded it, so this is rare): the host runs unobserved.
   await observeNode(runtime, data.telemetry, data.diagnostics).catch(() => undefined);
