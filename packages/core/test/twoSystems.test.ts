@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ActorRef, createChannel, createSystem, type ActorSystem, type Channel } from '../src/index.js';
 import { openMemoryNetwork, type MemoryNetwork } from '../src/transport/memoryNetwork.js';
 import { structuredCloneCodec } from '../src/wire/FrameCodec.js';
 import { FrameWriter } from '../src/wire/frames.js';
 import { nodeOf } from '../src/wire/ids.js';
 import { Counter } from './fixtures/counter.js';
-import { Gate } from './fixtures/gate.js';
+import { Gate, resetGate } from './fixtures/gate.js';
 import { Relay } from './fixtures/relay.js';
 import { Child, Parent } from './fixtures/family.js';
 import { codeOf, failureOf, nextEvent } from './helpers.js';
@@ -25,6 +25,9 @@ function twoSystems(): { a: ActorSystem; b: ActorSystem; net: MemoryNetwork } {
 }
 
 describe('two systems joined by a byte link', () => {
+  // The gate is one per test worker, and the shared project does not isolate files: one that
+  // ran before in this worker may have left it open (the actor conformance tests open it).
+  beforeEach(resetGate);
   let systems: ActorSystem[] = [];
   afterEach(async () => {
     await Promise.all(systems.map((system) => system.shutdown()));
