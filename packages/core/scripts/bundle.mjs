@@ -15,12 +15,13 @@
 // dependencies stay external, loaded from node_modules as before (the lazy ones on first
 // use). `transport/boot.mjs` is copied as it is: Node loads it before any loader.
 import { copyFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const entries = ['src/index.ts', 'src/interop/comlink.ts', 'src/system/hostMain.ts', 'src/pool/PoolWorker.ts'];
 
 await build({
-  absWorkingDir: new URL('..', import.meta.url).pathname,
+  absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
   entryPoints: entries,
   outbase: 'src',
   outdir: 'dist',
