@@ -5,6 +5,7 @@ import type { CellHost } from '../actor/CellHost.js';
 import { Graces } from '../actor/Graces.js';
 import type { AnyActorDefinition } from '../actor/defineActor.js';
 import type { MailboxOptions } from '../wire/protocol.js';
+import { SeqTable } from './SeqTable.js';
 
 const NOTHING = (): void => undefined;
 
@@ -16,7 +17,16 @@ const NOTHING = (): void => undefined;
  * @internal
  */
 export class LocalActors {
-  readonly #cells = new Map<ActorId, ActorCell>();
+  /**
+   * The cells whose ids this node made, by their sequence number: a map of a million
+   * string keys took a tenth of a tree of a million short-lived actors' time (each key
+   * joined into one string and hashed on the way in; the table rehashed as it grew and shrank).
+   */
+  readonly #bySeq = new SeqTable<ActorCell>();
+  /** The cells whose ids another node made (supervised actors restarted here). */
+  readonly #foreign = new Map<ActorId, ActorCell>();
+  /** `"<node>."`, how the ids this node makes begin. */
+  readonly #prefix: string;
   /** The supervising node of each supervised actor here that is supervised from another node. */
   readonly #supervisors = new Map<ActorId, NodeId>();
   readonly #node: NodeId;
@@ -30,6 +40,7 @@ export class LocalActors {
 
   constructor(node: NodeId, host: CellHost, clock: Clock, stopGrace: number) {
     this.#node = node;
+    this.#prefix = `${node}.`;
     this.#host = host;
     this.#clock = clock;
     this.#graces = new Graces(clock);
@@ -42,16 +53,45 @@ export class LocalActors {
   }
 
   get(id: ActorId): ActorCell | undefined {
-    return this.#cells.get(id);
+    const seq = this.#seqOf(id);
+    return seq >= 0 ? this.#bySeq.get(seq) : this.#foreign.get(id);
   }
 
   has(id: ActorId): boolean {
-    return this.#cells.has(id);
+    return this.get(id) !== undefined;
   }
 
-  /** The actors hosted here now. */
+  /** The sequence number of an id this node made (`"<node>.<seq>"`, `"<node>.s<seq>"`), else -1: read in place, no string made. */
+  #seqOf(id: string): number {
+    const prefix = this.#prefix;
+    let at = prefix.length;
+    if (id.length <= at || !id.startsWith(prefix)) return -1;
+    if (id.charCodeAt(at) === 115 /* 's' */) at++;
+    if (at === id.length) return -1;
+    let seq = 0;
+    for (; at < id.length; at++) {
+      const digit = id.charCodeAt(at) - 48;
+      if (digit < 0 || digit > 9) return -1;
+      seq = seq * 10 + digit;
+    }
+    return seq;
+  }
+
+  #set(id: ActorId, cell: ActorCell): void {
+    const seq = this.#seqOf(id);
+    if (seq >= 0) this.#bySeq.set(seq, cell);
+    else this.#foreign.set(id, cell);
+  }
+
+  #delete(id: ActorId): void {
+    const seq = this.#seqOf(id);
+    if (seq >= 0) this.#bySeq.delete(seq);
+    else this.#foreign.delete(id);
+  }
+
+  /** The actors hosted here now (those this node made in start order, then the others). */
   all(): ActorCell[] {
-    return [...this.#cells.values()];
+    return [...this.#bySeq.values(), ...this.#foreign.values()];
   }
 
   /**
@@ -76,14 +116,14 @@ export class LocalActors {
    */
   startCellNow(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId, label = name): ActorCell | Promise<ActorCell> {
     const cell = ActorCell.create(this.#host, id, name, definition, mailbox, generation, label);
-    this.#cells.set(id, cell);
+    this.#set(id, cell);
     if (supervisor !== undefined && supervisor !== this.#node) this.#supervisors.set(id, supervisor);
     const started = cell.start(args);
     if (cell.status === 'running') return cell; // it started at once
     return started.then(
       () => cell,
       (error: unknown) => {
-        this.#cells.delete(id);
+        this.#delete(id);
         this.#supervisors.delete(id);
         throw error;
       },
@@ -92,25 +132,25 @@ export class LocalActors {
 
   /** Supervision: stops handling messages (see {@link ActorCell.halt}); false when no such actor is here. */
   async halt(id: ActorId, grace = this.#stopGrace): Promise<boolean> {
-    const cell = this.#cells.get(id);
+    const cell = this.get(id);
     await cell?.halt(grace, this.#graces);
     return cell !== undefined;
   }
 
   /** Supervision: starts a halted actor again; false when no such actor is here. @throws MultitaskError `SPAWN_FAILED` */
   async restart(id: ActorId, generation: number): Promise<boolean> {
-    const cell = this.#cells.get(id);
+    const cell = this.get(id);
     await cell?.restart(generation);
     return cell !== undefined;
   }
 
   /** Stops an actor (its handler finishes within the grace, `onStop` runs) and forgets it. */
   async stop(id: ActorId): Promise<void> {
-    const cell = this.#cells.get(id);
+    const cell = this.get(id);
     if (cell === undefined) return;
     if (cell.stopIdle()) return this.#forget(id);
     await cell.stop(this.#stopGrace, this.#graces);
-    this.#forget(id);
+    this.forget(cell); // unless the end of its own ctx.stop() did
   }
 
   /**
@@ -118,13 +158,18 @@ export class LocalActors {
    * forgets it; false (nothing done) when it needs {@link LocalActors.stop}.
    */
   stopIdle(id: ActorId): boolean {
-    if (this.#cells.get(id)?.stopIdle() !== true) return false;
+    if (this.get(id)?.stopIdle() !== true) return false;
     this.#forget(id);
     return true;
   }
 
+  /** An actor that stopped by itself (see {@link ActorCell.stopSelf}) is forgotten; nothing when it was already. */
+  forget(cell: ActorCell): void {
+    if (this.get(cell.id) === cell) this.#forget(cell.id);
+  }
+
   #forget(id: ActorId): void {
-    this.#cells.delete(id);
+    this.#delete(id);
     this.#supervisors.delete(id);
     this.onStopped?.(id);
   }
@@ -135,7 +180,7 @@ export class LocalActors {
   /** The actors here that are not children of another actor here, oldest first (a stop of them all stops the rest). */
   tops(): ActorCell[] {
     const tops: ActorCell[] = [];
-    for (const cell of this.#cells.values()) if (cell.parent === undefined || !this.#cells.has(cell.parent)) tops.push(cell);
+    for (const cell of this.all()) if (cell.parent === undefined || !this.has(cell.parent)) tops.push(cell);
     return tops;
   }
 
@@ -147,7 +192,7 @@ export class LocalActors {
   /** How long the longest running handler here has run, in ms. */
   busiest(): number {
     let most = 0;
-    for (const cell of this.#cells.values()) most = Math.max(most, cell.busyFor);
+    for (const cells of [this.#bySeq, this.#foreign]) for (const cell of cells.values()) most = Math.max(most, cell.busyFor);
     return most;
   }
 }
