@@ -1,5 +1,6 @@
 import { isSupervised, nodeOf, type ActorId, type NodeId } from '../wire/ids.js';
 import type { AnyActorDefinition } from './defineActor.js';
+import type { ActorCell } from './ActorCell.js';
 import { REF_BRAND } from '../wire/cloneCheck.js';
 import type { AskArgs, AskOptions, MessageType, PayloadArgs, ReplyOf, SendArgs, SendOptions } from './types.js';
 import { signalAsPayload } from './misplacedOptions.js';
@@ -9,11 +10,14 @@ import { signalAsPayload } from './misplacedOptions.js';
  * @internal
  */
 export interface RefRouter {
-  /** `supervised`: the target's id is a supervised actor's (its sender keeps the tell until acknowledged). */
-  tell(to: ActorId, node: NodeId, type: string, payload: unknown, supervised: boolean): void;
+  /**
+   * `supervised`: the target's id is a supervised actor's (its sender keeps the tell until
+   * acknowledged). `here`: the actor's cell, when the ref is its own ref on its own node.
+   */
+  tell(to: ActorId, node: NodeId, type: string, payload: unknown, supervised: boolean, here: ActorCell | undefined): void;
   /** `name`: the target's name, for the errors that say whom a request went to. */
-  send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined, name: string | undefined): Promise<void>;
-  ask(to: ActorId, node: NodeId, type: string, payload: unknown, options: AskOptions | undefined, name: string | undefined): Promise<unknown>;
+  send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined, name: string | undefined, here: ActorCell | undefined): Promise<void>;
+  ask(to: ActorId, node: NodeId, type: string, payload: unknown, options: AskOptions | undefined, name: string | undefined, here: ActorCell | undefined): Promise<unknown>;
 }
 
 /**
@@ -36,13 +40,18 @@ export interface RefRouter {
  */
 export class ActorRef<D = AnyActorDefinition> {
   /** The actor's system-wide id. */
-  readonly id: ActorId;
+  declare readonly id: ActorId;
   /** The name the actor was registered under, if any. */
-  readonly name: string | undefined;
-  readonly #router: RefRouter;
-  readonly #node: NodeId;
+  declare readonly name: string | undefined;
+  declare private readonly _router: RefRouter;
+  declare private readonly _node: NodeId;
   /** Worked out once: tells to a supervised actor are kept by their sender until acknowledged. */
-  readonly #supervised: boolean;
+  declare private readonly _supervised: boolean;
+  /**
+   * The actor's cell, in the ref an actor has of itself on its own node, until it stops:
+   * what is sent through it goes in without a look-up by id (of a million, per message).
+   */
+  declare private _here: ActorCell | undefined;
   /** @internal */
   declare readonly [REF_BRAND]: true;
   /**
@@ -51,13 +60,20 @@ export class ActorRef<D = AnyActorDefinition> {
    */
   declare readonly '~definition'?: D;
 
-  /** @internal */
-  constructor(router: RefRouter, id: ActorId, name: string | undefined) {
-    this.#router = router;
-    this.#node = nodeOf(id);
-    this.#supervised = isSupervised(id);
-    this.id = id;
-    this.name = name;
+  /** @internal Refs are made by {@link ActorRef.of}. */
+  private constructor() {
+    throw new Error('ActorRef.of makes them');
+  }
+
+  /**
+   * @internal A ref; `node` and `supervised` are worked out from the id unless the caller
+   * knows them (an actor's own node does), and `here` is the actor's cell for its own ref.
+   * An object literal with this class's prototype, not `new`: V8 allocates the objects of
+   * a literal that mostly live long straight in the old generation (pretenuring), where
+   * every instance of a class is copied by each young collection it lives through.
+   */
+  static of(router: RefRouter, id: ActorId, name: string | undefined, node: NodeId = nodeOf(id), supervised: boolean = isSupervised(id), here?: ActorCell): ActorRef {
+    return { __proto__: ActorRef.prototype, id, name, _router: router, _node: node, _supervised: supervised, _here: here } as unknown as ActorRef;
   }
 
   /**
@@ -68,7 +84,7 @@ export class ActorRef<D = AnyActorDefinition> {
    * @throws {@link MultitaskError} `NOT_SERIALIZABLE` when the payload cannot be copied to the actor's thread or process
    */
   tell<K extends MessageType<D>>(type: K, ...args: PayloadArgs<D, K>): void {
-    this.#router.tell(this.id, this.#node, type, args[0], this.#supervised);
+    this._router.tell(this.id, this._node, type, args[0], this._supervised, this._here);
   }
 
   /**
@@ -82,7 +98,7 @@ export class ActorRef<D = AnyActorDefinition> {
   send<K extends MessageType<D>>(type: K, ...args: SendArgs<D, K>): Promise<void> {
     const misplaced = signalAsPayload('send', type, args[0], args[1]);
     if (misplaced !== undefined) return Promise.reject(misplaced);
-    return this.#router.send(this.id, this.#node, type, args[0], args[1], this.name);
+    return this._router.send(this.id, this._node, type, args[0], args[1], this.name, this._here);
   }
 
   /**
@@ -96,7 +112,17 @@ export class ActorRef<D = AnyActorDefinition> {
   ask<K extends MessageType<D>>(type: K, ...args: AskArgs<D, K>): Promise<ReplyOf<D, K>> {
     const misplaced = signalAsPayload('ask', type, args[0], args[1]);
     if (misplaced !== undefined) return Promise.reject(misplaced);
-    return this.#router.ask(this.id, this.#node, type, args[0], args[1], this.name) as Promise<ReplyOf<D, K>>;
+    return this._router.ask(this.id, this._node, type, args[0], args[1], this.name, this._here) as Promise<ReplyOf<D, K>>;
+  }
+
+  /** @internal The actor's cell, when this is its own ref on its own node and it has not stopped. */
+  get cellHere(): ActorCell | undefined {
+    return this._here;
+  }
+
+  /** @internal The actor stopped: the ref no longer holds its cell (nor, through it, its state). */
+  detach(): void {
+    this._here = undefined;
   }
 
   /** A readable label, `ActorRef(1.1 "name")`. */

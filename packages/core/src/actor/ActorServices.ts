@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { ActorId } from '../wire/ids.js';
 import type { ActorRef } from './ActorRef.js';
 import type { AnyActorDefinition } from './defineActor.js';
+import type { FamilyCell } from './Family.js';
 import type { SpawnOptionsBase } from './spawnTypes.js';
 
 /** Spawn options as a context passes them on. @internal */
@@ -23,9 +24,17 @@ export interface ActorServices {
   stop(ref: ActorRef): Promise<void>;
   /** The actor registered under `name` in the system (`key`: it must be of this definition). */
   lookup(name: string, key: string | undefined): Promise<ActorRef | undefined>;
-  /** `watcher` (a cell here) watches `target`: told through its mailbox (`as`), or as its parent (`child`). */
+  /** `watcher` (a cell here) watches `target`, told through its mailbox (`as`). */
   watch(watcher: ActorId, target: ActorId, as: string | undefined, child: boolean): void;
   unwatch(watcher: ActorId, target: ActorId, child: boolean): void;
+  /**
+   * `parent` (a cell here) takes `child` at `slot` of its children (again, when its list
+   * is compacted): true when the child's cell is here and tells its parent itself when it
+   * ends; false when the parent watches it (and hears of its end by id).
+   */
+  adopt(parent: FamilyCell, child: ActorRef, slot: number): boolean;
+  /** `parent` no longer has `child` (it stops it). */
+  disown(parent: FamilyCell, child: ActorRef): void;
   /** Starts a supervisor of `parent`'s own (the spec and the handle are typed by the supervisor layer). */
   supervise(parent: ActorId, spec: unknown): Promise<unknown>;
   /** The clock of this node's timers. */

@@ -4,6 +4,7 @@ import type { Letter } from './Mailbox.js';
 import type { ActorServices } from './ActorServices.js';
 import type { DownReason } from './DownReason.js';
 import type { CellObserver } from './CellObserver.js';
+import type { ActorCell } from './ActorCell.js';
 
 /** What a cell needs from the node that hosts it. @internal */
 export interface CellHost {
@@ -18,11 +19,17 @@ export interface CellHost {
   crashed(actor: ActorId, error: unknown, generation: number): void;
   /** A tell from `from` left the mailbox (handled or reported as a dead letter): acknowledge it there. */
   handled(actor: ActorId, from: NodeId): void;
-  /** The actor called `ctx.stop()`. */
+  /** The actor called `ctx.stop()`, and must stop the general way (see {@link ActorCell.stopSelf}). */
   stopSelf(actor: ActorId, generation: number): void;
-  makeRef(id: ActorId, name: string | undefined): ActorRef;
-  /** This incarnation of the actor ended (stopped, halted for a restart, crashed): its watchers are told, and its `parent` here forgets it. */
-  ended(actor: ActorId, parent: ActorId | undefined, reason: DownReason): void;
+  /** An unsupervised actor that called `ctx.stop()` has stopped: the node forgets it, and the system hears of it. */
+  stoppedItself(cell: ActorCell): void;
+  /**
+   * A ref to actor `id`; a cell of this node asking for its own ref passes itself (the ref
+   * holds it until it stops) and whether its id is a supervised one (the id is not read again).
+   */
+  makeRef(id: ActorId, name: string | undefined, cell?: ActorCell, supervised?: boolean): ActorRef;
+  /** This incarnation of the actor ended (stopped, halted for a restart, crashed): its watchers are told, and its parent here forgets it. */
+  ended(cell: ActorCell, reason: DownReason): void;
   /** What `ctx` can ask of the actor's node: spawn, watch, look up, time. */
   readonly services: ActorServices;
   /** Who watches handlers run on this node; `undefined` when nobody looks. */

@@ -5,6 +5,8 @@ export interface Rare {
   /** The supervisor's count of this actor's starts. */
   generation: number;
   readonly label: string | undefined;
+  /** The name it was spawned under (a named actor has rare parts from the start). */
+  readonly name: string | undefined;
   /** The spawn arguments, which a restart runs `init` with again (supervised actors). */
   args: unknown;
   /** Resolves a stop waiting for the running handler. */
@@ -24,6 +26,6 @@ export interface Rare {
 }
 
 /** A cell's rare parts, before anything needed them. @internal */
-export function rare(generation: number, label: string | undefined): Rare {
-  return { generation, label, args: undefined, idle: undefined, lifetime: undefined, ended: undefined, stopped: undefined, escalation: undefined, ending: undefined };
+export function rare(generation: number, label: string | undefined, name: string | undefined): Rare {
+  return { generation, label, name, args: undefined, idle: undefined, lifetime: undefined, ended: undefined, stopped: undefined, escalation: undefined, ending: undefined };
 }

@@ -24,59 +24,65 @@ export interface ContextCell {
  * @internal
  */
 export class Context implements ActorContext<unknown> {
-  state: unknown = undefined;
-  readonly #cell: ContextCell;
-  #stop: (() => void) | undefined;
+  declare state: unknown;
+  declare private readonly _cell: ContextCell;
+  declare private _stop: (() => void) | undefined;
 
-  constructor(cell: ContextCell) {
-    this.#cell = cell;
+  private constructor() {
+    throw new Error('Context.of makes them');
+  }
+
+  /** A cell's context: an object literal with this prototype, as the cell is (see {@link ActorCell.create}). */
+  static of(cell: ContextCell): Context {
+    return { __proto__: Context.prototype, state: undefined, _cell: cell, _stop: undefined } as unknown as Context;
   }
 
   get id(): ActorId {
-    return this.#cell.id;
+    return this._cell.id;
   }
 
   /** The actor's ref, made on first use (most actors never hand themselves out). */
   get self(): ActorRef {
-    return this.#cell.ref;
+    return this._cell.ref;
   }
 
   get signal(): AbortSignal {
-    return this.#cell.signal;
+    return this._cell.signal;
   }
 
   /** A function of its own, made when first asked for, so that `const { stop } = ctx` works too. */
   get stop(): () => void {
-    return (this.#stop ??= () => this.#cell.stopSelf());
+    // Bound, not an arrow function: no context of its own (a tree's every actor stops itself).
+    return (this._stop ??= this._cell.stopSelf.bind(this._cell));
   }
 
   spawn<D extends AnyActorDefinition>(definition: D, ...options: SpawnArgs<D>): Promise<ActorRef<D>> {
-    return this.#cell.family.spawn(definition, options[0] ?? {}) as Promise<ActorRef<D>>;
+    return this._cell.family.spawn(definition, options[0] ?? {}) as Promise<ActorRef<D>>;
   }
 
   children(): readonly ActorRef[] {
-    return this.#cell.familyIfAny?.children ?? [];
+    return this._cell.familyIfAny?.children ?? [];
   }
 
   watch(ref: ActorRef, options?: { readonly as?: string }): void {
-    this.#cell.family.watch(ref, options?.as);
+    this._cell.family.watch(ref, options?.as);
   }
 
   unwatch(ref: ActorRef): void {
-    this.#cell.familyIfAny?.unwatch(ref);
+    this._cell.familyIfAny?.unwatch(ref);
   }
 
   lookup<D extends AnyActorDefinition = AnyActorDefinition>(name: string, definition?: D): Promise<ActorRef<D> | undefined> {
-    return this.#cell.family.lookup(name, definition) as Promise<ActorRef<D> | undefined>;
+    return this._cell.family.lookup(name, definition) as Promise<ActorRef<D> | undefined>;
   }
 
   /** Typed where the supervisor layer declares it (`ChildSupervisor.ts` augments {@link ActorContext}). */
   supervise(spec: never): Promise<never> {
-    return this.#cell.family.supervise(spec) as Promise<never>;
+    return this._cell.family.supervise(spec) as Promise<never>;
   }
 
   get timers(): Timers {
-    return this.#cell.family.timers;
+    return this._cell.family.timers;
   }
 }
 

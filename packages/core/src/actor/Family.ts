@@ -15,9 +15,13 @@ export interface FamilyCell {
   readonly hasOnDown: boolean;
   /** Delivers a message to the actor itself (a timer fired). */
   deliverSelf(type: string, payload: unknown): void;
+  /** Its family, if it was made (a child here that ends tells it). */
+  readonly familyIfAny: Family | undefined;
 }
 
 const NONE: readonly ActorRef[] = Object.freeze([]);
+/** Slots a cell can keep (in the upper bits of its flags): a list that long is compacted first. */
+export const MAX_SLOT = 2 ** 22;
 const NONE_IDS: readonly ActorId[] = Object.freeze([]);
 
 /**
@@ -29,8 +33,17 @@ const NONE_IDS: readonly ActorId[] = Object.freeze([]);
 export class Family {
   readonly #cell: FamilyCell;
   readonly #services: ActorServices;
-  /** Its children in start order (by id: a child's end is found at once among a hundred thousand), its supervisors, the actors it watches: each made on first use. */
-  #children: Map<ActorId, ActorRef> | undefined;
+  /**
+   * Its children in start order, each at its slot; one that ended leaves a hole, filled in
+   * bulk later. A child here knows its slot (its cell keeps it); one elsewhere is found by
+   * id in {@link Family.#away}. A map by id per parent (hashing every child's id on the way
+   * in and out) was a twentieth of a tree of short-lived actors' time.
+   */
+  #children: Array<ActorRef | undefined> | undefined;
+  /** How many of {@link Family.#children} are children still. */
+  #live = 0;
+  /** The slots of the children that run elsewhere (or that this node knows only by id). */
+  #away: Map<ActorId, number> | undefined;
   /** The supervisors this actor started (`ctx.supervise`), each with its stop. */
   #supervisors: Array<{ stop(): Promise<void> }> | undefined;
   #watching: Set<ActorId> | undefined;
@@ -42,7 +55,14 @@ export class Family {
   }
 
   get children(): readonly ActorRef[] {
-    return this.#children === undefined ? NONE : [...this.#children.values()];
+    return this.#live === 0 ? NONE : this.#listed();
+  }
+
+  /** The children, in start order. */
+  #listed(): ActorRef[] {
+    const listed: ActorRef[] = [];
+    for (const child of this.#children ?? NONE) if (child !== undefined) listed.push(child);
+    return listed;
   }
 
   get timers(): ActorTimers {
@@ -72,13 +92,40 @@ export class Family {
   }
 
   #adopt(ref: ActorRef): void {
-    (this.#children ??= new Map()).set(ref.id, ref);
-    this.#services.watch(this.#cell.id, ref.id, undefined, true);
+    const children = (this.#children ??= []);
+    if (children.length >= MAX_SLOT) this.#compact();
+    const slot = children.length;
+    children.push(ref);
+    this.#live++;
+    if (!this.#services.adopt(this.#cell, ref, slot)) (this.#away ??= new Map()).set(ref.id, slot);
   }
 
-  /** A child ended: it is no longer one. */
-  childGone(id: ActorId): void {
-    this.#children?.delete(id);
+  /** The child at `slot` (one here, which knows its slot) ended: it is no longer one. */
+  childGone(slot: number): void {
+    const children = this.#children;
+    if (children === undefined || children[slot] === undefined) return;
+    children[slot] = undefined;
+    if (--this.#live === 0 && (this.#away === undefined || this.#away.size === 0)) children.length = 0;
+    else if (children.length > 32 && this.#live * 2 < children.length) this.#compact();
+  }
+
+  /** A child elsewhere ended (its node said so): it is no longer one. */
+  childGoneAway(id: ActorId): void {
+    const slot = this.#away?.get(id);
+    if (slot === undefined) return;
+    this.#away?.delete(id);
+    this.childGone(slot);
+  }
+
+  /** The holes go: every child moves to its place in a new list, and is told its slot. */
+  #compact(): void {
+    const kept = this.#listed();
+    this.#children = kept;
+    this.#away = undefined;
+    for (let slot = 0; slot < kept.length; slot++) {
+      const ref = kept[slot] as ActorRef;
+      if (!this.#services.adopt(this.#cell, ref, slot)) (this.#away ??= new Map()).set(ref.id, slot);
+    }
   }
 
   async supervise(spec: unknown): Promise<unknown> {
@@ -118,21 +165,38 @@ export class Family {
   }
 
   /**
+   * {@link Family.end} at once, when no child or supervisor is left to stop (its timers
+   * stop and its watches end); false, with nothing done, when there is.
+   */
+  endAtOnce(): boolean {
+    if (this.#live > 0 || (this.#supervisors !== undefined && this.#supervisors.length > 0)) return false;
+    this.#endWatchesAndTimers();
+    return true;
+  }
+
+  #endWatchesAndTimers(): void {
+    this.#timers?.cancelAll();
+    for (const id of this.#watching ?? NONE_IDS) this.#services.unwatch(this.#cell.id, id, false);
+    this.#watching = undefined;
+  }
+
+  /**
    * The incarnation ended (a stop, a restart, a crash): timers stop, watches end, and its
    * children stop, the last started first.
    */
   async end(): Promise<void> {
-    this.#timers?.cancelAll();
-    for (const id of this.#watching ?? NONE_IDS) this.#services.unwatch(this.#cell.id, id, false);
-    this.#watching = undefined;
+    this.#endWatchesAndTimers();
     // Its supervisors (and their children) after its plain children: the last started first.
     const supervisors = this.#supervisors ?? [];
     this.#supervisors = undefined;
     for (const supervisor of supervisors.reverse()) await supervisor.stop().catch(() => undefined);
-    for (const child of [...(this.#children?.values() ?? NONE)].reverse()) {
-      this.#services.unwatch(this.#cell.id, child.id, true);
+    const children = this.#live === 0 ? NONE : this.#listed().reverse();
+    this.#children = undefined;
+    this.#live = 0;
+    this.#away = undefined;
+    for (const child of children) {
+      this.#services.disown(this.#cell, child);
       await this.#services.stop(child).catch(() => undefined);
     }
-    this.#children = undefined;
   }
 }

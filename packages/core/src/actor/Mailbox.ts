@@ -162,9 +162,11 @@ export function tellLetter(type: string, payload: unknown): Letter {
   return { type, payload, replier: undefined, accepted: undefined, refused: undefined };
 }
 
+const NO_OPTIONS: MailboxOptions = Object.freeze({});
+
 /** Checks mailbox options at the call site. @internal */
 export function checkMailboxOptions(options: MailboxOptions | undefined): MailboxOptions {
-  if (options === undefined) return {};
+  if (options === undefined) return NO_OPTIONS;
   const { capacity, overflow } = options;
   if (capacity !== undefined && !(capacity === Number.POSITIVE_INFINITY || (Number.isInteger(capacity) && capacity > 0))) {
     throw new MultitaskError('INVALID_ARGUMENT', 'options.mailbox.capacity must be a positive integer or Infinity');

@@ -28,36 +28,54 @@ interface Pending extends Timed {
 /** What the errors of a request say of it (see {@link whatOf}). */
 type Described = Pick<Pending, 'actor' | 'limits' | 'kind' | 'type' | 'name'> & { readonly node?: NodeId };
 
+/** The resolving function {@link capture} took last. */
+let captured: (value: unknown) => void = disarmed;
+
+/**
+ * A promise's executor that keeps its resolving function in {@link captured}: one function
+ * for all promises, where an arrow function per promise was a closure and a context each.
+ */
+function capture(resolve: (value: unknown) => void): void {
+  captured = resolve;
+}
+
 /**
  * An ask to an actor of this node, answered on this node (see {@link PendingTable.openHere}):
  * the letter in the actor's mailbox, and its own replier.
  * @internal
  */
 export class HereAsk implements Timed, Replier, Letter, Described {
-  readonly promise: Promise<unknown>;
-  at = 0;
-  done = false;
-  unlisten: () => void = disarmed;
-  readonly #table: PendingTable;
+  declare readonly promise: Promise<unknown>;
+  declare at: number;
+  declare done: boolean;
+  declare unlisten: () => void;
+  declare private readonly table: PendingTable;
   /**
    * Settles the promise. Only the resolving function is kept (a function object is 64
    * bytes): an error settles it through a rejected promise.
    */
-  #settle!: (value: unknown) => void;
+  declare private readonly settleWith: (value: unknown) => void;
+  declare readonly actor: ActorId;
+  declare readonly type: string;
+  declare readonly payload: unknown;
+  declare readonly name: string | undefined;
+  declare readonly limits: PendingLimits;
+  declare readonly trace: string | undefined;
 
-  constructor(
-    table: PendingTable,
-    readonly actor: ActorId,
-    readonly type: string,
-    readonly payload: unknown,
-    readonly name: string | undefined,
-    readonly limits: PendingLimits,
-    readonly trace: string | undefined,
-  ) {
-    this.#table = table;
-    this.promise = new Promise<unknown>((resolve) => {
-      this.#settle = resolve;
-    });
+  private constructor() {
+    throw new Error('HereAsk.open makes them');
+  }
+
+  /**
+   * A new ask, as an object literal with this class's prototype rather than by `new`: V8
+   * allocates the objects of a literal that mostly outlive a young collection straight in
+   * the old generation (pretenuring), where each instance of a class is copied by every
+   * young collection it lives through. An ask waits as long as its actor takes to get to
+   * it: in a tree of a million actors, until the whole tree is built.
+   */
+  static open(table: PendingTable, actor: ActorId, type: string, payload: unknown, name: string | undefined, limits: PendingLimits, trace: string | undefined): HereAsk {
+    const promise = new Promise<unknown>(capture);
+    return { __proto__: HereAsk.prototype, promise, at: 0, done: false, unlisten: disarmed, table, settleWith: captured, actor, type, payload, name, limits, trace } as unknown as HereAsk;
   }
 
   get kind(): string {
@@ -78,11 +96,11 @@ export class HereAsk implements Timed, Replier, Letter, Described {
   }
 
   resolve(value: unknown): void {
-    if (this.#table.settle(this)) this.#settle(value);
+    if (this.table.settle(this)) this.settleWith(value);
   }
 
   reject(error: unknown): void {
-    if (this.#table.settle(this)) this.#settle(Promise.reject(error));
+    if (this.table.settle(this)) this.settleWith(Promise.reject(error));
   }
 }
 
@@ -117,7 +135,7 @@ export class PendingTable {
    * per ask were a fifth of the memory of a tree of a million asked actors.
    */
   openHere(limits: PendingLimits, actor: ActorId, type: string, payload: unknown, name: string | undefined, trace: string | undefined): HereAsk {
-    const ask = new HereAsk(this, actor, type, payload, name, limits, trace);
+    const ask = HereAsk.open(this, actor, type, payload, name, limits, trace);
     this.#here++;
     this.#limit(ask, limits);
     return ask;

@@ -145,16 +145,20 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       stop: (ref) => runtime.system.stop(ref),
       lookup: (name, key) => runtime.system.lookup(name, key),
       supervise: (parent, spec) => runtime.system.supervise(parent, spec),
-      watch: (watcher, target, as, child) => {
+      watch: (watcher, target, as, child) => runtime.watches.watch(target, { cell: watcher, as, child }),
+      unwatch: (watcher, target, child) => runtime.watches.unwatch(target, watcher, child),
+      adopt: (parent, child, slot) => {
         // A child on its parent's own node tells its parent directly when it ends: no tables.
-        const cell = child ? runtime.actors.get(target) : undefined;
-        if (cell !== undefined) cell.parent = watcher;
-        else runtime.watches.watch(target, { cell: watcher, as, child });
+        const cell = child.cellHere ?? (nodeOf(child.id) === runtime.node ? runtime.actors.get(child.id) : undefined);
+        if (cell !== undefined) return cell.adoptedBy(parent, slot), true;
+        runtime.watches.watch(child.id, { cell: parent.id, as: undefined, child: true });
+        return false;
       },
-      unwatch: (watcher, target, child) => {
-        const cell = child ? runtime.actors.get(target) : undefined;
-        if (cell !== undefined && cell.parent === watcher) cell.parent = undefined;
-        else runtime.watches.unwatch(target, watcher, child);
+      disown: (parent, child) => {
+        const cell = child.cellHere ?? (nodeOf(child.id) === runtime.node ? runtime.actors.get(child.id) : undefined);
+        if (cell !== undefined) {
+          if (cell.parentCell === parent) cell.adoptedBy(undefined, 0);
+        } else runtime.watches.unwatch(child.id, parent.id, true);
       },
       get clock() {
         return runtime.#clock;
@@ -199,7 +203,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     if (watcher.listener !== undefined) return watcher.listener(reason);
     const cell = this.actors.get(watcher.cell);
     if (cell === undefined) return;
-    if (watcher.child) return cell.familyIfAny?.childGone(actor);
+    if (watcher.child) return cell.familyIfAny?.childGoneAway(actor);
     cell.familyIfAny?.notified(actor);
     cell.deliverTell(watcher.as ?? DOWN_TYPE, { ref: this.makeRef(actor, undefined), reason: reviveDown(reason) }, undefined);
   }
@@ -520,9 +524,9 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   // ---- RefRouter: what refs on this node call ------------------------------------------
 
-  tell(to: ActorId, node: NodeId, type: string, payload: unknown, supervised: boolean): void {
+  tell(to: ActorId, node: NodeId, type: string, payload: unknown, supervised: boolean, here?: ActorCell): void {
     const trace = this.observer === undefined ? undefined : this.observer.sent('tell', type);
-    const cell = node === this.node ? this.actors.get(to) : undefined;
+    const cell = here ?? (node === this.node ? this.actors.get(to) : undefined);
     if (node === this.node && (cell !== undefined || !this.#awayHome(to))) {
       if (this.#copyInline) payload = copyAcross(payload, this);
       else scan(payload);
@@ -554,19 +558,19 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     this.#tells.handled(actor, from);
   }
 
-  send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined, name?: string): Promise<void> {
-    return this.#request('send', to, node, type, payload, options?.signal === undefined ? NO_LIMITS : { signal: options.signal, what: undefined }, name) as Promise<void>;
+  send(to: ActorId, node: NodeId, type: string, payload: unknown, options: SendOptions | undefined, name?: string, here?: ActorCell): Promise<void> {
+    return this.#request('send', to, node, type, payload, options?.signal === undefined ? NO_LIMITS : { signal: options.signal, what: undefined }, name, here) as Promise<void>;
   }
 
-  ask(to: ActorId, node: NodeId, type: string, payload: unknown, options: AskOptions | undefined, name?: string): Promise<unknown> {
+  ask(to: ActorId, node: NodeId, type: string, payload: unknown, options: AskOptions | undefined, name?: string, here?: ActorCell): Promise<unknown> {
     const timeout = options?.timeout ?? this.#askTimeout;
     if (!(timeout > 0)) return Promise.reject(new MultitaskError('INVALID_ARGUMENT', 'options.timeout must be a positive number of milliseconds'));
     // The description is written only if the ask fails (a string per ask was a fifth of its garbage).
     const limits: PendingLimits = options?.signal === undefined && timeout === this.#askTimeout ? this.#defaultAsk : { timeout, signal: options?.signal, what: undefined };
-    return this.#request('ask', to, node, type, payload, limits, name);
+    return this.#request('ask', to, node, type, payload, limits, name, here);
   }
 
-  #request(kind: 'send' | 'ask', to: ActorId, node: NodeId, type: string, payload: unknown, limits: PendingLimits, name: string | undefined): Promise<unknown> {
+  #request(kind: 'send' | 'ask', to: ActorId, node: NodeId, type: string, payload: unknown, limits: PendingLimits, name: string | undefined, here?: ActorCell): Promise<unknown> {
     if (limits.signal?.aborted === true) return Promise.reject(abortError(limits.signal, `${kind} '${type}' to ${describeActor(to, name)}`, to));
     let trace: string | undefined;
     if (this.observer !== undefined) {
@@ -575,7 +579,18 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       const { signal } = limits;
       if (kind === 'ask') limits = { ...limits, onAbandon: () => observer.abandoned(type, signal?.aborted === true) };
     }
-    const cell = node === this.node ? this.actors.get(to) : undefined;
+    const cell = here ?? (node === this.node ? this.actors.get(to) : undefined);
+    if (cell !== undefined && kind === 'ask' && !this.#copyInline && this.wireCheck === undefined) {
+      // An ask answered here, as most of an actor tree's are: the payload is only checked.
+      try {
+        scan(payload);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      const ask = this.pending.openHere(limits, to, type, payload, name, trace);
+      cell.deliver(ask);
+      return ask.promise;
+    }
     let wire: ReturnType<typeof encode>;
     try {
       const travels = node !== this.node || (cell === undefined && this.#awayHome(to));
@@ -610,7 +625,12 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   /** The spawn arguments for an actor started here by an actor or the system here: copied under `copyInline`. */
   inlineArgs(args: unknown, definition: string): unknown {
-    return this.#copyInline ? copyAcross(args, this, () => `the spawn arguments of ${definition}`) : args;
+    return this.#copyInline ? this.#copyArgs(args, definition) : args;
+  }
+
+  /** Apart from {@link Runtime.inlineArgs}: a closure over `definition` there made a context on every spawn. */
+  #copyArgs(args: unknown, definition: string): unknown {
+    return copyAcross(args, this, () => `the spawn arguments of ${definition}`);
   }
 
   /** Sends a control request to `node` and waits for its answer. */
@@ -643,18 +663,24 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     void ended.then(() => this.crashedOn(supervisor, actor, generation));
   }
 
+  stoppedItself(cell: ActorCell): void {
+    const supervisor = this.actors.supervisorOf(cell.id);
+    this.actors.forget(cell);
+    this.crashedOn(supervisor, cell.id, 0);
+  }
+
   /** An actor supervised from `supervisor` stopped itself. */
   crashedOn(supervisor: NodeId | undefined, actor: ActorId, generation: number): void {
     if (supervisor === undefined || supervisor === this.node) return this.#sink.crashed(actor, null, generation);
     this.route({ kind: 'crashed', dst: supervisor, actor, error: null, generation });
   }
 
-  ended(actor: ActorId, parent: ActorId | undefined, reason: DownReason): void {
-    if (parent !== undefined) this.actors.get(parent)?.familyIfAny?.childGone(actor);
-    if (this.watches.anyWatched) this.watches.ended(actor, serializeDown(reason));
+  ended(cell: ActorCell, reason: DownReason): void {
+    cell.parentCell?.familyIfAny?.childGone(cell.slot);
+    if (this.watches.anyWatched) this.watches.ended(cell.id, serializeDown(reason));
   }
 
-  makeRef(id: ActorId, name: string | undefined): ActorRef {
-    return new ActorRef(this, id, name);
+  makeRef(id: ActorId, name: string | undefined, cell?: ActorCell, supervised = false): ActorRef {
+    return cell === undefined ? ActorRef.of(this, id, name) : ActorRef.of(this, id, name, this.node, supervised, cell);
   }
 }

@@ -95,6 +95,11 @@ export function isSupervised(id: ActorId): boolean {
   return id.charCodeAt(id.lastIndexOf('.') + 1) === 115; // 's'
 }
 
+/** Whether actor `id` was named by `node` (`nodeOf(id) === node`, without a string made). @internal */
+export function madeBy(id: ActorId, node: NodeId): boolean {
+  return id.length > node.length + 1 && id.charCodeAt(node.length) === 46 /* '.' */ && id.startsWith(node) && id.indexOf('.', node.length + 1) < 0;
+}
+
 /** Node addresses seen, so that every ref to an actor of a node shares one string (a ref's share of an idle actor's memory). */
 const nodes = new Map<string, NodeId>();
 
