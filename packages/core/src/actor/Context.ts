@@ -100,9 +100,12 @@ export interface DefinitionKind {
 }
 
 const kinds = new WeakMap<AnyActorDefinition, DefinitionKind>();
+/** The kind asked for last (it keeps one definition alive, as its actors do). */
+let lastKind: DefinitionKind | undefined;
 
 /** A definition's kind, with its handlers by message type (its `onDown` hook among them), made once per definition. @internal */
 export function kindOf(definition: AnyActorDefinition): DefinitionKind {
+  if (definition === lastKind?.definition) return lastKind; // a tree spawns one definition many times
   let kind = kinds.get(definition);
   if (kind === undefined) {
     const handlers = new Map(Object.entries(definition.handlers) as Array<[string, Handler<unknown>]>);
@@ -111,5 +114,6 @@ export function kindOf(definition: AnyActorDefinition): DefinitionKind {
     kind = { definition, handlers };
     kinds.set(definition, kind);
   }
+  lastKind = kind;
   return kind;
 }

@@ -77,16 +77,19 @@ export class LocalActors {
     return seq;
   }
 
-  #set(id: ActorId, cell: ActorCell): void {
-    const seq = this.#seqOf(id);
-    if (seq >= 0) this.#bySeq.set(seq, cell);
-    else this.#foreign.set(id, cell);
+  #set(cell: ActorCell): void {
+    if (cell.seq >= 0) this.#bySeq.set(cell.seq, cell);
+    else this.#foreign.set(cell.id, cell);
   }
 
-  #delete(id: ActorId): void {
-    const seq = this.#seqOf(id);
-    if (seq >= 0) this.#bySeq.delete(seq);
-    else this.#foreign.delete(id);
+  #delete(cell: ActorCell): void {
+    if (cell.seq >= 0) this.#bySeq.delete(cell.seq);
+    else this.#foreign.delete(cell.id);
+  }
+
+  /** Whether `cell` is the one kept under its id (a cell is kept until its actor stops). */
+  #holds(cell: ActorCell): boolean {
+    return (cell.seq >= 0 ? this.#bySeq.get(cell.seq) : this.#foreign.get(cell.id)) === cell;
   }
 
   /** The actors hosted here now (those this node made in start order, then the others). */
@@ -115,15 +118,16 @@ export class LocalActors {
    * that returned its state, no hook to wait for): no promise for most actors of a tree.
    */
   startCellNow(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId, label = name): ActorCell | Promise<ActorCell> {
-    const cell = ActorCell.create(this.#host, id, name, definition, mailbox, generation, label);
-    this.#set(id, cell);
+    // The id is read once, here (its sequence number is the cell's key).
+    const cell = ActorCell.create(this.#host, id, this.#seqOf(id), name, definition, mailbox, generation, label);
+    this.#set(cell);
     if (supervisor !== undefined && supervisor !== this.#node) this.#supervisors.set(id, supervisor);
     const started = cell.start(args);
     if (cell.status === 'running') return cell; // it started at once
     return started.then(
       () => cell,
       (error: unknown) => {
-        this.#delete(id);
+        if (this.#holds(cell)) this.#delete(cell);
         this.#supervisors.delete(id);
         throw error;
       },
@@ -148,7 +152,7 @@ export class LocalActors {
   async stop(id: ActorId): Promise<void> {
     const cell = this.get(id);
     if (cell === undefined) return;
-    if (cell.stopIdle()) return this.#forget(id);
+    if (cell.stopIdle()) return this.#forget(cell);
     await cell.stop(this.#stopGrace, this.#graces);
     this.forget(cell); // unless the end of its own ctx.stop() did
   }
@@ -158,18 +162,20 @@ export class LocalActors {
    * forgets it; false (nothing done) when it needs {@link LocalActors.stop}.
    */
   stopIdle(id: ActorId): boolean {
-    if (this.get(id)?.stopIdle() !== true) return false;
-    this.#forget(id);
+    const cell = this.get(id);
+    if (cell?.stopIdle() !== true) return false;
+    this.#forget(cell);
     return true;
   }
 
   /** An actor that stopped by itself (see {@link ActorCell.stopSelf}) is forgotten; nothing when it was already. */
   forget(cell: ActorCell): void {
-    if (this.get(cell.id) === cell) this.#forget(cell.id);
+    if (this.#holds(cell)) this.#forget(cell);
   }
 
-  #forget(id: ActorId): void {
-    this.#delete(id);
+  #forget(cell: ActorCell): void {
+    const id = cell.id;
+    this.#delete(cell);
     this.#supervisors.delete(id);
     this.onStopped?.(id);
   }
