@@ -38,6 +38,12 @@ const handlers = {
     ctx.stop();
     await new Promise(() => undefined);
   },
+  /** Stops itself, then starts a timer before it returns. */
+  async timerAfter(ctx: Ctx): Promise<void> {
+    ctx.stop();
+    await Promise.resolve();
+    ctx.timers.every('tick', 100, 'record', 7);
+  },
   record(ctx: Ctx, n: number): void {
     ctx.state.seen.push(n);
   },
@@ -139,6 +145,41 @@ describe('an actor that stops itself (ctx.stop())', () => {
     a.tell('record', 3);
     await first;
     expect(await a.ask('seen')).toEqual([1, 2, 3]);
+  });
+});
+
+describe('an actor that stops itself, on a manual clock', () => {
+  it('abandons a handler that does not return within the grace: its ask is refused and the actor reported stopped', async () => {
+    const clock = manualClock();
+    const system = createSystem({ shutdownTimeout: 1_000, clock });
+    const stopped: string[] = [];
+    system.on('actor:stopped', (ref) => stopped.push(ref.id));
+    try {
+      const a = await system.spawn(Stopper, { args: 'a' });
+      const hanging = a.ask('hang', undefined, { timeout: 60_000 });
+      await expect.poll(() => a.ask('seen').catch(code)).toBe('ACTOR_STOPPED');
+      expect(stopped).toEqual([]);
+      clock.advance(500); // the grace: half the shutdown timeout
+      expect(await hanging.catch(code)).toBe('ACTOR_STOPPED');
+      expect(stopped).toEqual([a.id]);
+    } finally {
+      await system.shutdown();
+    }
+  });
+
+  it('cancels a timer its handler started after ctx.stop()', async () => {
+    const clock = manualClock();
+    const system = createSystem({ clock });
+    const dead: unknown[] = [];
+    system.on('dead-letter', (letter) => dead.push(letter.type));
+    try {
+      const a = await system.spawn(Stopper, { args: 'a' });
+      await a.ask('timerAfter');
+      clock.advance(1_000);
+      expect(dead).toEqual([]);
+    } finally {
+      await system.shutdown();
+    }
   });
 });
 

@@ -66,6 +66,8 @@ export class ActorCell implements FamilyCell {
   declare private _ref: ActorRef | undefined;
   /** What most actors never need: made for a supervised actor, or when it stops. */
   declare private _rare: Rare | undefined;
+  /** The grace of the running handler of an actor that stops itself (see {@link ActorCell.stopSelf}). */
+  declare private _grace: Grace | undefined;
   /** Messages whose handler ran (a plain number: the snapshot and the message rates read it). */
   declare handled: number;
 
@@ -152,7 +154,8 @@ export class ActorCell implements FamilyCell {
   /** The ref to this actor (one per actor, made when first asked for). */
   get ref(): ActorRef {
     // An unsupervised actor's id is never marked supervised: only a supervised one's is read.
-    return (this._ref ??= this._host.makeRef(this.id, this.name, this, this._supervised && isSupervised(this.id)));
+    // A stopped actor's cell is not handed to a ref made now (nothing would detach it).
+    return (this._ref ??= this._host.makeRef(this.id, this.name, this._status === 'stopped' ? undefined : this, this._supervised && isSupervised(this.id)));
   }
 
   /** What its errors call it: its supervised path, else its name (see {@link describeActor}). */
@@ -272,11 +275,38 @@ export class ActorCell implements FamilyCell {
     this._end();
     if ((this._flags & (BUSY | IN_RUN)) === 0) return this._stoppedItself();
     this._flags |= STOP_WHEN_DONE; // the running handler's return ends it (_finish, run)
+    if (this._busy) this._graceSelf(); // an async handler, past its first await (else _handleSome sees)
+  }
+
+  /** The running async handler of an actor that stops itself gets the stop grace, as with any stop. */
+  private _graceSelf(): void {
+    this._grace = this._host.graceSelf(this);
+  }
+
+  /** The grace of its ctx.stop() is over and the handler still runs: it is abandoned (its ask refused), and the actor ends. */
+  graceOver(): void {
+    this._grace = undefined;
+    if ((this._flags & STOP_WHEN_DONE) === 0) return;
+    this._current?.replier?.reject(stoppedError(this.id, this._label));
+    this._busy = false;
+    this._current = undefined;
+    this._stoppedItself();
+  }
+
+  private _endGrace(): void {
+    if (this._grace === undefined) return;
+    this._host.endGrace(this._grace);
+    this._grace = undefined;
   }
 
   /** A stop from `ctx.stop()` is complete: the actor ended, and its node forgets it. */
   private _stoppedItself(): void {
     this._flags &= ~STOP_WHEN_DONE;
+    this._endGrace();
+    // What the handler started after ctx.stop() (a timer, a watch) ends with it.
+    const family = this._family;
+    this._family = undefined;
+    if (family !== undefined && !family.endAtOnce()) void family.end();
     this._stopped(true);
     this._host.stoppedItself(this);
   }
@@ -318,6 +348,7 @@ export class ActorCell implements FamilyCell {
       _parent: undefined,
       _ref: undefined,
       _rare: generation !== undefined || name !== undefined || label !== name ? rare(generation ?? 0, label, name) : undefined,
+      _grace: undefined,
       handled: 0,
     } as unknown as ActorCell;
     cell._ctx = Context.of(cell);
@@ -475,7 +506,10 @@ export class ActorCell implements FamilyCell {
     const life = this._rareOnes();
     // It was stopping itself as its handler returns: this stop takes over (it gives that
     // handler a grace, and whoever asked for it reports the end, once).
-    if (life.stopped === undefined) this._flags &= ~STOP_WHEN_DONE;
+    if (life.stopped === undefined && (this._flags & STOP_WHEN_DONE) !== 0) {
+      this._flags &= ~STOP_WHEN_DONE;
+      this._endGrace();
+    }
     life.stopped ??= this._stop(grace, graces);
     return life.stopped;
   }
@@ -606,6 +640,7 @@ export class ActorCell implements FamilyCell {
         // The slice's start, for its first message (most often the only one): a clock read less.
         this._busySince = Math.floor(handled === 1 ? start : performance.now());
         this._current = current;
+        if ((this._flags & STOP_WHEN_DONE) !== 0) this._graceSelf(); // it called ctx.stop() before its first await
         result.then((value) => this._finish(current, true, value), (error: unknown) => this._finish(current, false, error));
         return;
       }

@@ -30,7 +30,7 @@ export interface ActorServices {
   /**
    * `parent` (a cell here) takes `child` at `slot` of its children (again, when its list
    * is compacted): true when the child's cell is here and tells its parent itself when it
-   * ends; false when the parent watches it (and hears of its end by id).
+   * ends; false (nothing done) when it is not here: the parent watches it as its child.
    */
   adopt(parent: FamilyCell, child: ActorRef, slot: number): boolean;
   /** `parent` no longer has `child` (it stops it). */

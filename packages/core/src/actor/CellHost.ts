@@ -5,6 +5,7 @@ import type { ActorServices } from './ActorServices.js';
 import type { DownReason } from './DownReason.js';
 import type { CellObserver } from './CellObserver.js';
 import type { ActorCell } from './ActorCell.js';
+import type { Grace } from './Graces.js';
 
 /** What a cell needs from the node that hosts it. @internal */
 export interface CellHost {
@@ -23,6 +24,10 @@ export interface CellHost {
   stopSelf(actor: ActorId, generation: number): void;
   /** An unsupervised actor that called `ctx.stop()` has stopped: the node forgets it, and the system hears of it. */
   stoppedItself(cell: ActorCell): void;
+  /** Starts the stop grace of the running handler of `cell`, which stops itself: {@link ActorCell.graceOver} if it ends first. */
+  graceSelf(cell: ActorCell): Grace;
+  /** The handler returned within its grace. */
+  endGrace(grace: Grace): void;
   /**
    * A ref to actor `id`; a cell of this node asking for its own ref passes itself (the ref
    * holds it until it stops) and whether its id is a supervised one (the id is not read again).

@@ -97,13 +97,17 @@ export class Family {
     const slot = children.length;
     children.push(ref);
     this.#live++;
-    if (!this.#services.adopt(this.#cell, ref, slot)) (this.#away ??= new Map()).set(ref.id, slot);
+    if (slot < MAX_SLOT && this.#services.adopt(this.#cell, ref, slot)) return;
+    // Elsewhere (or past the slots a cell keeps): known by id, heard of through a watch,
+    // which may tell of its end at once (its node is gone), so the slot is known first.
+    (this.#away ??= new Map()).set(ref.id, slot);
+    this.#services.watch(this.#cell.id, ref.id, undefined, true);
   }
 
-  /** The child at `slot` (one here, which knows its slot) ended: it is no longer one. */
-  childGone(slot: number): void {
+  /** The child `id` at `slot` (one here, which knows its slot) ended: it is no longer one. */
+  childGone(slot: number, id: ActorId): void {
     const children = this.#children;
-    if (children === undefined || children[slot] === undefined) return;
+    if (children === undefined || children[slot]?.id !== id) return;
     children[slot] = undefined;
     if (--this.#live === 0 && (this.#away === undefined || this.#away.size === 0)) children.length = 0;
     else if (children.length > 32 && this.#live * 2 < children.length) this.#compact();
@@ -114,17 +118,25 @@ export class Family {
     const slot = this.#away?.get(id);
     if (slot === undefined) return;
     this.#away?.delete(id);
-    this.childGone(slot);
+    this.childGone(slot, id);
   }
 
   /** The holes go: every child moves to its place in a new list, and is told its slot. */
   #compact(): void {
     const kept = this.#listed();
     this.#children = kept;
+    const away = this.#away;
     this.#away = undefined;
     for (let slot = 0; slot < kept.length; slot++) {
       const ref = kept[slot] as ActorRef;
-      if (!this.#services.adopt(this.#cell, ref, slot)) (this.#away ??= new Map()).set(ref.id, slot);
+      // A child watched by id stays watched: only its slot moves.
+      if (away?.has(ref.id) === true) (this.#away ??= new Map()).set(ref.id, slot);
+      else if (slot < MAX_SLOT && this.#services.adopt(this.#cell, ref, slot)) continue;
+      else {
+        this.#services.disown(this.#cell, ref); // past the slots a cell keeps: watched by id instead
+        (this.#away ??= new Map()).set(ref.id, slot);
+        this.#services.watch(this.#cell.id, ref.id, undefined, true);
+      }
     }
   }
 

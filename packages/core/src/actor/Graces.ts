@@ -27,9 +27,13 @@ export class Graces {
 
   /** Starts a grace of `ms`; `expire` runs if it is not ended first. */
   start(ms: number, expire: () => void): Grace {
-    const grace: Grace = { ms, expire, at: 0, done: false };
+    return this.add({ ms, expire, at: 0, done: false });
+  }
+
+  /** Starts `grace`, made by the caller (its `expire` runs if it is not ended first). */
+  add<G extends Grace>(grace: G): G {
     this.#waiting += 1;
-    this.#deadlines.add(grace, ms);
+    this.#deadlines.add(grace, grace.ms);
     return grace;
   }
 

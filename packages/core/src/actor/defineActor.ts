@@ -24,6 +24,7 @@ export interface ActorContext<S> {
    * queued are refused with `ACTOR_STOPPED`. This is a normal exit: a supervisor restarts
    * a `permanent` child after it (in place: the messages queued, and those sent while it
    * restarts, wait for the new incarnation), not a `transient` or `temporary` one.
+   * Calling it again while the actor stops does nothing.
    */
   stop(): void;
   /**

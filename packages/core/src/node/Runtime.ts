@@ -15,6 +15,7 @@ import { Watches, type Watcher } from './Watches.js';
 import { readFrame, type Frame, type TellReader } from '../wire/frames.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
 import { stoppedError, type ActorCell } from '../actor/ActorCell.js';
+import type { Grace } from '../actor/Graces.js';
 import type { CellHost } from '../actor/CellHost.js';
 import { describeActor } from '../actor/actorErrors.js';
 import { LocalActors } from './LocalActors.js';
@@ -150,9 +151,9 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       adopt: (parent, child, slot) => {
         // A child on its parent's own node tells its parent directly when it ends: no tables.
         const cell = child.cellHere ?? (nodeOf(child.id) === runtime.node ? runtime.actors.get(child.id) : undefined);
-        if (cell !== undefined) return cell.adoptedBy(parent, slot), true;
-        runtime.watches.watch(child.id, { cell: parent.id, as: undefined, child: true });
-        return false;
+        if (cell === undefined) return false;
+        cell.adoptedBy(parent, slot);
+        return true;
       },
       disown: (parent, child) => {
         const cell = child.cellHere ?? (nodeOf(child.id) === runtime.node ? runtime.actors.get(child.id) : undefined);
@@ -663,6 +664,14 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     void ended.then(() => this.crashedOn(supervisor, actor, generation));
   }
 
+  graceSelf(cell: ActorCell): Grace {
+    return this.actors.graceSelf(cell);
+  }
+
+  endGrace(grace: Grace): void {
+    this.actors.endGrace(grace);
+  }
+
   stoppedItself(cell: ActorCell): void {
     const supervisor = this.actors.supervisorOf(cell.id);
     this.actors.forget(cell);
@@ -676,11 +685,12 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   }
 
   ended(cell: ActorCell, reason: DownReason): void {
-    cell.parentCell?.familyIfAny?.childGone(cell.slot);
+    cell.parentCell?.familyIfAny?.childGone(cell.slot, cell.id);
     if (this.watches.anyWatched) this.watches.ended(cell.id, serializeDown(reason));
   }
 
   makeRef(id: ActorId, name: string | undefined, cell?: ActorCell, supervised = false): ActorRef {
-    return cell === undefined ? ActorRef.of(this, id, name) : ActorRef.of(this, id, name, this.node, supervised, cell);
+    // A cell's own ref: its node is this one when this node made the id (a supervised actor restarted here keeps its home's).
+    return cell === undefined ? ActorRef.of(this, id, name) : ActorRef.of(this, id, name, cell.seq >= 0 ? this.node : nodeOf(id), supervised, cell);
   }
 }
