@@ -148,62 +148,55 @@ describe('an actor that stops itself (ctx.stop())', () => {
   });
 });
 
-describe('an actor that stops itself, on a manual clock', () => {
-  it('abandons a handler that does not return within the grace: its ask is refused and the actor reported stopped', async () => {
-    const clock = manualClock();
-    const system = createSystem({ shutdownTimeout: 1_000, clock });
-    const stopped: string[] = [];
+describe('an actor that stops itself, on a manual clock (a grace of 500 ms: half the shutdown timeout)', () => {
+  let clock: ReturnType<typeof manualClock>;
+  let system: ActorSystem;
+  let stopped: string[];
+  beforeEach(() => {
+    clock = manualClock();
+    system = createSystem({ shutdownTimeout: 1_000, clock });
+    stopped = [];
     system.on('actor:stopped', (ref) => stopped.push(ref.id));
-    try {
-      const a = await system.spawn(Stopper, { args: 'a' });
-      const hanging = a.ask('hang', undefined, { timeout: 60_000 });
-      await expect.poll(() => a.ask('seen').catch(code)).toBe('ACTOR_STOPPED');
-      expect(stopped).toEqual([]);
-      clock.advance(500); // the grace: half the shutdown timeout
-      expect(await hanging.catch(code)).toBe('ACTOR_STOPPED');
-      expect(stopped).toEqual([a.id]);
-    } finally {
-      await system.shutdown();
-    }
+  });
+  afterEach(async () => {
+    await system.shutdown();
+  });
+
+  /** An actor whose handler called ctx.stop() and never returns, and that ask. */
+  async function hanging(): Promise<{ a: ActorRef<typeof Stopper>; ask: Promise<unknown> }> {
+    const a = await system.spawn(Stopper, { args: 'a' });
+    const ask = a.ask('hang', undefined, { timeout: 60_000 });
+    await expect.poll(() => a.ask('seen').catch(code)).toBe('ACTOR_STOPPED'); // stopping
+    return { a, ask };
+  }
+
+  it('abandons a handler that does not return within the grace: its ask is refused and the actor reported stopped', async () => {
+    const { a, ask } = await hanging();
+    expect(stopped).toEqual([]);
+    clock.advance(500);
+    expect(await ask.catch(code)).toBe('ACTOR_STOPPED');
+    expect(stopped).toEqual([a.id]);
+  });
+
+  it('stopped from outside meanwhile: is given the grace, its handler abandoned after it, and reported stopped once', async () => {
+    const { a, ask } = await hanging();
+    let done = false;
+    const stopping = system.stop(a).then(() => (done = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(done).toBe(false); // its handler still runs: the stop waits, up to the grace
+    clock.advance(500);
+    await stopping;
+    expect(await ask.catch(code)).toBe('ACTOR_STOPPED');
+    await expect.poll(() => stopped).toEqual([a.id]);
   });
 
   it('cancels a timer its handler started after ctx.stop()', async () => {
-    const clock = manualClock();
-    const system = createSystem({ clock });
     const dead: unknown[] = [];
     system.on('dead-letter', (letter) => dead.push(letter.type));
-    try {
-      const a = await system.spawn(Stopper, { args: 'a' });
-      await a.ask('timerAfter');
-      clock.advance(1_000);
-      expect(dead).toEqual([]);
-    } finally {
-      await system.shutdown();
-    }
-  });
-});
-
-describe('an actor that stops itself and is stopped from outside before its handler returns', () => {
-  it('is given the grace, its handler abandoned after it, and reported stopped once', async () => {
-    const clock = manualClock();
-    const system = createSystem({ shutdownTimeout: 1_000, clock });
-    const stopped: string[] = [];
-    system.on('actor:stopped', (ref) => stopped.push(ref.id));
-    try {
-      const a = await system.spawn(Stopper, { args: 'a' });
-      const hanging = a.ask('hang', undefined, { timeout: 60_000 });
-      await expect.poll(() => a.ask('seen').catch(code)).toBe('ACTOR_STOPPED');
-      let done = false;
-      const stopping = system.stop(a).then(() => (done = true));
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(done).toBe(false); // its handler still runs: the stop waits, up to the grace
-      clock.advance(500); // the grace: half the shutdown timeout
-      await stopping;
-      expect(await hanging.catch(code)).toBe('ACTOR_STOPPED');
-      await expect.poll(() => stopped).toEqual([a.id]);
-    } finally {
-      await system.shutdown();
-    }
+    const a = await system.spawn(Stopper, { args: 'a' });
+    await a.ask('timerAfter');
+    clock.advance(1_000);
+    expect(dead).toEqual([]);
   });
 });
 

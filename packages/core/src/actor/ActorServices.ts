@@ -24,7 +24,7 @@ export interface ActorServices {
   stop(ref: ActorRef): Promise<void>;
   /** The actor registered under `name` in the system (`key`: it must be of this definition). */
   lookup(name: string, key: string | undefined): Promise<ActorRef | undefined>;
-  /** `watcher` (a cell here) watches `target`, told through its mailbox (`as`). */
+  /** `watcher` (a cell here) watches `target`: told through its mailbox (`as`), or, as its parent (`child`), its family is. */
   watch(watcher: ActorId, target: ActorId, as: string | undefined, child: boolean): void;
   unwatch(watcher: ActorId, target: ActorId, child: boolean): void;
   /**

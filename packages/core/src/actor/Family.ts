@@ -98,8 +98,14 @@ export class Family {
     children.push(ref);
     this.#live++;
     if (slot < MAX_SLOT && this.#services.adopt(this.#cell, ref, slot)) return;
-    // Elsewhere (or past the slots a cell keeps): known by id, heard of through a watch,
-    // which may tell of its end at once (its node is gone), so the slot is known first.
+    this.#watchAway(ref, slot); // elsewhere, or past the slots a cell keeps
+  }
+
+  /**
+   * A child known by id, heard of through a watch, which may tell of its end at once (its
+   * node is gone): its slot is known first.
+   */
+  #watchAway(ref: ActorRef, slot: number): void {
     (this.#away ??= new Map()).set(ref.id, slot);
     this.#services.watch(this.#cell.id, ref.id, undefined, true);
   }
@@ -134,8 +140,7 @@ export class Family {
       else if (slot < MAX_SLOT && this.#services.adopt(this.#cell, ref, slot)) continue;
       else {
         this.#services.disown(this.#cell, ref); // past the slots a cell keeps: watched by id instead
-        (this.#away ??= new Map()).set(ref.id, slot);
-        this.#services.watch(this.#cell.id, ref.id, undefined, true);
+        this.#watchAway(ref, slot);
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { actorId, type ActorId, type NodeId } from '../wire/ids.js';
+import { actorId, sequenceOf, type ActorId, type NodeId } from '../wire/ids.js';
 import { ActorCell } from '../actor/ActorCell.js';
 import type { CellHost } from '../actor/CellHost.js';
 import { Graces, type Grace } from '../actor/Graces.js';
@@ -51,8 +51,6 @@ export class LocalActors {
   readonly #foreign = new Map<ActorId, ActorCell>();
   /** The cell {@link LocalActors.get} found last (until it is forgotten). */
   #last: ActorCell | undefined;
-  /** `"<node>."`, how the ids this node makes begin. */
-  readonly #prefix: string;
   /** The supervising node of each supervised actor here that is supervised from another node. */
   readonly #supervisors = new Map<ActorId, NodeId>();
   readonly #node: NodeId;
@@ -66,7 +64,6 @@ export class LocalActors {
 
   constructor(node: NodeId, host: CellHost, clock: Clock, stopGrace: number) {
     this.#node = node;
-    this.#prefix = `${node}.`;
     this.#host = host;
     this.#clock = clock;
     this.#graces = new Graces(clock);
@@ -83,7 +80,7 @@ export class LocalActors {
     // the id again for each of them was a tenth of a hosted actor's CPU per tell.
     const last = this.#last;
     if (last !== undefined && last.id === id) return last;
-    const seq = this.#seqOf(id);
+    const seq = sequenceOf(id, this.#node);
     const cell = seq < 0 ? this.#foreign.get(id) : this.#bySeq.get(seq);
     if (cell === undefined || cell.id !== id) return undefined; // "<node>.05" or "<node>.s5" is not "<node>.5"
     this.#last = cell;
@@ -92,22 +89,6 @@ export class LocalActors {
 
   has(id: ActorId): boolean {
     return this.get(id) !== undefined;
-  }
-
-  /** The sequence number of an id this node made (`"<node>.<seq>"`, `"<node>.s<seq>"`), else -1: read in place, no string made. */
-  #seqOf(id: string): number {
-    const prefix = this.#prefix;
-    let at = prefix.length;
-    if (id.length <= at || !id.startsWith(prefix)) return -1;
-    if (id.charCodeAt(at) === 115 /* 's' */) at++;
-    if (at === id.length) return -1;
-    let seq = 0;
-    for (; at < id.length; at++) {
-      const digit = id.charCodeAt(at) - 48;
-      if (digit < 0 || digit > 9) return -1;
-      seq = seq * 10 + digit;
-    }
-    return seq;
   }
 
   #set(cell: ActorCell): void {
@@ -154,7 +135,7 @@ export class LocalActors {
    */
   startCellNow(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId, label = name): ActorCell | Promise<ActorCell> {
     // The id is read once, here (its sequence number is the cell's key).
-    const cell = ActorCell.create(this.#host, id, this.#seqOf(id), name, definition, mailbox, generation, label);
+    const cell = ActorCell.create(this.#host, id, sequenceOf(id, this.#node), name, definition, mailbox, generation, label);
     this.#set(cell);
     if (supervisor !== undefined && supervisor !== this.#node) this.#supervisors.set(id, supervisor);
     const started = cell.start(args);
@@ -242,7 +223,7 @@ export class LocalActors {
   /** How long the longest running handler here has run, in ms. */
   busiest(): number {
     let most = 0;
-    for (const cells of [this.#bySeq, this.#foreign]) for (const cell of cells.values()) most = Math.max(most, cell.busyFor);
+    for (const cell of this.all()) most = Math.max(most, cell.busyFor);
     return most;
   }
 }

@@ -6,7 +6,7 @@ import { everyNodeOf, isSupervised, matches, nodeOf, systemOf, type ActorId, typ
 import { Parking, type ActorEnvelope } from './Parking.js';
 import { Routes, type RouteResolver } from './Routes.js';
 import { TellLedger } from './TellLedger.js';
-import type { Envelope, FenceEnvelope, RequestEnvelope, RestartEnvelope, SpawnEnvelope, StopEnvelope, SystemEnvelope, TellEnvelope, WatchEnvelope } from '../wire/protocol.js';
+import type { Encoded, Envelope, FenceEnvelope, RequestEnvelope, RestartEnvelope, SpawnEnvelope, StopEnvelope, SystemEnvelope, TellEnvelope, WatchEnvelope } from '../wire/protocol.js';
 import type { SerializedDown } from '../wire/errorWire.js';
 import { reviveDown, serializeDown, type DownReason } from '../actor/DownReason.js';
 import type { ActorServices } from '../actor/ActorServices.js';
@@ -150,13 +150,13 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       unwatch: (watcher, target, child) => runtime.watches.unwatch(target, watcher, child),
       adopt: (parent, child, slot) => {
         // A child on its parent's own node tells its parent directly when it ends: no tables.
-        const cell = child.cellHere ?? (nodeOf(child.id) === runtime.node ? runtime.actors.get(child.id) : undefined);
+        const cell = child.cellHere ?? runtime.actors.get(child.id);
         if (cell === undefined) return false;
         cell.adoptedBy(parent, slot);
         return true;
       },
       disown: (parent, child) => {
-        const cell = child.cellHere ?? (nodeOf(child.id) === runtime.node ? runtime.actors.get(child.id) : undefined);
+        const cell = child.cellHere ?? runtime.actors.get(child.id);
         if (cell !== undefined) {
           if (cell.parentCell === parent) cell.adoptedBy(undefined, 0);
         } else runtime.watches.unwatch(child.id, parent.id, true);
@@ -581,40 +581,32 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       if (kind === 'ask') limits = { ...limits, onAbandon: () => observer.abandoned(type, signal?.aborted === true) };
     }
     const cell = here ?? (node === this.node ? this.actors.get(to) : undefined);
-    if (cell !== undefined && kind === 'ask' && !this.#copyInline && this.wireCheck === undefined) {
-      // An ask answered here, as most of an actor tree's are: the payload is only checked.
-      try {
-        scan(payload);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      const ask = this.pending.openHere(limits, to, type, payload, name, trace);
-      cell.deliver(ask);
-      return ask.promise;
-    }
-    let wire: ReturnType<typeof encode>;
+    // The payload as it goes (two values, not an object: most asks stay here and are only checked).
+    let value = payload;
+    let enc: Encoded = 0;
     try {
-      const travels = node !== this.node || (cell === undefined && this.#awayHome(to));
-      wire = travels ? encode(payload, this) : this.#copyInline ? { value: copyAcross(payload, this), enc: 0 } : (scan(payload), { value: payload, enc: 0 });
-      if (this.wireCheck !== undefined && (systemOf(node) !== systemOf(this.node) || this.parking.crossing(to))) this.wireCheck(wire.value);
+      if (node !== this.node || (cell === undefined && this.#awayHome(to))) ({ value, enc } = encode(payload, this));
+      else if (this.#copyInline) value = copyAcross(payload, this);
+      else scan(payload);
+      if (this.wireCheck !== undefined && (systemOf(node) !== systemOf(this.node) || this.parking.crossing(to))) this.wireCheck(value);
     } catch (error) {
       return Promise.reject(error);
     }
     if (cell !== undefined && kind === 'ask' && !this.#copyInline) {
-      const ask = this.pending.openHere(limits, to, type, wire.value, name, trace);
+      const ask = this.pending.openHere(limits, to, type, value, name, trace);
       cell.deliver(ask);
       return ask.promise;
     }
     const { cid, promise } = this.pending.open(node, limits, to, kind, type, name);
     if (cell === undefined) {
-      const envelope: RequestEnvelope = { kind, dst: node, to, type, payload: wire.value, enc: wire.enc, from: this.node, cid };
+      const envelope: RequestEnvelope = { kind, dst: node, to, type, payload: value, enc, from: this.node, cid };
       this.route(trace === undefined ? envelope : { ...envelope, trace });
       return promise;
     }
     if (kind === 'ask') {
-      cell.deliver({ type, payload: wire.value, replier: copyingReplier(this.pending, this, cid, cell, type), accepted: undefined, refused: undefined, trace });
+      cell.deliver({ type, payload: value, replier: copyingReplier(this.pending, this, cid, cell, type), accepted: undefined, refused: undefined, trace });
     } else {
-      cell.deliver({ type, payload: wire.value, replier: undefined, accepted: () => void this.pending.resolve(cid, undefined), refused: (error: Error) => void this.pending.reject(cid, error), trace });
+      cell.deliver({ type, payload: value, replier: undefined, accepted: () => void this.pending.resolve(cid, undefined), refused: (error: Error) => void this.pending.reject(cid, error), trace });
     }
     return promise;
   }

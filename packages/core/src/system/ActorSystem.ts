@@ -2,7 +2,7 @@ import { EventEmitter } from 'eventemitter3';
 import { systemClock, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { serializeError } from '../wire/errorWire.js';
-import { isSupervised, isSystemId, madeBy, newSystemId, nodeAddress, nodeOf, systemOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
+import { isSupervised, isSystemId, newSystemId, nodeAddress, nodeOf, systemOf, sequenceOf, type ActorId, type NodeId, type SystemId } from '../wire/ids.js';
 import { errorMessage } from '../actor/errorMessage.js';
 import { describeActor, stoppedError } from '../actor/actorErrors.js';
 import type { ActorRef } from '../actor/ActorRef.js';
@@ -628,7 +628,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         }
         // An unsupervised actor stopped itself: its cell is gone; end its host, when this
         // root started the actor there (a child another actor started there stops alone).
-        if (madeBy(actor, this.#runtime.node)) return this.#forgetId(actor, STOPPED);
+        if (sequenceOf(actor, this.#runtime.node) >= 0) return this.#forgetId(actor, STOPPED);
         if (this.#hosts.get(nodeOf(actor))?.actors.has(actor) === true) void this.#hosts.stop(nodeOf(actor), this.#shutdownTimeout);
       },
       connect: (from, peer) => this.#hosts.connect(from, peer),

@@ -95,9 +95,22 @@ export function isSupervised(id: ActorId): boolean {
   return id.charCodeAt(id.lastIndexOf('.') + 1) === 115; // 's'
 }
 
-/** Whether actor `id` was named by `node` (`nodeOf(id) === node`, without a string made). @internal */
-export function madeBy(id: ActorId, node: NodeId): boolean {
-  return id.length > node.length + 1 && id.charCodeAt(node.length) === 46 /* '.' */ && id.startsWith(node) && id.indexOf('.', node.length + 1) < 0;
+/**
+ * The sequence number of an id `node` made (`"<node>.<seq>"`, `"<node>.s<seq>"`), else -1:
+ * read in place, no string made (`nodeOf(id) === node` when it is not -1). @internal
+ */
+export function sequenceOf(id: string, node: NodeId): number {
+  let at = node.length + 1;
+  if (id.length <= at || id.charCodeAt(at - 1) !== 46 /* '.' */ || !id.startsWith(node)) return -1;
+  if (id.charCodeAt(at) === 115 /* 's' */) at++;
+  if (at === id.length) return -1;
+  let seq = 0;
+  for (; at < id.length; at++) {
+    const digit = id.charCodeAt(at) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    seq = seq * 10 + digit;
+  }
+  return seq;
 }
 
 /** Node addresses seen, so that every ref to an actor of a node shares one string (a ref's share of an idle actor's memory). */
