@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { scheduleSoon } from '../src/actor/RunQueue.js';
+import { createSystem, defineActor, type ActorRef } from '../src/index.js';
+import { scheduleSoon, type Runnable } from '../src/actor/RunQueue.js';
+
+/** Turns of the event loop until `done()` holds, at most `turns` (the queue yields to it between steps). */
+async function turnsUntil(done: () => boolean, turns = 10_000): Promise<number> {
+  for (let turn = 0; turn < turns; turn++) {
+    if (done()) return turn;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return turns;
+}
 
 describe('the run queue of inline actors', () => {
   it('lets the promise reactions of the cells that ran go before thousands more cells run, and runs them all in order', async () => {
@@ -12,14 +22,25 @@ describe('the run queue of inline actors', () => {
       },
     }));
     for (const cell of cells) scheduleSoon(cell);
-    await new Promise((resolve) => setImmediate(resolve));
+    await turnsUntil(() => order.length === cells.length + 1);
     const reaction = order.indexOf('reaction of cell 0');
     expect(reaction).toBeGreaterThan(0);
     expect(reaction).toBeLessThan(1_000); // not behind all 5 000: their reactions and garbage would wait for the last
     expect(order.filter((line) => line !== 'reaction of cell 0')).toEqual(cells.map((_, i) => `cell ${i}`));
   });
 
-  it('runs a cell that was scheduled while the queue runs, behind those already in it', async () => {
+  it('lets the event loop in between steps of hundreds of cells', async () => {
+    let ran = 0;
+    const cells = Array.from({ length: 2_000 }, () => ({ run: () => void ran++ }));
+    for (const cell of cells) scheduleSoon(cell);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ran).toBeGreaterThan(0);
+    expect(ran).toBeLessThan(cells.length); // I/O and timers wait for one step, not for all of them
+    await turnsUntil(() => ran === cells.length);
+    expect(ran).toBe(cells.length);
+  });
+
+  it('runs a cell made ready by a running cell before the older cells still waiting', async () => {
     const order: number[] = [];
     const late = { run: () => void order.push(-1) };
     const cells = Array.from({ length: 600 }, (_, i) => ({
@@ -29,7 +50,72 @@ describe('the run queue of inline actors', () => {
       },
     }));
     for (const cell of cells) scheduleSoon(cell);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(order).toEqual([...cells.map((_, i) => i), -1]);
+    await turnsUntil(() => order.length === cells.length + 1);
+    const step = order.indexOf(-1);
+    expect(step).toBeGreaterThan(1);
+    expect(step).toBeLessThan(cells.length); // a step of 256 ran first, then the new cell, then the older rest
+    expect(order.filter((i) => i >= 0)).toEqual(cells.map((_, i) => i));
+  });
+
+  it('runs what waits behind work that keeps coming, in the end', async () => {
+    const old: number[] = [];
+    let flooding = true;
+    let floods = 0;
+    // Five hundred cells that make themselves ready again each time they run: every step is full of new work.
+    const flood: Runnable[] = Array.from({ length: 500 }, () => ({
+      run(this: Runnable): void {
+        floods++;
+        if (flooding) scheduleSoon(this);
+      },
+    }));
+    for (const cell of flood) scheduleSoon(cell);
+    const waiting = Array.from({ length: 100 }, (_, i) => ({ run: () => void old.push(i) }));
+    for (const cell of waiting) scheduleSoon(cell);
+    const turns = await turnsUntil(() => old.length === waiting.length, 20_000);
+    flooding = false;
+    await turnsUntil(() => false, 5);
+    expect(old).toEqual(waiting.map((_, i) => i));
+    expect(turns).toBeLessThan(20_000);
+    expect(floods).toBeGreaterThan(256 * 1_000); // they waited behind the flood, and it went on meanwhile
+  });
+
+  it('builds a tree of actors that spawn and ask their children depth first: a subtree answers before the next is built', async () => {
+    let alive = 0;
+    let most = 0;
+    const Node = defineActor({
+      url: import.meta.url,
+      name: 'TreeNode',
+      init: (args: { readonly size: number }) => {
+        most = Math.max(most, ++alive);
+        return args;
+      },
+      handlers: {
+        async run(ctx): Promise<number> {
+          const { size } = ctx.state;
+          if (size === 1) {
+            alive--;
+            ctx.stop();
+            return 1;
+          }
+          const children: Array<Promise<ActorRef<typeof Node>>> = [];
+          for (let i = 0; i < 10; i++) children.push(ctx.spawn(tree(), { args: { size: size / 10 } }) as never);
+          const counts = await Promise.all((await Promise.all(children)).map((child) => child.ask('run')));
+          alive--;
+          ctx.stop();
+          return counts.reduce((a, b) => a + b, 0);
+        },
+      },
+    });
+    const tree = (): typeof Node => Node;
+    const system = createSystem();
+    try {
+      const root = await system.spawn(Node, { args: { size: 100_000 } });
+      expect(await root.ask('run', undefined, { timeout: 120_000 })).toBe(100_000);
+      expect(alive).toBe(0);
+      // 111 111 actors in all; breadth first, every one of them was alive at once.
+      expect(most).toBeLessThan(30_000);
+    } finally {
+      await system.shutdown();
+    }
   });
 });

@@ -3,39 +3,101 @@ export interface Runnable {
   run(): void;
 }
 
-const soon: Array<Runnable | undefined> = [];
-/** The next cell of {@link soon} to run. */
-let soonHead = 0;
+/** Cells that did not all run in the step their group came to: a group of cells made ready together, in order. */
+interface Group {
+  readonly cells: Array<Runnable | undefined>;
+  /** The next of `cells` to run. */
+  head: number;
+  /** The step it began to wait in. */
+  readonly since: number;
+}
+
+/** Cells made ready since the current step began, in order: the next step's newest group. */
+let fresh: Runnable[] = [];
+/** The array `fresh` was before the step took it: empty, to be `fresh` again (no array a step). */
+let spare: Runnable[] = [];
+/** Groups that wait, oldest first and newest last; `waiting[oldest]` is the oldest still waiting. */
+const waiting: Array<Group | undefined> = [];
+let oldest = 0;
+let due = false;
+/** Steps run so far: the clock of waiting groups. */
+let steps = 0;
 const later: Runnable[] = [];
-let soonDue = false;
 let laterDue = false;
 /**
- * Cells run in one microtask, before the run queue lets the other microtasks in (the
- * promise reactions of what they did). One pass for all of them kept every reaction of a
- * million cells waiting, and alive, until the last had run: most of a tree's garbage
- * outlived a young collection.
+ * Cells one step runs at most before the event loop gets a turn. The promise reactions of
+ * what they did run before the next step: it waits for the next turn of the event loop, by
+ * which time they have made their own cells ready (a parent's asks to the children it
+ * spawned), and those go first.
  */
-const SOON_BATCH = 256;
+const STEP = 256;
+/**
+ * Steps a group waits behind newer work before it gets half of every step, oldest first,
+ * until it has run: 2 048 steps, half a million handler runs. Sooner, and a tree of a
+ * million actors goes back to breadth first: each old actor run starts a subtree of its own.
+ */
+const AGED = 2048;
 
-function runSoon(): void {
-  // Cells scheduled while this runs join the queue, behind the rest (as microtasks would).
-  const end = Math.min(soon.length, soonHead + SOON_BATCH);
-  for (; soonHead < end; soonHead++) {
-    const cell = soon[soonHead] as Runnable;
-    soon[soonHead] = undefined;
+/**
+ * One step of the run queue: the cells made ready since the last step in the order they
+ * were, then the groups that wait, newest first; at most {@link STEP} cells in all, half of
+ * them for the oldest when it has waited {@link AGED} steps.
+ *
+ * Newest first is what keeps a tree of actors small. Run in the order they were made ready,
+ * the actors of a tree that spawn and ask their children build it breadth first: all
+ * million leaves exist, each with its ask, before the first one answers (a gigabyte of heap
+ * for the garbage collector to copy). Run newest first, a subtree is built, answered and
+ * gone before the next one starts, as Go's and Tokio's schedulers favour the work just
+ * woken. Within a group the order is kept (two actors sent a message each in a row handle
+ * them in that order), and what waits too long goes first, so that nothing waits forever
+ * behind work that keeps coming.
+ */
+function step(): void {
+  steps++;
+  let budget = STEP;
+  for (const end = budget >> 1; budget > end && oldest < waiting.length && steps - (waiting[oldest] as Group).since > AGED; budget--) {
+    runOne(takeOldest());
+  }
+  if (fresh.length > 0) {
+    const group = fresh;
+    fresh = spare;
+    spare = group;
+    const ran = Math.min(budget, group.length);
+    for (let i = 0; i < ran; i++) runOne(group[i] as Runnable);
+    budget -= ran;
+    if (ran < group.length) waiting.push({ cells: group.slice(ran), head: 0, since: steps });
+    group.length = 0;
+  }
+  while (budget > 0 && oldest < waiting.length) {
+    const top = waiting[waiting.length - 1] as Group;
+    const cell = top.cells[top.head] as Runnable;
+    top.cells[top.head++] = undefined;
+    if (top.head === top.cells.length) waiting.pop();
     runOne(cell);
+    budget--;
   }
-  if (soonHead < soon.length) {
-    // Still due: the reactions first. The queue sheds what it ran once that is most of it.
-    if (soonHead >= 4096 && soonHead * 2 >= soon.length) {
-      soon.splice(0, soonHead);
-      soonHead = 0;
+  if (oldest === waiting.length) {
+    waiting.length = 0;
+    oldest = 0;
+  }
+  if (budget === 0 && (fresh.length > 0 || waiting.length > 0)) setImmediate(step);
+  else if (fresh.length > 0) queueMicrotask(step);
+  else due = false;
+}
+
+/** The oldest waiting cell, out of its group. */
+function takeOldest(): Runnable {
+  const group = waiting[oldest] as Group;
+  const cell = group.cells[group.head] as Runnable;
+  group.cells[group.head++] = undefined;
+  if (group.head === group.cells.length) {
+    waiting[oldest++] = undefined;
+    if (oldest >= 1024 && oldest * 2 >= waiting.length) {
+      waiting.splice(0, oldest);
+      oldest = 0;
     }
-    return queueMicrotask(runSoon);
   }
-  soonDue = false;
-  soon.length = 0;
-  soonHead = 0;
+  return cell;
 }
 
 function runLater(): void {
@@ -56,16 +118,17 @@ function runOne(cell: Runnable): void {
 }
 
 /**
- * Runs `cell` at the end of the current microtask checkpoint: one microtask for every cell
- * scheduled in it, instead of a closure per cell to hand to `queueMicrotask` (a closure
- * with its context was an eighth of an idle actor's memory).
+ * Runs `cell` in the run queue's next step (see {@link step}): at the end of the current
+ * microtask checkpoint when the queue is idle. One microtask for every cell scheduled in it,
+ * instead of a closure per cell to hand to `queueMicrotask` (a closure with its context was
+ * an eighth of an idle actor's memory).
  * @internal
  */
 export function scheduleSoon(cell: Runnable): void {
-  soon.push(cell);
-  if (!soonDue) {
-    soonDue = true;
-    queueMicrotask(runSoon);
+  fresh.push(cell);
+  if (!due) {
+    due = true;
+    queueMicrotask(step);
   }
 }
 
