@@ -10,6 +10,8 @@ interface Group {
   head: number;
   /** The step it began to wait in. */
   readonly since: number;
+  /** When it began to wait (`performance.now()`). */
+  readonly sinceMs: number;
 }
 
 /** Cells made ready since the current step began, in order: the next step's newest group. */
@@ -20,52 +22,57 @@ let spare: Runnable[] = [];
 const waiting: Array<Group | undefined> = [];
 let oldest = 0;
 let due = false;
-/** Steps run so far: the clock of waiting groups. */
+/** Steps run so far: one clock of waiting groups. */
 let steps = 0;
 const later: Runnable[] = [];
 let laterDue = false;
 /**
- * Cells one step runs at most before the event loop gets a turn. The promise reactions of
- * what they did run before the next step: it waits for the next turn of the event loop, by
- * which time they have made their own cells ready (a parent's asks to the children it
- * spawned), and those go first.
+ * Cells that run at most before the event loop gets a turn, in one step or in several that
+ * follow one another without the queue going idle (a step's cells make others ready, which
+ * run in a step of their own, at once: two actors that tell each other for ever). The promise
+ * reactions of what a step did run before the next: one that had to wait for the event
+ * loop finds the cells those reactions made ready (a parent's asks to the children it
+ * spawned), and they go first.
  */
-const STEP = 256;
+const TURN = 256;
+/** Cells that may still run before the event loop gets a turn: {@link TURN} when the queue is idle. */
+let left = TURN;
 /**
- * Steps a group waits behind newer work before it gets half of every step, oldest first,
- * until it has run: 2 048 steps, half a million handler runs. Sooner, and a tree of a
- * million actors goes back to breadth first: each old actor run starts a subtree of its own.
+ * How long a group waits behind newer work before it gets half of every step, oldest first,
+ * until it has run: 2 048 steps (half a million handler runs) or a second, whichever comes
+ * first. Sooner, and a tree of a million actors goes back to breadth first: each old actor
+ * run starts a subtree of its own.
  */
-const AGED = 2048;
+const AGED_STEPS = 2048;
+const AGED_MS = 1000;
 
 /**
  * One step of the run queue: the cells made ready since the last step in the order they
- * were, then the groups that wait, newest first; at most {@link STEP} cells in all, half of
- * them for the oldest when it has waited {@link AGED} steps.
+ * were, then the groups that wait, newest first, as long as {@link left} lasts; half of it
+ * for the oldest group once that has waited too long (see {@link AGED_STEPS}).
  *
  * Newest first is what keeps a tree of actors small. Run in the order they were made ready,
  * the actors of a tree that spawn and ask their children build it breadth first: all
  * million leaves exist, each with its ask, before the first one answers (a gigabyte of heap
  * for the garbage collector to copy). Run newest first, a subtree is built, answered and
  * gone before the next one starts, as Go's and Tokio's schedulers favour the work just
- * woken. Within a group the order is kept (two actors sent a message each in a row handle
- * them in that order), and what waits too long goes first, so that nothing waits forever
- * behind work that keeps coming.
+ * woken. Within a group the order is kept, and what waits too long goes first, so that
+ * nothing waits forever behind work that keeps coming.
  */
 function step(): void {
   steps++;
-  let budget = STEP;
-  for (const end = budget >> 1; budget > end && oldest < waiting.length && steps - (waiting[oldest] as Group).since > AGED; budget--) {
+  let budget = left;
+  for (const end = budget >> 1; budget > end && oldest < waiting.length && aged(waiting[oldest] as Group); budget--) {
     runOne(takeOldest());
   }
-  if (fresh.length > 0) {
+  if (fresh.length > 0 && budget > 0) {
     const group = fresh;
     fresh = spare;
     spare = group;
     const ran = Math.min(budget, group.length);
     for (let i = 0; i < ran; i++) runOne(group[i] as Runnable);
     budget -= ran;
-    if (ran < group.length) waiting.push({ cells: group.slice(ran), head: 0, since: steps });
+    if (ran < group.length) waiting.push({ cells: group.slice(ran), head: 0, since: steps, sinceMs: performance.now() });
     group.length = 0;
   }
   while (budget > 0 && oldest < waiting.length) {
@@ -80,9 +87,26 @@ function step(): void {
     waiting.length = 0;
     oldest = 0;
   }
-  if (budget === 0 && (fresh.length > 0 || waiting.length > 0)) setImmediate(step);
-  else if (fresh.length > 0) queueMicrotask(step);
-  else due = false;
+  if (budget === 0 && (fresh.length > 0 || waiting.length > 0)) {
+    setImmediate(nextTurn);
+  } else if (fresh.length > 0) {
+    left = budget;
+    queueMicrotask(step);
+  } else {
+    left = TURN;
+    due = false;
+  }
+}
+
+/** A step after the event loop has had its turn: a whole {@link TURN} to run. */
+function nextTurn(): void {
+  left = TURN;
+  step();
+}
+
+/** Whether `group` has waited long enough to go first (see {@link AGED_STEPS}). */
+function aged(group: Group): boolean {
+  return steps - group.since > AGED_STEPS || performance.now() - group.sinceMs > AGED_MS;
 }
 
 /** The oldest waiting cell, out of its group. */
