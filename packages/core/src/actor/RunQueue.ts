@@ -39,12 +39,12 @@ const TURN = 256;
 let left = TURN;
 /**
  * How long a group waits behind newer work before it gets half of every step, oldest first,
- * until it has run: 2 048 steps (half a million handler runs) or a second, whichever comes
+ * until it has run: 2 048 steps (half a million handler runs) or five seconds, whichever comes
  * first. Sooner, and a tree of a million actors goes back to breadth first: each old actor
  * run starts a subtree of its own.
  */
 const AGED_STEPS = 2048;
-const AGED_MS = 1000;
+const AGED_MS = 5000;
 
 /**
  * One step of the run queue: the cells made ready since the last step in the order they
