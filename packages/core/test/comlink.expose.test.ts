@@ -4,7 +4,7 @@ import * as Comlink from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSystem, type ActorRef, type ActorSystem, type Placement } from '../src/index.js';
 import { exposeActor, type ExposedActor } from '../src/interop/comlink.js';
-import { slowStarted, Tally } from './fixtures/tally.js';
+import { heldCalls, Tally } from './fixtures/tally.js';
 import { codeOf, failureOf } from './helpers.js';
 
 type TallyRemote = Comlink.Remote<ExposedActor<typeof Tally>>;
@@ -114,13 +114,15 @@ describe('exposeActor: an actor served to comlink clients', () => {
 
   it('answers the calls in flight when closed, then closes the port; later calls fail with ACTOR_STOPPED', async () => {
     const { exposure, remote, port2 } = await served();
-    const inFlight = remote.slow('last');
-    for (let i = 0; i < 10_000 && !slowStarted.includes('last'); i++) await new Promise((resolve) => setImmediate(resolve)); // the call reached the actor
+    const inFlight = remote.held('last');
+    for (let i = 0; i < 10_000 && heldCalls.length === 0; i++) await new Promise((resolve) => setImmediate(resolve)); // the call reached the actor
+    expect(heldCalls).toHaveLength(1);
     const portClosed = once(port2, 'close');
     const closing = exposure.close();
     const late = codeOf(remote.add(1));
+    expect(await late).toBe('ACTOR_STOPPED'); // refused while the call in flight is still being answered
+    for (const release of heldCalls.splice(0)) release();
     expect(await inFlight).toBe('last');
-    expect(await late).toBe('ACTOR_STOPPED');
     await closing;
     await portClosed;
   });
