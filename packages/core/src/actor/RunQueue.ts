@@ -77,8 +77,7 @@ function step(): void {
   }
   while (budget > 0 && oldest < waiting.length) {
     const top = waiting[waiting.length - 1] as Group;
-    const cell = top.cells[top.head] as Runnable;
-    top.cells[top.head++] = undefined;
+    const cell = shift(top);
     if (top.head === top.cells.length) waiting.pop();
     runOne(cell);
     budget--;
@@ -109,11 +108,17 @@ function aged(group: Group): boolean {
   return steps - group.since > AGED_STEPS || performance.now() - group.sinceMs > AGED_MS;
 }
 
+/** The next cell of `group`, out of it (the caller drops the group once it is empty). */
+function shift(group: Group): Runnable {
+  const cell = group.cells[group.head] as Runnable;
+  group.cells[group.head++] = undefined;
+  return cell;
+}
+
 /** The oldest waiting cell, out of its group. */
 function takeOldest(): Runnable {
   const group = waiting[oldest] as Group;
-  const cell = group.cells[group.head] as Runnable;
-  group.cells[group.head++] = undefined;
+  const cell = shift(group);
   if (group.head === group.cells.length) {
     waiting[oldest++] = undefined;
     if (oldest >= 1024 && oldest * 2 >= waiting.length) {
