@@ -133,9 +133,13 @@ export class LocalActors {
    * {@link LocalActors.startCell}, with the cell itself when it started at once (an `init`
    * that returned its state, no hook to wait for): no promise for most actors of a tree.
    */
-  startCellNow(id: ActorId, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId, label = name): ActorCell | Promise<ActorCell> {
-    // The id is read once, here (its sequence number is the cell's key).
-    const cell = ActorCell.create(this.#host, id, sequenceOf(id, this.#node), name, definition, mailbox, generation, label);
+  startCellNow(given: ActorId | undefined, name: string | undefined, definition: AnyActorDefinition, mailbox: MailboxOptions, args: unknown, generation?: number, supervisor?: NodeId, label = name): ActorCell | Promise<ActorCell> {
+    // With no id given, one is minted (supervised when a generation is): its sequence number,
+    // the cell's key, is known without reading the id, which nothing on the way of an
+    // unnamed, unwatched actor reads at all (reading it joins its parts into one string).
+    const seq = given === undefined ? ++this.#seq : sequenceOf(given, this.#node);
+    const id = given ?? actorId(this.#node, seq, generation !== undefined);
+    const cell = ActorCell.create(this.#host, id, seq, name, definition, mailbox, generation, label);
     this.#set(cell);
     if (supervisor !== undefined && supervisor !== this.#node) this.#supervisors.set(id, supervisor);
     const started = cell.start(args);
@@ -201,7 +205,7 @@ export class LocalActors {
   #forget(cell: ActorCell): void {
     const id = cell.id;
     this.#delete(cell);
-    this.#supervisors.delete(id);
+    if (this.#supervisors.size > 0) this.#supervisors.delete(id);
     this.onStopped?.(id);
   }
 

@@ -40,8 +40,11 @@ export interface RuntimeSink {
   /** `definition`: the recipient's definition key, for a message it has no handler for. */
   deadLetter(to: ActorId, type: string, payload: unknown, error: Error, definition?: string): void;
   failure(actor: ActorId, type: string, error: unknown): void;
-  /** A supervised actor crashed (`error`) or stopped itself (`null`), in its `generation`. */
-  crashed(actor: ActorId, error: unknown, generation: number): void;
+  /**
+   * A supervised actor crashed (`error`) or stopped itself (`null`), in its `generation`;
+   * `madeHere` when it is known whether this node made the actor's id (saves reading it).
+   */
+  crashed(actor: ActorId, error: unknown, generation: number, madeHere?: boolean): void;
   /** A node asks for a route to a peer (its system's root answers). */
   connect(from: NodeId, peer: NodeId): void;
   /**
@@ -667,12 +670,12 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   stoppedItself(cell: ActorCell): void {
     const supervisor = this.actors.supervisorOf(cell.id);
     this.actors.forget(cell);
-    this.crashedOn(supervisor, cell.id, 0);
+    this.crashedOn(supervisor, cell.id, 0, cell.seq >= 0);
   }
 
-  /** An actor supervised from `supervisor` stopped itself. */
-  crashedOn(supervisor: NodeId | undefined, actor: ActorId, generation: number): void {
-    if (supervisor === undefined || supervisor === this.node) return this.#sink.crashed(actor, null, generation);
+  /** An actor supervised from `supervisor` stopped itself (`madeHere`: see {@link RuntimeSink.crashed}). */
+  crashedOn(supervisor: NodeId | undefined, actor: ActorId, generation: number, madeHere?: boolean): void {
+    if (supervisor === undefined || supervisor === this.node) return this.#sink.crashed(actor, null, generation, madeHere);
     this.route({ kind: 'crashed', dst: supervisor, actor, error: null, generation });
   }
 

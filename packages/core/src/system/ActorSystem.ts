@@ -619,7 +619,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         if (!heard && definition !== undefined) this.#unknownWarnings.warn(definition, type, error);
       },
       failure: (actor, type, error) => this.#emit('actor:failed', this.#refTo(actor), error instanceof Error ? error : new Error(errorMessage(error)), type),
-      crashed: (actor, error, generation) => {
+      crashed: (actor, error, generation, madeHere) => {
         if (this.#peers.reportCrash(actor, error, generation)) return; // run here for another system's supervisor
         const entry = this.#supervised.get(actor);
         if (entry !== undefined) {
@@ -628,7 +628,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
         }
         // An unsupervised actor stopped itself: its cell is gone; end its host, when this
         // root started the actor there (a child another actor started there stops alone).
-        if (sequenceOf(actor, this.#runtime.node) >= 0) return this.#forgetId(actor, STOPPED);
+        if (madeHere ?? sequenceOf(actor, this.#runtime.node) >= 0) return this.#forgetId(actor, STOPPED);
         if (this.#hosts.get(nodeOf(actor))?.actors.has(actor) === true) void this.#hosts.stop(nodeOf(actor), this.#shutdownTimeout);
       },
       connect: (from, peer) => this.#hosts.connect(from, peer),

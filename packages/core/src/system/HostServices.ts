@@ -33,6 +33,7 @@ export class HostServices implements SystemServices {
     this.#runtime = runtime;
     this.#root = root;
     runtime.actors.onStopped = (id) => {
+      if (this.#named.size === 0) return;
       const name = this.#named.get(id);
       if (name === undefined) return;
       this.#named.delete(id);

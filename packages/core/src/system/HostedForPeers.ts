@@ -63,7 +63,7 @@ export class HostedForPeers {
    * peer, if it has one there; `generation` defaults to the last start it was given.
    */
   crashReport(id: ActorId, error: unknown, generation?: number): CrashedEnvelope | undefined {
-    const hosted = this.#byActor.get(id);
+    const hosted = this.#byActor.size === 0 ? undefined : this.#byActor.get(id);
     if (hosted?.supervisor === undefined) return undefined;
     return { kind: 'crashed', dst: hosted.supervisor, actor: id, error: error === null ? null : serializeError(error), generation: generation ?? hosted.generation };
   }

@@ -133,7 +133,7 @@ export class Spawner {
   #startHere(definition: AnyActorDefinition, opts: SpawnOpts, again: ActorId | undefined, generation: number | undefined): ActorCell | Promise<ActorCell> {
     const runtime = this.#host.runtime;
     const args = runtime.inlineArgs(opts.args, definition.name);
-    return runtime.actors.startCellNow(again ?? runtime.actors.mint(generation !== undefined), opts.name, definition, opts.mailbox ?? NO_MAILBOX, args, generation, undefined, opts.path ?? opts.name);
+    return runtime.actors.startCellNow(again, opts.name, definition, opts.mailbox ?? NO_MAILBOX, args, generation, undefined, opts.path ?? opts.name);
   }
 
 

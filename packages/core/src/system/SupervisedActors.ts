@@ -66,7 +66,7 @@ export class SupervisedActors {
   }
 
   get(id: ActorId): Supervised | undefined {
-    return this.#entries.get(id);
+    return this.#entries.size === 0 ? undefined : this.#entries.get(id);
   }
 
   /** What errors call an actor: a supervised one by its path, another by its name. */
