@@ -38,6 +38,12 @@ const handlers = {
     ctx.stop();
     await new Promise(() => undefined);
   },
+  /** Stops itself past its first await, and never returns. */
+  async hangLater(ctx: Ctx): Promise<void> {
+    await Promise.resolve();
+    ctx.stop();
+    await new Promise(() => undefined);
+  },
   /** Stops itself, then starts a timer before it returns. */
   async timerAfter(ctx: Ctx): Promise<void> {
     ctx.stop();
@@ -175,6 +181,20 @@ describe('an actor that stops itself, on a manual clock (a grace of 500 ms: half
     expect(stopped).toEqual([]);
     clock.advance(500);
     expect(await ask.catch(code)).toBe('ACTOR_STOPPED');
+    expect(stopped).toEqual([a.id]);
+  });
+
+  it('abandons a handler that stopped itself past its first await, after the grace and not before', async () => {
+    const a = await system.spawn(Stopper, { args: 'a' });
+    const ask = a.ask('hangLater', undefined, { timeout: 60_000 });
+    const queued = a.ask('seen', undefined, { timeout: 60_000 }); // behind the handler: refused when the actor ends
+    await new Promise((resolve) => setImmediate(resolve)); // it stopped itself
+    clock.advance(499);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toEqual([]);
+    clock.advance(1);
+    expect(await ask.catch(code)).toBe('ACTOR_STOPPED');
+    expect(await queued.catch(code)).toBe('ACTOR_STOPPED');
     expect(stopped).toEqual([a.id]);
   });
 

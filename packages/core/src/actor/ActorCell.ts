@@ -277,9 +277,19 @@ export class ActorCell implements FamilyCell {
     if (this._busy) this._graceSelf(); // an async handler, past its first await (else _handleSome sees)
   }
 
-  /** The running async handler of an actor that stops itself gets the stop grace, as with any stop. */
+  /** The running async handler of an actor that stops itself gets the stop grace, as with any stop (soon: see {@link CellHost.graceSelf}). */
   private _graceSelf(): void {
-    this._grace = this._host.graceSelf(this);
+    this._host.graceSelf(this);
+  }
+
+  /** Whether the handler that called `ctx.stop()` still runs, with no grace yet. */
+  selfGraceDue(): boolean {
+    return (this._flags & STOP_WHEN_DONE) !== 0 && this._busy && this._grace === undefined;
+  }
+
+  /** The grace of the running handler of its `ctx.stop()` has started. */
+  selfGraceStarted(grace: Grace): void {
+    this._grace = grace;
   }
 
   /** The grace of its ctx.stop() is over and the handler still runs: it is abandoned (its ask refused), and the actor ends. */
@@ -639,8 +649,8 @@ export class ActorCell implements FamilyCell {
         // The slice's start, for its first message (most often the only one): a clock read less.
         this._busySince = Math.floor(handled === 1 ? start : performance.now());
         this._current = current;
-        if ((this._flags & STOP_WHEN_DONE) !== 0) this._graceSelf(); // it called ctx.stop() before its first await
         result.then((value) => this._finish(current, true, value), (error: unknown) => this._finish(current, false, error));
+        if ((this._flags & STOP_WHEN_DONE) !== 0) this._graceSelf(); // it called ctx.stop() before its first await
         return;
       }
       letter?.replier?.resolve(result);

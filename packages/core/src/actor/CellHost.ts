@@ -24,8 +24,12 @@ export interface CellHost {
   stopSelf(actor: ActorId, generation: number): void;
   /** An unsupervised actor that called `ctx.stop()` has stopped: the node forgets it, and the system hears of it. */
   stoppedItself(cell: ActorCell): void;
-  /** Starts the stop grace of the running handler of `cell`, which stops itself: {@link ActorCell.graceOver} if it ends first. */
-  graceSelf(cell: ActorCell): Grace;
+  /**
+   * The running handler of `cell`, which stops itself, gets the stop grace: soon, unless it
+   * has finished by then ({@link ActorCell.selfGraceDue}, {@link ActorCell.selfGraceStarted});
+   * {@link ActorCell.graceOver} if the grace ends first.
+   */
+  graceSelf(cell: ActorCell): void;
   /** The handler returned within its grace. */
   endGrace(grace: Grace): void;
   /**

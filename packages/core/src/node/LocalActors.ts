@@ -188,10 +188,27 @@ export class LocalActors {
     return true;
   }
 
-  /** The stop grace of a handler whose actor stops itself (see {@link ActorCell.stopSelf}). */
-  graceSelf(cell: ActorCell): Grace {
-    return this.#graces.add(SelfGrace.of(this.#stopGrace, cell));
+  /**
+   * The stop grace of a handler whose actor stops itself (see {@link ActorCell.stopSelf}),
+   * for those still running once the handlers that had returned have finished: a handler
+   * that already returned (most, in a tree of short-lived actors) gets none. The cells
+   * wait here for two microtasks: the first runs after the code that queued them, and so
+   * after the reactions of every handler that had returned by then; the second after those.
+   */
+  graceSelf(cell: ActorCell): void {
+    if (this.#graceSoon.push(cell) === 1) queueMicrotask(this.#graceLater);
   }
+
+  /** The cells waiting for a grace (see {@link LocalActors.graceSelf}). */
+  #graceSoon: ActorCell[] = [];
+
+  readonly #graceLater = (): void => {
+    const cells = this.#graceSoon;
+    this.#graceSoon = [];
+    queueMicrotask(() => {
+      for (const cell of cells) if (cell.selfGraceDue()) cell.selfGraceStarted(this.#graces.add(SelfGrace.of(this.#stopGrace, cell)));
+    });
+  };
 
   endGrace(grace: Grace): void {
     this.#graces.end(grace);

@@ -659,8 +659,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
     void ended.then(() => this.crashedOn(supervisor, actor, generation));
   }
 
-  graceSelf(cell: ActorCell): Grace {
-    return this.actors.graceSelf(cell);
+  graceSelf(cell: ActorCell): void {
+    this.actors.graceSelf(cell);
   }
 
   endGrace(grace: Grace): void {
