@@ -6,6 +6,15 @@ export interface Timed {
   done: boolean;
 }
 
+/** A timer that can stop and start keeping the program alive, as Node's own can. */
+interface Refable {
+  ref(): unknown;
+  unref(): unknown;
+}
+
+const isRefable = (timer: TimerHandle): timer is Refable & TimerHandle =>
+  typeof timer === 'object' && typeof (timer as Partial<Refable>).ref === 'function' && typeof (timer as Partial<Refable>).unref === 'function';
+
 /** The waits of one length, in deadline order (they were added in time order). */
 interface Lane<T extends Timed> {
   items: T[];
@@ -28,6 +37,8 @@ export class Deadlines<T extends Timed> {
   readonly #lanes = new Map<number, Lane<T>>();
   #timer: TimerHandle | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
+  /** Nothing waits, and the clock timer is kept, unreferenced, for the next wait (see {@link Deadlines.clear}). */
+  #idle = false;
 
   /**
    * @param clock - the time and timers
@@ -49,6 +60,10 @@ export class Deadlines<T extends Timed> {
     if (lane === undefined) this.#lanes.set(ms, (lane = { items: [], head: 0, dropped: 0 }));
     lane.items.push(item);
     if (item.at < this.#timerAt) this.#arm(item.at);
+    else if (this.#idle) {
+      this.#idle = false;
+      (this.#timer as Refable).ref();
+    }
   }
 
   /** An item of `ms` no longer waits (its `done` is set): its slot is reclaimed in bulk, later. */
@@ -67,12 +82,14 @@ export class Deadlines<T extends Timed> {
   }
 
   #arm(at: number): void {
+    this.#idle = false;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timerAt = at;
     this.#timer = this.#clock.setTimeout(this.#fire, Math.max(0, at - this.#clock.now()));
   }
 
   readonly #fire = (): void => {
+    this.#idle = false;
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
     const now = this.#clock.now();
@@ -98,9 +115,20 @@ export class Deadlines<T extends Timed> {
     if (next !== Number.POSITIVE_INFINITY && next < this.#timerAt) this.#arm(next);
   };
 
-  /** Nothing waits any more (its owner knows): forget every lane and stop the clock timer, which would keep a program alive. */
+  /**
+   * Nothing waits any more (its owner knows): forget every lane, and make sure the clock
+   * timer keeps no program alive. A timer that can be unreferenced (Node's own) is kept for
+   * the next wait, which is most often of the same length and so due later: one ask at a
+   * time then costs no timer made and cleared per ask, only one that fires early once per
+   * timeout and is set again. Others are cleared.
+   */
   clear(): void {
     this.#lanes.clear();
+    if (this.#timer !== undefined && isRefable(this.#timer)) {
+      if (!this.#idle) this.#timer.unref();
+      this.#idle = true;
+      return;
+    }
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;

@@ -3,6 +3,7 @@ import type { Frame } from '../wire/frames.js';
 import type { Envelope, LinkEnvelope } from '../wire/protocol.js';
 import type { Endpoint, Transferable } from '../transport/Endpoint.js';
 import { Outbox } from '../transport/Outbox.js';
+import { frameArrived } from '../transport/Coalescer.js';
 import { portEndpoint } from '../transport/threadTransport.js';
 
 /**
@@ -79,7 +80,10 @@ export class Routes {
     this.#down.delete(node);
     this.#down.delete(everyNodeOf(systemOf(node))); // another system joined again: its nodes are reachable through it
     if (kept) this.#kept.add(node);
-    endpoint.onReceive((frame) => this.#host.receive(frame));
+    endpoint.onReceive((frame) => {
+      frameArrived();
+      this.#host.receive(frame);
+    });
     return outbox;
   }
 
