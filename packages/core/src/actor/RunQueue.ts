@@ -14,87 +14,83 @@ interface Group {
   readonly sinceMs: number;
 }
 
-/** Cells made ready since the current step began, in order: the next step's newest group. */
+/** Cells made ready since the last step, in order: the newest group, once the next step takes it. */
 let fresh: Runnable[] = [];
-/** The array `fresh` was before the step took it: empty, to be `fresh` again (no array a step). */
-let spare: Runnable[] = [];
 /** Groups that wait, oldest first and newest last; `waiting[oldest]` is the oldest still waiting. */
 const waiting: Array<Group | undefined> = [];
 let oldest = 0;
 let due = false;
-/** Steps run so far: one clock of waiting groups. */
+/** Steps run so far (a cell each): one clock of waiting groups. */
 let steps = 0;
 const later: Runnable[] = [];
 let laterDue = false;
 /**
- * Cells that run at most before the event loop gets a turn, in one step or in several that
- * follow one another without the queue going idle (a step's cells make others ready, which
- * run in a step of their own, at once: two actors that tell each other for ever). The promise
- * reactions of what a step did run before the next: one that had to wait for the event
- * loop finds the cells those reactions made ready (a parent's asks to the children it
- * spawned), and they go first.
+ * Cells that run at most before the event loop gets a turn, in steps that follow one another
+ * without the queue going idle (a step's cell makes others ready: two actors that tell each
+ * other for ever).
  */
 const TURN = 256;
 /** Cells that may still run before the event loop gets a turn: {@link TURN} when the queue is idle. */
 let left = TURN;
 /**
- * How long a group waits behind newer work before it gets half of every step, oldest first,
- * until it has run: 2 048 steps (half a million handler runs) or five seconds, whichever comes
- * first. Sooner, and a tree of a million actors goes back to breadth first: each old actor
- * run starts a subtree of its own.
+ * How long a group waits behind newer work before it gets every other step, oldest first,
+ * until it has run: half a million steps (as many handler runs) or five seconds, whichever
+ * comes first. Sooner, and a tree of a million actors goes back to breadth first: each old
+ * actor run starts a subtree of its own.
  */
-const AGED_STEPS = 2048;
+const AGED_STEPS = 2048 * 256;
 const AGED_MS = 5000;
 
 /**
- * One step of the run queue: the cells made ready since the last step in the order they
- * were, then the groups that wait, newest first, as long as {@link left} lasts; half of it
- * for the oldest group once that has waited too long (see {@link AGED_STEPS}).
+ * One step of the run queue: one cell runs, and the promise reactions it queued run before
+ * the next step picks who is next. That is the newest work: the cells made ready since the
+ * last step, in the order they were, else the newest group that waits; every other step
+ * goes to the oldest group once that has waited too long (see {@link AGED_STEPS}).
  *
  * Newest first is what keeps a tree of actors small. Run in the order they were made ready,
  * the actors of a tree that spawn and ask their children build it breadth first: all
  * million leaves exist, each with its ask, before the first one answers (a gigabyte of heap
  * for the garbage collector to copy). Run newest first, a subtree is built, answered and
  * gone before the next one starts, as Go's and Tokio's schedulers favour the work just
- * woken. Within a group the order is kept, and what waits too long goes first, so that
+ * woken. One cell a step, and the work its reactions make is what goes next: about a
+ * hundred actors of a million live at once (a group of cells a step let each of a parent's
+ * children spawn theirs first, and six thousand lived at once: what the young collections
+ * copied of them was a quarter of the tree's time). Within a group the order is kept, and what waits too long goes first, so that
  * nothing waits forever behind work that keeps coming.
  */
 function step(): void {
   steps++;
-  let budget = left;
-  for (const end = budget >> 1; budget > end && oldest < waiting.length && aged(waiting[oldest] as Group); budget--) {
-    runOne(takeOldest());
-  }
-  if (fresh.length > 0 && budget > 0) {
-    const group = fresh;
-    fresh = spare;
-    spare = group;
-    const ran = Math.min(budget, group.length);
-    for (let i = 0; i < ran; i++) runOne(group[i] as Runnable);
-    budget -= ran;
-    if (ran < group.length) waiting.push({ cells: group.slice(ran), head: 0, since: steps, sinceMs: performance.now() });
-    group.length = 0;
-  }
-  while (budget > 0 && oldest < waiting.length) {
-    const top = waiting[waiting.length - 1] as Group;
-    const cell = shift(top);
-    if (top.head === top.cells.length) waiting.pop();
-    runOne(cell);
-    budget--;
-  }
-  if (oldest === waiting.length) {
+  left--;
+  runOne(next());
+  if (oldest >= waiting.length) {
     waiting.length = 0;
     oldest = 0;
+    if (fresh.length === 0) {
+      left = TURN;
+      due = false;
+      return;
+    }
   }
-  if (budget === 0 && (fresh.length > 0 || waiting.length > 0)) {
-    setImmediate(nextTurn);
-  } else if (fresh.length > 0) {
-    left = budget;
-    queueMicrotask(step);
-  } else {
-    left = TURN;
-    due = false;
+  if (left === 0) setImmediate(nextTurn);
+  else queueMicrotask(step);
+}
+
+/** The cell the step runs (there is one: a step is queued only when there is). */
+function next(): Runnable {
+  if ((steps & 1) === 0 && oldest < waiting.length && aged(waiting[oldest] as Group)) return takeOldest();
+  if (fresh.length === 1) {
+    const cell = fresh[0] as Runnable;
+    fresh.length = 0;
+    return cell;
   }
+  if (fresh.length > 1) {
+    waiting.push({ cells: fresh, head: 0, since: steps, sinceMs: performance.now() });
+    fresh = [];
+  }
+  const top = waiting[waiting.length - 1] as Group;
+  const cell = shift(top);
+  if (top.head === top.cells.length) waiting.pop();
+  return cell;
 }
 
 /** A step after the event loop has had its turn: a whole {@link TURN} to run. */
