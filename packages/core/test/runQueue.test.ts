@@ -68,6 +68,22 @@ describe('the run queue of inline actors', () => {
     expect(runs).toBe(limit);
   });
 
+  it('runs a cell made ready beside two that keep making each other ready within a few of their steps', async () => {
+    let runs = 0;
+    let runsWhenLoneRan = -1;
+    const limit = 100_000;
+    const a: Runnable = { run: () => void (++runs < limit && scheduleSoon(b)) };
+    const b: Runnable = { run: () => void (++runs < limit && scheduleSoon(a)) };
+    const lone: Runnable = { run: () => void (runsWhenLoneRan = runs) };
+    scheduleSoon(a);
+    scheduleSoon(lone);
+    await turnsUntil(() => runs >= limit && runsWhenLoneRan >= 0);
+    // The pair's newest work goes first, but not for ever: not after their 100 000 runs (or
+    // five seconds, when the lone cell would have aged), as when newest first had no bound.
+    expect(runsWhenLoneRan).toBeGreaterThanOrEqual(1);
+    expect(runsWhenLoneRan).toBeLessThan(10);
+  });
+
   it('runs what waits behind work that keeps coming, in the end', async () => {
     const old: number[] = [];
     let floods = 0;
