@@ -35,12 +35,11 @@ let left = TURN;
 /**
  * How long a group waits behind newer work before it gets every other step, oldest first,
  * until it has run: half a million steps (each an actor's run, of one message or more) or
- * five seconds, whichever comes first. Sooner, and a tree of a million actors goes back to breadth first: each old
- * actor run starts a subtree of its own.
+ * five seconds, whichever comes first. Sooner, and a tree of a million actors goes back to
+ * breadth first: each old actor run starts a subtree of its own.
  */
 const AGED_STEPS = 2048 * 256;
-/** Steps in a row that went to the cells made ready by the step before while older cells waited. */
-let streak = 0;
+const AGED_MS = 5000;
 /**
  * Most steps in a row that go to the cells made ready by the step before while older cells
  * wait; the next goes to the newest group that waits. Two actors that keep waking each
@@ -49,7 +48,8 @@ let streak = 0;
  * actors, 3, 8, 32 and no bound left the same 35-38 MB to be promoted.
  */
 const STREAK = 3;
-const AGED_MS = 5000;
+/** Steps in a row that went to the cells made ready by the step before while older cells waited. */
+let streak = 0;
 
 /**
  * One step of the run queue: one cell runs, and the promise reactions it queued run before
@@ -89,9 +89,10 @@ function step(): void {
 
 /** The cell the step runs (there is one: a step is queued only when there is). */
 function next(): Runnable {
-  if ((steps & 1) === 0 && oldest < waiting.length && aged(waiting[oldest] as Group)) return takeOldest();
+  const othersWait = oldest < waiting.length;
+  if (othersWait && (steps & 1) === 0 && aged(waiting[oldest] as Group)) return takeOldest();
   if (fresh.length > 0) {
-    if (oldest >= waiting.length) streak = 0;
+    if (!othersWait) streak = 0;
     else if (++streak > STREAK) {
       streak = 0;
       return newestWaiting(); // the fresh cells stay first for the step after
