@@ -1,3 +1,5 @@
+import { microtask } from '../microtask.js';
+
 /** Something that runs when its turn comes: an actor's cell with messages to handle. @internal */
 export interface Runnable {
   run(): void;
@@ -10,7 +12,7 @@ interface Group {
   head: number;
   /** The step it began to wait in. */
   readonly since: number;
-  /** When it began to wait (`performance.now()`). */
+  /** When it began to wait (the queue's clock: `performance.now()` as of a recent step). */
   readonly sinceMs: number;
 }
 
@@ -40,6 +42,13 @@ let left = TURN;
  */
 const AGED_STEPS = 2048 * 256;
 const AGED_MS = 5000;
+/**
+ * The queue's clock for {@link AGED_MS}: read as a turn begins and every {@link CLOCK_EVERY}
+ * steps, not for each step and each group (those reads were 1% of a tree of a million
+ * actors). A group may so age up to that many steps late.
+ */
+let clockMs = 0;
+const CLOCK_EVERY = 64;
 /**
  * Most steps in a row that go to the cells made ready by the step before while older cells
  * wait; the next goes to the newest group that waits. Two actors that keep waking each
@@ -71,6 +80,7 @@ let streak = 0;
  * that keeps coming.
  */
 function step(): void {
+  if (left === TURN || (steps & (CLOCK_EVERY - 1)) === 0) clockMs = performance.now();
   steps++;
   left--;
   runOne(next());
@@ -84,7 +94,7 @@ function step(): void {
     }
   }
   if (left === 0) setImmediate(nextTurn);
-  else queueMicrotask(step);
+  else microtask(step);
 }
 
 /** The cell the step runs (there is one: a step is queued only when there is). */
@@ -102,7 +112,7 @@ function next(): Runnable {
       fresh.length = 0;
       return cell;
     }
-    waiting.push({ cells: fresh, head: 0, since: steps, sinceMs: performance.now() });
+    waiting.push({ cells: fresh, head: 0, since: steps, sinceMs: clockMs });
     fresh = [];
   }
   return newestWaiting();
@@ -124,7 +134,7 @@ function nextTurn(): void {
 
 /** Whether `group` has waited long enough to go first (see {@link AGED_STEPS}). */
 function aged(group: Group): boolean {
-  return steps - group.since > AGED_STEPS || performance.now() - group.sinceMs > AGED_MS;
+  return steps - group.since > AGED_STEPS || clockMs - group.sinceMs > AGED_MS;
 }
 
 /** The next cell of `group`, out of it (the caller drops the group once it is empty). */
@@ -168,7 +178,7 @@ function runOne(cell: Runnable): void {
 /**
  * Makes `cell` ready: it runs in a step of the run queue (see {@link step}), among the
  * newest work; the first step comes at the end of the current microtask checkpoint when the
- * queue is idle. No closure per cell to hand to `queueMicrotask` (a closure with its context
+ * queue is idle. No closure per cell to hand to a microtask (a closure with its context
  * was an eighth of an idle actor's memory).
  * @internal
  */
@@ -176,7 +186,7 @@ export function scheduleSoon(cell: Runnable): void {
   fresh.push(cell);
   if (!due) {
     due = true;
-    queueMicrotask(step);
+    microtask(step);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { microtask } from '../microtask.js';
 import { actorId, sequenceOf, type ActorId, type NodeId } from '../wire/ids.js';
 import { ActorCell } from '../actor/ActorCell.js';
 import type { CellHost } from '../actor/CellHost.js';
@@ -196,7 +197,7 @@ export class LocalActors {
    * after the reactions of every handler that had returned by then; the second after those.
    */
   graceSelf(cell: ActorCell): void {
-    if (this.#graceSoon.push(cell) === 1) queueMicrotask(this.#graceLater);
+    if (this.#graceSoon.push(cell) === 1) microtask(this.#graceLater);
   }
 
   /** The cells waiting for a grace (see {@link LocalActors.graceSelf}). */
@@ -205,7 +206,7 @@ export class LocalActors {
   readonly #graceLater = (): void => {
     const cells = this.#graceSoon;
     this.#graceSoon = [];
-    queueMicrotask(() => {
+    microtask(() => {
       for (const cell of cells) if (cell.selfGraceDue()) cell.selfGraceStarted(this.#graces.add(SelfGrace.of(this.#stopGrace, cell)));
     });
   };
