@@ -1,4 +1,5 @@
 import { Fifo } from '../Fifo.js';
+import { microtask } from '../microtask.js';
 import type { ActorId, NodeId } from '../wire/ids.js';
 import type { AckEnvelope } from '../wire/protocol.js';
 
@@ -58,7 +59,7 @@ export class TellLedger {
   /** Receiver: a tell from `from` to `actor` was handled or reported here; acknowledge it (batched). */
   handled(actor: ActorId, from: NodeId): void {
     if (from === this.#node) return this.acked(actor, 1);
-    if (this.#acks.size === 0) queueMicrotask(this.flush);
+    if (this.#acks.size === 0) microtask(this.flush);
     let counts = this.#acks.get(from);
     if (counts === undefined) this.#acks.set(from, (counts = new Map()));
     counts.set(actor, (counts.get(actor) ?? 0) + 1);

@@ -1,3 +1,5 @@
+import { microtask } from '../microtask.js';
+
 /** Counts the frames received on this thread: each starts a turn of the event loop of its own. */
 let turns = 0;
 
@@ -54,14 +56,14 @@ export class Coalescer {
     if (this.#scheduled) {
       if (late || !this.#late || flushes >= 2) return;
       this.#late = false; // sooner work after late work: the late work goes with it
-      queueMicrotask(this.#fire);
+      microtask(this.#fire);
       return;
     }
     this.#scheduled = true;
     const wait = this.#atTurnEnd || flushes >= 2;
     this.#late = late && !wait;
     if (wait || late) setImmediate(this.#fire);
-    else queueMicrotask(this.#fire);
+    else microtask(this.#fire);
   }
 
   /** Records a flush that posted something (scheduled or forced by a full buffer). */
