@@ -184,6 +184,22 @@ describe('an actor that stops itself, on a manual clock (a grace of 500 ms: half
     expect(stopped).toEqual([a.id]);
   });
 
+  it('gives every one of many actors that stop themselves together, and then others, a grace, and abandons each after it', async () => {
+    const actors = await Promise.all(Array.from({ length: 40 }, (_, i) => system.spawn(Stopper, { args: `a${i}` })));
+    // Asked in one go, then a second wave once the first has stopped itself: graces wait in batches of one and more.
+    const first = actors.slice(0, 30).map((a, i) => a.ask(i % 3 === 0 ? 'hangLater' : 'hang', undefined, { timeout: 60_000 }).catch(code));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = actors.slice(30).map((a) => a.ask('hang', undefined, { timeout: 60_000 }).catch(code));
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(499);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toEqual([]);
+    clock.advance(1);
+    expect(await Promise.all([...first, ...second])).toEqual(Array.from({ length: 40 }, () => 'ACTOR_STOPPED'));
+    await expect.poll(() => stopped.length).toBe(40);
+    expect(new Set(stopped)).toEqual(new Set(actors.map((a) => a.id)));
+  });
+
   it('abandons a handler that stopped itself past its first await, after the grace and not before', async () => {
     const a = await system.spawn(Stopper, { args: 'a' });
     const ask = a.ask('hangLater', undefined, { timeout: 60_000 });
