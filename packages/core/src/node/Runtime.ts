@@ -42,9 +42,11 @@ export interface RuntimeSink {
   failure(actor: ActorId, type: string, error: unknown): void;
   /**
    * A supervised actor crashed (`error`) or stopped itself (`null`), in its `generation`;
-   * `madeHere` when it is known whether this node made the actor's id (saves reading it).
+   * `madeHere` when it is known whether this node made the actor's id (saves reading it);
+   * `childHere` when it was the child of an actor on this node, which started it here
+   * (`ctx.spawn`) and has seen it end.
    */
-  crashed(actor: ActorId, error: unknown, generation: number, madeHere?: boolean): void;
+  crashed(actor: ActorId, error: unknown, generation: number, madeHere?: boolean, childHere?: boolean): void;
   /** A node asks for a route to a peer (its system's root answers). */
   connect(from: NodeId, peer: NodeId): void;
   /**
@@ -654,9 +656,10 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
 
   stopSelf(actor: ActorId, generation: number): void {
     const supervisor = this.actors.supervisorOf(actor);
+    const childHere = this.actors.get(actor)?.parentCell !== undefined;
     // A supervised actor halts and keeps its mailbox, as after a throw: its supervisor restarts it, or stops it for good.
     const ended: Promise<unknown> = isSupervised(actor) ? this.actors.halt(actor) : this.actors.stop(actor);
-    void ended.then(() => this.crashedOn(supervisor, actor, generation));
+    void ended.then(() => this.crashedOn(supervisor, actor, generation, undefined, childHere));
   }
 
   graceSelf(cell: ActorCell): void {
@@ -670,12 +673,12 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
   stoppedItself(cell: ActorCell): void {
     const supervisor = this.actors.supervisorOf(cell.id);
     this.actors.forget(cell);
-    this.crashedOn(supervisor, cell.id, 0, cell.seq >= 0);
+    this.crashedOn(supervisor, cell.id, 0, cell.seq >= 0, cell.parentCell !== undefined);
   }
 
-  /** An actor supervised from `supervisor` stopped itself (`madeHere`: see {@link RuntimeSink.crashed}). */
-  crashedOn(supervisor: NodeId | undefined, actor: ActorId, generation: number, madeHere?: boolean): void {
-    if (supervisor === undefined || supervisor === this.node) return this.#sink.crashed(actor, null, generation, madeHere);
+  /** An actor supervised from `supervisor` stopped itself (`madeHere`, `childHere`: see {@link RuntimeSink.crashed}). */
+  crashedOn(supervisor: NodeId | undefined, actor: ActorId, generation: number, madeHere?: boolean, childHere?: boolean): void {
+    if (supervisor === undefined || supervisor === this.node) return this.#sink.crashed(actor, null, generation, madeHere, childHere);
     this.route({ kind: 'crashed', dst: supervisor, actor, error: null, generation });
   }
 

@@ -5,14 +5,12 @@
  * @packageDocumentation
  */
 import { systemClock } from '../clock.js';
-import { serializeError } from '../wire/errorWire.js';
 import { systemOf, type ActorId, type NodeId } from '../wire/ids.js';
 import { connectParent, type HostKind } from '../transport/parentTransport.js';
-import { encode } from '../wire/messageCodec.js';
 import { Runtime } from '../node/Runtime.js';
 import type { RouteResolver } from '../node/Routes.js';
-import { MultitaskError } from '../errors.js';
 import { HostServices } from './HostServices.js';
+import { hostSink } from './hostSink.js';
 import { relayedDurable } from './relayedDurable.js';
 import { DurableHandle } from '../channel/DurableChannel.js';
 import { nodePart } from '../observe/nodePart.js';
@@ -78,30 +76,7 @@ function connect(data: HostData): Runtime {
     stopGrace: data.stopGrace,
     parent: { node: parent, endpoint },
     resolver: hostResolver(kind, data.node, parent),
-    sink: {
-      deadLetter(to, type, payload, error, definition) {
-        let wire: ReturnType<typeof encode>;
-        try {
-          wire = encode(payload, runtime);
-        } catch {
-          wire = { value: undefined, enc: 0 };
-        }
-        runtime.route({ kind: 'dead-letter', dst: parent, to, type, payload: wire.value, enc: wire.enc, error: serializeError(error), definition });
-      },
-      failure(actor, type, error) {
-        runtime.route({ kind: 'failure', dst: parent, actor, type, error: serializeError(error) });
-      },
-      crashed(actor, error, generation) {
-        runtime.route({ kind: 'crashed', dst: parent, actor, error: error === null ? null : serializeError(error), generation });
-      },
-      connect() {
-        // Only a system's root hands out routes.
-      },
-      request(envelope) {
-        // Only a system's root places actors and answers other systems.
-        runtime.fail(envelope.from, envelope.cid, new MultitaskError(envelope.kind === 'spawn' ? 'SPAWN_FAILED' : 'INVALID_ARGUMENT', `node ${data.node} does not take ${envelope.kind} requests from other nodes`));
-      },
-    },
+    sink: hostSink(() => runtime, parent),
   });
   runtime.system = new HostServices(runtime, parent);
   // A durable channel handed to an actor here works through the root's cluster connection.
