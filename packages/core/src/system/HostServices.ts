@@ -9,10 +9,16 @@ import { checkMailboxOptions } from '../actor/Mailbox.js';
 import type { Runtime, SystemServices } from '../node/Runtime.js';
 import { scan } from '../wire/cloneCheck.js';
 import { checkPlacement, spawnEnvelope } from './Spawner.js';
+import { ActorCell } from '../actor/ActorCell.js';
+import type { Placement } from '../actor/spawnTypes.js';
 import { remoteHandle, type SupervisorTree } from './ActorSupervisors.js';
 import { specToWire, type ChildSupervisor } from '../supervisor/ChildSupervisor.js';
 import type { SupervisorSpec } from '../supervisor/spec.js';
 
+/** The mailbox options of a child spawned without any. */
+const NO_MAILBOX = Object.freeze({});
+/** A started cell's own ref. */
+const refOfCell = (cell: ActorCell): ActorRef => cell.ref;
 /** How long a host waits for its root to place an actor. */
 const PLACE_TIMEOUT_MS = 60_000;
 /** How long a host waits for its root's registry. */
@@ -41,34 +47,49 @@ export class HostServices implements SystemServices {
     };
   }
 
-  async spawn(_parent: ActorId, definition: AnyActorDefinition, options: ChildSpawnOptions): Promise<ActorRef> {
+  /**
+   * Starts a child: an unnamed inline one right here, its ref at once when its `init`
+   * returned its state (as on the root: no id made, no promise on the way of most actors
+   * of a tree); a named one once the root registered its name; any other placement by the
+   * root. Bad options throw.
+   */
+  spawn(_parent: ActorId, definition: AnyActorDefinition, options: ChildSpawnOptions): ActorRef | Promise<ActorRef> {
     const placement = checkPlacement(options.placement);
     if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.name must be a non-empty string');
     checkMailboxOptions(options.mailbox);
     scan(options.args, 'args');
+    if (placement !== 'inline') return this.#spawnPlaced(placement, definition, options);
+    if (options.name !== undefined) return this.#spawnNamed(options.name, definition, options);
     const runtime = this.#runtime;
-    if (placement !== 'inline') {
-      const wire = encode(options.args, runtime);
-      const where = typeof placement === 'object' ? { node: placement.node, in: placement.in ?? 'inline' } : placement;
-      const [id] = (await runtime.request(this.#root, (cid) => spawnEnvelope(this.#root, runtime.node, cid, definition, options, undefined, undefined, where, wire), {
-        timeout: PLACE_TIMEOUT_MS,
-        what: `spawn of ${definition.name}`,
-      })) as [ActorId, NodeId];
-      return runtime.makeRef(id, options.name);
-    }
-    const name = options.name;
-    if (name !== undefined) await this.#ask('claim', undefined, name, undefined);
+    const started = runtime.actors.startCellNow(undefined, undefined, definition, options.mailbox ?? NO_MAILBOX, runtime.inlineArgs(options.args, definition.name));
+    return started instanceof ActorCell ? started.ref : started.then(refOfCell);
+  }
+
+  /** A child the root places (a thread, a process, another node). */
+  async #spawnPlaced(placement: Exclude<Placement, 'inline'>, definition: AnyActorDefinition, options: ChildSpawnOptions): Promise<ActorRef> {
+    const runtime = this.#runtime;
+    const wire = encode(options.args, runtime);
+    const where = typeof placement === 'object' ? { node: placement.node, in: placement.in ?? 'inline' } : placement;
+    const [id] = (await runtime.request(this.#root, (cid) => spawnEnvelope(this.#root, runtime.node, cid, definition, options, undefined, undefined, where, wire), {
+      timeout: PLACE_TIMEOUT_MS,
+      what: `spawn of ${definition.name}`,
+    })) as [ActorId, NodeId];
+    return runtime.makeRef(id, options.name);
+  }
+
+  /** A named inline child: its name is claimed at the root first, and bound once it runs. */
+  async #spawnNamed(name: string, definition: AnyActorDefinition, options: ChildSpawnOptions): Promise<ActorRef> {
+    const runtime = this.#runtime;
+    await this.#ask('claim', undefined, name, undefined);
     const id = runtime.actors.mint(false);
     try {
-      await runtime.actors.start(id, name, definition, options.mailbox ?? {}, runtime.inlineArgs(options.args, definition.name));
+      await runtime.actors.start(id, name, definition, options.mailbox ?? NO_MAILBOX, runtime.inlineArgs(options.args, definition.name));
     } catch (error) {
-      if (name !== undefined) void this.#ask('unclaim', undefined, name, undefined).catch(() => undefined);
+      void this.#ask('unclaim', undefined, name, undefined).catch(() => undefined);
       throw error;
     }
-    if (name !== undefined) {
-      this.#named.set(id, name);
-      void this.#ask('bind', id, name, definitionKey(definition)).catch(() => undefined);
-    }
+    this.#named.set(id, name);
+    void this.#ask('bind', id, name, definitionKey(definition)).catch(() => undefined);
     return runtime.makeRef(id, name);
   }
 
