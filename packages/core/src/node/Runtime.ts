@@ -396,7 +396,8 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       const args = decode(envelope.args, envelope.enc, this);
       const id = envelope.id ?? this.actors.mint(envelope.supervised);
       await this.actors.start(id, envelope.name, definition, envelope.mailbox, args, envelope.supervised ? envelope.generation : undefined, envelope.supervisor, envelope.label);
-      this.reply(envelope.from, envelope.cid, [id, this.node]);
+      // Third: it stopped itself as it started (its report of that may have reached the spawner first).
+      this.reply(envelope.from, envelope.cid, [id, this.node, this.actors.get(id)?.alive !== true]);
     } catch (error) {
       this.fail(envelope.from, envelope.cid, error);
     }

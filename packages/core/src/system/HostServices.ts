@@ -4,7 +4,7 @@ import { encode } from '../wire/messageCodec.js';
 import type { SystemEnvelope } from '../wire/protocol.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import type { ChildSpawnOptions } from '../actor/ActorServices.js';
-import { definitionKey, type AnyActorDefinition } from '../actor/defineActor.js';
+import { definitionKey, isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
 import { checkMailboxOptions } from '../actor/Mailbox.js';
 import type { Runtime, SystemServices } from '../node/Runtime.js';
 import { scan } from '../wire/cloneCheck.js';
@@ -49,11 +49,12 @@ export class HostServices implements SystemServices {
 
   /**
    * Starts a child: an unnamed inline one right here, its ref at once when its `init`
-   * returned its state (as on the root: no id made, no promise on the way of most actors
-   * of a tree); a named one once the root registered its name; any other placement by the
-   * root. Bad options throw.
+   * returned its state (as on the root: no promise on the way of most actors of a tree);
+   * a named one once the root registered its name; any other placement by the root. Bad
+   * options throw.
    */
   spawn(_parent: ActorId, definition: AnyActorDefinition, options: ChildSpawnOptions): ActorRef | Promise<ActorRef> {
+    if (!isActorDefinition(definition)) throw new MultitaskError('INVALID_ARGUMENT', 'spawn: definition must be a value returned by defineActor');
     const placement = checkPlacement(options.placement);
     if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.name must be a non-empty string');
     checkMailboxOptions(options.mailbox);
@@ -88,8 +89,12 @@ export class HostServices implements SystemServices {
       void this.#ask('unclaim', undefined, name, undefined).catch(() => undefined);
       throw error;
     }
-    this.#named.set(id, name);
-    void this.#ask('bind', id, name, definitionKey(definition)).catch(() => undefined);
+    // It stopped itself as it started: it was forgotten already, and its name goes back.
+    if (runtime.actors.get(id)?.alive !== true) void this.#ask('unclaim', undefined, name, undefined).catch(() => undefined);
+    else {
+      this.#named.set(id, name);
+      void this.#ask('bind', id, name, definitionKey(definition)).catch(() => undefined);
+    }
     return runtime.makeRef(id, name);
   }
 

@@ -1,5 +1,5 @@
 import { MultitaskError } from '../errors.js';
-import { systemOf, type ActorId, type NodeId } from '../wire/ids.js';
+import { isSupervised, systemOf, type ActorId, type NodeId } from '../wire/ids.js';
 import { scan } from '../wire/cloneCheck.js';
 import { errorMessage } from '../actor/errorMessage.js';
 import type { ActorRef } from '../actor/ActorRef.js';
@@ -44,6 +44,8 @@ export interface SpawnerHost {
 export interface Started {
   readonly ref: ActorRef;
   readonly node: NodeId;
+  /** It stopped itself as it started (`ctx.stop()` in `onStart`): it has no name to bind. */
+  readonly ended?: boolean;
 }
 
 /**
@@ -102,15 +104,22 @@ export class Spawner {
           : typeof placement === 'object'
           ? await this.#spawnRemote(placement, definition, opts, again, generation)
           : placement === 'inline'
-            ? { ref: (await this.#startHere(definition, opts, again, generation)).ref, node: this.#host.runtime.node }
+            ? this.#startedHere(await this.#startHere(definition, opts, again, generation))
             : await this.#spawnHosted(placement, definition, opts, again, generation, on);
-      if (name !== undefined) this.#host.names.bind(name, started.ref, definitionKey(definition));
+      // An actor that stopped as it started was released already, or will not be: its name goes back.
+      if (name !== undefined && started.ended === true) this.#host.names.unclaim(name);
+      else if (name !== undefined) this.#host.names.bind(name, started.ref, definitionKey(definition));
       this.#host.started(started.ref);
       return started;
     } catch (error) {
       if (name !== undefined) this.#host.names.unclaim(name);
       throw error;
     }
+  }
+
+  /** An actor started on this node: `ended` when it stopped itself as it started (a supervised one halts instead). */
+  #startedHere(cell: ActorCell): Started {
+    return { ref: cell.ref, node: this.#host.runtime.node, ended: !cell.alive && !isSupervised(cell.id) };
   }
 
   #checkSpawn(definition: AnyActorDefinition, opts: SpawnOpts): Placement {
@@ -144,11 +153,12 @@ export class Spawner {
     const wire = encode(opts.args, runtime);
     const record = shared ?? this.#host.hosts.start(kind, opts.resourceLimits);
     let id: ActorId;
+    let ended: boolean | undefined;
     try {
-      [id] = (await runtime.request(record.node, (cid) => spawnEnvelope(record.node, runtime.node, cid, definition, opts, again, generation, undefined, wire), {
+      [id, , ended] = (await runtime.request(record.node, (cid) => spawnEnvelope(record.node, runtime.node, cid, definition, opts, again, generation, undefined, wire), {
         timeout: this.#host.spawnTimeout,
         what: `spawn of ${definition.name}`,
-      })) as [ActorId, NodeId];
+      })) as [ActorId, NodeId, boolean?];
     } catch (error) {
       this.#host.hosts.placed(record);
       if (shared === undefined) await this.#host.hosts.stop(record.node, this.#host.shutdownTimeout);
@@ -157,6 +167,11 @@ export class Spawner {
     }
     this.#host.hosts.placed(record);
     const ref = runtime.makeRef(id, opts.name);
+    if (ended === true && generation === undefined) {
+      // It stopped itself as it started, before this node knew it ran there: a host of its own ends with it.
+      if (shared === undefined) void this.#host.hosts.stop(record.node, this.#host.shutdownTimeout);
+      return { ref, node: record.node, ended };
+    }
     record.actors.set(id, ref);
     return { ref, node: record.node };
   }
