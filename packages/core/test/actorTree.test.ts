@@ -2,17 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { child, createSystem, type ActorRef, type ActorSystem } from '../src/index.js';
 import { Log, Parent } from './fixtures/family.js';
 import { Brood, Lead, Member } from './fixtures/actorTree.js';
-import { codeOf, manualClock, nextEvent } from './helpers.js';
-
-/** Polls `read` until `done` says so; bounded (the machine may be loaded, so no tight timing). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return read();
-}
+import { codeOf, eventually, manualClock, nextEvent } from './helpers.js';
 
 describe('an actor tree, further', () => {
   let system: ActorSystem;

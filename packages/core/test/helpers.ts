@@ -127,3 +127,16 @@ export function captureWarnings(code: string): CapturedWarnings {
     },
   };
 }
+
+/**
+ * Polls `read` until `done` says so, and resolves with the value it read last; bounded
+ * (about ten seconds: the machine may be loaded, so no tight timing).
+ */
+export async function eventually<T>(read: () => Promise<T> | T, done: (value: T) => boolean): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return read();
+}

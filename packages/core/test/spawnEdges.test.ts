@@ -1,15 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSystem, type ActorSystem } from '../src/index.js';
 import { QuitsAtStart, Spawner } from './fixtures/quitsAtStart.js';
-
-/** Polls `check` until it holds, a bounded number of times (the name is released as the stop completes). */
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (let tries = 0; tries < 1_000; tries++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`never: ${what}`);
-}
+import { eventually } from './helpers.js';
 
 describe('spawning at the edges', () => {
   let system: ActorSystem;
@@ -22,7 +14,7 @@ describe('spawning at the edges', () => {
 
   it.each(['inline', 'thread', 'process'] as const)('a named actor that stops itself as it starts, spawned %s by the system, releases its name, which can be taken again', async (placement) => {
     const first = await system.spawn(QuitsAtStart, { name: `quits-${placement}`, placement });
-    await eventually(async () => (await system.lookup(`quits-${placement}`)) === undefined, 'the name released');
+    expect(await eventually(() => system.lookup(`quits-${placement}`), (ref) => ref === undefined)).toBeUndefined();
     await expect(first.ask('hello')).rejects.toMatchObject({ code: 'ACTOR_STOPPED' });
     const again = await system.spawn(QuitsAtStart, { name: `quits-${placement}`, placement });
     expect(again.id).not.toBe(first.id);
@@ -31,13 +23,15 @@ describe('spawning at the edges', () => {
   it.each(['inline', 'thread', 'process'] as const)('a named actor that stops itself as it starts, spawned by an actor placed %s, releases its name everywhere', async (placement) => {
     const parent = await system.spawn(Spawner, { placement });
     const first = await parent.ask('spawnNamed', { name: `kid-${placement}` });
-    await eventually(async () => (await system.lookup(`kid-${placement}`)) === undefined && (await parent.ask('find', `kid-${placement}`)) === undefined, 'the name released');
+    expect(await eventually(() => system.lookup(`kid-${placement}`), (ref) => ref === undefined)).toBeUndefined();
+    expect(await eventually(() => parent.ask('find', `kid-${placement}`), (id) => id === undefined)).toBeUndefined();
     expect(await parent.ask('spawnNamed', { name: `kid-${placement}` })).not.toBe(first);
   });
 
   it('an actor that stops itself as it starts on a thread of its own leaves no thread running', async () => {
     await system.spawn(QuitsAtStart, { name: 'alone', placement: 'thread' });
-    await eventually(async () => (await system.inspect()).hosts.every((host) => host.kind === 'root'), 'its thread ended');
+    const hosts = await eventually(() => system.inspect().then((seen) => seen.hosts.map((host) => host.kind)), (kinds) => kinds.every((kind) => kind === 'root'));
+    expect(hosts).toEqual(['root']);
   });
 
   it.each(['inline', 'thread', 'process'] as const)('refuses, from an actor placed %s, to spawn what is not a definition, with INVALID_ARGUMENT', async (placement) => {
