@@ -142,6 +142,7 @@ export class Runtime implements RefRouter, CellHost, ChannelNode {
       send: (envelope) => this.route(envelope),
       whereIs: (id) => this.parking.whereIs(id) ?? nodeOf(id),
       runsHere: (id) => this.actors.has(id),
+      isHeld: (id) => this.parking.isHeld(id),
       downReason: (node) => this.#downReason(node),
       notify: (watcher, actor, reason) => this.#notify(watcher, actor, reason),
     });

@@ -21,6 +21,8 @@ export interface WatchesHost {
   whereIs(id: ActorId): NodeId;
   /** Whether actor `id` runs on this node. */
   runsHere(id: ActorId): boolean;
+  /** Whether the messages of actor `id` are held here while it restarts. */
+  isHeld(id: ActorId): boolean;
   /** Why `node` went down, when this node knows it did. */
   downReason(node: NodeId): SerializedDown | undefined;
   /** Tells a watching cell here that `actor` ended. */
@@ -60,9 +62,19 @@ export class Watches {
     this.#watching.set(actor, [watcher]);
     const where = this.#host.whereIs(actor);
     const down = this.#host.downReason(where);
-    if (down !== undefined) return this.gone(actor, down);
-    if (where === this.#host.node) return this.#register(actor, this.#host.node);
-    this.#host.send({ kind: 'watch', dst: where, actor, from: this.#host.node });
+    if (down !== undefined) return this.#goneSoon(actor, down);
+    if (where !== this.#host.node) return this.#host.send({ kind: 'watch', dst: where, actor, from: this.#host.node });
+    if (this.#host.runsHere(actor) || this.#host.isHeld(actor)) return this.#register(actor, this.#host.node);
+    this.#goneSoon(actor, STOPPED); // it ran here, and ended before this watch
+  }
+
+  /**
+   * A watch of an actor gone already is told so in a microtask: a watch made again before
+   * the caller's code yields (the same handler, before it awaits) replaces how it is told,
+   * as for an actor still running.
+   */
+  #goneSoon(actor: ActorId, reason: SerializedDown): void {
+    queueMicrotask(() => this.gone(actor, reason));
   }
 
   /** A cell here stops watching `actor` (its own watch, or its parent's watch of a child). */
