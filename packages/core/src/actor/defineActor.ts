@@ -52,8 +52,9 @@ export interface ActorContext<S> {
    * this actor gets one notification through its mailbox, handled one message at a time
    * like any other: by the definition's `onDown` hook, or, with `{ as }`, by the handler of
    * that message type, with `{ ref, reason }` as the payload. Watching an actor that is
-   * already gone notifies at once (reason `stopped`). Watching again replaces how the
-   * notification comes (one notification per watcher).
+   * already gone notifies at once (reason `stopped`, or why its node went down). Watching
+   * again replaces how the notification comes (one notification per watcher) until the
+   * notification is queued; a watch made after that is a new one.
    * @throws {@link MultitaskError} `INVALID_ARGUMENT` when `ref` is not an actor ref, or
    * when neither `onDown` nor `as` says how to take the notification
    */
