@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSystem, type ActorSystem } from '../src/index.js';
 import { QuitsAtStart, Spawner } from './fixtures/quitsAtStart.js';
 import { eventually } from './helpers.js';
+import { meshOf } from './mesh.js';
 
 describe('spawning at the edges', () => {
   let system: ActorSystem;
@@ -42,5 +43,24 @@ describe('spawning at the edges', () => {
   it.each(['inline', 'thread'] as const)('gives an actor placed %s the ref its inline child has of itself', async (placement) => {
     const parent = await system.spawn(Spawner, { placement });
     expect(await parent.ask('childRefIsOwn')).toBe(true);
+  });
+});
+
+describe('a named actor that stops itself as it starts on another system', () => {
+  // On a thread there. Inline there it is not released, nor is the name of any actor of
+  // another system's own thread that stops itself later: the spawning system is not told.
+  it.each(['thread'] as const)('releases its name on the system that spawned it (on a %s there), which can take it again', async (placement) => {
+    const mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [QuitsAtStart] }]);
+    try {
+      const a = mesh.get('a');
+      const first = await a.spawn(QuitsAtStart, { name: 'far', placement: { node: 'b', in: placement } });
+      expect(await eventually(() => a.lookup('far'), (ref) => ref === undefined)).toBeUndefined();
+      const again = await a.spawn(QuitsAtStart, { name: 'far', placement: { node: 'b', in: placement } });
+      expect(again.id).not.toBe(first.id);
+      const kinds = await eventually(() => mesh.get('b').inspect().then((seen) => seen.hosts.map((host) => host.kind)), (all) => all.length === 1);
+      expect(kinds).toEqual(['root']); // no thread left running there for it
+    } finally {
+      await mesh.shutdown();
+    }
   });
 });

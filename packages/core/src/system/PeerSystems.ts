@@ -342,6 +342,7 @@ export class PeerSystems {
       const args = decode(envelope.args, envelope.enc, runtime);
       const started = await this.#host.start(served.definition, envelope, served.args === undefined ? args : served.args(args), on);
       if (this.#bySystem.get(peer.info.system) !== peer) return void this.#host.stop(started.ref, started.node); // it left meanwhile
+      if (started.ended === true) return runtime.reply(envelope.from, envelope.cid, [started.ref.id, started.node, true]); // it stopped as it started
       this.#hosted.add({ ref: started.ref, owner: peer.info.system, node: started.node, supervisor: envelope.supervisor, generation: envelope.generation });
       runtime.reply(envelope.from, envelope.cid, [started.ref.id, started.node]);
     } catch (error) {

@@ -70,15 +70,15 @@ export class RootRequests {
     answer(this.#system(envelope));
   }
 
-  /** Places an actor for a node of this system; answers with its id and node. */
-  async #place(envelope: SpawnEnvelope): Promise<[ActorId, NodeId]> {
+  /** Places an actor for a node of this system; answers with its id, its node, and whether it stopped as it started. */
+  async #place(envelope: SpawnEnvelope): Promise<[ActorId, NodeId, boolean]> {
     const definition = await loadDefinition(envelope.url, envelope.definition); // a node of this system: trusted
     const where = envelope.placement;
     const placement: Placement = typeof where === 'object' ? { node: where.node, in: where.in } : (where ?? 'inline');
     const args = decode(envelope.args, envelope.enc, this.#host.runtime);
     const opts: SpawnOpts = { placement, args, mailbox: envelope.mailbox, ...(envelope.name === undefined ? {} : { name: envelope.name }) };
     const started = await this.#host.start(definition, opts, envelope.id, envelope.supervised ? envelope.generation : undefined);
-    return [started.ref.id, started.node];
+    return [started.ref.id, started.node, started.ended === true];
   }
 
   async #system(e: SystemEnvelope): Promise<unknown> {

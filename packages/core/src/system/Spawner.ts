@@ -196,17 +196,19 @@ export class Spawner {
     const wire = encode(opts.args, runtime);
     // A supervised actor on another system is named by this one: its messages come here while it restarts, wherever it ran.
     const id = again ?? (generation === undefined ? undefined : runtime.actors.mint(true));
-    let answer: [ActorId, NodeId];
+    let answer: [ActorId, NodeId, unknown?];
     try {
       answer = (await runtime.request(peer.root, (cid) => spawnEnvelope(peer.root, runtime.node, cid, definition, opts, id, generation, where, wire, on), {
         timeout: this.#host.spawnTimeout,
         what: `spawn of ${definition.name} on node '${peer.node}'`,
-      })) as [ActorId, NodeId];
+      })) as [ActorId, NodeId, unknown?];
     } catch (error) {
       if (error instanceof MultitaskError && (error.code === 'SPAWN_FAILED' || error.code === 'NODE_DOWN')) throw error;
       throw new MultitaskError('SPAWN_FAILED', `actor ${definition.name} failed to start on node '${peer.node}': ${errorMessage(error)}`, { cause: error });
     }
     const ref = runtime.makeRef(answer[0], opts.name);
+    // It stopped itself as it started there (a supervised one halts instead): nothing to follow.
+    if (answer[2] === true && generation === undefined) return { ref, node: answer[1], ended: true };
     this.#host.peers.spawnedThere(peer, ref);
     return { ref, node: answer[1] };
   }
