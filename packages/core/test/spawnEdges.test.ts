@@ -47,9 +47,7 @@ describe('spawning at the edges', () => {
 });
 
 describe('a named actor that stops itself as it starts on another system', () => {
-  // On a thread there. Inline there it is not released, nor is the name of any actor of
-  // another system's own thread that stops itself later: the spawning system is not told.
-  it.each(['thread'] as const)('releases its name on the system that spawned it (on a %s there), which can take it again', async (placement) => {
+  it.each(['inline', 'thread'] as const)('releases its name on the system that spawned it (%s there), which can take it again', async (placement) => {
     const mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [QuitsAtStart] }]);
     try {
       const a = mesh.get('a');
@@ -59,6 +57,20 @@ describe('a named actor that stops itself as it starts on another system', () =>
       expect(again.id).not.toBe(first.id);
       const kinds = await eventually(() => mesh.get('b').inspect().then((seen) => seen.hosts.map((host) => host.kind)), (all) => all.length === 1);
       expect(kinds).toEqual(['root']); // no thread left running there for it
+    } finally {
+      await mesh.shutdown();
+    }
+  });
+
+  it.each(['inline', 'thread'] as const)('releases the name of one that stops itself later, %s there', async (placement) => {
+    const mesh = meshOf([{ node: 'a' }, { node: 'b', serve: [Spawner] }]);
+    try {
+      const a = mesh.get('a');
+      const far = await a.spawn(Spawner, { name: 'later', placement: { node: 'b', in: placement } });
+      expect(a.lookup('later')?.id).toBe(far.id);
+      await far.ask('quit');
+      expect(await eventually(() => a.lookup('later'), (ref) => ref === undefined)).toBeUndefined();
+      expect((await a.spawn(Spawner, { name: 'later', placement: { node: 'b', in: placement } })).id).not.toBe(far.id);
     } finally {
       await mesh.shutdown();
     }

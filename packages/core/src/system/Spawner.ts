@@ -108,13 +108,22 @@ export class Spawner {
             : await this.#spawnHosted(placement, definition, opts, again, generation, on);
       // An actor that stopped as it started was released already, or will not be: its name goes back.
       if (name !== undefined && started.ended === true) this.#host.names.unclaim(name);
-      else if (name !== undefined) this.#host.names.bind(name, started.ref, definitionKey(definition));
+      else if (name !== undefined) {
+        this.#host.names.bind(name, started.ref, definitionKey(definition));
+        // Another system tells this one nothing of an unsupervised actor's end: a watch does.
+        if (generation === undefined && systemOf(started.node) !== systemOf(this.#host.runtime.node)) this.#releaseOnEnd(started.ref);
+      }
       this.#host.started(started.ref);
       return started;
     } catch (error) {
       if (name !== undefined) this.#host.names.unclaim(name);
       throw error;
     }
+  }
+
+  /** Releases the name of `ref`, an actor another system runs, when it ends (if the name is still its). */
+  #releaseOnEnd(ref: ActorRef): void {
+    this.#host.runtime.monitor(ref.id, () => this.#host.names.release(ref));
   }
 
   /** An actor started on this node: `ended` when it stopped itself as it started (a supervised one halts instead). */
