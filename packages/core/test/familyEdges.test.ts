@@ -139,6 +139,24 @@ describe('a watch', () => {
   });
 });
 
+describe("the system's monitor", () => {
+  it.each(['thread', 'process'] as const)('of a child an actor placed %s started waits for the child to end', async (placement) => {
+    const system = createSystem({ shutdownTimeout: 3_000 });
+    try {
+      const parent = await system.spawn(Watcher, { placement });
+      const kid = await parent.ask('liveChild');
+      const downs: string[] = [];
+      system.monitor(kid, (reason) => void downs.push(reason.kind));
+      for (let i = 0; i < 5; i++) expect(await kid.ask('get')).toBe(0); // it runs: its monitor waits
+      expect(downs).toEqual([]);
+      kid.tell('quit');
+      expect(await eventually(async () => downs, (seen) => seen.length > 0)).toEqual(['stopped']);
+    } finally {
+      await system.shutdown();
+    }
+  });
+});
+
 describe("an actor's timers, given a bad delay", () => {
   const refused = { code: 'INVALID_ARGUMENT', multitask: true };
 

@@ -461,7 +461,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * Calls `listener` once, when the actor next goes down, with the reason: a crash (also
    * when its supervisor restarts it), a stop, or the death of its thread or process, or of
    * the node of a cluster it runs on (`NODE_DOWN`). The actor may run anywhere: one that
-   * another node of the cluster started is watched where it runs. For an actor that is not
+   * another node of the cluster started, or that an actor on one of this system's threads
+   * or processes started there, is watched where it runs. For an actor that is not
    * running it is called at once (asynchronously) with `stopped`.
    * @param ref - the actor to watch
    * @param listener - receives the {@link DownReason}
@@ -473,7 +474,7 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * ```
    */
   monitor(ref: ActorRef, listener: (reason: DownReason) => void): () => void {
-    if (!this.#alive(ref.id) && this.#elsewhere(ref.id)) return monitorElsewhere(this.#runtime, ref.id, listener);
+    if (!this.#alive(ref.id) && (this.#elsewhere(ref.id) || this.#onHost(ref.id))) return monitorElsewhere(this.#runtime, ref.id, listener);
     if (!this.#alive(ref.id)) {
       let cancelled = false;
       queueMicrotask(() => cancelled || listener({ kind: 'stopped' }));
@@ -503,6 +504,14 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       throw new MultitaskError('ACTOR_STOPPED', `cannot link: ${describeActor(ref.id, this.#supervised.labelOf(ref))} is not running`, { actor: ref.id });
     }
     return this.#deaths.link(a.id, b.id);
+  }
+
+  /**
+   * Whether `id` may be an actor on one of this system's running threads or processes that
+   * the root did not start (a child an actor there spawned): the host knows, the root does not.
+   */
+  #onHost(id: ActorId): boolean {
+    return systemOf(id) === this.#id && this.#hosts.get(nodeOf(id)) !== undefined;
   }
 
   /** Whether `id` may be an actor of another system this one is joined to (it runs there, or its id names one). */
