@@ -474,8 +474,9 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * ```
    */
   monitor(ref: ActorRef, listener: (reason: DownReason) => void): () => void {
-    if (!this.#alive(ref.id) && (this.#elsewhere(ref.id) || this.#onHost(ref.id))) return monitorElsewhere(this.#runtime, ref.id, listener);
     if (!this.#alive(ref.id)) {
+      // Not known here as running: where it may run says, else it is gone.
+      if (this.#elsewhere(ref.id) || this.#onHost(ref.id)) return monitorElsewhere(this.#runtime, ref.id, listener);
       let cancelled = false;
       queueMicrotask(() => cancelled || listener({ kind: 'stopped' }));
       return () => void (cancelled = true);

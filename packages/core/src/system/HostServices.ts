@@ -1,22 +1,17 @@
-import { MultitaskError } from '../errors.js';
 import type { ActorId, NodeId } from '../wire/ids.js';
 import { encode } from '../wire/messageCodec.js';
 import type { SystemEnvelope } from '../wire/protocol.js';
 import type { ActorRef } from '../actor/ActorRef.js';
 import type { ChildSpawnOptions } from '../actor/ActorServices.js';
-import { definitionKey, isActorDefinition, type AnyActorDefinition } from '../actor/defineActor.js';
-import { checkMailboxOptions } from '../actor/Mailbox.js';
+import { definitionKey, type AnyActorDefinition } from '../actor/defineActor.js';
 import type { Runtime, SystemServices } from '../node/Runtime.js';
-import { scan } from '../wire/cloneCheck.js';
-import { checkPlacement, spawnEnvelope } from './Spawner.js';
+import { checkSpawn, NO_MAILBOX, spawnEnvelope } from './Spawner.js';
 import { ActorCell } from '../actor/ActorCell.js';
 import type { Placement } from '../actor/spawnTypes.js';
 import { remoteHandle, type SupervisorTree } from './ActorSupervisors.js';
 import { specToWire, type ChildSupervisor } from '../supervisor/ChildSupervisor.js';
 import type { SupervisorSpec } from '../supervisor/spec.js';
 
-/** The mailbox options of a child spawned without any. */
-const NO_MAILBOX = Object.freeze({});
 /** A started cell's own ref. */
 const refOfCell = (cell: ActorCell): ActorRef => cell.ref;
 /** How long a host waits for its root to place an actor. */
@@ -54,11 +49,7 @@ export class HostServices implements SystemServices {
    * options throw.
    */
   spawn(_parent: ActorId, definition: AnyActorDefinition, options: ChildSpawnOptions): ActorRef | Promise<ActorRef> {
-    if (!isActorDefinition(definition)) throw new MultitaskError('INVALID_ARGUMENT', 'spawn: definition must be a value returned by defineActor');
-    const placement = checkPlacement(options.placement);
-    if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) throw new MultitaskError('INVALID_ARGUMENT', 'options.name must be a non-empty string');
-    checkMailboxOptions(options.mailbox);
-    scan(options.args, 'args');
+    const placement = checkSpawn(definition, options);
     if (placement !== 'inline') return this.#spawnPlaced(placement, definition, options);
     if (options.name !== undefined) return this.#spawnNamed(options.name, definition, options);
     const runtime = this.#runtime;

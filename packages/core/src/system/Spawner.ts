@@ -21,7 +21,24 @@ const refOf = (started: Started): ActorRef => started.ref;
 function isPlain(opts: SpawnOpts): boolean {
   return (opts.placement === undefined || opts.placement === 'inline') && opts.name === undefined;
 }
-const NO_MAILBOX = Object.freeze({});
+/** The mailbox options of an actor spawned without any. @internal */
+export const NO_MAILBOX = Object.freeze({});
+
+/**
+ * Checks a spawn's definition and options, on any node; resolves its placement.
+ * @throws MultitaskError `INVALID_ARGUMENT`, `NOT_SERIALIZABLE` (arguments)
+ * @internal
+ */
+export function checkSpawn(definition: AnyActorDefinition, opts: SpawnOpts): Placement {
+  if (!isActorDefinition(definition)) throw new MultitaskError('INVALID_ARGUMENT', 'spawn: definition must be a value returned by defineActor');
+  const placement = checkPlacement(opts.placement);
+  if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length === 0)) {
+    throw new MultitaskError('INVALID_ARGUMENT', 'options.name must be a non-empty string');
+  }
+  checkMailboxOptions(opts.mailbox);
+  scan(opts.args, 'args');
+  return placement;
+}
 
 /** Spawn options as the system passes them on; `path` names a supervised child in errors. @internal */
 export type SpawnOpts = Partial<SpawnOptionsBase & { args: unknown; path: string }>;
@@ -133,14 +150,7 @@ export class Spawner {
 
   #checkSpawn(definition: AnyActorDefinition, opts: SpawnOpts): Placement {
     if (this.#host.shutDown()) throw new MultitaskError('ACTOR_STOPPED', 'the actor system is shut down');
-    if (!isActorDefinition(definition)) throw new MultitaskError('INVALID_ARGUMENT', 'spawn: definition must be a value returned by defineActor');
-    const placement = checkPlacement(opts.placement);
-    if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length === 0)) {
-      throw new MultitaskError('INVALID_ARGUMENT', 'options.name must be a non-empty string');
-    }
-    checkMailboxOptions(opts.mailbox);
-    scan(opts.args, 'args');
-    return placement;
+    return checkSpawn(definition, opts);
   }
 
   /**
@@ -258,8 +268,8 @@ export function spawnEnvelope(
   };
 }
 
-/** @throws MultitaskError `INVALID_ARGUMENT` for anything but a placement @internal */
-export function checkPlacement(value: Placement | undefined): Placement {
+/** @throws MultitaskError `INVALID_ARGUMENT` for anything but a placement */
+function checkPlacement(value: Placement | undefined): Placement {
   const placement = value ?? 'inline';
   if (typeof placement === 'string' && LOCAL.includes(placement)) return placement;
   if (typeof placement === 'object' && placement !== null) {
