@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MultitaskError } from './errors.js';
+import { nodeFs } from './lazyBuiltins.js';
 
 /** The installed package's `package.json`, by the folder of the bundled copy of the library that looked for it. */
 const installed = new Map<string, string>();
@@ -41,10 +41,10 @@ function locate(here: string, name: string, inPackage: string): string {
   }
   const ext = /\.[cm]?[jt]s$/.test(name) ? '' : here.endsWith('.ts') ? '.ts' : '.js';
   const beside = new URL(`./${name}${ext}`, here);
-  if (existsSync(fileURLToPath(beside))) return beside.href;
+  if (nodeFs().existsSync(fileURLToPath(beside))) return beside.href;
   // The published build: the asker is a chunk of the bundle at the build's root (scripts/bundle.mjs).
   const underRoot = new URL(inPackage.replace(/^\.\/dist\//, './'), here);
-  if (existsSync(fileURLToPath(underRoot))) return underRoot.href;
+  if (nodeFs().existsSync(fileURLToPath(underRoot))) return underRoot.href;
   const bundle = fileURLToPath(here);
   const folder = new URL('.', here).href;
   let packageJson = installed.get(folder);
@@ -57,7 +57,7 @@ function locate(here: string, name: string, inPackage: string): string {
     installed.set(folder, packageJson);
   }
   const inInstalled = new URL(inPackage, packageJson);
-  if (existsSync(fileURLToPath(inInstalled))) return inInstalled.href;
+  if (nodeFs().existsSync(fileURLToPath(inInstalled))) return inInstalled.href;
   throw missing(file, `the library was bundled into ${bundle}, and the @multitask/core installed in ${fileURLToPath(new URL('.', packageJson))} has no such file`);
 }
 

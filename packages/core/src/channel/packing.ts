@@ -1,4 +1,4 @@
-import { deserialize, serialize } from 'node:v8';
+import { nodeV8 } from '../lazyBuiltins.js';
 import { columnsOf, rowsOf } from '../wire/columns.js';
 import type { Encoded } from '../wire/protocol.js';
 
@@ -52,7 +52,7 @@ export function packItems(items: readonly unknown[], enc: Encoded): PackedWire |
   try {
     const columns = items.length >= COLUMNS_MIN ? columnsOf(items) : undefined;
     const packed: readonly unknown[] | PackedColumns = columns === undefined ? items : { ...columns, rows: items.length };
-    return { bytes: serialize(packed), count: items.length, enc };
+    return { bytes: nodeV8().serialize(packed), count: items.length, enc };
   } catch {
     return undefined;
   }
@@ -60,7 +60,7 @@ export function packItems(items: readonly unknown[], enc: Encoded): PackedWire |
 
 /** The items of a packed run (still to be decoded with its `enc`): each a copy of its own. @internal */
 export function unpackItems(bytes: Uint8Array): unknown[] {
-  const packed = deserialize(bytes) as unknown[] | PackedColumns;
+  const packed = nodeV8().deserialize(bytes) as unknown[] | PackedColumns;
   return Array.isArray(packed) ? packed : rowsOf(packed.keys, packed.values, packed.rows);
 }
 

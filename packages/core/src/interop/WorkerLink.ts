@@ -1,4 +1,5 @@
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Worker, WorkerOptions } from 'node:worker_threads';
+import { workerThreads } from '../lazyBuiltins.js';
 import { releaseProxy, wrap, type Remote } from 'comlink';
 import { MultitaskError, type Clock } from '../index.js';
 import { webEndpoint } from './comlinkEndpoint.js';
@@ -30,7 +31,7 @@ export class WorkerLink implements AdoptedWorker {
 
   constructor(label: string, script: string | URL, options: WorkerOptions) {
     this.#label = label;
-    this.worker = new Worker(script, options);
+    this.worker = new (workerThreads().Worker)(script, options);
     this.threadId = this.worker.threadId;
     this.#remote = wrap<Methods>(webEndpoint(this.worker));
     this.worker.on('error', (error) => (this.#error = error));

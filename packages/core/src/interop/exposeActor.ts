@@ -1,4 +1,5 @@
-import { MessageChannel, type TransferListItem } from 'node:worker_threads';
+import type { TransferListItem } from 'node:worker_threads';
+import { workerThreads } from '../lazyBuiltins.js';
 import type { Endpoint } from 'comlink';
 import { match } from 'ts-pattern';
 import { MultitaskError, type ActorRef, type AnyActorDefinition, type MessageType, type PayloadArgs, type ReplyOf } from '../index.js';
@@ -107,7 +108,7 @@ export interface ActorExposure extends AsyncDisposable {
  *
  * await using system = createSystem();
  * const counter = await system.spawn(Counter, { args: 0 });
- * const { port1, port2 } = new MessageChannel();
+ * const { port1, port2 } = new (workerThreads().MessageChannel)();
  * exposeActor(counter, port1);
  *
  * // Code that speaks comlink, here or in another thread:

@@ -1,4 +1,4 @@
-import { getHeapStatistics } from 'node:v8';
+import { nodeV8 } from '../lazyBuiltins.js';
 import type { Runtime } from '../node/Runtime.js';
 import type { ActorCell } from '../actor/ActorCell.js';
 import { definitionKey } from '../actor/defineActor.js';
@@ -27,7 +27,7 @@ export function nodePart(runtime: Runtime): NodePart {
   const cells = runtime.actors.all();
   const actors = new Array<ActorPart>(cells.length);
   for (let i = 0; i < cells.length; i++) actors[i] = actorPart(cells[i] as ActorCell);
-  const heap = getHeapStatistics();
+  const heap = nodeV8().getHeapStatistics();
   const usage = process.resourceUsage();
   const { pid, threadId } = hostIdentity();
   const host = {

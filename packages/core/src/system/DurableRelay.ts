@@ -7,7 +7,7 @@
  * @internal
  * @packageDocumentation
  */
-import { deserialize, serialize } from 'node:v8';
+import { nodeV8 } from '../lazyBuiltins.js';
 import { MultitaskError } from '../errors.js';
 import type { NodeId } from '../wire/ids.js';
 import type { DurableMessage } from '../transport/durableStreams.js';
@@ -55,7 +55,7 @@ export class DurableRelay {
       }
       case 'publish': {
         const open = await this.#of(request[1]);
-        return open.store.publish(frames(open).pack(deserialize(request[2]) as WireItem), request[3]);
+        return open.store.publish(frames(open).pack(nodeV8().deserialize(request[2]) as WireItem), request[3]);
       }
       case 'pull':
         return this.#pull(from, request[1], request[2], request[3], request[4]);
@@ -126,7 +126,7 @@ export class DurableRelay {
           const id = ++this.#seq;
           held.messages.set(id, message);
           try {
-            pulled.push([id, serialize(frames(open).unpack(message.bytes))]);
+            pulled.push([id, nodeV8().serialize(frames(open).unpack(message.bytes))]);
           } catch {
             held.messages.delete(id);
             message.ack(); // bytes nobody can read would come back for ever

@@ -4,7 +4,7 @@
  * @internal
  * @packageDocumentation
  */
-import { deserialize, serialize } from 'node:v8';
+import { nodeV8 } from '../lazyBuiltins.js';
 import type { NodeId } from '../wire/ids.js';
 import { decode, encode } from '../wire/messageCodec.js';
 import type { Runtime } from '../node/Runtime.js';
@@ -27,9 +27,9 @@ export async function relayedDurable(runtime: Runtime, root: NodeId, name: strin
   let closed = false;
   return {
     items: {
-      encode: (item) => serialize(encode(item, runtime)),
+      encode: (item) => nodeV8().serialize(encode(item, runtime)),
       decode(bytes) {
-        const item = deserialize(bytes) as WireItem;
+        const item = nodeV8().deserialize(bytes) as WireItem;
         return decode(item.value, item.enc, runtime);
       },
     },

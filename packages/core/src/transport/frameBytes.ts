@@ -13,9 +13,10 @@
  * @packageDocumentation
  */
 import { types } from 'node:util';
-import { DefaultDeserializer, DefaultSerializer } from 'node:v8';
+import type { Deserializer, Serializer } from 'node:v8';
 import type { Frame } from '../wire/frames.js';
 import { jsonExactFrame } from './jsonExact.js';
+import { nodeV8 } from '../lazyBuiltins.js';
 
 /** Codec bytes (see the module's description). @internal */
 export const JSON_FRAME = 0x6a; // j
@@ -36,26 +37,39 @@ interface HostHooks {
   _writeHostObject(object: object): void;
   _readHostObject(): unknown;
 }
-const writeView = (DefaultSerializer.prototype as unknown as HostHooks)._writeHostObject;
-const readView = (DefaultDeserializer.prototype as unknown as HostHooks)._readHostObject;
+
+/** Node's `advanced` IPC (de)serializer, as {@link cloneCodec} makes it. */
+interface CloneCodec {
+  readonly Serializer: new () => Serializer;
+  readonly Deserializer: new (body: Uint8Array) => Deserializer;
+}
+
+let clone: CloneCodec | undefined;
 
 /**
  * Node's `advanced` IPC serializer, with its handling of host objects: typed arrays and
  * `Buffer`s keep their type, other host objects travel as a copy of their own properties.
+ * Made when the first frame needs it: `node:v8` is not loaded before (see `lazyBuiltins.ts`).
  */
-class CloneSerializer extends DefaultSerializer implements Pick<HostHooks, '_writeHostObject'> {
-  _writeHostObject(object: object): void {
-    const view = types.isArrayBufferView(object);
-    this.writeUint32(view ? VIEW : NOT_VIEW);
-    if (view) writeView.call(this, object);
-    else this.writeValue({ ...object });
+function cloneCodec(): CloneCodec {
+  if (clone !== undefined) return clone;
+  const { DefaultDeserializer, DefaultSerializer } = nodeV8();
+  const writeView = (DefaultSerializer.prototype as unknown as HostHooks)._writeHostObject;
+  const readView = (DefaultDeserializer.prototype as unknown as HostHooks)._readHostObject;
+  class CloneSerializer extends DefaultSerializer implements Pick<HostHooks, '_writeHostObject'> {
+    _writeHostObject(object: object): void {
+      const view = types.isArrayBufferView(object);
+      this.writeUint32(view ? VIEW : NOT_VIEW);
+      if (view) writeView.call(this, object);
+      else this.writeValue({ ...object });
+    }
   }
-}
-
-class CloneDeserializer extends DefaultDeserializer implements Pick<HostHooks, '_readHostObject'> {
-  _readHostObject(): unknown {
-    return this.readUint32() === VIEW ? readView.call(this) : this.readValue();
+  class CloneDeserializer extends DefaultDeserializer implements Pick<HostHooks, '_readHostObject'> {
+    _readHostObject(): unknown {
+      return this.readUint32() === VIEW ? readView.call(this) : this.readValue();
+    }
   }
+  return (clone = { Serializer: CloneSerializer, Deserializer: CloneDeserializer });
 }
 
 /**
@@ -68,7 +82,7 @@ export function encodeFrame(frame: Frame): string | Buffer {
   const holes = jsonExactFrame(frame);
   if (holes === undefined) return `j${JSON.stringify(frame)}\n`;
   if (holes !== false) return `h${JSON.stringify([holes, frame])}\n`;
-  const serializer = new CloneSerializer();
+  const serializer = new (cloneCodec().Serializer)();
   serializer.writeRawBytes(Buffer.allocUnsafe(CLONE_HEADER));
   serializer.writeHeader();
   serializer.writeValue(frame);
@@ -98,7 +112,7 @@ export function decodeJsonFrame(codec: number, bytes: Buffer, start: number, end
  * @internal
  */
 export function decodeCloneFrame(body: Uint8Array): Frame {
-  const deserializer = new CloneDeserializer(body);
+  const deserializer = new (cloneCodec().Deserializer)(body);
   deserializer.readHeader();
   return deserializer.readValue() as Frame;
 }

@@ -1,4 +1,5 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { workerThreads } from '../lazyBuiltins.js';
 import { MultitaskError } from '../errors.js';
 import type { FrameCodec } from '../wire/FrameCodec.js';
 import type { Frame } from '../wire/frames.js';
@@ -29,7 +30,7 @@ export interface MemoryNetwork {
  * @internal
  */
 export function openMemoryNetwork(codec: FrameCodec): MemoryNetwork {
-  const { port1, port2 } = new MessageChannel();
+  const { port1, port2 } = new (workerThreads().MessageChannel)();
   const closers: Array<(error: Error) => void> = [];
   let cut = false;
   const end = (error: Error): void => {

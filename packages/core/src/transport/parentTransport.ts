@@ -1,4 +1,5 @@
-import { isMainThread, workerData, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { workerThreads } from '../lazyBuiltins.js';
 import type { Endpoint } from './Endpoint.js';
 import { parentPipeEndpoint } from './pipeEndpoint.js';
 import { portEndpoint } from './threadTransport.js';
@@ -13,6 +14,7 @@ export type HostKind = 'thread' | 'process';
  * @internal
  */
 export function connectParent(): { readonly kind: HostKind; readonly endpoint: Endpoint } {
+  const { isMainThread, workerData } = workerThreads();
   if (!isMainThread) {
     const { port } = workerData as { port: MessagePort };
     return { kind: 'thread', endpoint: portEndpoint(port) };

@@ -1,4 +1,5 @@
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import type { MessagePort, ResourceLimits } from 'node:worker_threads';
+import { workerThreads } from '../lazyBuiltins.js';
 import { bootUrl } from './bootUrl.js';
 import type { Frame } from '../wire/frames.js';
 import type { Endpoint, Host, HostExit, HostStart, Transferable } from './Endpoint.js';
@@ -12,6 +13,7 @@ import type { Endpoint, Host, HostExit, HostStart, Transferable } from './Endpoi
  */
 export function portEndpoint(handle: unknown): Endpoint & { readonly drain: () => void } {
   const port = handle as MessagePort;
+  const { receiveMessageOnPort } = workerThreads();
   let receive: ((frame: Frame) => void) | undefined;
   return {
     packsRuns: true,
@@ -37,7 +39,7 @@ export function portEndpoint(handle: unknown): Endpoint & { readonly drain: () =
  * @internal
  */
 export function openPortPair(): { readonly a: MessagePort; readonly b: MessagePort } {
-  const { port1, port2 } = new MessageChannel();
+  const { port1, port2 } = new (workerThreads().MessageChannel)();
   return { a: port1, b: port2 };
 }
 
@@ -52,7 +54,7 @@ export interface ThreadOptions {
  */
 export function spawnThread(start: HostStart, options: ThreadOptions = {}): Host {
   const { a, b } = openPortPair();
-  const worker = new Worker(new URL(bootUrl()), {
+  const worker = new (workerThreads().Worker)(new URL(bootUrl()), {
     workerData: { main: start.main, data: start.data, port: b },
     transferList: [b],
     // By default a worker inherits the parent's options. Passing them explicitly would make

@@ -5,7 +5,7 @@
  * @internal
  * @packageDocumentation
  */
-import { deserialize, serialize } from 'node:v8';
+import { nodeV8 } from '../lazyBuiltins.js';
 import type { Frame } from './frames.js';
 
 /** Turns frames into bytes and back. @internal */
@@ -26,9 +26,9 @@ export interface FrameCodec {
  */
 export const structuredCloneCodec: FrameCodec = {
   name: 'structured-clone',
-  encode: (frame) => serialize(frame),
+  encode: (frame) => nodeV8().serialize(frame),
   decode(bytes) {
-    const frame: unknown = deserialize(bytes);
+    const frame: unknown = nodeV8().deserialize(bytes);
     if (!Array.isArray(frame)) throw new TypeError('a frame must be an array');
     return frame;
   },
