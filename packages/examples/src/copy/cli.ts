@@ -14,8 +14,18 @@ import { HELP, packageVersion, parseCommandLine, USAGE, type CommandLine } from 
 import { UsageError } from './plan.js';
 import { problemLines, summaryLine } from './report.js';
 
+/**
+ * Whether stderr is a terminal, read only when progress is drawn: `process.stderr` is made on
+ * first use, and on a pipe that loads Node's `net` and streams, ~1 ms of a quiet copy's start.
+ */
+const stderrIO = {
+  get isTTY(): boolean {
+    return process.stderr.isTTY === true;
+  },
+};
+
 /** Runs the tool; resolves with the exit code. */
-export async function main(argv: readonly string[], io: { readonly isTTY: boolean; readonly signal?: AbortSignal } = { isTTY: process.stderr.isTTY === true }): Promise<number> {
+export async function main(argv: readonly string[], io: { readonly isTTY: boolean; readonly signal?: AbortSignal } = stderrIO): Promise<number> {
   let command: CommandLine;
   try {
     command = parseCommandLine(argv);
@@ -58,5 +68,11 @@ export async function runCli(): Promise<void> {
     process.stderr.write(stop.signal.aborted ? 'multitask-copy: still finishing the files in progress...\n' : '\nmultitask-copy: interrupted: stopping once the files being copied are done...\n');
     stop.abort();
   });
-  process.exitCode = await main(process.argv.slice(2), { isTTY: process.stderr.isTTY === true, signal: stop.signal });
+  const io = {
+    signal: stop.signal,
+    get isTTY(): boolean {
+      return stderrIO.isTTY;
+    },
+  };
+  process.exitCode = await main(process.argv.slice(2), io);
 }
