@@ -157,6 +157,25 @@ describe("the system's monitor", () => {
   });
 });
 
+describe("the system's link", () => {
+  it('refuses a child an actor on a thread started with INVALID_ARGUMENT that says to monitor it, and an actor that ended with ACTOR_STOPPED', async () => {
+    const system = createSystem({ shutdownTimeout: 3_000 });
+    try {
+      const parent = await system.spawn(Watcher, { placement: 'thread' });
+      const kid = await parent.ask('liveChild');
+      const other = await system.spawn(Watcher);
+      const refused = { code: 'INVALID_ARGUMENT', message: expect.stringMatching(/was started by an actor on thread .*monitor/) };
+      expect(() => system.link(kid, other)).toThrow(expect.objectContaining(refused));
+      expect(() => system.link(other, kid)).toThrow(expect.objectContaining(refused));
+      expect(await kid.ask('get')).toBe(0); // it runs: it was not refused as stopped
+      await system.stop(other);
+      expect(() => system.link(parent, other)).toThrow(expect.objectContaining({ code: 'ACTOR_STOPPED', message: expect.stringMatching(/is not running/) }));
+    } finally {
+      await system.shutdown();
+    }
+  });
+});
+
 describe("an actor's timers, given a bad delay", () => {
   const refused = { code: 'INVALID_ARGUMENT', multitask: true };
 

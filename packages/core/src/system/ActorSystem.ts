@@ -493,7 +493,8 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
    * @param b - the other
    * @returns a function that removes the link
    * @throws {@link MultitaskError} `ACTOR_STOPPED` when either is not running,
-   * `INVALID_ARGUMENT` when either is an actor another node of the cluster started (monitor those)
+   * `INVALID_ARGUMENT` when either is an actor another node of the cluster started, or a
+   * child an actor on one of this system's threads or processes started (monitor those)
    */
   link(a: ActorRef, b: ActorRef): () => void {
     for (const ref of [a, b]) {
@@ -501,6 +502,11 @@ export class ActorSystem extends EventEmitter<SystemEvents> {
       if (this.#elsewhere(ref.id)) {
         const node = this.#peers.nameOf(ref.id) ?? 'another node';
         throw new MultitaskError('INVALID_ARGUMENT', `cannot link: ${describeActor(ref.id, ref.name)} runs on node '${node}' for another system; link actors this system started or supervises, and monitor the others`, { actor: ref.id });
+      }
+      const host = this.#onHost(ref.id) ? this.#hosts.get(nodeOf(ref.id)) : undefined;
+      if (host !== undefined) {
+        // Its host tracks it, not the root: whether it still runs is known there.
+        throw new MultitaskError('INVALID_ARGUMENT', `cannot link: ${describeActor(ref.id, ref.name)} was started by an actor on ${host.host.label}, which tracks it; link actors this system started or supervises, and monitor the others (system.monitor, or ctx.watch from an actor)`, { actor: ref.id });
       }
       throw new MultitaskError('ACTOR_STOPPED', `cannot link: ${describeActor(ref.id, this.#supervised.labelOf(ref))} is not running`, { actor: ref.id });
     }
