@@ -108,7 +108,7 @@ export interface ActorExposure extends AsyncDisposable {
  *
  * await using system = createSystem();
  * const counter = await system.spawn(Counter, { args: 0 });
- * const { port1, port2 } = new (workerThreads().MessageChannel)();
+ * const { port1, port2 } = new MessageChannel();
  * exposeActor(counter, port1);
  *
  * // Code that speaks comlink, here or in another thread:
@@ -220,7 +220,7 @@ class Exposure implements ActorExposure {
 
   /** `Comlink.createEndpoint`: the same actor on a new port, whose other end goes back to the client. */
   #branch(id: string | undefined): void {
-    const { port1, port2 } = new MessageChannel();
+    const { port1, port2 } = new (workerThreads().MessageChannel)();
     const child = new Exposure(this.#ref, port1, this.#timeout);
     this.#children.add(child);
     void child.closed.then(() => this.#children.delete(child));

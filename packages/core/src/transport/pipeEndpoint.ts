@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { OnReadOpts, Socket, SocketConstructorOpts } from 'node:net';
+import { nodeNet } from '../lazyBuiltins.js';
 import type { Frame } from '../wire/frames.js';
 import type { Endpoint } from './Endpoint.js';
 import { encodeFrame } from './frameBytes.js';
@@ -74,7 +74,7 @@ interface PipeSocketOptions extends SocketConstructorOpts {
  * @internal
  */
 export function parentPipeEndpoint(): Endpoint {
-  const { Socket } = createRequire(import.meta.url)('node:net') as typeof import('node:net');
+  const { Socket } = nodeNet();
   let read: (chunk: Buffer) => void = ignore;
   const options: PipeSocketOptions = {
     fd: PIPE_FD,

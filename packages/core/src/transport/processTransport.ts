@@ -1,16 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { nodeChildProcess } from '../lazyBuiltins.js';
 import { bootUrl } from './bootUrl.js';
 import type { Host, HostExit, HostStart } from './Endpoint.js';
 import { childPipeEndpoint, PIPE_FD } from './pipeEndpoint.js';
-
-/**
- * `node:child_process`, loaded when the first child is forked: it brings `net` and `dgram`
- * with it, ~3 ms of every program's start that most programs (threads only) never use.
- */
-const childProcess = (): typeof import('node:child_process') => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
 
 /** How long a child may take to exit after its channel is closed, before SIGKILL. */
 const EXIT_GRACE_MS = 2000;
@@ -28,7 +22,7 @@ const STDIO = ['inherit', 'inherit', 'inherit', 'ipc', 'pipe'] as const;
  * @internal
  */
 export function spawnProcess(start: HostStart): Host {
-  const child = childProcess().fork(fileURLToPath(bootUrl()), [start.main, JSON.stringify(start.data)], {
+  const child = nodeChildProcess().fork(fileURLToPath(bootUrl()), [start.main, JSON.stringify(start.data)], {
     execArgv: [...(start.execArgv ?? process.execArgv)],
     stdio: [...STDIO],
   });

@@ -15,17 +15,12 @@ import { UsageError } from './plan.js';
 import { problemLines, summaryLine } from './report.js';
 
 /**
- * Whether stderr is a terminal, read only when progress is drawn: `process.stderr` is made on
- * first use, and on a pipe that loads Node's `net` and streams, ~1 ms of a quiet copy's start.
+ * Runs the tool; resolves with the exit code.
+ * @param io - whether stderr is a terminal (read from `process.stderr` when left out, and
+ * only to draw progress: on a pipe, `process.stderr` loads Node's `net` and streams, ~1 ms of
+ * a quiet copy's start), and the signal that interrupts the copy
  */
-const stderrIO = {
-  get isTTY(): boolean {
-    return process.stderr.isTTY === true;
-  },
-};
-
-/** Runs the tool; resolves with the exit code. */
-export async function main(argv: readonly string[], io: { readonly isTTY: boolean; readonly signal?: AbortSignal } = stderrIO): Promise<number> {
+export async function main(argv: readonly string[], io: { readonly isTTY?: boolean; readonly signal?: AbortSignal } = {}): Promise<number> {
   let command: CommandLine;
   try {
     command = parseCommandLine(argv);
@@ -38,7 +33,7 @@ export async function main(argv: readonly string[], io: { readonly isTTY: boolea
     process.stdout.write(`${command.kind === 'help' ? HELP : packageVersion()}\n`);
     return 0;
   }
-  const progress = command.quiet || command.json ? 'none' : io.isTTY ? 'bar' : 'lines';
+  const progress = command.quiet || command.json ? 'none' : (io.isTTY ?? process.stderr.isTTY === true) ? 'bar' : 'lines';
   let summary: Summary;
   try {
     const inspect = command.inspect ? { inspect: (url: string) => void process.stderr.write(`multitask-copy: inspector at ${url}\n`) } : {};
@@ -68,11 +63,5 @@ export async function runCli(): Promise<void> {
     process.stderr.write(stop.signal.aborted ? 'multitask-copy: still finishing the files in progress...\n' : '\nmultitask-copy: interrupted: stopping once the files being copied are done...\n');
     stop.abort();
   });
-  const io = {
-    signal: stop.signal,
-    get isTTY(): boolean {
-      return stderrIO.isTTY;
-    },
-  };
-  process.exitCode = await main(process.argv.slice(2), io);
+  process.exitCode = await main(process.argv.slice(2), { signal: stop.signal });
 }
