@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const fixture = fileURLToPath(new URL('./fixtures/lazyBuiltins.mjs', import.meta.url));
 
 describe("the library's start", () => {
-  it('loads node:v8, node:worker_threads and the streams they bring only when a program needs them', () => {
+  it('loads node:v8, node:worker_threads, the streams they bring and perf_hooks only when a program needs them', () => {
     // The built library, without tsx (which loads them itself): inline actors and a channel
     // first, then an actor on a thread.
     const out = execFileSync(process.execPath, [fixture], { encoding: 'utf8', timeout: 20_000 });

@@ -1,4 +1,5 @@
 import { MultitaskError } from '../errors.js';
+import { monotonicNow } from '../clock.js';
 import { isSupervised, type ActorId, type NodeId } from '../wire/ids.js';
 import type { MailboxOptions } from '../wire/protocol.js';
 import type { ActorRef } from './ActorRef.js';
@@ -51,7 +52,7 @@ export class ActorCell implements FamilyCell {
   /** `BUSY | SCHEDULED | SUPERVISED | IN_RUN | STOP_WHEN_DONE`, and the status (see {@link ActorCell.status}) in the bits above. */
   declare private _flags: number;
   /**
-   * When the running async handler started (`performance.now()`, in whole milliseconds: a
+   * When the running async handler started (`monotonicNow()`, in whole milliseconds: a
    * fraction would take a number object of its own in every cell), for `handlerTimeout`.
    */
   declare private _busySince: number;
@@ -366,7 +367,7 @@ export class ActorCell implements FamilyCell {
 
   /** Milliseconds the running async handler has been running; 0 when idle. */
   get busyFor(): number {
-    return this._busy ? performance.now() - this._busySince : 0;
+    return this._busy ? monotonicNow() - this._busySince : 0;
   }
 
   /**
@@ -602,11 +603,11 @@ export class ActorCell implements FamilyCell {
   }
 
   private _handleSome(): void {
-    const start = performance.now();
+    const start = monotonicNow();
     const handlers = this._kind.handlers;
     const observer = this._host.observer; // read once a slice: one set meanwhile sees the next
     for (let handled = 1; ; handled++) {
-      if (handled % CHECK_EVERY === 0 && performance.now() - start > SLICE_MS) break;
+      if (handled % CHECK_EVERY === 0 && monotonicNow() - start > SLICE_MS) break;
       if (this._status !== 'running' || this._busy) return;
       const mailbox = this._mailbox;
       let head: string | Letter | undefined;
@@ -647,7 +648,7 @@ export class ActorCell implements FamilyCell {
         const current = letter ?? tellLetter(type, data);
         this._busy = true;
         // The slice's start, for its first message (most often the only one): a clock read less.
-        this._busySince = Math.floor(handled === 1 ? start : performance.now());
+        this._busySince = Math.floor(handled === 1 ? start : monotonicNow());
         this._current = current;
         result.then((value) => this._finish(current, true, value), (error: unknown) => this._finish(current, false, error));
         if ((this._flags & STOP_WHEN_DONE) !== 0) this._graceSelf(); // it called ctx.stop() before its first await

@@ -1,4 +1,5 @@
 import { microtask } from '../microtask.js';
+import { monotonicNow } from '../clock.js';
 
 /** Something that runs when its turn comes: an actor's cell with messages to handle. @internal */
 export interface Runnable {
@@ -12,7 +13,7 @@ interface Group {
   head: number;
   /** The step it began to wait in. */
   readonly since: number;
-  /** When it began to wait (the queue's clock: `performance.now()` as of a recent step). */
+  /** When it began to wait (the queue's clock: `monotonicNow()` as of a recent step). */
   readonly sinceMs: number;
 }
 
@@ -80,7 +81,7 @@ let streak = 0;
  * that keeps coming.
  */
 function step(): void {
-  if (left === TURN || (steps & (CLOCK_EVERY - 1)) === 0) clockMs = performance.now();
+  if (left === TURN || (steps & (CLOCK_EVERY - 1)) === 0) clockMs = monotonicNow();
   steps++;
   left--;
   runOne(next());

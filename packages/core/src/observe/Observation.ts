@@ -5,6 +5,7 @@ import type { Runtime } from '../node/Runtime.js';
 import { handlerEnd, handlerStart, type HandlerMessage } from './diagnostics.js';
 import type { Telemetry } from './Telemetry.js';
 import { errorType } from './errorType.js';
+import { monotonicNow } from '../clock.js';
 
 /** `SpanKind.CONSUMER`: a handler processes a message someone sent. */
 const CONSUMER = 4;
@@ -64,7 +65,7 @@ export class Observation implements NodeObserver {
     const telemetry = this.#telemetry;
     const definition = cell.definitionName;
     const counts = telemetry?.metrics === undefined ? undefined : (this.#handled.get(definition)?.get(type) ?? added(this.#handled, definition, type, telemetry.attributes({ 'messaging.destination.name': definition, 'messaging.operation.name': type, 'messaging.operation.type': 'process' })));
-    const started = counts === undefined ? 0 : performance.now();
+    const started = counts === undefined ? 0 : monotonicNow();
     const span = telemetry?.tracer?.startSpan(`${cell.definitionName} ${type}`, { kind: CONSUMER, attributes: { 'messaging.system': 'multitask', 'messaging.destination.name': cell.definitionName, 'messaging.operation.name': type, 'multitask.actor.id': cell.id } }, telemetry.parentOf(trace));
     if (message === undefined && counts === undefined && span === undefined) return handler(ctx as never, payload as never);
     const done = (error: unknown, failed: boolean): void => this.#ended(message, span, counts, started, error, failed);
@@ -96,7 +97,7 @@ export class Observation implements NodeObserver {
         const kind = errorType(error);
         failures.set(kind, (failures.get(kind) ?? 0) + 1);
       }
-      this.#telemetry?.metrics?.duration.record((performance.now() - started) / 1000, counts.attributes);
+      this.#telemetry?.metrics?.duration.record((monotonicNow() - started) / 1000, counts.attributes);
     }
     if (span !== undefined) {
       if (failed) {

@@ -1,7 +1,7 @@
 import type { ActorRef } from '../actor/ActorRef.js';
 import type { ActorSystem } from '../system/ActorSystem.js';
 import type { DownReason } from '../actor/DownReason.js';
-import type { Clock } from '../clock.js';
+import { monotonicNow, type Clock } from '../clock.js';
 import { MultitaskError } from '../errors.js';
 import { Fifo } from '../Fifo.js';
 import { abortError } from '../limits.js';
@@ -336,9 +336,9 @@ export class Scheduler<T extends TaskSet = TaskSet> {
   /** Times a few round trips to a new worker on another node (the least of them counts). */
   async #timeRoundTrip(node: string, ref: Slot['ref']): Promise<void> {
     for (let i = 0; i < 3; i++) {
-      const sent = performance.now();
+      const sent = monotonicNow();
       await ref.ask('ping', undefined, { timeout: 30_000 });
-      this.#targets.measured(node, performance.now() - sent);
+      this.#targets.measured(node, monotonicNow() - sent);
     }
   }
 

@@ -7,7 +7,7 @@
 import { constants, createReadStream } from 'node:fs';
 import { copyFile, lstat, rename, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineActor, defineTasks, type ChannelReceiver, type ChannelSender } from '@multitask/core';
+import { defineActor, defineTasks, systemClock, type ChannelReceiver, type ChannelSender } from '@multitask/core';
 import { describe, type Failure, type FileEntry } from './plan.js';
 import { eachLimited } from './eachLimited.js';
 import { formatProgress, type Done, type Tally } from './progress.js';
@@ -99,17 +99,17 @@ async function copyOne(src: string, dst: string, file: FileEntry): Promise<strin
 /** Adds up reports and sends them through `progress` at most every {@link REPORT_EVERY} ms. */
 function reporter(progress: ChannelSender<Done>): ((done: Done) => Promise<void>) & { flush(): Promise<void> } {
   let pending: Done = { files: 0, bytes: 0, skipped: 0, passedBytes: 0 };
-  let reported = performance.now();
+  let reported = systemClock.now();
   const flush = async (): Promise<void> => {
     if (pending.files === 0 && pending.bytes === 0) return;
     const sent = pending;
     pending = { files: 0, bytes: 0, skipped: 0, passedBytes: 0 };
-    reported = performance.now();
+    reported = systemClock.now();
     await progress.send(sent);
   };
   const add = async (done: Done): Promise<void> => {
     pending = { files: pending.files + done.files, bytes: pending.bytes + done.bytes, skipped: pending.skipped + done.skipped, passedBytes: pending.passedBytes + done.passedBytes };
-    if (performance.now() - reported > REPORT_EVERY) await flush();
+    if (systemClock.now() - reported > REPORT_EVERY) await flush();
   };
   return Object.assign(add, { flush });
 }
@@ -214,9 +214,9 @@ export const ProgressBar = defineActor({
     /** Reads the channel to its end, drawing as it goes; resolves with the totals it saw. */
     async follow(ctx, job: Following) {
       const { screen } = ctx.state;
-      const started = performance.now();
+      const started = systemClock.now();
       const tally: Tally = { files: 0, bytes: 0, skipped: 0, passedBytes: 0, totalFiles: job.files, totalBytes: job.bytes };
-      const line = (): string => `${job.label === undefined ? '' : `${job.label} `}${formatProgress(tally, (performance.now() - started) / 1000)}`;
+      const line = (): string => `${job.label === undefined ? '' : `${job.label} `}${formatProgress(tally, (systemClock.now() - started) / 1000)}`;
       screen.show(line());
       for await (const report of job.done) {
         tally.files += report.files;

@@ -5,7 +5,7 @@
  */
 import { lstat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createChannel, createPool, createSystem, serveInspector, type ActorRef, type ActorSystem, type Channel, type ChannelSender, type Pool } from '@multitask/core';
+import { createChannel, createPool, createSystem, serveInspector, systemClock, type ActorRef, type ActorSystem, type Channel, type ChannelSender, type Pool } from '@multitask/core';
 import { Copier, copyTasks, ProgressBar, type Copied } from './actors.js';
 import { batch, pieceBatches } from './batches.js';
 import { eachLimited } from './eachLimited.js';
@@ -118,10 +118,10 @@ interface Outcome {
  * @throws UsageError for bad folders, or files in the way without `overwrite` or `skip`
  */
 export async function copyTree(srcArg: string, dstArg: string, options: CopyOptions): Promise<Summary> {
-  const started = performance.now();
+  const started = systemClock.now();
   const stopped = (): boolean => options.signal?.aborted === true;
   const screen = new Screen(options.progress);
-  const summary = (outcome: Outcome, interruptedWhile?: Stage): Summary => summarize(outcome, interruptedWhile, (performance.now() - started) / 1000);
+  const summary = (outcome: Outcome, interruptedWhile?: Stage): Summary => summarize(outcome, interruptedWhile, (systemClock.now() - started) / 1000);
   try {
     screen.show(`scanning ${srcArg}`);
     const plan = await makePlan(srcArg, dstArg, { signal: options.signal, onFolder: (p) => screen.update(`scanning ${srcArg}: ${scanned(p)}`) });

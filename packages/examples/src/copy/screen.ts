@@ -3,6 +3,7 @@
  * redrawn at most every 100 ms; elsewhere (CI logs, pipes) a line at most once a second;
  * or nothing (`--quiet`, `--json`).
  */
+import { systemClock } from '@multitask/core';
 
 /** How progress is shown. */
 export type ProgressStyle = 'bar' | 'lines' | 'none';
@@ -26,7 +27,7 @@ export class Screen {
    * @param write - where the text goes (stderr)
    * @param now - the clock, in milliseconds
    */
-  constructor(style: ProgressStyle, write = (text: string): void => void process.stderr.write(text), now = (): number => performance.now()) {
+  constructor(style: ProgressStyle, write = (text: string): void => void process.stderr.write(text), now = (): number => systemClock.now()) {
     this.#style = style;
     this.#write = write;
     this.#now = now;

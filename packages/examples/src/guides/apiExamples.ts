@@ -102,7 +102,7 @@ export async function apiExamples(): Promise<Record<string, unknown>> {
   // #endregion SystemOptions
 
   // #region systemClock
-  const started = systemClock.now(); // ms, from performance.now()
+  const started = systemClock.now(); // ms, from a monotonic clock (process.hrtime)
   const timer: TimerHandle = systemClock.setTimeout(() => undefined, 1_000);
   systemClock.clearTimeout(timer);
   // #endregion systemClock
