@@ -4,12 +4,20 @@
 //   CommonJS can be compiled through V8's code cache on Node 20, which ES modules cannot.
 //   Copier threads and processes import their actors from it by URL.
 // - dist/copy/codeCache.cjs: the loader bin/multitask-copy.cjs runs that bundle with.
+//
+// The bundle is made lean to read: esbuild keeps the library's doc comments (a sixth of the
+// bytes), so they are taken out, and it must be ASCII, which V8 holds and reads one byte per
+// character (a single character outside ASCII makes the whole source two bytes per
+// character). With both, a start loads the command ~1.5 ms sooner on two cores.
+import { writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import ts from 'typescript';
 
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' };
 
-await build({
+const bundled = await build({
   ...common,
+  write: false,
   entryPoints: ['dist/copy/command.js'],
   outfile: 'dist/copy/multitask-copy.cjs',
   // The cluster's NATS client and codec load only for a cluster, and OpenTelemetry's API
@@ -22,4 +30,40 @@ await build({
   inject: ['scripts/importMeta.js'],
   define: { 'import.meta.url': 'importMetaUrl', 'import.meta.resolve': 'importMetaResolve' },
 });
+for (const file of bundled.outputFiles) writeFileSync(file.path, file.path.endsWith('.cjs') ? asciiOnly(withoutDocComments(file.text), file.path) : file.contents);
 await build({ ...common, entryPoints: ['dist/copy/codeCache.js'], outfile: 'dist/copy/codeCache.cjs' });
+
+/**
+ * `code` without its doc comments (`/** ... *\/`), each turned into the line breaks it
+ * held, so that every line of code stays where the source map says. Only comments that are
+ * trivia before a node are taken (never text inside a string or template), and a comment
+ * stays if code follows it on its last line, or if it means something to a tool
+ * (`@__PURE__`, `@license`, ...).
+ */
+function withoutDocComments(code) {
+  const starts = new Map();
+  const visit = (node) => {
+    for (const range of ts.getLeadingCommentRanges(code, node.pos) ?? []) starts.set(range.pos, range.end);
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile('bundle.cjs', code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS));
+  let out = '';
+  let at = 0;
+  for (const [pos, end] of [...starts].sort((a, b) => a[0] - b[0])) {
+    const text = code.slice(pos, end);
+    if (!text.startsWith('/**') || /@__|@license|@preserve/.test(text) || !/^[ \t]*(\r?\n|$)/.test(code.slice(end, end + 200))) continue;
+    out += code.slice(at, pos).replace(/[ \t]+$/, '') + text.replace(/[^\n]/g, '');
+    at = end;
+  }
+  return out + code.slice(at);
+}
+
+/** `code`, after checking that it is all ASCII; a build that would bring in another character fails, naming where. */
+function asciiOnly(code, file) {
+  const at = code.search(/[^\x00-\x7f]/);
+  if (at >= 0) {
+    const line = code.slice(0, at).split('\n').length;
+    throw new Error(`${file}:${line}: ${JSON.stringify(code[at])} is not ASCII; write it as an escape (V8 would hold the whole bundle two bytes per character)`);
+  }
+  return code;
+}

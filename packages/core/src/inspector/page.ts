@@ -10,6 +10,10 @@
  * figures without being rebuilt. A row is selected when it is pressed: an update that lands
  * before the release may replace or move what was pressed, and the browser then fires no
  * click.
+ *
+ * The page is ASCII: its script writes other characters as `\u` escapes, its HTML as
+ * entities. The library is bundled into the `multitask-copy` command, which V8 then holds
+ * and reads one byte per character (one character outside ASCII makes it two).
  * @internal
  * @packageDocumentation
  */
@@ -127,11 +131,11 @@ function actorRow(a) {
   const rate = state.rates.get(a.id) || 0;
   const name = a.label || a.name || a.id;
   return '<span class="dot ' + esc(a.status) + '" title="' + esc(a.status) + '"></span>' +
-    '<b>' + esc(name) + '</b> <span class="muted">' + esc(a.definition) + ' · ' + esc(a.placement) + '</span>' +
-    ' <span class="num" title="mailbox depth">✉ <span class="depth">' + a.mailbox.depth + '</span></span>' +
+    '<b>' + esc(name) + '</b> <span class="muted">' + esc(a.definition) + ' \u00b7 ' + esc(a.placement) + '</span>' +
+    ' <span class="num" title="mailbox depth">\u2709 <span class="depth">' + a.mailbox.depth + '</span></span>' +
     ' <span class="num" title="messages handled"># <span class="handled">' + a.handled + '</span></span>' +
     ' <span class="num rate" title="messages per second">' + rate.toFixed(0) + '/s</span> ' + spark(state.history.get(a.id) || []) +
-    (a.restarts > 0 ? ' <span class="badge">↻ ' + a.restarts + '</span>' : '') +
+    (a.restarts > 0 ? ' <span class="badge">\u21bb ' + a.restarts + '</span>' : '') +
     (a.lastCrash ? ' <span class="badge">crashed</span>' : '');
 }
 
@@ -142,7 +146,7 @@ function renderTree(snapshot) {
     if (shown++ > LIMIT) return '';
     const key = n.kind + ':' + n.id;
     const open = !state.collapsed.has(key);
-    const toggle = n.children.length > 0 ? (open ? '▾' : '▸') : '';
+    const toggle = n.children.length > 0 ? (open ? '\u25be' : '\u25b8') : '';
     const a = actors.get(n.id);
     const body = n.kind === 'supervisor' ? '<span class="dot supervisor"></span><b>' + esc(n.id) + '</b> <span class="muted">supervisor</span>'
       : n.kind === 'node' ? '<span class="dot node"></span><b>node ' + esc(n.id) + '</b>' : a ? actorRow(a) : esc(n.id);
@@ -158,7 +162,7 @@ function renderDetails(snapshot) {
   const a = snapshot.actors.find((x) => x.id === state.selected);
   if (a === undefined) return void morph($('details'), '<p class="muted">Click an actor to see its details.</p>');
   const rows = [['id', a.id], ['name', a.name], ['path', a.label], ['definition', a.definition + ' (' + a.key + ')'], ['placement', a.placement], ['node', a.node], ['status', a.status],
-    ['mailbox', a.mailbox.depth + ' / ' + (a.mailbox.capacity === null ? '∞' : a.mailbox.capacity)], ['handled', a.handled], ['rate', (state.rates.get(a.id) || 0).toFixed(1) + ' msg/s'],
+    ['mailbox', a.mailbox.depth + ' / ' + (a.mailbox.capacity === null ? '\u221e' : a.mailbox.capacity)], ['handled', a.handled], ['rate', (state.rates.get(a.id) || 0).toFixed(1) + ' msg/s'],
     ['parent', a.parent], ['supervisor', a.supervisor], ['restarts', a.restarts]];
   const crash = a.lastCrash ? '<h2>Last crash</h2><p>' + esc(a.lastCrash.reason) + ' at ' + esc(new Date(a.lastCrash.at).toISOString()) + ': ' + esc(a.lastCrash.message) + '</p><pre>' + esc(a.lastCrash.stack || '') + '</pre>' : '';
   morph($('details'), '<table>' + rows.map((r) => '<tr><th>' + r[0] + '</th><td>' + esc(r[1]) + '</td></tr>').join('') + '</table>' + crash);
@@ -169,10 +173,10 @@ function renderTables(snapshot) {
     '<tr><td>' + esc(h.node) + '</td><td>' + esc(h.kind) + (h.responsive ? '' : ' <span class="badge">unresponsive</span>') + '</td><td class="num">' + h.pid + ' / ' + h.threadId + '</td><td class="num">' + h.actors + '</td><td>' +
     (h.memory ? bar(h.memory.heapUsed / h.memory.heapTotal) + ' ' + mb(h.memory.heapUsed) : '?') + '</td><td class="num">' + mb(h.memory && h.memory.rss) + '</td></tr>').join('') + '</table>';
   $('pools').innerHTML = snapshot.pools.length === 0 ? '<p class="muted">no pools</p>' : snapshot.pools.map((p) =>
-    '<p><b>' + esc(p.id) + '</b> <span class="muted">' + p.size + ' ' + esc(p.placement) + 's · queued ' + p.queued + ' · running ' + p.running + ' · done ' + p.completed + ' · failed ' + p.failed + '</span></p><table>' +
+    '<p><b>' + esc(p.id) + '</b> <span class="muted">' + p.size + ' ' + esc(p.placement) + 's \u00b7 queued ' + p.queued + ' \u00b7 running ' + p.running + ' \u00b7 done ' + p.completed + ' \u00b7 failed ' + p.failed + '</span></p><table>' +
     p.workers.map((w) => '<tr><td>' + esc(w.id) + '</td><td>' + bar(w.utilisation) + '</td><td class="num">' + w.completed + ' done</td></tr>').join('') + '</table>').join('');
   $('channels').innerHTML = snapshot.channels.length === 0 ? '<p class="muted">no shared channels</p>' : '<table><tr><th>channel</th><th>fill</th><th>items in</th><th>participants</th></tr>' + snapshot.channels.map((c) =>
-    '<tr><td>' + esc(c.id) + (c.closed ? ' <span class="muted">closed</span>' : '') + '</td><td>' + (c.capacity === null ? c.size + ' / ∞' : bar(c.size / c.capacity) + ' ' + c.size + '/' + c.capacity) + '</td><td class="num">' + c.sent + '</td><td>' + esc(c.participants.join(', ')) + '</td></tr>').join('') + '</table>';
+    '<tr><td>' + esc(c.id) + (c.closed ? ' <span class="muted">closed</span>' : '') + '</td><td>' + (c.capacity === null ? c.size + ' / \u221e' : bar(c.size / c.capacity) + ' ' + c.size + '/' + c.capacity) + '</td><td class="num">' + c.sent + '</td><td>' + esc(c.participants.join(', ')) + '</td></tr>').join('') + '</table>';
   const dead = Object.entries(snapshot.deadLetters);
   $('dead').textContent = dead.length === 0 ? 'no dead letters' : 'dead letters: ' + dead.map((d) => d[0] + ' ' + d[1]).join(', ');
 }
@@ -182,14 +186,14 @@ function render(whole) {
   measure(snapshot);
   state.snapshot = snapshot;
   $('system').textContent = snapshot.system + (snapshot.node !== snapshot.system ? ' (' + snapshot.node + ')' : '');
-  $('count').textContent = snapshot.actors.length + ' actors · ' + snapshot.hosts.length + ' hosts' + (snapshot.peers.length > 0 ? ' · ' + (snapshot.peers.length + 1) + ' nodes' : '');
+  $('count').textContent = snapshot.actors.length + ' actors \u00b7 ' + snapshot.hosts.length + ' hosts' + (snapshot.peers.length > 0 ? ' \u00b7 ' + (snapshot.peers.length + 1) + ' nodes' : '');
   $('at').textContent = new Date(snapshot.at).toLocaleTimeString();
   renderTree(snapshot);
   renderDetails(snapshot);
   renderTables(snapshot);
 }
 
-/** A press on the tree selects the actor pressed, or folds or unfolds the branch of the ▾ pressed. */
+/** A press on the tree selects the actor pressed, or folds or unfolds the branch of the toggle pressed. */
 function press(event) {
   const row = event.target.closest('.row');
   if (!row) return;
@@ -210,7 +214,7 @@ const token = new URLSearchParams(location.search).get('token') || '';
 const events = new EventSource('/events?token=' + encodeURIComponent(token));
 events.onmessage = (message) => render(JSON.parse(message.data));
 events.addEventListener('end', () => { events.close(); $('at').textContent = 'the system has shut down'; });
-events.onerror = () => { $('at').textContent = 'disconnected; retrying…'; };
+events.onerror = () => { $('at').textContent = 'disconnected; retrying\u2026'; };
 `;
 
 /** The inspector's page. @internal */
@@ -218,7 +222,7 @@ export function inspectorPage(): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>multitask inspector</title><meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
 <body>
-<header><h1>multitask inspector</h1><span id="system"></span><span id="count"></span><span id="dead"></span><span id="at" class="muted">connecting…</span></header>
+<header><h1>multitask inspector</h1><span id="system"></span><span id="count"></span><span id="dead"></span><span id="at" class="muted">connecting&hellip;</span></header>
 <main>
 <section><h2>Actor tree</h2><div id="tree"></div></section>
 <section><h2>Details</h2><div id="details"></div></section>
