@@ -5,7 +5,7 @@
  * progress actor (on the main thread) draws what each stage reports.
  */
 import { constants, createReadStream } from 'node:fs';
-import { copyFile, lstat, rename, unlink, utimes } from 'node:fs/promises';
+import { copyFile, lstat, rename, unlink, utimes } from './fsAsync.js';
 import { join } from 'node:path';
 import { defineActor, defineTasks, systemClock, type ChannelReceiver, type ChannelSender } from '@multitask/core';
 import { describe, type Failure, type FileEntry } from './plan.js';

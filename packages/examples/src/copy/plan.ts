@@ -2,7 +2,7 @@
  * What a copy will do: the checks on SRC and DST, and a walk of SRC that lists folders,
  * files and symlinks (symlinks are never followed).
  */
-import { lstat, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, readlink, realpath, stat } from './fsAsync.js';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { eachLimited } from './eachLimited.js';
 
