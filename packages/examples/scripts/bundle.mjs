@@ -51,11 +51,17 @@ function withoutDocComments(code) {
   let at = 0;
   for (const [pos, end] of [...starts].sort((a, b) => a[0] - b[0])) {
     const text = code.slice(pos, end);
-    if (!text.startsWith('/**') || /@__|@license|@preserve/.test(text) || !/^[ \t]*(\r?\n|$)/.test(code.slice(end, end + 200))) continue;
+    if (!text.startsWith('/**') || /@__|@license|@preserve/.test(text) || !/^[ \t]*(\r?\n|$)/.test(restOfLine(code, end))) continue;
     out += code.slice(at, pos).replace(/[ \t]+$/, '') + text.replace(/[^\n]/g, '');
     at = end;
   }
   return out + code.slice(at);
+}
+
+/** What follows `at` on its line, line break included. */
+function restOfLine(code, at) {
+  const end = code.indexOf('\n', at);
+  return code.slice(at, end < 0 ? undefined : end + 1);
 }
 
 /** `code`, after checking that it is all ASCII; a build that would bring in another character fails, naming where. */

@@ -21,8 +21,8 @@ export const mkdir = promisify(fs.mkdir);
 export const readdir = promisify(fs.readdir);
 /** `fs.promises.readlink`. */
 export const readlink = promisify(fs.readlink);
-/** `fs.promises.realpath`. */
-export const realpath = promisify(fs.realpath);
+/** `fs.promises.realpath`: one `realpath(3)` call, as there (`fs.realpath` itself walks the path in JavaScript). */
+export const realpath = promisify(fs.realpath.native);
 /** `fs.promises.rename`. */
 export const rename = promisify(fs.rename);
 /** `fs.promises.stat`. */
