@@ -5,9 +5,9 @@
  * progress actor (on the main thread) draws what each stage reports.
  */
 import { constants, createReadStream } from 'node:fs';
-import { copyFile, lstat, rename, unlink, utimes } from './fsAsync.js';
 import { join } from 'node:path';
 import { defineActor, defineTasks, systemClock, type ChannelReceiver, type ChannelSender } from '@multitask/core';
+import { copyFile, lstat, rename, unlink, utimes } from './fsAsync.js';
 import { describe, type Failure, type FileEntry } from './plan.js';
 import { eachLimited } from './eachLimited.js';
 import { formatProgress, type Done, type Tally } from './progress.js';

@@ -3,9 +3,9 @@
  * feeds batches of files to copier actors on a pool, finishes folders' modes and times, and
  * verifies. Each stage checks the signal often, so a Ctrl-C stops whatever it is doing.
  */
-import { lstat, unlink } from './fsAsync.js';
 import { join } from 'node:path';
 import { createChannel, createPool, createSystem, serveInspector, systemClock, type ActorRef, type ActorSystem, type Channel, type ChannelSender, type Pool } from '@multitask/core';
+import { lstat, unlink } from './fsAsync.js';
 import { Copier, copyTasks, ProgressBar, type Copied } from './actors.js';
 import { batch, pieceBatches } from './batches.js';
 import { eachLimited } from './eachLimited.js';

@@ -3,8 +3,8 @@
  * files, and folders get their modes and times after them (writing into a folder changes
  * its mtime, and a read-only folder could not be written into).
  */
-import { chmod, lstat, lutimes, mkdir, stat, symlink, unlink, utimes } from './fsAsync.js';
 import { dirname, join } from 'node:path';
+import { chmod, lstat, lutimes, mkdir, stat, symlink, unlink, utimes } from './fsAsync.js';
 import { describe, type DirEntry, type Failure, type LinkEntry, type Plan } from './plan.js';
 
 /** What making the folders and symlinks did. */

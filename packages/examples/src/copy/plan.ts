@@ -2,8 +2,8 @@
  * What a copy will do: the checks on SRC and DST, and a walk of SRC that lists folders,
  * files and symlinks (symlinks are never followed).
  */
-import { lstat, readdir, readlink, realpath, stat } from './fsAsync.js';
 import { basename, join, relative, resolve, sep } from 'node:path';
+import { lstat, readdir, readlink, realpath, stat } from './fsAsync.js';
 import { eachLimited } from './eachLimited.js';
 
 /** A problem with the command line or the folders: the tool says it and exits with 2. */

@@ -27,7 +27,7 @@ export class Screen {
    * @param write - where the text goes (stderr)
    * @param now - the clock, in milliseconds
    */
-  constructor(style: ProgressStyle, write = (text: string): void => void process.stderr.write(text), now = (): number => systemClock.now()) {
+  constructor(style: ProgressStyle, write = (text: string): void => void process.stderr.write(text), now: () => number = systemClock.now) {
     this.#style = style;
     this.#write = write;
     this.#now = now;
